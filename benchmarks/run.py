@@ -1,0 +1,104 @@
+"""Time salescore's formula functions against the bare NumPy expression.
+
+Each array case runs the library call and the plain NumPy expression of the same
+formula on the same data in the same process, interleaved, and reports the best of
+several runs and their ratio (library ÷ bare). Each scalar case reports the time of
+one call with Python floats, as a CRM adapter makes it once per record.
+
+    python benchmarks/run.py            # 10,000,000 elements
+    python benchmarks/run.py --size 1e6 --repeat 9
+
+The ratio is the figure to compare across machines; the absolute times are not.
+Validation is included: the library checks ranges, the bare expression does not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import timeit
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import salescore
+
+
+def _best(function: Callable[[], Any], repeat: int) -> float:
+    return min(timeit.repeat(function, number=1, repeat=repeat))
+
+
+def _per_call(function: Callable[[], Any], calls: int = 100_000) -> float:
+    return min(timeit.repeat(function, number=calls, repeat=5)) / calls
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=float, default=1e7, help="elements per array")
+    parser.add_argument("--repeat", type=int, default=7, help="runs per case (best kept)")
+    arguments = parser.parse_args()
+    size = int(arguments.size)
+    rng = np.random.default_rng(20261122)
+    margin = rng.uniform(-100.0, 1_000.0, size)
+    retention = rng.uniform(0.0, 0.99, size)
+    lifetime = rng.uniform(0.0, 10.0, size)
+    spend = rng.uniform(0.0, 1e5, size)
+    customers = rng.integers(0, 20, size).astype(np.float64)
+    d = 0.01
+    periods = 36
+    q = retention / (1 + d)
+
+    def bare_cac() -> Any:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(customers != 0, spend / customers, np.nan)
+
+    cases: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
+        (
+            "customer_value(m, L)",
+            lambda: salescore.customer_value(margin, lifetime),
+            lambda: margin * lifetime,
+        ),
+        (
+            "clv(m, r, d)",
+            lambda: salescore.clv(margin, retention, d),
+            lambda: margin * retention / (1 + d - retention),
+        ),
+        (
+            "clv(m, r, d, periods=36)",
+            lambda: salescore.clv(margin, retention, d, periods=periods),
+            lambda: margin * q * (1 - q**periods) / (1 - q),
+        ),
+        (
+            "acquisition_cost(s, n)",
+            lambda: salescore.acquisition_cost(spend, customers),
+            bare_cac,
+        ),
+    ]
+    print(
+        f"salescore {salescore.__version__}, numpy {np.__version__}, "
+        f"Python {platform.python_version()}, {size:,} elements, best of {arguments.repeat}"
+    )
+    print(f"{'case':28s} {'salescore':>11s} {'bare numpy':>11s} {'ratio':>7s}")
+    for name, library, bare in cases:
+        library()  # warm up, and fail early on an error
+        bare()
+        t_library = _best(library, arguments.repeat)
+        t_bare = _best(bare, arguments.repeat)
+        print(
+            f"{name:28s} {t_library * 1e3:9.1f}ms {t_bare * 1e3:9.1f}ms {t_library / t_bare:6.2f}×"
+        )
+    print()
+    print(f"{'scalar call':40s} {'per call':>9s}")
+    scalar_cases: list[tuple[str, Callable[[], Any]]] = [
+        ("customer_value(120.0, 3.5)", lambda: salescore.customer_value(120.0, 3.5)),
+        ("clv(100.0, 0.9, 0.01)", lambda: salescore.clv(100.0, 0.9, 0.01)),
+        ("clv(100, 0.9, 0.01, periods=36)", lambda: salescore.clv(100, 0.9, 0.01, periods=36)),
+        ("acquisition_cost(12000.0, 8)", lambda: salescore.acquisition_cost(12_000.0, 8)),
+    ]
+    for name, call in scalar_cases:
+        print(f"{name:40s} {_per_call(call) * 1e6:7.2f}µs")
+
+
+if __name__ == "__main__":
+    main()

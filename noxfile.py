@@ -1,0 +1,74 @@
+"""Development sessions: ``nox`` runs them all, ``nox -s NAME`` one of them."""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+nox.needs_version = ">=2024.10.9"
+nox.options.default_venv_backend = "venv"
+nox.options.sessions = ["lint", "tests", "tests_minimum", "typecheck", "doctest", "docs"]
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+# The oldest releases the runtime dependencies are declared to support.
+MINIMUM = ["numpy==1.26.0", "pandas==2.2.0", "attrs==24.1.0"]
+
+
+def _groups(*names: str) -> list[str]:
+    requirements: list[str] = []
+    for name in names:
+        requirements.extend(nox.project.dependency_groups(PYPROJECT, name))
+    return requirements
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff lint and format check."""
+    session.install(*_groups("lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The test suite with the thorough Hypothesis profile (override with HYPOTHESIS_PROFILE)."""
+    session.install(".", *_groups("test"))
+    profile = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+    session.run("pytest", *session.posargs, env={"HYPOTHESIS_PROFILE": profile})
+
+
+@nox.session
+def tests_minimum(session: nox.Session) -> None:
+    """The test suite on the oldest supported numpy, pandas and attrs."""
+    session.install(".", *_groups("test"), *MINIMUM)
+    session.run(
+        "python",
+        "-c",
+        "import attrs, numpy, pandas; print('numpy', numpy.__version__, "
+        "'pandas', pandas.__version__, 'attrs', attrs.__version__)",
+    )
+    session.run("pytest", *session.posargs, env={"HYPOTHESIS_PROFILE": "dev"})
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the package, the tests, the benchmarks and the examples."""
+    session.install(".", *_groups("typecheck"))
+    session.run("mypy")
+
+
+@nox.session
+def doctest(session: nox.Session) -> None:
+    """Execute every docstring example and every example in the docs pages."""
+    session.install(".", *_groups("test"))
+    session.run("pytest", "--doctest-modules", "src/salescore")
+    session.run("pytest", "--doctest-glob=*.md", "docs", "README.md")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the HTML docs with warnings as errors."""
+    session.install(".", *_groups("docs"))
+    session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html")

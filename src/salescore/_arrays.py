@@ -1,0 +1,358 @@
+"""Coercion of inputs and re-wrapping of outputs: the container contract in one place.
+
+Every formula function calls :func:`coerce` on its data arguments, computes on the
+plain floats or float64 arrays it gets back, and hands the result to the returned
+wrapper, which restores the caller's container (see :doc:`/conventions`):
+
+* all arguments Python or NumPy scalars -> the kernel sees ``float`` and the wrapper
+  returns ``float``;
+* otherwise the kernel sees float64 ndarrays (scalars stay ``float`` and broadcast)
+  and the wrapper returns a float64 ndarray, or a Series on the common index when any
+  argument was a Series.
+
+Inputs are never modified: arrays that already are float64 are used as read-only
+views, and kernels always allocate their results.
+
+The validation helpers below work on both kinds of value, so a kernel is written once.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+from collections.abc import Callable, Sequence
+from typing import Any, Final, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from .errors import IndexMismatchError, InvalidInputError
+
+__all__ = [
+    "ArrayInput",
+    "FloatArray",
+    "Numeric",
+    "Scalar",
+    "SeriesInput",
+    "Values",
+    "Wrap",
+    "check_finite",
+    "check_range",
+    "coerce",
+    "option_choice",
+    "option_count",
+    "option_number",
+    "safe_divide",
+]
+
+#: A single number: Python ``int``/``float`` or a NumPy scalar (``bool`` is refused).
+Scalar: TypeAlias = float | int | np.floating[Any] | np.integer[Any]
+#: A one-dimensional array of numbers, or a list or tuple of them.
+ArrayInput: TypeAlias = (
+    npt.NDArray[np.floating[Any]] | npt.NDArray[np.integer[Any]] | Sequence[float]
+)
+#: A pandas Series of numbers (float, integer, or a nullable numeric extension dtype).
+SeriesInput: TypeAlias = "pd.Series[Any]"
+#: Anything a formula function accepts as a data argument.
+Numeric: TypeAlias = "Scalar | ArrayInput | pd.Series[Any]"
+#: What a kernel computes with: a Python float or a float64 ndarray.
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+Values: TypeAlias = float | FloatArray
+#: Turns a kernel's result back into the caller's container.
+Wrap: TypeAlias = Callable[[Values], "float | FloatArray | pd.Series[float]"]
+
+_SHOWN: Final = 5  # how many offending positions an error message lists
+
+
+class _ArrayWrap:
+    """Return a float64 ndarray of the common length."""
+
+    __slots__ = ("length",)
+
+    def __init__(self, length: int) -> None:
+        self.length = length
+
+    def __call__(self, result: Values) -> FloatArray:
+        out = np.asarray(result, dtype=np.float64)
+        if out.shape != (self.length,):
+            # A result that did not depend on the array arguments (say, a constant
+            # branch) still has one value per element.
+            out = np.broadcast_to(out, (self.length,)).copy()
+        return out
+
+
+class _SeriesWrap(_ArrayWrap):
+    """Return a float64 Series on the index the Series arguments share."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, length: int, index: pd.Index[Any]) -> None:
+        super().__init__(length)
+        self.index = index
+
+    def __call__(self, result: Values) -> pd.Series[float]:  # type: ignore[override]
+        return pd.Series(super().__call__(result), index=self.index, dtype=np.float64)
+
+
+def coerce(**arguments: Any) -> tuple[list[Values], Wrap]:
+    """Convert named data arguments to floats or float64 arrays, and a re-wrapper.
+
+    Parameters
+    ----------
+    **arguments
+        The data arguments by name, in signature order; the names go into error
+        messages.
+
+    Returns
+    -------
+    values : list of float or ndarray
+        The arguments in the same order.
+    wrap : callable
+        Applied to the kernel's result, gives the caller's container back.
+
+    Raises
+    ------
+    InvalidInputError
+        An argument is not numeric, has more than one dimension, or the array
+        arguments differ in length.
+    IndexMismatchError
+        Two Series arguments have different indexes.
+    """
+    # Fast path: a CRM adapter may call a formula once per record with plain numbers.
+    values = list(arguments.values())
+    for value in values:
+        kind = type(value)
+        if kind is not float and kind is not int:
+            break
+    else:
+        return [float(value) for value in values], float
+    return _coerce_general(arguments)
+
+
+def _coerce_general(arguments: dict[str, Any]) -> tuple[list[Values], Wrap]:
+    out: list[Values] = []
+    index: pd.Index[Any] | None = None
+    index_owner = ""
+    length: int | None = None
+    length_owner = ""
+    for name, value in arguments.items():
+        converted: Values
+        if isinstance(value, pd.Series):
+            converted = _series_values(name, value)
+            if index is None:
+                index, index_owner = value.index, name
+            elif value.index is not index and not value.index.equals(index):
+                raise IndexMismatchError(
+                    f"{index_owner} and {name} are Series with different indexes; "
+                    "salescore never combines Series by position: align them first "
+                    "(for example with Series.reindex) so that each label means the "
+                    "same record in both"
+                )
+        elif isinstance(value, np.ndarray):
+            converted = _array_values(name, value)
+        elif isinstance(value, (list, tuple)):
+            converted = _array_values(name, _sequence_array(name, value))
+        else:
+            converted = _scalar_value(name, value)
+        if isinstance(converted, np.ndarray):
+            if length is None:
+                length, length_owner = converted.shape[0], name
+            elif converted.shape[0] != length:
+                raise InvalidInputError(
+                    f"{length_owner} has {length} elements but {name} has "
+                    f"{converted.shape[0]}; array arguments must have equal lengths"
+                )
+        out.append(converted)
+    if length is None:
+        # NumPy scalars or 0-d arrays only: the scalar contract applies.
+        return out, float
+    if index is not None:
+        return out, _SeriesWrap(length, index)
+    return out, _ArrayWrap(length)
+
+
+def _scalar_value(name: str, value: Any) -> float:
+    if isinstance(value, (bool, np.bool_)):
+        raise InvalidInputError(f"{name} must be a number; got the boolean {value!r}")
+    if isinstance(value, (numbers.Real, np.floating, np.integer)):
+        return float(value)
+    if isinstance(value, (pd.DataFrame, pd.Index)):
+        raise InvalidInputError(
+            f"{name} must be a number, a 1-D array or a Series; got a {type(value).__name__} "
+            "(pass one column, for example frame['column'])"
+        )
+    raise InvalidInputError(
+        f"{name} must be a number, a 1-D array or a pandas Series; "
+        f"got {type(value).__name__} {value!r:.60}"
+    )
+
+
+def _sequence_array(name: str, value: Sequence[Any]) -> npt.NDArray[Any]:
+    try:
+        return np.asarray(value)
+    except (TypeError, ValueError) as error:
+        raise InvalidInputError(f"{name} must be a sequence of numbers; {error}") from None
+
+
+def _array_values(name: str, value: npt.NDArray[Any]) -> Values:
+    if value.ndim == 0:
+        return _scalar_value(name, value[()])
+    if value.ndim != 1:
+        raise InvalidInputError(
+            f"{name} must be one-dimensional; got an array of shape {value.shape}"
+        )
+    if value.dtype == np.float64:
+        view = value.view()
+        view.flags.writeable = False
+        return view
+    kind = value.dtype.kind
+    if kind in "iuf":
+        return value.astype(np.float64)
+    if kind == "b":
+        raise InvalidInputError(f"{name} must hold numbers; got a boolean array")
+    if kind == "O" and value.size == 0:
+        return np.empty(0, dtype=np.float64)
+    raise InvalidInputError(
+        f"{name} must hold numbers; got an array of dtype {value.dtype} "
+        "(convert it explicitly, for example with pandas.to_numeric)"
+    )
+
+
+def _series_values(name: str, value: pd.Series[Any]) -> FloatArray:
+    dtype = value.dtype
+    if dtype == np.float64:
+        array: FloatArray = value.to_numpy()
+        return _array_values(name, array)  # type: ignore[return-value]
+    if pd.api.types.is_bool_dtype(dtype):
+        raise InvalidInputError(f"{name} must hold numbers; got a Series of dtype {dtype}")
+    if pd.api.types.is_numeric_dtype(dtype):
+        # Integer, float32 and nullable extension dtypes; pd.NA becomes NaN.
+        converted: FloatArray = value.to_numpy(dtype=np.float64, na_value=np.nan)
+        return converted
+    raise InvalidInputError(
+        f"{name} must hold numbers; got a Series of dtype {dtype} "
+        "(convert it explicitly, for example with pandas.to_numeric)"
+    )
+
+
+def _describe_bad(name: str, values: FloatArray, bad: npt.NDArray[np.bool_], allowed: str) -> str:
+    positions = np.flatnonzero(bad)
+    shown = ", ".join(f"[{p}] {float(values[p])!r}" for p in positions[:_SHOWN])
+    more = ", …" if positions.size > _SHOWN else ""
+    return (
+        f"{name} must be {allowed}; {positions.size} of {values.size} values are not "
+        f"(0-based positions: {shown}{more})"
+    )
+
+
+def check_range(
+    name: str,
+    value: Values,
+    *,
+    low: float = -math.inf,
+    high: float = math.inf,
+    low_open: bool = False,
+    high_open: bool = False,
+    allowed: str,
+) -> None:
+    """Raise :class:`InvalidInputError` where a value lies outside ``[low, high]``.
+
+    NaN passes: it means "unknown" and propagates to the result. ``low_open`` and
+    ``high_open`` exclude the bounds. ``allowed`` completes "``name`` must be …".
+    """
+    if isinstance(value, float):
+        if (
+            value < low
+            or value > high
+            or (low_open and value == low)
+            or (high_open and value == high)
+        ):
+            raise InvalidInputError(f"{name} must be {allowed}; got {value!r}")
+        return
+    if value.size == 0:
+        return
+    # Reductions are cheap; a NaN extreme compares False and takes the masked path.
+    if low > -math.inf:
+        smallest = value.min()
+        low_ok = smallest > low or (smallest == low and not low_open)
+    else:
+        low_ok = True
+    if high < math.inf:
+        largest = value.max()
+        high_ok = largest < high or (largest == high and not high_open)
+    else:
+        high_ok = True
+    if low_ok and high_ok:
+        return
+    bad = (value <= low if low_open else value < low) | (
+        value >= high if high_open else value > high
+    )
+    if bad.any():
+        raise InvalidInputError(_describe_bad(name, value, bad, allowed))
+
+
+def check_finite(name: str, value: Values) -> None:
+    """Raise :class:`InvalidInputError` for an infinite value (NaN passes)."""
+    if isinstance(value, float):
+        if math.isinf(value):
+            raise InvalidInputError(f"{name} must be finite; got {value!r}")
+        return
+    bad = np.isinf(value)
+    if bad.any():
+        raise InvalidInputError(_describe_bad(name, value, bad, "finite"))
+
+
+def safe_divide(numerator: Values, denominator: Values) -> Values:
+    """``numerator / denominator``, with NaN wherever the denominator is zero.
+
+    No ``inf`` and no RuntimeWarning: a zero denominator means the ratio is undefined.
+    """
+    if isinstance(denominator, float):
+        if denominator == 0.0:
+            if isinstance(numerator, float):
+                return math.nan
+            return np.full(numerator.shape, np.nan)
+        if isinstance(numerator, float):
+            return numerator / denominator
+    shape = np.broadcast_shapes(np.shape(numerator), np.shape(denominator))
+    out = np.full(shape, np.nan)
+    with np.errstate(over="ignore"):  # overflow gives inf, as Python's float division does
+        np.divide(numerator, denominator, out=out, where=np.not_equal(denominator, 0.0))
+    return out
+
+
+def option_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
+    """Validate a keyword option that takes one of a few strings."""
+    if isinstance(value, str) and value in choices:
+        return value
+    listed = ", ".join(repr(choice) for choice in choices)
+    raise InvalidInputError(f"{name} must be one of {listed}; got {value!r}")
+
+
+def option_count(name: str, value: object) -> int:
+    """Validate a keyword option that must be a non-negative integer."""
+    if isinstance(value, (bool, np.bool_)):
+        raise InvalidInputError(f"{name} must be a non-negative integer; got {value!r}")
+    try:
+        count = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise InvalidInputError(
+            f"{name} must be a non-negative integer; got {type(value).__name__} {value!r}"
+        ) from None
+    if count < 0:
+        raise InvalidInputError(f"{name} must be a non-negative integer; got {count}")
+    return count
+
+
+def option_number(name: str, value: object) -> float:
+    """Validate a keyword option that must be a single real number (not NaN)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (numbers.Real, np.floating, np.integer)
+    ):
+        raise InvalidInputError(f"{name} must be a number; got {type(value).__name__} {value!r}")
+    number = float(value)
+    if math.isnan(number):
+        raise InvalidInputError(f"{name} must be a number; got nan")
+    return number

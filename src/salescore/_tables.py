@@ -1,0 +1,37 @@
+"""Column checks shared by the table functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from .errors import SchemaError
+
+__all__ = ["require_columns", "require_numeric"]
+
+
+def require_columns(table: str, frame: object, columns: Iterable[str]) -> None:
+    """Raise :class:`SchemaError` listing every column of ``columns`` that is missing."""
+    if not isinstance(frame, pd.DataFrame):
+        raise SchemaError(f"{table} must be a pandas DataFrame; got {type(frame).__name__}")
+    missing = [column for column in dict.fromkeys(columns) if column not in frame.columns]
+    if missing:
+        listed = ", ".join(repr(column) for column in missing)
+        plural = "s" if len(missing) > 1 else ""
+        raise SchemaError(
+            f"{table}: missing column{plural} {listed} (it has {list(frame.columns)!r}); "
+            "pass the names your table uses as keyword arguments"
+        )
+
+
+def require_numeric(table: str, frame: pd.DataFrame, columns: Iterable[str]) -> None:
+    """Raise :class:`SchemaError` listing every column of ``columns`` that is not numeric."""
+    wrong = [
+        f"{column!r} has dtype {frame[column].dtype}"
+        for column in dict.fromkeys(columns)
+        if pd.api.types.is_bool_dtype(frame[column].dtype)
+        or not pd.api.types.is_numeric_dtype(frame[column].dtype)
+    ]
+    if wrong:
+        raise SchemaError(f"{table}: columns must be numeric: {'; '.join(wrong)}")

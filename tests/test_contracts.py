@@ -1,0 +1,258 @@
+"""The container contract, checked for every public formula function.
+
+Each function in ``REGISTRY`` is called with scalars, ndarrays, Series and mixtures
+of them, drawn by Hypothesis, and must return the promised kind (``float``, float64
+ndarray, Series on the input index), give the same numbers whatever the container,
+and leave its inputs untouched. A public function that is neither registered here
+nor listed in ``NOT_FORMULAS`` fails the suite, so a new function cannot skip this.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import salescore
+
+from . import strategies as sst
+
+
+@attrs.frozen(kw_only=True)
+class Contract:
+    """How to call one formula function: a strategy per data argument, fixed options."""
+
+    function: Callable[..., Any]
+    arguments: Mapping[str, st.SearchStrategy[float]]
+    options: Mapping[str, Any] = attrs.field(factory=dict)
+    reduction: bool = False
+
+
+def _contracts() -> dict[str, Contract]:
+    c = salescore
+    return {
+        "clv": Contract(
+            function=c.clv,
+            arguments={
+                "margin": sst.money(),
+                "retention": sst.retentions(),
+                "discount_rate": sst.discount_rates(),
+            },
+        ),
+        "clv[periods]": Contract(
+            function=c.clv,
+            arguments={
+                "margin": sst.money(),
+                "retention": sst.probabilities(),
+                "discount_rate": sst.discount_rates(),
+            },
+            options={"periods": 24, "timing": "begin"},
+        ),
+        "expected_lifetime": Contract(
+            function=c.expected_lifetime, arguments={"retention": sst.retentions()}
+        ),
+        "customer_value": Contract(
+            function=c.customer_value,
+            arguments={"margin": sst.money(), "lifetime": sst.hours()},
+        ),
+        "acquisition_cost": Contract(
+            function=c.acquisition_cost,
+            arguments={
+                "spend": sst.nonnegative_money(),
+                "new_customers": st.integers(0, 50).map(float),
+            },
+        ),
+        "time_cost": Contract(
+            function=c.time_cost,
+            arguments={"hours": sst.hours(), "hourly_cost": sst.nonnegative_money(max_value=1e4)},
+        ),
+        "sale_profit": Contract(
+            function=c.sale_profit,
+            arguments={
+                "value": sst.money(),
+                "hours": sst.hours(),
+                "hourly_cost": sst.nonnegative_money(max_value=1e4),
+            },
+        ),
+        "clv_cac_ratio": Contract(
+            function=c.clv_cac_ratio,
+            arguments={"clv": sst.money(), "cac": sst.nonnegative_money()},
+        ),
+        "cac_payback": Contract(
+            function=c.cac_payback,
+            arguments={"cac": sst.nonnegative_money(), "margin": sst.money()},
+        ),
+    }
+
+
+REGISTRY = _contracts()
+
+#: Public callables that are not formula functions, and why.
+NOT_FORMULAS = {
+    "profitability_by_source": "table function: takes a DataFrame, tested in test_value.py",
+}
+
+
+def test_every_public_function_is_registered() -> None:
+    public = {name for name in salescore.__all__ if inspect.isfunction(getattr(salescore, name))}
+    registered = {key.split("[")[0] for key in REGISTRY}
+    assert public - set(NOT_FORMULAS) == registered, (
+        "register new formula functions in tests/test_contracts.py, or list them in "
+        "NOT_FORMULAS with the reason"
+    )
+    assert set(NOT_FORMULAS) <= public
+
+
+CASES = sorted(REGISTRY)
+
+
+def _draw_columns(data: st.DataObject, contract: Contract, size: int) -> dict[str, list[float]]:
+    return {
+        name: data.draw(st.lists(element, min_size=size, max_size=size), label=name)
+        for name, element in contract.arguments.items()
+    }
+
+
+def _call(contract: Contract, arguments: dict[str, Any]) -> Any:
+    return contract.function(*arguments.values(), **contract.options)
+
+
+def _snapshot(value: Any) -> Any:
+    return value.copy() if isinstance(value, (np.ndarray, pd.Series)) else value
+
+
+def _assert_unchanged(before: dict[str, Any], after: dict[str, Any]) -> None:
+    for name, original in before.items():
+        current = after[name]
+        if isinstance(original, pd.Series):
+            pd.testing.assert_series_equal(current, original)
+        elif isinstance(original, np.ndarray):
+            np.testing.assert_array_equal(current, original)
+        else:
+            assert current == original or (current != current and original != original), name
+
+
+@pytest.mark.parametrize("case", CASES)
+@given(data=st.data())
+def test_kinds_and_numbers_agree(case: str, data: st.DataObject) -> None:
+    contract = REGISTRY[case]
+    size = data.draw(st.integers(1, 12), label="size")
+    columns = _draw_columns(data, contract, size)
+
+    # One scalar call per element is the reference.
+    expected = np.array(
+        [_call(contract, {k: v[i] for k, v in columns.items()}) for i in range(size)]
+    )
+    for i in range(size):
+        assert type(_call(contract, {k: v[i] for k, v in columns.items()})) is float
+
+    arrays = {k: sst.as_kind(v, "ndarray") for k, v in columns.items()}
+    before = {k: _snapshot(v) for k, v in arrays.items()}
+    result = _call(contract, arrays)
+    _assert_unchanged(before, arrays)
+    assert isinstance(result, np.ndarray)
+    assert result.dtype == np.float64
+    assert result.shape == (size,)
+    assert not any(np.shares_memory(result, a) for a in arrays.values())
+    np.testing.assert_allclose(result, expected, rtol=1e-12, atol=1e-9, equal_nan=True)
+
+    index = pd.Index([f"row{size - i}" for i in range(size)])  # not positional
+    series = {k: sst.as_kind(v, "series", index=index) for k, v in columns.items()}
+    before = {k: _snapshot(v) for k, v in series.items()}
+    result_series = _call(contract, series)
+    _assert_unchanged(before, series)
+    assert isinstance(result_series, pd.Series)
+    assert result_series.dtype == np.float64
+    assert result_series.index.equals(index)
+    np.testing.assert_allclose(
+        result_series.to_numpy(), expected, rtol=1e-12, atol=1e-9, equal_nan=True
+    )
+
+
+@pytest.mark.parametrize("case", CASES)
+@given(data=st.data())
+def test_mixed_kinds_broadcast_scalars(case: str, data: st.DataObject) -> None:
+    contract = REGISTRY[case]
+    size = data.draw(st.integers(1, 8), label="size")
+    columns = _draw_columns(data, contract, size)
+    names = list(columns)
+    # One argument varies, the others are held at their first value.
+    varying = data.draw(st.sampled_from(names), label="varying")
+    kind: sst.Kind = data.draw(st.sampled_from(["ndarray", "series"]), label="kind")
+    held = {k: (v if k == varying else [v[0]] * size) for k, v in columns.items()}
+    expected = np.array([_call(contract, {k: v[i] for k, v in held.items()}) for i in range(size)])
+    arguments: dict[str, Any] = {
+        k: (sst.as_kind(v, kind) if k == varying else v[0]) for k, v in held.items()
+    }
+    result = _call(contract, arguments)
+    if kind == "series":
+        assert isinstance(result, pd.Series)
+        assert result.index.equals(arguments[varying].index)
+        values = result.to_numpy()
+    else:
+        assert isinstance(result, np.ndarray)
+        values = result
+    np.testing.assert_allclose(values, expected, rtol=1e-12, atol=1e-9, equal_nan=True)
+
+
+def _draw_example(data: st.DataObject, contract: Contract) -> dict[str, float]:
+    return {k: data.draw(strategy, label=k) for k, strategy in contract.arguments.items()}
+
+
+@pytest.mark.parametrize("case", CASES)
+@given(data=st.data())
+def test_numpy_scalars_and_zero_d_arrays_give_float(case: str, data: st.DataObject) -> None:
+    contract = REGISTRY[case]
+    example = _draw_example(data, contract)
+    reference = _call(contract, example)
+    as_numpy = {k: np.float64(v) for k, v in example.items()}
+    as_zero_d = {k: np.array(v) for k, v in example.items()}
+    for arguments in (as_numpy, as_zero_d):
+        result = _call(contract, arguments)
+        assert type(result) is float
+        np.testing.assert_equal(result, reference)
+
+
+MULTI_ARGUMENT = [case for case in CASES if len(REGISTRY[case].arguments) > 1]
+
+
+@pytest.mark.parametrize("case", MULTI_ARGUMENT)
+@given(data=st.data())
+def test_series_with_different_indexes_are_refused(case: str, data: st.DataObject) -> None:
+    contract = REGISTRY[case]
+    example = _draw_example(data, contract)
+    first, second, *_ = example
+    arguments: dict[str, Any] = dict(example)
+    arguments[first] = pd.Series([example[first]] * 2, index=["a", "b"])
+    arguments[second] = pd.Series([example[second]] * 2, index=["b", "a"])
+    with pytest.raises(salescore.IndexMismatchError, match=f"{first} and {second}"):
+        _call(contract, arguments)
+
+
+@pytest.mark.parametrize("case", CASES)
+@given(data=st.data())
+def test_nan_in_gives_nan_out(case: str, data: st.DataObject) -> None:
+    contract = REGISTRY[case]
+    example = _draw_example(data, contract)
+    for name in example:
+        arguments: dict[str, Any] = dict(example)
+        arguments[name] = float("nan")
+        assert np.isnan(_call(contract, arguments)), name
+        arguments[name] = np.array([float("nan")])
+        assert np.isnan(_call(contract, arguments)).all(), name
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_empty_arrays_give_empty_results(case: str) -> None:
+    contract = REGISTRY[case]
+    arguments = {k: np.empty(0) for k in contract.arguments}
+    result = _call(contract, arguments)
+    assert isinstance(result, np.ndarray)
+    assert result.shape == (0,)

@@ -1,0 +1,193 @@
+"""The coercion layer: what each kind of input becomes, and what is refused."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from salescore import IndexMismatchError, InvalidInputError
+from salescore._arrays import check_range, coerce, option_choice, option_count, safe_divide
+
+from . import strategies as sst
+
+
+def test_plain_numbers_take_the_scalar_path() -> None:
+    (a, b), wrap = coerce(a=3, b=2.5)
+    assert (a, b) == (3.0, 2.5)
+    assert type(a) is float
+    assert wrap is float
+
+
+def test_numpy_scalars_and_zero_d_arrays_are_scalars() -> None:
+    (a, b, c), wrap = coerce(a=np.float32(1.5), b=np.int64(2), c=np.array(4.0))
+    assert (a, b, c) == (1.5, 2.0, 4.0)
+    assert all(type(x) is float for x in (a, b, c))
+    assert type(wrap(np.float64(7.0))) is float
+
+
+def test_arrays_become_float64_and_results_arrays() -> None:
+    (a, b), wrap = coerce(a=np.array([1, 2, 3]), b=2.0)
+    assert isinstance(a, np.ndarray)
+    assert a.dtype == np.float64
+    out = wrap(a * b)
+    assert isinstance(out, np.ndarray)
+    assert out.tolist() == [2.0, 4.0, 6.0]
+
+
+def test_lists_are_arrays() -> None:
+    (a,), wrap = coerce(a=[1, 2.5])
+    assert isinstance(a, np.ndarray)
+    assert isinstance(wrap(a), np.ndarray)
+
+
+def test_float64_arrays_are_read_only_views_not_copies() -> None:
+    original = np.array([1.0, 2.0])
+    (a,), _ = coerce(a=original)
+    assert isinstance(a, np.ndarray)
+    assert np.shares_memory(a, original)
+    assert not a.flags.writeable
+    assert original.flags.writeable  # the caller's array is untouched
+
+
+def test_constant_results_are_broadcast_to_the_common_length() -> None:
+    (_,), wrap = coerce(a=np.zeros(3))
+    out = wrap(5.0)
+    assert isinstance(out, np.ndarray)
+    assert out.tolist() == [5.0, 5.0, 5.0]
+    out[0] = 1.0  # a real array, not a read-only broadcast view
+
+
+def test_series_keep_their_index_and_nullable_na_becomes_nan() -> None:
+    index = pd.Index(["b", "a", "c"])
+    nullable = pd.Series([1, None, 3], index=index, dtype="Int64")
+    (a, b), wrap = coerce(a=nullable, b=np.array([1.0, 1.0, 1.0]))
+    assert isinstance(a, np.ndarray)
+    assert math.isnan(a[1])
+    out = wrap(a + b)
+    assert isinstance(out, pd.Series)
+    assert out.index.equals(index)
+    assert out.dtype == np.float64
+
+
+def test_equal_indexes_in_any_object_are_accepted() -> None:
+    left = pd.Series([1.0, 2.0], index=["x", "y"])
+    right = pd.Series([3.0, 4.0], index=pd.Index(["x", "y"]))
+    (_, _), wrap = coerce(left=left, right=right)
+    assert wrap(np.array([0.0, 0.0])).index.tolist() == ["x", "y"]  # type: ignore[union-attr]
+
+
+def test_different_indexes_are_refused_even_with_the_same_labels() -> None:
+    left = pd.Series([1.0, 2.0], index=["x", "y"])
+    right = pd.Series([2.0, 1.0], index=["y", "x"])
+    with pytest.raises(IndexMismatchError, match="left and right are Series with different"):
+        coerce(left=left, right=right)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (True, "a must be a number; got the boolean True"),
+        (np.bool_(False), "a must be a number; got the boolean"),
+        ("3", "a must be a number, a 1-D array or a pandas Series; got str"),
+        (None, "got NoneType"),
+        (np.array([True, False]), "a must hold numbers; got a boolean array"),
+        (np.array(["1", "2"]), "a must hold numbers; got an array of dtype <U1"),
+        (np.zeros((2, 2)), r"a must be one-dimensional; got an array of shape \(2, 2\)"),
+        (pd.Series(["x"]), "a must hold numbers; got a Series of dtype"),
+        (pd.Series([True]), "a must hold numbers; got a Series of dtype bool"),
+        (pd.DataFrame({"x": [1.0]}), "pass one column"),
+        ([1.0, None], "dtype object"),
+    ],
+    ids=[
+        "bool",
+        "numpy-bool",
+        "str",
+        "none",
+        "bool-array",
+        "str-array",
+        "2d",
+        "str-series",
+        "bool-series",
+        "frame",
+        "list-with-none",
+    ],
+)
+def test_non_numbers_are_refused_by_name(value: object, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        coerce(a=value)
+
+
+def test_arrays_of_different_lengths_are_refused() -> None:
+    with pytest.raises(InvalidInputError, match="a has 2 elements but b has 3"):
+        coerce(a=np.zeros(2), b=pd.Series([1.0, 2.0, 3.0]))
+
+
+def test_empty_object_arrays_are_empty_floats() -> None:
+    (a,), wrap = coerce(a=[])
+    assert isinstance(a, np.ndarray)
+    assert a.shape == (0,)
+    assert wrap(a).shape == (0,)  # type: ignore[union-attr]
+
+
+def test_check_range_accepts_nan_and_bounds() -> None:
+    check_range("p", math.nan, low=0.0, high=1.0, allowed="in [0, 1]")
+    check_range("p", np.array([0.0, np.nan, 1.0]), low=0.0, high=1.0, allowed="in [0, 1]")
+    check_range("p", np.empty(0), low=0.0, high=1.0, allowed="in [0, 1]")
+    with pytest.raises(InvalidInputError, match=r"p must be in \[0, 1\); got 1.0"):
+        check_range("p", 1.0, low=0.0, high=1.0, high_open=True, allowed="in [0, 1)")
+    with pytest.raises(InvalidInputError, match=r"1 of 3 values"):
+        check_range("p", np.array([0.5, 0.0, 0.2]), low=0.0, low_open=True, allowed="> 0")
+
+
+@given(st.lists(st.one_of(st.floats(-2.0, 3.0), st.just(math.nan)), min_size=1, max_size=40))
+def test_check_range_on_arrays_agrees_with_a_loop(values: list[float]) -> None:
+    bad = [i for i, v in enumerate(values) if v < 0.0 or v > 1.0]
+    array = np.array(values)
+    if bad:
+        with pytest.raises(
+            InvalidInputError, match=f"{len(bad)} of {len(values)} values"
+        ) as caught:
+            check_range("p", array, low=0.0, high=1.0, allowed="in [0, 1]")
+        assert f"[{bad[0]}]" in str(caught.value)
+    else:
+        check_range("p", array, low=0.0, high=1.0, allowed="in [0, 1]")
+
+
+@given(
+    sst.same_length(sst.money(), st.sampled_from([0.0, 1.0, -2.5, 1e-3, math.nan])),
+)
+def test_safe_divide_gives_nan_for_zero_denominators(columns: tuple[list[float], ...]) -> None:
+    numerators, denominators = columns
+    out = safe_divide(np.array(numerators), np.array(denominators))
+    assert isinstance(out, np.ndarray)
+    for n, d, o in zip(numerators, denominators, out.tolist(), strict=True):
+        scalar = safe_divide(n, d)
+        if d == 0.0 or math.isnan(d):
+            assert math.isnan(o)
+            assert math.isnan(scalar)
+        else:
+            assert o == n / d == scalar
+
+
+def test_safe_divide_scalar_zero_with_array_numerator() -> None:
+    out = safe_divide(np.array([1.0, 2.0]), 0.0)
+    assert isinstance(out, np.ndarray)
+    assert np.isnan(out).all()
+
+
+def test_options() -> None:
+    assert option_choice("timing", "end", ("end", "begin")) == "end"
+    assert option_count("periods", np.int64(3)) == 3
+    with pytest.raises(InvalidInputError, match=r"periods must be a non-negative integer; got -2"):
+        option_count("periods", -2)
+    with pytest.raises(InvalidInputError, match=r"got float 2\.0"):
+        option_count("periods", 2.0)
+    bad: Any = 3
+    with pytest.raises(InvalidInputError, match=r"timing must be one of 'end', 'begin'; got 3"):
+        option_choice("timing", bad, ("end", "begin"))

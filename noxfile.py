@@ -45,6 +45,8 @@ def tests_minimum(session: nox.Session) -> None:
     session.install(".", *_groups("test"), *MINIMUM)
     session.run(
         "python",
+        "-W",
+        "ignore",
         "-c",
         "import attrs, numpy, pandas; print('numpy', numpy.__version__, "
         "'pandas', pandas.__version__, 'attrs', attrs.__version__)",

@@ -38,12 +38,10 @@ __all__ = [
     "SeriesInput",
     "Values",
     "Wrap",
-    "check_finite",
     "check_range",
     "coerce",
     "option_choice",
     "option_count",
-    "option_number",
     "safe_divide",
 ]
 
@@ -293,17 +291,6 @@ def check_range(
         raise InvalidInputError(_describe_bad(name, value, bad, allowed))
 
 
-def check_finite(name: str, value: Values) -> None:
-    """Raise :class:`InvalidInputError` for an infinite value (NaN passes)."""
-    if isinstance(value, float):
-        if math.isinf(value):
-            raise InvalidInputError(f"{name} must be finite; got {value!r}")
-        return
-    bad = np.isinf(value)
-    if bad.any():
-        raise InvalidInputError(_describe_bad(name, value, bad, "finite"))
-
-
 def safe_divide(numerator: Values, denominator: Values) -> Values:
     """``numerator / denominator``, with NaN wherever the denominator is zero.
 
@@ -344,15 +331,3 @@ def option_count(name: str, value: object) -> int:
     if count < 0:
         raise InvalidInputError(f"{name} must be a non-negative integer; got {count}")
     return count
-
-
-def option_number(name: str, value: object) -> float:
-    """Validate a keyword option that must be a single real number (not NaN)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (numbers.Real, np.floating, np.integer)
-    ):
-        raise InvalidInputError(f"{name} must be a number; got {type(value).__name__} {value!r}")
-    number = float(value)
-    if math.isnan(number):
-        raise InvalidInputError(f"{name} must be a number; got nan")
-    return number

@@ -165,7 +165,7 @@ def clv(
     References
     ----------
     .. [1] S. Gupta and D. R. Lehmann, "Customers as assets", *Journal of Interactive
-       Marketing* 17(1), 9–24, 2003 (the infinite-horizon formula m·r/(1 + i − r)).
+       Marketing* 17(1), 9–24, 2003 (the infinite-horizon formula m·r/(1 + d − r)).
     .. [2] S. Gupta, D. Hanssens, B. Hardie et al., "Modeling customer lifetime
        value", *Journal of Service Research* 9(2), 139–155, 2006.
 
@@ -385,7 +385,7 @@ def customer_value(margin: Numeric, lifetime: Numeric) -> float | FloatArray | p
     References
     ----------
     .. [1] A. Slotte, "time × salary × value over time", seed article 000 of
-       salescore's reference (Swedish), restated in the project's REFERENCE.md.
+       salescore's reference (Swedish); see the guide "What is a customer worth?".
 
     Examples
     --------
@@ -757,7 +757,7 @@ class UnitEconomics:
 
     The one object a notebook or a CRM adapter passes around for a segment; every
     field is validated when the record is made, so an invalid one cannot exist.
-    Change a field with :func:`attrs.evolve`.
+    Change a field with ``attrs.evolve``.
 
     Parameters
     ----------

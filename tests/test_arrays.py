@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 from typing import Any
 
@@ -103,6 +104,15 @@ def test_different_indexes_are_refused_even_with_the_same_labels() -> None:
         (pd.Series([True]), "a must hold numbers; got a Series of dtype bool"),
         (pd.DataFrame({"x": [1.0]}), "pass one column"),
         ([1.0, None], "dtype object"),
+        ([1.0, True], "a must hold numbers; got a boolean in"),
+        (np.timedelta64(2, "h"), "a must be a plain number; got timedelta64"),
+        (np.array(np.timedelta64(2, "h")), "a must be a plain number; got timedelta64"),
+        (np.datetime64("2026-01-01"), "a must be a plain number; got datetime64"),
+        (datetime.timedelta(hours=2), "a must be a plain number; got timedelta"),
+        (np.array([1, 2], dtype="m8[h]"), "a must hold numbers; got an array of dtype timedelta64"),
+        (pd.Series(pd.to_timedelta([1], unit="h")), "a must hold numbers; got a Series of dtype"),
+        (np.ma.array([1.0, 2.0], mask=[False, True]), r"a is a masked array; .*a.filled\(np.nan\)"),
+        (10**400, "a must be a number within float range"),
     ],
     ids=[
         "bool",
@@ -116,6 +126,15 @@ def test_different_indexes_are_refused_even_with_the_same_labels() -> None:
         "bool-series",
         "frame",
         "list-with-none",
+        "list-with-bool",
+        "timedelta64",
+        "0d-timedelta64",
+        "datetime64",
+        "timedelta",
+        "timedelta-array",
+        "timedelta-series",
+        "masked",
+        "huge-int",
     ],
 )
 def test_non_numbers_are_refused_by_name(value: object, message: str) -> None:
@@ -191,3 +210,28 @@ def test_options() -> None:
     bad: Any = 3
     with pytest.raises(InvalidInputError, match=r"timing must be one of 'end', 'begin'; got 3"):
         option_choice("timing", bad, ("end", "begin"))
+
+
+def test_pandas_missing_scalar_is_nan_like_inside_a_series() -> None:
+    (a,), wrap = coerce(a=pd.NA)
+    assert isinstance(a, float)
+    assert math.isnan(a)
+    assert wrap is float
+
+
+def test_empty_series_of_any_dtype_is_an_empty_result() -> None:
+    (a,), wrap = coerce(a=pd.Series([], dtype=object))
+    assert isinstance(a, np.ndarray)
+    out = wrap(a)
+    assert isinstance(out, pd.Series)
+    assert out.empty
+    assert out.dtype == np.float64
+
+
+def test_infinities_are_refused_and_located() -> None:
+    with pytest.raises(InvalidInputError, match=r"m must be finite; got inf"):
+        check_range("m", math.inf)
+    with pytest.raises(InvalidInputError, match=r"2 of 3 values .*\[0\] -inf, \[2\] inf"):
+        check_range("m", np.array([-math.inf, 1.0, math.inf]))
+    with pytest.raises(InvalidInputError, match=r"1 of 2 values"):
+        check_range("d", np.array([0.1, math.inf]), low=0.0, allowed="a finite number >= 0")

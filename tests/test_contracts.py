@@ -17,7 +17,7 @@ import attrs
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import salescore
@@ -163,8 +163,10 @@ def test_kinds_and_numbers_agree(case: str, data: st.DataObject) -> None:
     assert not any(np.shares_memory(result, a) for a in arrays.values())
     np.testing.assert_allclose(result, expected, rtol=1e-12, atol=1e-9, equal_nan=True)
 
-    index = pd.Index([f"row{size - i}" for i in range(size)])  # not positional
-    series = {k: sst.as_kind(v, "series", index=index) for k, v in columns.items()}
+    labels = [f"row{size - i}" for i in range(size)]  # not positional
+    index = pd.Index(labels)
+    # A separate but equal Index object per argument, as separate columns would have.
+    series = {k: sst.as_kind(v, "series", index=pd.Index(labels)) for k, v in columns.items()}
     before = {k: _snapshot(v) for k, v in series.items()}
     result_series = _call(contract, series)
     _assert_unchanged(before, series)
@@ -256,3 +258,59 @@ def test_empty_arrays_give_empty_results(case: str) -> None:
     result = _call(contract, arguments)
     assert isinstance(result, np.ndarray)
     assert result.shape == (0,)
+
+
+def _variants(values: list[float]) -> dict[str, Any]:
+    doubled = np.repeat(np.asarray(values, dtype=np.float64), 2)
+    read_only = np.asarray(values, dtype=np.float64)
+    read_only.flags.writeable = False
+    return {
+        "list": list(values),
+        "tuple": tuple(values),
+        "strided view": doubled[::2],
+        "read-only array": read_only,
+        "Float64 Series": pd.Series(values, dtype="Float64"),
+        "big-endian array": np.asarray(values, dtype=">f8"),
+    }
+
+
+@pytest.mark.parametrize("case", CASES)
+@given(data=st.data())
+def test_other_array_likes_agree(case: str, data: st.DataObject) -> None:
+    contract = REGISTRY[case]
+    size = data.draw(st.integers(1, 8), label="size")
+    columns = _draw_columns(data, contract, size)
+    expected = _call(contract, {k: np.asarray(v, dtype=np.float64) for k, v in columns.items()})
+    variant = data.draw(st.sampled_from(sorted(_variants([0.0]))), label="variant")
+    arguments = {k: _variants(v)[variant] for k, v in columns.items()}
+    before = {k: _snapshot(v) for k, v in arguments.items()}
+    result = _call(contract, arguments)
+    _assert_unchanged(before, arguments)
+    values = result.to_numpy() if isinstance(result, pd.Series) else result
+    assert isinstance(values, np.ndarray)
+    assert values.dtype == np.float64
+    np.testing.assert_allclose(values, expected, rtol=1e-12, atol=1e-9, equal_nan=True)
+
+
+@pytest.mark.parametrize("case", CASES)
+@given(data=st.data())
+def test_integer_inputs_agree_with_float_inputs(case: str, data: st.DataObject) -> None:
+    contract = REGISTRY[case]
+    example = _draw_example(data, contract)
+    integral = {k: float(round(v)) for k, v in example.items()}
+    assume(_valid(contract, integral))
+    expected = _call(contract, integral)
+    as_int = {k: int(v) for k, v in integral.items()}
+    as_int_array = {k: np.array([int(v)], dtype=np.int64) for k, v in integral.items()}
+    as_int_series = {k: pd.Series([int(v)], dtype="Int64") for k, v in integral.items()}
+    np.testing.assert_equal(_call(contract, as_int), expected)
+    np.testing.assert_equal(_call(contract, as_int_array), [expected])
+    np.testing.assert_equal(_call(contract, as_int_series).to_numpy(), [expected])
+
+
+def _valid(contract: Contract, arguments: dict[str, float]) -> bool:
+    try:
+        _call(contract, arguments)
+    except salescore.InvalidInputError:
+        return False
+    return True

@@ -140,23 +140,51 @@ def test_clv_vectorised_equals_a_plain_loop(
     np.testing.assert_allclose(result, expected, rtol=1e-9, atol=1e-9)
 
 
-@given(sst.nonnegative_money(), sst.retentions(), sst.retentions(), sst.discount_rates())
-def test_clv_increases_with_retention(m: float, r1: float, r2: float, d: float) -> None:
+horizons = st.one_of(st.none(), st.integers(0, 240))
+timings = st.sampled_from(["end", "begin"])
+
+
+@given(
+    sst.nonnegative_money(),
+    sst.retentions(),
+    sst.retentions(),
+    sst.discount_rates(),
+    horizons,
+    timings,
+)
+def test_clv_increases_with_retention(
+    m: float, r1: float, r2: float, d: float, periods: int | None, timing: Any
+) -> None:
     low, high = sorted((r1, r2))
-    assert salescore.clv(m, low, d) <= salescore.clv(m, high, d) * (1 + 1e-12)
+    before = salescore.clv(m, low, d, periods=periods, timing=timing)
+    after = salescore.clv(m, high, d, periods=periods, timing=timing)
+    assert before <= after * (1 + 1e-12)
 
 
-@given(sst.nonnegative_money(), sst.retentions(), sst.discount_rates(), sst.discount_rates())
-def test_clv_decreases_with_discount_rate(m: float, r: float, d1: float, d2: float) -> None:
+@given(
+    sst.nonnegative_money(),
+    sst.retentions(),
+    sst.discount_rates(),
+    sst.discount_rates(),
+    horizons,
+    timings,
+)
+def test_clv_decreases_with_discount_rate(
+    m: float, r: float, d1: float, d2: float, periods: int | None, timing: Any
+) -> None:
     low, high = sorted((d1, d2))
-    assert salescore.clv(m, r, high) <= salescore.clv(m, r, low) * (1 + 1e-12)
+    cheaper = salescore.clv(m, r, high, periods=periods, timing=timing)
+    dearer = salescore.clv(m, r, low, periods=periods, timing=timing)
+    assert cheaper <= dearer * (1 + 1e-12)
 
 
-@given(sst.money(), sst.money(), sst.retentions(), sst.discount_rates(), st.booleans())
-def test_clv_increases_with_margin(m1: float, m2: float, r: float, d: float, begin: bool) -> None:
+@given(sst.money(), sst.money(), sst.retentions(), sst.discount_rates(), horizons, timings)
+def test_clv_increases_with_margin(
+    m1: float, m2: float, r: float, d: float, periods: int | None, timing: Any
+) -> None:
     low, high = sorted((m1, m2))
-    timing: Literal["end", "begin"] = "begin" if begin else "end"
-    assert salescore.clv(low, r, d, timing=timing) <= salescore.clv(high, r, d, timing=timing)
+    before = salescore.clv(low, r, d, periods=periods, timing=timing)
+    assert before <= salescore.clv(high, r, d, periods=periods, timing=timing)
 
 
 @given(
@@ -260,7 +288,10 @@ def _bad(value: object) -> Any:
 BAD_INPUT = [
     (lambda: salescore.clv(100, 1.5), r"retention must be a fraction in \[0, 1\]; got 1.5"),
     (lambda: salescore.clv(100, -0.1), r"retention .* got -0.1"),
-    (lambda: salescore.clv(100, 0.9, -0.05), r"discount_rate must be >= 0; got -0.05"),
+    (
+        lambda: salescore.clv(100, 0.9, -0.05),
+        r"discount_rate must be a finite number >= 0; got -0.05",
+    ),
     (
         lambda: salescore.clv(100, 0.9, periods=_bad(2.5)),
         r"periods must be a non-negative integer; got float 2.5",
@@ -278,14 +309,32 @@ BAD_INPUT = [
     (lambda: salescore.clv(_bad(True), 0.9), r"margin must be a number; got the boolean True"),
     (lambda: salescore.clv(_bad("100"), 0.9), r"margin must be a number, .*got str"),
     (lambda: salescore.expected_lifetime(1.0), r"retention must be a fraction in \[0, 1\)"),
-    (lambda: salescore.customer_value(100, -1), r"lifetime must be >= 0; got -1.0"),
-    (lambda: salescore.acquisition_cost(-1, 3), r"spend must be >= 0; got -1.0"),
-    (lambda: salescore.acquisition_cost(1, -3), r"new_customers must be >= 0; got -3.0"),
-    (lambda: salescore.time_cost(-2, 50), r"hours must be >= 0"),
-    (lambda: salescore.time_cost(2, -50), r"hourly_cost must be >= 0"),
-    (lambda: salescore.sale_profit(100, -2, 50), r"hours must be >= 0"),
-    (lambda: salescore.clv_cac_ratio(100, -5), r"cac must be >= 0; got -5.0"),
-    (lambda: salescore.cac_payback(-5, 100), r"cac must be >= 0; got -5.0"),
+    (lambda: salescore.customer_value(100, -1), r"lifetime must be a finite number >= 0; got -1.0"),
+    (lambda: salescore.acquisition_cost(-1, 3), r"spend must be a finite number >= 0; got -1.0"),
+    (
+        lambda: salescore.acquisition_cost(1, -3),
+        r"new_customers must be a finite number >= 0; got -3.0",
+    ),
+    (lambda: salescore.time_cost(-2, 50), r"hours must be a finite number >= 0"),
+    (lambda: salescore.time_cost(2, -50), r"hourly_cost must be a finite number >= 0"),
+    (lambda: salescore.sale_profit(100, -2, 50), r"hours must be a finite number >= 0"),
+    (lambda: salescore.clv_cac_ratio(100, -5), r"cac must be a finite number >= 0; got -5.0"),
+    (lambda: salescore.cac_payback(-5, 100), r"cac must be a finite number >= 0; got -5.0"),
+    (lambda: salescore.clv(math.inf, 0.9), r"margin must be finite; got inf"),
+    (
+        lambda: salescore.clv(100, 0.9, math.inf),
+        r"discount_rate must be a finite number >= 0; got inf",
+    ),
+    (lambda: salescore.clv(100, 0.9, periods=2**60), r"periods must be at most 2\*\*53"),
+    (lambda: salescore.clv(10**400, 0.9), r"margin must be a number within float range"),
+    (lambda: salescore.customer_value(-math.inf, 2), r"margin must be finite; got -inf"),
+    (lambda: salescore.sale_profit(math.inf, 1, 1), r"value must be finite; got inf"),
+    (lambda: salescore.clv_cac_ratio(math.inf, 1), r"clv must be finite; got inf"),
+    (lambda: salescore.cac_payback(1, math.inf), r"margin must be finite; got inf"),
+    (
+        lambda: salescore.time_cost(_bad(np.timedelta64(2, "h")), 50),
+        r"hours must be a plain number; got timedelta64",
+    ),
 ]
 
 
@@ -327,23 +376,39 @@ def test_nan_retention_is_not_mistaken_for_divergence() -> None:
 # ------------------------------------------------------------------ UnitEconomics
 
 
-def test_unit_economics_matches_the_functions() -> None:
+def test_unit_economics_by_hand() -> None:
     unit = salescore.UnitEconomics(
         margin=100.0, retention=0.95, discount_rate=0.01, acquisition_cost=800.0
     )
-    assert unit.clv == salescore.clv(100.0, 0.95, 0.01)
-    assert unit.expected_lifetime == salescore.expected_lifetime(0.95)
-    assert unit.clv_cac_ratio == salescore.clv_cac_ratio(unit.clv, 800.0)
-    assert unit.payback == 8.0  # 800 / 100 by hand
+    # By hand: CLV = 100 · 0.95 / (1.01 − 0.95) = 95 / 0.06 = 1,583.33…;
+    # lifetime 1 / 0.05 = 20; CLV:CAC = 1,583.33 / 800 = 1.979…; payback 800 / 100 = 8.
+    assert unit.clv == pytest.approx(95 / 0.06, rel=1e-12)
+    assert unit.expected_lifetime == pytest.approx(20.0, rel=1e-12)
+    assert unit.clv_cac_ratio == pytest.approx(95 / 0.06 / 800, rel=1e-12)
+    assert unit.payback == 8.0
     assert unit.timing == "end"
+    begin = attrs.evolve(unit, timing="begin")
+    # "begin" = "end" · (1 + d) / r = 1,583.33 · 1.01 / 0.95 = 101 / 0.06.
+    assert begin.clv == pytest.approx(101 / 0.06, rel=1e-12)
 
 
-def test_unit_economics_without_cost_has_nan_ratios() -> None:
+def test_unit_economics_without_cost_has_nan_ratios_and_equals_itself() -> None:
     unit = salescore.UnitEconomics(margin=100, retention=0.9)
     assert isinstance(unit.margin, float)
-    assert math.isnan(unit.acquisition_cost)
+    assert unit.acquisition_cost is None
     assert math.isnan(unit.clv_cac_ratio)
     assert math.isnan(unit.payback)
+    assert unit == attrs.evolve(unit)
+    assert len({unit, attrs.evolve(unit)}) == 1
+
+
+def test_unit_economics_normalises_numbers() -> None:
+    unit = salescore.UnitEconomics(
+        margin=np.int64(100), retention=Fraction(9, 10), timing=np.str_("begin")
+    )
+    assert type(unit.margin) is float
+    assert unit.retention == 0.9
+    assert type(unit.timing) is str
 
 
 def test_unit_economics_is_frozen_and_evolves() -> None:
@@ -360,17 +425,23 @@ def test_unit_economics_is_frozen_and_evolves() -> None:
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"margin": math.nan, "retention": 0.9}, r"margin must be a number; got nan"),
+        ({"margin": math.nan, "retention": 0.9}, r"margin must be finite; got nan"),
+        ({"margin": math.inf, "retention": 0.9}, r"margin must be finite; got inf"),
+        ({"margin": 1.0, "retention": math.nan}, r"retention must be in \[0, 1\); got nan"),
         ({"margin": "100", "retention": 0.9}, r"margin must be a number; got str"),
         ({"margin": 100.0, "retention": True}, r"retention must be a number; got bool"),
         ({"margin": 100.0, "retention": 1.0}, r"retention must be in \[0, 1\); got 1.0"),
         (
             {"margin": 100.0, "retention": 0.9, "discount_rate": -0.1},
-            r"discount_rate must be in \[0, inf\]",
+            r"discount_rate must be a finite number >= 0; got -0.1",
+        ),
+        (
+            {"margin": 100.0, "retention": 0.9, "acquisition_cost": math.inf},
+            r"acquisition_cost must be a finite number >= 0; got inf",
         ),
         (
             {"margin": 100.0, "retention": 0.9, "acquisition_cost": -1.0},
-            r"acquisition_cost must be in",
+            r"acquisition_cost must be a finite number >= 0; got -1.0",
         ),
         ({"margin": 100.0, "retention": 0.9, "timing": "later"}, r"timing must be one of"),
     ],
@@ -442,7 +513,7 @@ def test_profitability_by_source_schema_errors_list_everything() -> None:
         salescore.profitability_by_source(bad, hourly_cost=1.0)
     with pytest.raises(SchemaError, match=r"missing column 'rate'"):
         salescore.profitability_by_source(_last_customers(), hourly_cost="rate")
-    with pytest.raises(InvalidInputError, match="hourly_cost must be >= 0"):
+    with pytest.raises(InvalidInputError, match="hourly_cost must be a finite number >= 0"):
         salescore.profitability_by_source(_last_customers(), hourly_cost=-5.0)
 
 
@@ -475,3 +546,38 @@ def test_profitability_by_source_equals_a_plain_loop(
     assert table["total_profit"].sum() == pytest.approx(
         sum(v - h * rate for _, v, h in rows), rel=1e-9, abs=1e-3
     )
+
+
+def test_profitability_by_source_output_dtypes_do_not_follow_input_dtypes() -> None:
+    customers = pd.DataFrame(
+        {
+            "source": pd.Categorical(
+                ["cold", "referral"], categories=["cold", "referral", "partner"]
+            ),
+            "value": pd.array([9_000, None], dtype="Int64"),
+            "hours": np.array([60, 10], dtype=np.int64),
+        }
+    )
+    table = salescore.profitability_by_source(customers, hourly_cost=50)
+    # The unused category "partner" has no customers and gets no row.
+    assert sorted(table.index.astype(str)) == ["cold", "referral"]
+    assert table["customers"].dtype == np.int64
+    for column in table.columns.drop("customers"):
+        assert table[column].dtype == np.float64, column
+    assert table.loc["cold", "mean_profit"] == 6_000.0  # 9000 − 60 · 50
+    assert table["mean_profit"].isna()["referral"]  # the missing value propagates
+
+
+def test_profitability_by_source_on_an_empty_frame() -> None:
+    empty = pd.DataFrame({"source": pd.Series([], dtype=object), "value": [], "hours": []})
+    table = salescore.profitability_by_source(empty, hourly_cost=50.0)
+    assert table.empty
+    assert "mean_profit" in table.columns
+
+
+def test_profitability_by_source_refuses_ambiguous_input() -> None:
+    doubled = pd.concat([_last_customers(), _last_customers()[["hours"]]], axis=1)
+    with pytest.raises(SchemaError, match="more than one column is named 'hours'"):
+        salescore.profitability_by_source(doubled, hourly_cost=50.0)
+    with pytest.raises(InvalidInputError, match="hourly_cost must be a number; got list"):
+        salescore.profitability_by_source(_last_customers(), hourly_cost=_bad([50.0] * 5))

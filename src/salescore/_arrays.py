@@ -18,6 +18,7 @@ The validation helpers below work on both kinds of value, so a kernel is written
 
 from __future__ import annotations
 
+import datetime
 import math
 import numbers
 import operator
@@ -42,6 +43,7 @@ __all__ = [
     "coerce",
     "option_choice",
     "option_count",
+    "option_number",
     "safe_divide",
 ]
 
@@ -125,7 +127,10 @@ def coerce(**arguments: Any) -> tuple[list[Values], Wrap]:
         if kind is not float and kind is not int:
             break
     else:
-        return [float(value) for value in values], float
+        try:
+            return [float(value) for value in values], float
+        except OverflowError:
+            pass  # an int beyond float range: the general path names it
     return _coerce_general(arguments)
 
 
@@ -148,8 +153,13 @@ def _coerce_general(arguments: dict[str, Any]) -> tuple[list[Values], Wrap]:
                     "(for example with Series.reindex) so that each label means the "
                     "same record in both"
                 )
+        elif isinstance(value, np.ma.MaskedArray):
+            raise InvalidInputError(
+                f"{name} is a masked array; salescore does not read masks: pass "
+                f"{name}.filled(np.nan) so that masked entries become NaN"
+            )
         elif isinstance(value, np.ndarray):
-            converted = _array_values(name, value)
+            converted = _array_values(name, np.asarray(value))
         elif isinstance(value, (list, tuple)):
             converted = _array_values(name, _sequence_array(name, value))
         else:
@@ -174,8 +184,22 @@ def _coerce_general(arguments: dict[str, Any]) -> tuple[list[Values], Wrap]:
 def _scalar_value(name: str, value: Any) -> float:
     if isinstance(value, (bool, np.bool_)):
         raise InvalidInputError(f"{name} must be a number; got the boolean {value!r}")
+    if isinstance(value, (np.timedelta64, np.datetime64, datetime.timedelta, datetime.date)):
+        # np.timedelta64 is an np.integer: without this, its count in its own unit
+        # would pass for a number.
+        raise InvalidInputError(
+            f"{name} must be a plain number; got {type(value).__name__} {value!r} "
+            "(convert durations to the unit the argument's name states)"
+        )
+    if value is pd.NA:
+        return math.nan  # pandas' missing value, as it becomes NaN inside a Series
     if isinstance(value, (numbers.Real, np.floating, np.integer)):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            raise InvalidInputError(
+                f"{name} must be a number within float range; got {value!r:.60}"
+            ) from None
     if isinstance(value, (pd.DataFrame, pd.Index)):
         raise InvalidInputError(
             f"{name} must be a number, a 1-D array or a Series; got a {type(value).__name__} "
@@ -188,9 +212,11 @@ def _scalar_value(name: str, value: Any) -> float:
 
 
 def _sequence_array(name: str, value: Sequence[Any]) -> npt.NDArray[Any]:
+    if any(isinstance(item, (bool, np.bool_)) for item in value):
+        raise InvalidInputError(f"{name} must hold numbers; got a boolean in {value!r:.60}")
     try:
         return np.asarray(value)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:
         raise InvalidInputError(f"{name} must be a sequence of numbers; {error}") from None
 
 
@@ -225,6 +251,8 @@ def _series_values(name: str, value: pd.Series[Any]) -> FloatArray:
         return _array_values(name, array)  # type: ignore[return-value]
     if pd.api.types.is_bool_dtype(dtype):
         raise InvalidInputError(f"{name} must hold numbers; got a Series of dtype {dtype}")
+    if value.size == 0:
+        return np.empty(0, dtype=np.float64)
     if pd.api.types.is_numeric_dtype(dtype):
         # Integer, float32 and nullable extension dtypes; pd.NA becomes NaN.
         converted: FloatArray = value.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -253,40 +281,41 @@ def check_range(
     high: float = math.inf,
     low_open: bool = False,
     high_open: bool = False,
-    allowed: str,
+    allowed: str = "finite",
 ) -> None:
-    """Raise :class:`InvalidInputError` where a value lies outside ``[low, high]``.
+    """Raise :class:`InvalidInputError` where a value is infinite or outside ``[low, high]``.
 
     NaN passes: it means "unknown" and propagates to the result. ``low_open`` and
-    ``high_open`` exclude the bounds. ``allowed`` completes "``name`` must be …".
+    ``high_open`` exclude the bounds. ``allowed`` completes "``name`` must be …"; with
+    no bounds the check is only that values are finite.
     """
     if isinstance(value, float):
+        if value != value:
+            return
         if (
             value < low
             or value > high
             or (low_open and value == low)
             or (high_open and value == high)
+            or math.isinf(value)
         ):
             raise InvalidInputError(f"{name} must be {allowed}; got {value!r}")
         return
     if value.size == 0:
         return
-    # Reductions are cheap; a NaN extreme compares False and takes the masked path.
-    if low > -math.inf:
-        smallest = value.min()
-        low_ok = smallest > low or (smallest == low and not low_open)
-    else:
-        low_ok = True
-    if high < math.inf:
-        largest = value.max()
-        high_ok = largest < high or (largest == high and not high_open)
-    else:
-        high_ok = True
-    if low_ok and high_ok:
+    # Two reductions are cheap; a NaN extreme compares False and takes the masked path.
+    smallest = value.min()
+    largest = value.max()
+    if (
+        (smallest > low or (smallest == low and not low_open))
+        and (largest < high or (largest == high and not high_open))
+        and -math.inf < smallest
+        and largest < math.inf
+    ):
         return
-    bad = (value <= low if low_open else value < low) | (
-        value >= high if high_open else value > high
-    )
+    bad = np.isinf(value)
+    bad |= (value <= low) if low_open else (value < low)
+    bad |= (value >= high) if high_open else (value > high)
     if bad.any():
         raise InvalidInputError(_describe_bad(name, value, bad, allowed))
 
@@ -312,14 +341,18 @@ def safe_divide(numerator: Values, denominator: Values) -> Values:
 
 def option_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
     """Validate a keyword option that takes one of a few strings."""
-    if isinstance(value, str) and value in choices:
+    if type(value) is str and value in choices:
         return value
+    if isinstance(value, str) and value in choices:
+        return choices[choices.index(value)]  # a plain str for a subclass such as np.str_
     listed = ", ".join(repr(choice) for choice in choices)
     raise InvalidInputError(f"{name} must be one of {listed}; got {value!r}")
 
 
 def option_count(name: str, value: object) -> int:
     """Validate a keyword option that must be a non-negative integer."""
+    if type(value) is int and value >= 0:
+        return value
     if isinstance(value, (bool, np.bool_)):
         raise InvalidInputError(f"{name} must be a non-negative integer; got {value!r}")
     try:
@@ -331,3 +364,17 @@ def option_count(name: str, value: object) -> int:
     if count < 0:
         raise InvalidInputError(f"{name} must be a non-negative integer; got {count}")
     return count
+
+
+def option_number(name: str, value: object) -> float:
+    """Validate a keyword option that must be one real number (not NaN)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (numbers.Real, np.floating, np.integer)
+    ):
+        raise InvalidInputError(
+            f"{name} must be a number; got {type(value).__name__} {value!r:.60}"
+        )
+    number = float(value)
+    if math.isnan(number):
+        raise InvalidInputError(f"{name} must be a number; got nan")
+    return number

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from .errors import SchemaError
 
-__all__ = ["require_columns", "require_numeric"]
+__all__ = ["float_column", "require_columns", "require_numeric"]
 
 
 def require_columns(table: str, frame: object, columns: Iterable[str]) -> None:
     """Raise :class:`SchemaError` listing every column of ``columns`` that is missing."""
     if not isinstance(frame, pd.DataFrame):
         raise SchemaError(f"{table} must be a pandas DataFrame; got {type(frame).__name__}")
-    missing = [column for column in dict.fromkeys(columns) if column not in frame.columns]
+    wanted = list(dict.fromkeys(columns))
+    missing = [column for column in wanted if column not in frame.columns]
     if missing:
         listed = ", ".join(repr(column) for column in missing)
         plural = "s" if len(missing) > 1 else ""
@@ -23,6 +25,10 @@ def require_columns(table: str, frame: object, columns: Iterable[str]) -> None:
             f"{table}: missing column{plural} {listed} (it has {list(frame.columns)!r}); "
             "pass the names your table uses as keyword arguments"
         )
+    repeated = [column for column in wanted if (frame.columns == column).sum() > 1]
+    if repeated:
+        listed = ", ".join(repr(column) for column in repeated)
+        raise SchemaError(f"{table}: more than one column is named {listed}")
 
 
 def require_numeric(table: str, frame: pd.DataFrame, columns: Iterable[str]) -> None:
@@ -35,3 +41,12 @@ def require_numeric(table: str, frame: pd.DataFrame, columns: Iterable[str]) -> 
     ]
     if wrong:
         raise SchemaError(f"{table}: columns must be numeric: {'; '.join(wrong)}")
+
+
+def float_column(frame: pd.DataFrame, column: str) -> pd.Series[float]:
+    """A numeric column as float64 on the frame's index, missing values as NaN."""
+    return pd.Series(
+        frame[column].to_numpy(dtype=np.float64, na_value=np.nan),
+        index=frame.index,
+        name=column,
+    )

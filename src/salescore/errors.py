@@ -43,7 +43,7 @@ class InvalidInputError(SalescoreError, ValueError):
     >>> salescore.acquisition_cost(-500.0, 4)
     Traceback (most recent call last):
     ...
-    salescore.errors.InvalidInputError: spend must be >= 0; got -500.0
+    salescore.errors.InvalidInputError: spend must be a finite number >= 0; got -500.0
     """
 
 

@@ -14,6 +14,7 @@ values raise :class:`~salescore.InvalidInputError`.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any, Literal, overload
 
 import attrs
@@ -30,9 +31,10 @@ from ._arrays import (
     coerce,
     option_choice,
     option_count,
+    option_number,
     safe_divide,
 )
-from ._tables import require_columns, require_numeric
+from ._tables import float_column, require_columns, require_numeric
 from .errors import InvalidInputError
 
 __all__ = [
@@ -52,7 +54,7 @@ Timing = Literal["end", "begin"]
 _TIMINGS: tuple[str, ...] = ("end", "begin")
 
 _FRACTION = "a fraction in [0, 1]"
-_NONNEGATIVE = ">= 0"
+_NONNEGATIVE = "a finite number >= 0"
 
 
 # --------------------------------------------------------------------------- CLV
@@ -179,7 +181,7 @@ def clv(
 
     Margins at the end of each month, 1 % discount a month, a three-year horizon:
 
-    >>> round(salescore.clv(100, 0.95, 0.01, periods=36), 2)
+    >>> round(salescore.clv(100, 0.95, 0.01, periods=36), 2)  # Σ 100·0.95^t/1.01^t, t = 1..36
     1408.73
 
     Vectorised over segments:
@@ -197,13 +199,20 @@ def clv(
     """
     begin = option_choice("timing", timing, _TIMINGS) == "begin"
     horizon = None if periods is None else option_count("periods", periods)
+    if horizon is not None and horizon > _MAX_PERIODS:
+        raise InvalidInputError(
+            f"periods must be at most 2**53 (beyond, pass periods=None); got {horizon}"
+        )
     (m, r, d), wrap = coerce(margin=margin, retention=retention, discount_rate=discount_rate)
+    check_range("margin", m)
     check_range("retention", r, low=0.0, high=1.0, allowed=_FRACTION)
     check_range("discount_rate", d, low=0.0, allowed=_NONNEGATIVE)
     if isinstance(m, float) and isinstance(r, float) and isinstance(d, float):
         return wrap(_clv_scalar(m, r, d, horizon, begin))
     return wrap(_clv_array(m, r, d, horizon, begin))
 
+
+_MAX_PERIODS = 2**53  # the largest count a float holds exactly
 
 _DIVERGES = (
     "the infinite-horizon CLV diverges where retention == 1 and discount_rate == 0; "
@@ -250,16 +259,18 @@ def _clv_array(m: Values, r: Values, d: Values, periods: int | None, begin: bool
                     f"{_DIVERGES} ({positions.size} of {zero.size} elements; "
                     f"0-based positions: {shown}{more})"
                 )
-        # No zero left in gap, so the division is safe.
-        return m * ((growth if begin else r) / gap)
+        # No zero left in gap, so the division is safe; a subnormal gap may overflow to
+        # inf, as the scalar path does without a warning.
+        with np.errstate(over="ignore"):
+            return m * ((growth if begin else r) / gap)
     if periods == 0:
         with np.errstate(invalid="ignore"):
             return 0.0 * m + 0.0 * r + 0.0 * d  # nothing is received; NaN still propagates
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # log(0) = -inf gives q**T = 0, the right limit for r = 0.
         power_minus_one = np.expm1(periods * (np.log(r) - np.log1p(d)))
         geometric = np.where(gap == 0.0, float(periods), -power_minus_one * growth / gap)
-    return m * (geometric if begin else geometric * r / growth)
+        return m * (geometric if begin else geometric * r / growth)
 
 
 @overload
@@ -399,6 +410,7 @@ def customer_value(margin: Numeric, lifetime: Numeric) -> float | FloatArray | p
     nan
     """
     (m, lifetime_), wrap = coerce(margin=margin, lifetime=lifetime)
+    check_range("margin", m)
     check_range("lifetime", lifetime_, low=0.0, allowed=_NONNEGATIVE)
     return wrap(m * lifetime_)
 
@@ -590,6 +602,7 @@ def sale_profit(
     array([4800., 6890.])
     """
     (v, h, c), wrap = coerce(value=value, hours=hours, hourly_cost=hourly_cost)
+    check_range("value", v)
     check_range("hours", h, low=0.0, allowed=_NONNEGATIVE)
     check_range("hourly_cost", c, low=0.0, allowed=_NONNEGATIVE)
     return wrap(v - h * c)
@@ -651,6 +664,7 @@ def clv_cac_ratio(clv: Numeric, cac: Numeric) -> float | FloatArray | pd.Series[
     array([ 4., nan])
     """
     (value, cost), wrap = coerce(clv=clv, cac=cac)
+    check_range("clv", value)
     check_range("cac", cost, low=0.0, allowed=_NONNEGATIVE)
     return wrap(safe_divide(value, cost))
 
@@ -712,6 +726,7 @@ def cac_payback(cac: Numeric, margin: Numeric) -> float | FloatArray | pd.Series
     """
     (cost, m), wrap = coerce(cac=cac, margin=margin)
     check_range("cac", cost, low=0.0, allowed=_NONNEGATIVE)
+    check_range("margin", m)
     if isinstance(m, float):
         positive: Values = m if m > 0.0 else 0.0
     else:
@@ -724,7 +739,7 @@ def cac_payback(cac: Numeric, margin: Numeric) -> float | FloatArray | pd.Series
 
 def _real(value: Any, attribute: attrs.Attribute[Any]) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (int, float, np.integer, np.floating)
+        value, (numbers.Real, np.integer, np.floating)
     ):
         raise InvalidInputError(
             f"{attribute.name} must be a number; got {type(value).__name__} {value!r}"
@@ -732,17 +747,23 @@ def _real(value: Any, attribute: attrs.Attribute[Any]) -> float:
     return float(value)
 
 
-def _checked(low: float, high: float, *, high_open: bool = False, nan_ok: bool = False) -> Any:
-    def validate(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-        if math.isnan(value):
-            if nan_ok:
-                return
-            raise InvalidInputError(f"{attribute.name} must be a number; got nan")
-        if value < low or value > high or (high_open and value == high):
-            closing = ")" if high_open else "]"
-            raise InvalidInputError(
-                f"{attribute.name} must be in [{low:g}, {high:g}{closing}; got {value!r}"
-            )
+def _optional_real(value: Any, attribute: attrs.Attribute[Any]) -> float | None:
+    return None if value is None else _real(value, attribute)
+
+
+def _checked(low: float, high: float, *, high_open: bool = False) -> Any:
+    if low == -math.inf:
+        allowed = "finite"
+    elif high == math.inf:
+        allowed = f"a finite number >= {low:g}"
+    else:
+        allowed = f"in [{low:g}, {high:g}{')' if high_open else ']'}"
+
+    def validate(instance: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
+        if value is None:
+            return
+        if not (low <= value <= high) or math.isinf(value) or (high_open and value == high):
+            raise InvalidInputError(f"{attribute.name} must be {allowed}; got {value!r}")
 
     return validate
 
@@ -767,8 +788,8 @@ class UnitEconomics:
         Period-to-period retention, a fraction in [0, 1).
     discount_rate : float, default 0.0
         Discount rate per period, >= 0.
-    acquisition_cost : float, default nan
-        Acquisition cost per customer, >= 0; NaN when unknown, which makes
+    acquisition_cost : float or None, default None
+        Acquisition cost per customer, >= 0; ``None`` when unknown, which makes
         :attr:`clv_cac_ratio` and :attr:`payback` NaN.
     timing : {"end", "begin"}, default "end"
         When margins arrive; see :func:`clv`.
@@ -776,7 +797,7 @@ class UnitEconomics:
     Raises
     ------
     InvalidInputError
-        A field that is not a number, or out of its range.
+        A field that is not a number, is NaN or infinite, or is out of its range.
 
     See Also
     --------
@@ -819,10 +840,10 @@ class UnitEconomics:
         converter=attrs.Converter(_real, takes_field=True),  # type: ignore[misc]
         validator=_checked(0.0, math.inf),
     )
-    acquisition_cost: float = attrs.field(
-        default=math.nan,
-        converter=attrs.Converter(_real, takes_field=True),  # type: ignore[misc]
-        validator=_checked(0.0, math.inf, nan_ok=True),
+    acquisition_cost: float | None = attrs.field(
+        default=None,
+        converter=attrs.Converter(_optional_real, takes_field=True),  # type: ignore[misc]
+        validator=_checked(0.0, math.inf),
     )
     timing: Timing = attrs.field(
         default="end",
@@ -842,11 +863,15 @@ class UnitEconomics:
     @property
     def clv_cac_ratio(self) -> float:
         """Lifetime value per unit of acquisition cost (NaN when the cost is unknown)."""
+        if self.acquisition_cost is None:
+            return math.nan
         return clv_cac_ratio(self.clv, self.acquisition_cost)
 
     @property
     def payback(self) -> float:
-        """Periods of margin that recover the acquisition cost (NaN if never)."""
+        """Periods of margin that recover the acquisition cost (NaN if never or unknown)."""
+        if self.acquisition_cost is None:
+            return math.nan
         return cac_payback(self.acquisition_cost, self.margin)
 
 
@@ -881,7 +906,8 @@ def profitability_by_source(
         Column with the selling hours each customer took, numeric, >= 0.
     hourly_cost : float or str, keyword-only
         Loaded cost of one selling hour, as one number for everyone or the name of a
-        column (per seller or per customer), >= 0.
+        column (per seller or per customer), >= 0. Give a column name rather than a
+        list or Series, so that costs cannot be matched to customers by position.
 
     Returns
     -------
@@ -932,22 +958,28 @@ def profitability_by_source(
     """
     require_columns("customers", customers, [source, value, hours])
     require_numeric("customers", customers, [value, hours])
+    rate: float | pd.Series[float]
     if isinstance(hourly_cost, str):
         require_columns("customers", customers, [hourly_cost])
         require_numeric("customers", customers, [hourly_cost])
-        rate: Any = customers[hourly_cost]
+        rate = float_column(customers, hourly_cost)
     else:
-        rate = hourly_cost
-    cost = time_cost(customers[hours], rate)
-    profit = sale_profit(customers[value], customers[hours], rate)
+        rate = option_number("hourly_cost", hourly_cost)
+    values = float_column(customers, value)
+    hours_ = float_column(customers, hours)
     parts = pd.DataFrame(
-        {"value": customers[value], "hours": customers[hours], "cost": cost, "profit": profit},
-        index=customers.index,
+        {
+            "value": values,
+            "hours": hours_,
+            "cost": time_cost(hours_, rate),
+            "profit": sale_profit(values, hours_, rate),
+        }
     )
     keys = customers[source]
-    grouped = parts.groupby(keys, sort=False, dropna=False)
+    # observed=True: unused categories of a categorical source are not customers.
+    grouped = parts.groupby(keys, sort=False, dropna=False, observed=True)
     # GroupBy sums skip NaN; the NaN policy wants it to reach the group's figures.
-    has_nan = parts.isna().groupby(keys, sort=False, dropna=False).any()
+    has_nan = parts.isna().groupby(keys, sort=False, dropna=False, observed=True).any()
     totals = grouped.sum().where(~has_nan)
     counts = grouped.size()
     table = pd.DataFrame(

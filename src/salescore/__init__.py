@@ -12,6 +12,20 @@ from .errors import (
     SalescoreWarning,
     SchemaError,
 )
+from .pipeline import (
+    ForecastDistribution,
+    expected_revenue,
+    forecast_distribution,
+    leads_needed,
+    pipeline_coverage,
+    pipeline_velocity,
+    required_coverage,
+    sales_cycle,
+    weighted_forecast,
+    weighted_value,
+    win_rate,
+    wins_distribution,
+)
 from .value import (
     UnitEconomics,
     acquisition_cost,
@@ -27,6 +41,7 @@ from .value import (
 
 __all__ = [
     "ConvergenceError",
+    "ForecastDistribution",
     "IndexMismatchError",
     "InvalidInputError",
     "SalescoreError",
@@ -40,7 +55,18 @@ __all__ = [
     "clv_cac_ratio",
     "customer_value",
     "expected_lifetime",
+    "expected_revenue",
+    "forecast_distribution",
+    "leads_needed",
+    "pipeline_coverage",
+    "pipeline_velocity",
     "profitability_by_source",
+    "required_coverage",
     "sale_profit",
+    "sales_cycle",
     "time_cost",
+    "weighted_forecast",
+    "weighted_value",
+    "win_rate",
+    "wins_distribution",
 ]

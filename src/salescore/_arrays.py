@@ -39,6 +39,7 @@ __all__ = [
     "SeriesInput",
     "Values",
     "Wrap",
+    "check_probability",
     "check_range",
     "coerce",
     "option_choice",
@@ -318,6 +319,27 @@ def check_range(
     bad |= (value >= high) if high_open else (value > high)
     if bad.any():
         raise InvalidInputError(_describe_bad(name, value, bad, allowed))
+
+
+def check_probability(name: str, value: Values) -> None:
+    """Raise :class:`InvalidInputError` for a probability outside [0, 1] (NaN passes).
+
+    Values above 1 but at most 100 get a hint: they look like percentages, which the
+    library never guesses at (a CRM's 10 may be 10 % or a typo).
+    """
+    try:
+        check_range(name, value, low=0.0, high=1.0, allowed="a fraction in [0, 1]")
+    except InvalidInputError as error:
+        if isinstance(value, float):
+            looks_like_percent = 1.0 < value <= 100.0
+        else:
+            above = value[value > 1.0]
+            looks_like_percent = above.size > 0 and bool(np.all(above <= 100.0))
+        if looks_like_percent:
+            raise InvalidInputError(
+                f"{error}; values above 1 look like percentages: divide by 100"
+            ) from None
+        raise
 
 
 def safe_divide(numerator: Values, denominator: Values) -> Values:

@@ -1,0 +1,572 @@
+"""Is the pipeline big enough? Coverage, win rate, velocity, cycle length and lead needs."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Final, Literal, TypeAlias, overload
+
+import numpy as np
+import pandas as pd
+
+from .._arrays import (
+    ArrayInput,
+    FloatArray,
+    Numeric,
+    Scalar,
+    check_probability,
+    check_range,
+    coerce,
+    option_choice,
+    safe_divide,
+)
+from ..errors import IndexMismatchError, InvalidInputError
+
+__all__ = [
+    "expected_revenue",
+    "leads_needed",
+    "pipeline_coverage",
+    "pipeline_velocity",
+    "required_coverage",
+    "sales_cycle",
+    "win_rate",
+]
+
+_NONNEGATIVE: Final = "a finite number >= 0"
+_Result: TypeAlias = "float | FloatArray | pd.Series[float]"
+
+
+@overload
+def pipeline_coverage(  # type: ignore[overload-overlap]
+    pipeline: Scalar, quota: Scalar, *, closed: Scalar = ...
+) -> float: ...
+@overload
+def pipeline_coverage(  # type: ignore[overload-overlap]
+    pipeline: Scalar | ArrayInput, quota: Scalar | ArrayInput, *, closed: Scalar | ArrayInput = ...
+) -> FloatArray: ...
+@overload
+def pipeline_coverage(
+    pipeline: Numeric, quota: Numeric, *, closed: Numeric = ...
+) -> pd.Series[float]: ...
+def pipeline_coverage(pipeline: Numeric, quota: Numeric, *, closed: Numeric = 0.0) -> _Result:
+    r"""Pipeline coverage: open pipeline ÷ the part of the quota still to win.
+
+    Seed 002 asks whether there are enough deals in the pipeline to reach the next
+    quota. A coverage of 3 means three times as much open pipeline as the revenue
+    still needed; compare it with :func:`required_coverage` of your win rate.
+
+    Parameters
+    ----------
+    pipeline : float, array_like or Series
+        Value of the open pipeline for the period, >= 0.
+    quota : float, array_like or Series
+        Quota for the period, >= 0, in the same currency.
+    closed : float, array_like or Series, keyword-only, default 0.0
+        Revenue already won in the period, >= 0.
+
+    Returns
+    -------
+    float, ndarray or Series
+        Coverage ratio; NaN where the quota is already met (nothing remains to
+        cover).
+
+    Raises
+    ------
+    InvalidInputError
+        A negative or infinite amount.
+    IndexMismatchError
+        Two Series arguments with different indexes.
+
+    See Also
+    --------
+    required_coverage : the coverage a win rate calls for.
+
+    Notes
+    -----
+    .. math::
+
+        \text{coverage} = \frac{\text{pipeline}}{\text{quota} - \text{closed}},
+        \qquad \text{quota} > \text{closed}
+
+    References
+    ----------
+    .. [1] Seed article 002 of salescore's reference: "do we have enough leads in the
+       pipeline to reach the next quota?"
+
+    Examples
+    --------
+    >>> import salescore
+    >>> salescore.pipeline_coverage(900_000, 400_000, closed=100_000)
+    3.0
+    >>> quota, won = [400_000, 400_000], [100_000, 450_000]
+    >>> salescore.pipeline_coverage([900_000, 50_000], quota, closed=won)
+    array([ 3., nan])
+    """
+    (open_value, target, won), wrap = coerce(pipeline=pipeline, quota=quota, closed=closed)
+    check_range("pipeline", open_value, low=0.0, allowed=_NONNEGATIVE)
+    check_range("quota", target, low=0.0, allowed=_NONNEGATIVE)
+    check_range("closed", won, low=0.0, allowed=_NONNEGATIVE)
+    remaining = target - won
+    # A quota already met leaves nothing to cover: a zero denominator, so NaN.
+    if isinstance(remaining, float):
+        remaining = 0.0 if remaining <= 0.0 else remaining
+    else:
+        remaining = np.where(remaining <= 0.0, 0.0, remaining)
+    return wrap(safe_divide(open_value, remaining))
+
+
+@overload
+def required_coverage(win_rate: Scalar) -> float: ...
+@overload
+def required_coverage(win_rate: ArrayInput) -> FloatArray: ...
+@overload
+def required_coverage(win_rate: pd.Series[Any]) -> pd.Series[float]: ...
+def required_coverage(win_rate: Numeric) -> _Result:
+    r"""The pipeline coverage a win rate calls for: 1 ÷ win rate.
+
+    Parameters
+    ----------
+    win_rate : float, array_like or Series
+        Share of closed deals (or of closed value) that is won, a fraction in [0, 1].
+
+    Returns
+    -------
+    float, ndarray or Series
+        Coverage needed to expect to reach the quota; NaN for a win rate of 0.
+
+    Raises
+    ------
+    InvalidInputError
+        A win rate outside [0, 1].
+
+    See Also
+    --------
+    pipeline_coverage : the coverage you have.
+    win_rate : the rate to put in.
+
+    Notes
+    -----
+    .. math::
+
+        \text{required coverage} = \frac{1}{\text{win rate}}
+
+    References
+    ----------
+    .. [1] Seed article 002 of salescore's reference (sales forecast from conversion
+       inputs).
+
+    Examples
+    --------
+    >>> import salescore
+    >>> salescore.required_coverage(0.25)
+    4.0
+    >>> salescore.required_coverage([0.25, 0.0])
+    array([ 4., nan])
+    """
+    (rate,), wrap = coerce(win_rate=win_rate)
+    check_probability("win_rate", rate)
+    return wrap(safe_divide(1.0, rate))
+
+
+@overload
+def win_rate(won: Scalar, lost: Scalar) -> float: ...  # type: ignore[overload-overlap]
+@overload
+def win_rate(won: Scalar | ArrayInput, lost: Scalar | ArrayInput) -> FloatArray: ...  # type: ignore[overload-overlap]
+@overload
+def win_rate(won: Numeric, lost: Numeric) -> pd.Series[float]: ...
+def win_rate(won: Numeric, lost: Numeric) -> _Result:
+    r"""Share of closed deals that were won: won ÷ (won + lost).
+
+    Counts give the win rate by number of deals; values give it by value.
+
+    Parameters
+    ----------
+    won : float, array_like or Series
+        Deals (or value) won, >= 0.
+    lost : float, array_like or Series
+        Deals (or value) lost, >= 0.
+
+    Returns
+    -------
+    float, ndarray or Series
+        Win rate in [0, 1]; NaN where nothing was closed.
+
+    Raises
+    ------
+    InvalidInputError
+        A negative or infinite count or value.
+    IndexMismatchError
+        Two Series arguments with different indexes.
+
+    See Also
+    --------
+    required_coverage : the coverage this rate calls for.
+
+    Notes
+    -----
+    .. math::
+
+        \text{win rate} = \frac{W}{W + L}
+
+    References
+    ----------
+    .. [1] Seed article 002 of salescore's reference (conversion per stage and
+       channel).
+
+    Examples
+    --------
+    >>> import salescore
+    >>> salescore.win_rate(12, 36)
+    0.25
+    >>> salescore.win_rate([12, 0], [36, 0])
+    array([0.25,  nan])
+    """
+    (w, lost_), wrap = coerce(won=won, lost=lost)
+    check_range("won", w, low=0.0, allowed=_NONNEGATIVE)
+    check_range("lost", lost_, low=0.0, allowed=_NONNEGATIVE)
+    return wrap(safe_divide(w, w + lost_))
+
+
+@overload
+def pipeline_velocity(  # type: ignore[overload-overlap]
+    opportunities: Scalar, win_rate: Scalar, average_value: Scalar, cycle_days: Scalar
+) -> float: ...
+@overload
+def pipeline_velocity(  # type: ignore[overload-overlap]
+    opportunities: Scalar | ArrayInput,
+    win_rate: Scalar | ArrayInput,
+    average_value: Scalar | ArrayInput,
+    cycle_days: Scalar | ArrayInput,
+) -> FloatArray: ...
+@overload
+def pipeline_velocity(
+    opportunities: Numeric, win_rate: Numeric, average_value: Numeric, cycle_days: Numeric
+) -> pd.Series[float]: ...
+def pipeline_velocity(
+    opportunities: Numeric, win_rate: Numeric, average_value: Numeric, cycle_days: Numeric
+) -> _Result:
+    r"""Sales velocity: the revenue the pipeline produces per day.
+
+    Parameters
+    ----------
+    opportunities : float, array_like or Series
+        Number of open opportunities, >= 0.
+    win_rate : float, array_like or Series
+        Share of opportunities won, a fraction in [0, 1].
+    average_value : float, array_like or Series
+        Average value of a won deal, >= 0.
+    cycle_days : float, array_like or Series
+        Average length of the sales cycle in days, >= 0.
+
+    Returns
+    -------
+    float, ndarray or Series
+        Revenue per day; NaN where the cycle length is 0.
+
+    Raises
+    ------
+    InvalidInputError
+        A negative or infinite input, or a win rate outside [0, 1].
+    IndexMismatchError
+        Two Series arguments with different indexes.
+
+    See Also
+    --------
+    sales_cycle : the cycle length from deal dates.
+
+    Notes
+    -----
+    .. math::
+
+        \text{velocity} = \frac{N \times \text{win rate} \times \bar v}{\text{cycle days}}
+
+    References
+    ----------
+    .. [1] The "sales velocity" equation as CRM vendors (Salesforce, HubSpot) present
+       it: opportunities × win rate × average deal value ÷ sales-cycle length.
+
+    Examples
+    --------
+    >>> import salescore
+    >>> salescore.pipeline_velocity(40, 0.25, 12_000, 60)
+    2000.0
+    >>> salescore.pipeline_velocity([40, 40], 0.25, 12_000, [60, 0])
+    array([2000.,   nan])
+    """
+    (n, rate, average, days), wrap = coerce(
+        opportunities=opportunities,
+        win_rate=win_rate,
+        average_value=average_value,
+        cycle_days=cycle_days,
+    )
+    check_range("opportunities", n, low=0.0, allowed=_NONNEGATIVE)
+    check_probability("win_rate", rate)
+    check_range("average_value", average, low=0.0, allowed=_NONNEGATIVE)
+    check_range("cycle_days", days, low=0.0, allowed=_NONNEGATIVE)
+    return wrap(safe_divide(n * rate * average, days))
+
+
+@overload
+def leads_needed(  # type: ignore[overload-overlap]
+    quota: Scalar, conversion_rate: Scalar, average_value: Scalar
+) -> float: ...
+@overload
+def leads_needed(  # type: ignore[overload-overlap]
+    quota: Scalar | ArrayInput,
+    conversion_rate: Scalar | ArrayInput,
+    average_value: Scalar | ArrayInput,
+) -> FloatArray: ...
+@overload
+def leads_needed(
+    quota: Numeric, conversion_rate: Numeric, average_value: Numeric
+) -> pd.Series[float]: ...
+def leads_needed(quota: Numeric, conversion_rate: Numeric, average_value: Numeric) -> _Result:
+    r"""Leads needed to reach a quota: quota ÷ (conversion rate × average deal value).
+
+    Seed 002's question, "do we have enough leads to reach the next quota?", turned
+    around. The result is not rounded; plan with ``math.ceil`` of it.
+
+    Parameters
+    ----------
+    quota : float, array_like or Series
+        Revenue to reach, >= 0.
+    conversion_rate : float, array_like or Series
+        Share of leads that become won deals, a fraction in [0, 1].
+    average_value : float, array_like or Series
+        Average value of a won deal, >= 0.
+
+    Returns
+    -------
+    float, ndarray or Series
+        Number of leads; NaN where conversion rate × average value is 0.
+
+    Raises
+    ------
+    InvalidInputError
+        A negative or infinite amount, or a conversion rate outside [0, 1].
+    IndexMismatchError
+        Two Series arguments with different indexes.
+
+    See Also
+    --------
+    expected_revenue : the inverse: revenue from a number of leads.
+
+    Notes
+    -----
+    .. math::
+
+        N = \frac{\text{quota}}{c \times \bar v}
+
+    References
+    ----------
+    .. [1] Seed article 002 of salescore's reference (sales forecast from new leads
+       per period and conversion).
+
+    Examples
+    --------
+    >>> import math
+    >>> import salescore
+    >>> salescore.leads_needed(300_000, 0.04, 12_000)
+    625.0
+    >>> math.ceil(salescore.leads_needed(100_000, 0.03, 12_000))
+    278
+    >>> salescore.leads_needed(100_000, 0.0, 12_000)
+    nan
+    """
+    (target, rate, average), wrap = coerce(
+        quota=quota, conversion_rate=conversion_rate, average_value=average_value
+    )
+    check_range("quota", target, low=0.0, allowed=_NONNEGATIVE)
+    check_probability("conversion_rate", rate)
+    check_range("average_value", average, low=0.0, allowed=_NONNEGATIVE)
+    return wrap(safe_divide(target, rate * average))
+
+
+@overload
+def expected_revenue(  # type: ignore[overload-overlap]
+    leads: Scalar, conversion_rate: Scalar, average_value: Scalar
+) -> float: ...
+@overload
+def expected_revenue(  # type: ignore[overload-overlap]
+    leads: Scalar | ArrayInput,
+    conversion_rate: Scalar | ArrayInput,
+    average_value: Scalar | ArrayInput,
+) -> FloatArray: ...
+@overload
+def expected_revenue(
+    leads: Numeric, conversion_rate: Numeric, average_value: Numeric
+) -> pd.Series[float]: ...
+def expected_revenue(leads: Numeric, conversion_rate: Numeric, average_value: Numeric) -> _Result:
+    r"""Revenue expected from a number of leads: leads × conversion rate × average value.
+
+    Parameters
+    ----------
+    leads : float, array_like or Series
+        Number of leads, >= 0.
+    conversion_rate : float, array_like or Series
+        Share of leads that become won deals, a fraction in [0, 1].
+    average_value : float, array_like or Series
+        Average value of a won deal, >= 0.
+
+    Returns
+    -------
+    float, ndarray or Series
+        Expected revenue in the currency of ``average_value``.
+
+    Raises
+    ------
+    InvalidInputError
+        A negative or infinite amount, or a conversion rate outside [0, 1].
+    IndexMismatchError
+        Two Series arguments with different indexes.
+
+    See Also
+    --------
+    leads_needed : the inverse.
+
+    Notes
+    -----
+    .. math::
+
+        R = N \times c \times \bar v
+
+    References
+    ----------
+    .. [1] Seed article 002 of salescore's reference (sales forecast from new leads
+       per period and conversion).
+
+    Examples
+    --------
+    >>> import salescore
+    >>> salescore.expected_revenue(625, 0.04, 12_000)
+    300000.0
+    >>> salescore.expected_revenue([625, 100], 0.04, 12_000)
+    array([300000.,  48000.])
+    """
+    (n, rate, average), wrap = coerce(
+        leads=leads, conversion_rate=conversion_rate, average_value=average_value
+    )
+    check_range("leads", n, low=0.0, allowed=_NONNEGATIVE)
+    check_probability("conversion_rate", rate)
+    check_range("average_value", average, low=0.0, allowed=_NONNEGATIVE)
+    return wrap(n * rate * average)
+
+
+def _timestamps(name: str, values: Any) -> pd.DatetimeIndex:
+    if isinstance(values, pd.Series):
+        if not pd.api.types.is_datetime64_any_dtype(values.dtype):
+            raise InvalidInputError(
+                f"{name} must hold timestamps (a datetime64 Series); got dtype {values.dtype}"
+            )
+        return pd.DatetimeIndex(values)
+    if isinstance(values, (str, bytes)) or np.ndim(values) != 1:
+        raise InvalidInputError(
+            f"{name} must be a one-dimensional sequence of timestamps; got {type(values).__name__}"
+        )
+    array = np.asarray(values)
+    if array.dtype.kind in "biufc":
+        raise InvalidInputError(
+            f"{name} must hold timestamps, not numbers; got dtype {array.dtype}"
+        )
+    try:
+        return pd.DatetimeIndex(pd.to_datetime(array))
+    except (TypeError, ValueError) as error:
+        raise InvalidInputError(f"{name} must hold timestamps; {error}") from None
+
+
+def sales_cycle(
+    created: Any,
+    closed: Any,
+    *,
+    statistic: Literal["median", "mean"] | None = "median",
+    skipna: bool = False,
+) -> Any:
+    r"""Length of the sales cycle in days, from creation to close of each deal.
+
+    Parameters
+    ----------
+    created : Series, array_like of datetime64, or sequence of dates
+        When each deal was created (or the lead first came in).
+    closed : Series, array_like of datetime64, or sequence of dates
+        When each deal was closed, in the same order; NaT where not closed.
+    statistic : {"median", "mean"} or None, keyword-only, default "median"
+        The summary to return; ``None`` returns each deal's cycle in days (a Series
+        on the index of a Series argument, otherwise a float64 array).
+    skipna : bool, keyword-only, default False
+        Summarise only the deals with both dates; by default a missing date (NaT)
+        makes the summary NaN.
+
+    Returns
+    -------
+    float, ndarray or Series
+        Days, as a float (fractions of a day count).
+
+    Raises
+    ------
+    InvalidInputError
+        Arguments that are not timestamps, of different lengths, a mix of time-zone
+        aware and naive timestamps, an unknown ``statistic``, or a deal that closed
+        before it was created (the message gives the positions).
+    IndexMismatchError
+        Two Series with different indexes.
+
+    See Also
+    --------
+    pipeline_velocity : uses the cycle length.
+
+    Notes
+    -----
+    .. math::
+
+        d_i = \frac{t^\text{closed}_i - t^\text{created}_i}{1\ \text{day}}
+
+    References
+    ----------
+    .. [1] Seed article 002 of salescore's reference (time spent per stage and in the
+       pipeline).
+
+    Examples
+    --------
+    >>> import salescore
+    >>> created = ["2026-01-05", "2026-01-10", "2026-02-01"]
+    >>> closed = ["2026-02-04", "2026-01-20", "2026-03-03"]
+    >>> salescore.sales_cycle(created, closed)
+    30.0
+    >>> salescore.sales_cycle(created, closed, statistic=None)
+    array([30., 10., 30.])
+    """
+    summary = (
+        None if statistic is None else option_choice("statistic", statistic, ("median", "mean"))
+    )
+    index = None
+    for values in (created, closed):
+        if isinstance(values, pd.Series):
+            if index is not None and not values.index.equals(index):
+                raise IndexMismatchError(
+                    "created and closed are Series with different indexes; align them first"
+                )
+            index = values.index
+    start = _timestamps("created", created)
+    end = _timestamps("closed", closed)
+    if start.size != end.size:
+        raise InvalidInputError(
+            f"created has {start.size} elements but closed has {end.size}; they must match"
+        )
+    if (start.tz is None) != (end.tz is None):
+        raise InvalidInputError("created and closed must both be time-zone aware or both naive")
+    days = ((end - start) / pd.Timedelta(days=1)).to_numpy(dtype=np.float64, na_value=np.nan)
+    negative = days < 0.0
+    if negative.any():
+        positions = np.flatnonzero(negative)
+        shown = ", ".join(str(p) for p in positions[:5])
+        labels = "" if index is None else f" (labels {list(index[positions[:5]])!r})"
+        raise InvalidInputError(
+            f"closed is before created for {positions.size} of {days.size} deals "
+            f"(0-based positions: {shown}{', …' if positions.size > 5 else ''}){labels}"
+        )
+    if summary is None:
+        return pd.Series(days, index=index) if index is not None else days
+    if skipna:
+        days = days[~np.isnan(days)]
+    if days.size == 0 or np.isnan(days).any():
+        return math.nan
+    return float(np.median(days) if summary == "median" else np.mean(days))

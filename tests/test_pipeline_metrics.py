@@ -1,0 +1,168 @@
+"""Tests of salescore.pipeline.metrics: coverage, win rate, velocity, cycle, leads."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import salescore
+from salescore import IndexMismatchError, InvalidInputError
+
+from . import strategies as sst
+
+
+def test_by_hand() -> None:
+    # 900k of open pipeline for the 300k still missing from a 400k quota: 3×.
+    assert salescore.pipeline_coverage(900_000, 400_000, closed=100_000) == 3.0
+    # A 25 % win rate needs 1 / 0.25 = 4× coverage.
+    assert salescore.required_coverage(0.25) == 4.0
+    # 12 won and 36 lost: 12 / 48 = 0.25.
+    assert salescore.win_rate(12, 36) == 0.25
+    # 40 opportunities × 0.25 × 12,000 / 60 days = 2,000 a day.
+    assert salescore.pipeline_velocity(40, 0.25, 12_000, 60) == 2_000.0
+    # 300,000 / (0.04 × 12,000) = 625 leads, and 625 leads bring 300,000 back.
+    assert salescore.leads_needed(300_000, 0.04, 12_000) == pytest.approx(625.0, rel=1e-12)
+    assert salescore.expected_revenue(625, 0.04, 12_000) == pytest.approx(300_000.0, rel=1e-12)
+
+
+def test_degenerate_cases_give_nan() -> None:
+    assert math.isnan(salescore.pipeline_coverage(900_000, 400_000, closed=400_000))  # quota met
+    assert math.isnan(salescore.pipeline_coverage(900_000, 400_000, closed=500_000))
+    assert math.isnan(salescore.required_coverage(0.0))
+    assert math.isnan(salescore.win_rate(0, 0))
+    assert math.isnan(salescore.pipeline_velocity(40, 0.25, 12_000, 0))
+    assert math.isnan(salescore.leads_needed(1_000, 0.0, 12_000))
+
+
+@given(sst.nonnegative_money(), sst.nonnegative_money(), sst.nonnegative_money())
+def test_coverage_times_remaining_quota_is_pipeline(
+    pipeline: float, quota: float, closed: float
+) -> None:
+    assume(quota - closed > 1.0)
+    coverage = salescore.pipeline_coverage(pipeline, quota, closed=closed)
+    assert coverage * (quota - closed) == pytest.approx(pipeline, rel=1e-9, abs=1e-6)
+
+
+@given(sst.counts(), sst.counts())
+def test_win_rate_is_a_fraction_and_complements_loss_rate(won: int, lost: int) -> None:
+    assume(won + lost > 0)
+    rate = salescore.win_rate(won, lost)
+    assert 0.0 <= rate <= 1.0
+    assert rate + salescore.win_rate(lost, won) == pytest.approx(1.0, rel=1e-12)
+
+
+@given(
+    sst.nonnegative_money(max_value=1e8),
+    st.floats(1e-3, 1.0),
+    sst.nonnegative_money(max_value=1e6).filter(lambda v: v >= 1.0),
+)
+def test_leads_needed_and_expected_revenue_invert(
+    quota: float, conversion: float, average: float
+) -> None:
+    leads = salescore.leads_needed(quota, conversion, average)
+    assert salescore.expected_revenue(leads, conversion, average) == pytest.approx(
+        quota, rel=1e-9, abs=1e-6
+    )
+
+
+@given(
+    sst.counts(),
+    sst.probabilities(),
+    sst.nonnegative_money(),
+    st.floats(1.0, 1e3),
+    st.floats(0.1, 10.0),
+)
+def test_velocity_scales_with_volume_and_against_cycle(
+    n: int, rate: float, average: float, days: float, k: float
+) -> None:
+    base = salescore.pipeline_velocity(n, rate, average, days)
+    assert salescore.pipeline_velocity(n * k, rate, average, days) == pytest.approx(
+        base * k, rel=1e-9, abs=1e-9
+    )
+    assert salescore.pipeline_velocity(n, rate, average, days * k) == pytest.approx(
+        base / k, rel=1e-9, abs=1e-9
+    )
+
+
+def test_sales_cycle_by_hand() -> None:
+    created = ["2026-01-05", "2026-01-10", "2026-02-01"]
+    closed = ["2026-02-04", "2026-01-20", "2026-03-03"]
+    # 30, 10 and 30 days: median 30, mean 70 / 3.
+    assert salescore.sales_cycle(created, closed) == 30.0
+    assert salescore.sales_cycle(created, closed, statistic="mean") == pytest.approx(70 / 3)
+    per_deal = salescore.sales_cycle(created, closed, statistic=None)
+    np.testing.assert_array_equal(per_deal, [30.0, 10.0, 30.0])
+    half_day = salescore.sales_cycle(
+        pd.Series(pd.to_datetime(["2026-01-01 00:00"])),
+        pd.Series(pd.to_datetime(["2026-01-01 12:00"])),
+    )
+    assert half_day == 0.5
+
+
+def test_sales_cycle_keeps_series_index_and_nan_policy() -> None:
+    index = pd.Index(["d1", "d2"])
+    created = pd.Series(pd.to_datetime(["2026-01-01", "2026-01-01"]), index=index)
+    closed = pd.Series([pd.Timestamp("2026-01-11"), pd.NaT], index=index)
+    per_deal = salescore.sales_cycle(created, closed, statistic=None)
+    assert isinstance(per_deal, pd.Series)
+    assert per_deal.index.equals(index)
+    assert per_deal["d1"] == 10.0
+    assert math.isnan(per_deal["d2"])
+    assert math.isnan(salescore.sales_cycle(created, closed))
+    assert salescore.sales_cycle(created, closed, skipna=True) == 10.0
+    with pytest.raises(IndexMismatchError):
+        salescore.sales_cycle(created, closed.iloc[::-1])
+
+
+@pytest.mark.parametrize(
+    ("created", "closed", "message"),
+    [
+        (["2026-02-01"], ["2026-01-01"], r"closed is before created for 1 of 1 deals"),
+        ([1, 2], [3, 4], r"created must hold timestamps, not numbers"),
+        (["2026-01-01"], ["2026-01-02", "2026-01-03"], r"created has 1 elements but closed has 2"),
+        (
+            pd.Series(pd.to_datetime(["2026-01-01"]).tz_localize("UTC")),
+            pd.Series(pd.to_datetime(["2026-01-02"])),
+            r"both be time-zone aware or both naive",
+        ),
+        ("2026-01-01", "2026-01-02", r"one-dimensional sequence of timestamps"),
+    ],
+    ids=["backwards", "numbers", "lengths", "tz", "string"],
+)
+def test_sales_cycle_refuses_bad_dates(created: object, closed: object, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        salescore.sales_cycle(created, closed)
+
+
+def test_sales_cycle_names_backward_deals_by_label() -> None:
+    created = pd.Series(pd.to_datetime(["2026-01-01", "2026-03-01"]), index=["ok", "bad"])
+    closed = pd.Series(pd.to_datetime(["2026-01-05", "2026-02-01"]), index=["ok", "bad"])
+    with pytest.raises(InvalidInputError, match=r"labels \['bad'\]"):
+        salescore.sales_cycle(created, closed)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: salescore.required_coverage(25), r"win_rate .*percentages"),
+        (lambda: salescore.win_rate(-1, 3), r"won must be a finite number >= 0"),
+        (lambda: salescore.pipeline_coverage(-1, 3), r"pipeline must be a finite number >= 0"),
+        (lambda: salescore.pipeline_coverage(1, 3, closed=-2), r"closed must be"),
+        (lambda: salescore.pipeline_velocity(1, 0.5, 3, -2), r"cycle_days must be"),
+        (lambda: salescore.leads_needed(1, 4, 3), r"conversion_rate .*percentages"),
+        (lambda: salescore.expected_revenue(-1, 0.5, 3), r"leads must be"),
+        (
+            lambda: salescore.sales_cycle(["2026-01-01"], ["2026-01-02"], statistic="mode"),  # type: ignore[arg-type]
+            r"statistic must be one of 'median', 'mean'",
+        ),
+    ],
+    ids=["coverage-pct", "won", "pipeline", "closed", "cycle", "conv-pct", "leads", "statistic"],
+)
+def test_bad_input_is_named(call: object, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        call()  # type: ignore[operator]

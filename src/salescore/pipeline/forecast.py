@@ -8,7 +8,11 @@ so a manager can ask how likely the quota is, not only what to expect.
 
 from __future__ import annotations
 
+import concurrent.futures
+import functools
+import itertools
 import math
+import os
 from typing import Any, Final, Literal, overload
 
 import attrs
@@ -42,6 +46,8 @@ _NONNEGATIVE: Final = "a finite number >= 0"
 _CHUNK: Final = 1 << 16  # elements per block: both arrays of a block stay in cache
 _EXACT_LIMIT: Final = 16  # enumerate all 2**n outcomes up to this many uncertain deals
 _NOISE: Final = 1e-15  # FFT round-off: probabilities below this are not resolved
+_WORKERS: Final = max(1, min(4, os.cpu_count() or 1))
+_PARALLEL_MINIMUM: Final = 1 << 20  # elements per thread worth the hand-off
 
 Method = Literal["auto", "exact", "lattice", "monte_carlo"]
 
@@ -113,20 +119,56 @@ def weighted_value(value: Numeric, probability: Numeric) -> float | FloatArray |
     return wrap(v * p)
 
 
-def _valid_extremes(v: FloatArray, p: FloatArray) -> tuple[bool, float]:
-    """One pass over both arrays, block by block: are they valid, and what is v · p?"""
+def _block_summary(v: FloatArray, p: FloatArray) -> tuple[float, float, float, float]:
+    """V · p, min v, min p and max p over one stretch, block by block (cache-sized)."""
     dot = 0.0
-    extremes: list[float] = []  # per block: min and max of v, min and max of p
+    v_low = p_low = math.inf
+    p_high = -math.inf
     for start in range(0, v.shape[0], _CHUNK):
         v_block = v[start : start + _CHUNK]
         p_block = p[start : start + _CHUNK]
         dot += float(np.dot(v_block, p_block))
-        extremes += (v_block.min(), -v_block.max(), p_block.min(), 1.0 - p_block.max())
-    # All four must be >= 0 (and v finite); a NaN anywhere makes the minimum NaN,
-    # which compares False, so the caller checks those arrays element by element.
-    low = np.array(extremes).reshape(-1, 4).min(axis=0)
-    valid = bool(low[0] >= 0.0 and low[1] > -math.inf and low[2] >= 0.0 and low[3] >= 0.0)
+        # Python's min and max skip a NaN on the right; it still reaches the dot.
+        v_low = min(v_low, float(v_block.min()))
+        p_low = min(p_low, float(p_block.min()))
+        p_high = max(p_high, float(p_block.max()))
+    return dot, v_low, p_low, p_high
+
+
+def _valid_extremes(v: FloatArray, p: FloatArray) -> tuple[bool, float]:
+    """Are the arrays valid deals, and what is v · p? One pass, in parallel when long.
+
+    A NaN or an infinite value makes the dot product NaN or infinite (inf · 0 is NaN),
+    so a finite dot product with v >= 0 and 0 <= p <= 1 proves every element valid;
+    anything else is checked again, element by element, by the caller.
+    """
+    n = v.shape[0]
+    workers = min(_WORKERS, n // _PARALLEL_MINIMUM)
+    if workers > 1:
+        bounds = np.linspace(0, n, workers + 1).astype(int)
+        parts = list(
+            _pool().map(
+                _block_summary,
+                [v[a:b] for a, b in itertools.pairwise(bounds)],
+                [p[a:b] for a, b in itertools.pairwise(bounds)],
+            )
+        )
+    else:
+        parts = [_block_summary(v, p)]
+    dot = math.fsum(part[0] for part in parts)
+    valid = (
+        math.isfinite(dot)
+        and min(part[1] for part in parts) >= 0.0
+        and min(part[2] for part in parts) >= 0.0
+        and max(part[3] for part in parts) <= 1.0
+    )
     return valid, dot
+
+
+@functools.cache
+def _pool() -> concurrent.futures.ThreadPoolExecutor:
+    # NumPy releases the GIL in reductions and dot products, so threads run in parallel.
+    return concurrent.futures.ThreadPoolExecutor(max_workers=_WORKERS)
 
 
 def _deal_arrays(
@@ -445,8 +487,9 @@ class ForecastDistribution:
     def probability_at_least(self, target: Numeric) -> Any:
         r"""Probability that revenue reaches ``target`` (for example the quota).
 
-        Outcomes within 10⁻⁹ of the total value of ``target`` count as reaching it,
-        so that sums such as 0.1 + 0.2 are not lost to rounding.
+        Outcomes below ``target`` by at most 10⁻⁹ × ``total`` (the value of all the
+        deals) count as reaching it, so that sums such as 0.1 + 0.2 are not lost to
+        rounding.
 
         Parameters
         ----------
@@ -521,10 +564,10 @@ def forecast_distribution(
     probability : float, array_like or Series
         Probability that each deal closes, fractions in [0, 1].
     method : {"auto", "exact", "lattice", "monte_carlo"}, keyword-only
-        ``"exact"`` enumerates every combination of won and lost deals (at most 2^20
-        combinations of the uncertain deals); ``"lattice"`` rounds values to a grid
-        fine enough for ``tolerance`` and computes the distribution on the grid
-        exactly; ``"monte_carlo"`` samples. ``"auto"`` uses ``"exact"`` for up to 16
+        ``"exact"`` enumerates every combination of won and lost deals (for at most
+        20 uncertain deals, about a million combinations); ``"lattice"`` rounds
+        values to a grid fine enough for ``tolerance`` and computes the distribution
+        on the grid exactly; ``"monte_carlo"`` samples. ``"auto"`` uses ``"exact"`` for up to 16
         uncertain deals and ``"lattice"`` beyond.
     tolerance : float, keyword-only, default 0.001
         For ``"lattice"``: the guaranteed bound on quantile errors, as a fraction of

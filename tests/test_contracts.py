@@ -149,6 +149,10 @@ NOT_FORMULAS = {
     "forecast_distribution": "returns a ForecastDistribution record; test_pipeline_forecast.py",
     "wins_distribution": "returns a pmf one longer than its input; test_pipeline_forecast.py",
     "sales_cycle": "takes timestamps, not numbers; test_pipeline_metrics.py",
+    "deals_to_frame": "converts Deal records to a table; test_pipeline_records.py",
+    "frame_to_deals": "converts a table to Deal records; test_pipeline_records.py",
+    "stage_funnel": "table function on stage history; test_pipeline_stages.py",
+    "time_in_stage": "table function on stage history; test_pipeline_stages.py",
 }
 
 

@@ -1,0 +1,727 @@
+"""The deal record, and the canonical deals table as a list of deals and back.
+
+A :class:`Deal` is one opportunity of a CRM, validated when it is made: a record that
+exists is a valid one. :func:`deals_to_frame` turns deals into the canonical deals
+table the table functions read, and :func:`frame_to_deals` turns such a table back into
+deals, without loss either way.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime
+import math
+import numbers
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from .._tables import require_columns
+from ..errors import InvalidInputError, SchemaError
+from ._categories import forecast_category, status
+
+__all__ = ["Deal", "deals_to_frame", "frame_to_deals"]
+
+#: The canonical deals columns, in the order of the table (and of the record's fields).
+_COLUMNS: Final = (
+    "deal_id",
+    "account_id",
+    "owner",
+    "stage",
+    "value",
+    "probability",
+    "currency",
+    "created",
+    "close_date",
+    "status",
+    "forecast_category",
+    "source",
+    "lost_reason",
+)
+_REQUIRED: Final = ("deal_id", "value")
+_TEXT_COLUMNS: Final = (
+    "deal_id",
+    "account_id",
+    "owner",
+    "stage",
+    "currency",
+    "status",
+    "forecast_category",
+    "source",
+    "lost_reason",
+)
+
+# ISO 4217 List One (currency, fund and precious-metal codes) as maintained by the
+# agency, SIX, through amendment 179 (XAD added, effective 12 May 2025). Withdrawn codes
+# are left out: HRK (euro, 2023), SLL (redenominated to SLE, 2023), ZWL (replaced by ZWG,
+# 2024), CUC (withdrawn 2021, moved to List Three by amendment 178) and ANG (replaced by
+# XCG, legal tender until 30 June 2025). Update this set when an amendment adds or
+# withdraws a code.
+_CURRENCIES: Final = frozenset(
+    """
+    AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN
+    BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP
+    ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR
+    ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA
+    MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK
+    PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC
+    SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND
+    VUV WST XAD XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD XPF XPT XSU XTS XUA XXX YER
+    ZAR ZMW ZWG
+    """.split()  # noqa: SIM905 - a table of codes reads better than 179 quoted strings
+)
+
+# The dates a datetime64[ns] column holds at midnight, so that every record fits the
+# table and comes back unchanged.
+_FIRST_DATE: Final = datetime.date(1677, 9, 22)
+_LAST_DATE: Final = datetime.date(2262, 4, 11)
+_DATE_RANGE: Final = "between 1677-09-22 and 2262-04-11 (the range of datetime64[ns])"
+_DATE_KINDS: Final = (
+    "a date, a datetime, a pandas Timestamp, a numpy datetime64 or an ISO 8601 string"
+)
+_SHOWN: Final = 5  # how many offending items an error message lists
+
+
+# ------------------------------------------------------------------ conversions
+
+
+def _is_missing(value: object) -> bool:
+    """Whether ``value`` is one of the markers pandas and NumPy use for a missing value."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, (float, np.floating)):
+        return math.isnan(value)
+    if isinstance(value, np.datetime64):
+        return bool(np.isnat(value))
+    return False
+
+
+def _where(instance: Any) -> str:
+    # deal_id is the first field, so it is set before any other field is converted.
+    return f" (deal {instance.deal_id!r})"
+
+
+def _listed(items: Iterable[object]) -> str:
+    shown = list(items)
+    more = ", …" if len(shown) > _SHOWN else ""
+    return ", ".join(repr(item) for item in shown[:_SHOWN]) + more
+
+
+def _deal_id(value: Any, attribute: attrs.Attribute[Any]) -> str | int:
+    if isinstance(value, str):
+        if value.strip():
+            return str(value)
+    elif isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return int(value)
+    raise InvalidInputError(
+        f"{attribute.name} must be a non-empty str or an int; got {type(value).__name__} {value!r}"
+    )
+
+
+def _number(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (numbers.Real, np.integer, np.floating)
+    ):
+        raise InvalidInputError(
+            f"{attribute.name}{_where(instance)} must be a number; "
+            f"got {type(value).__name__} {value!r}"
+        )
+    return float(value)
+
+
+def _optional_number(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> float | None:
+    return None if _is_missing(value) else _number(value, instance, attribute)
+
+
+def _text(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> str | None:
+    if _is_missing(value):
+        return None
+    if isinstance(value, str):
+        return str(value)  # a plain str for a subclass such as np.str_
+    raise InvalidInputError(
+        f"{attribute.name}{_where(instance)} must be a str or None; "
+        f"got {type(value).__name__} {value!r}"
+    )
+
+
+def _status(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> str:
+    return status(value, deal_id=instance.deal_id)
+
+
+def _forecast_category(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> str | None:
+    if _is_missing(value):
+        return None
+    return forecast_category(value, deal_id=instance.deal_id)
+
+
+def _currency(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> str | None:
+    if _is_missing(value):
+        return None
+    if isinstance(value, str) and value.upper() in _CURRENCIES:
+        return str(value.upper())
+    raise InvalidInputError(
+        f"{attribute.name}{_where(instance)} must be an active ISO 4217 code, three "
+        f"letters such as 'EUR' or 'USD'; got {type(value).__name__} {value!r}"
+    )
+
+
+def _moment(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> datetime.datetime:
+    """Read a date or time of any accepted kind as a datetime (a Timestamp for numpy)."""
+    if isinstance(value, datetime.datetime):  # includes pandas.Timestamp
+        return value
+    if isinstance(value, datetime.date):
+        return datetime.datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            return datetime.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    elif isinstance(value, np.datetime64):
+        try:
+            return pd.Timestamp(value)
+        except (ValueError, OverflowError):  # OutOfBoundsDatetime is a ValueError
+            raise InvalidInputError(
+                f"{attribute.name}{_where(instance)} must be {_DATE_RANGE}; got {value!r}"
+            ) from None
+    raise InvalidInputError(
+        f"{attribute.name}{_where(instance)} must be {_DATE_KINDS}, or None; "
+        f"got {type(value).__name__} {value!r}"
+    )
+
+
+def _close_date(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> datetime.date | None:
+    if _is_missing(value):
+        return None
+    day = _moment(value, instance, attribute).date()
+    if not _FIRST_DATE <= day <= _LAST_DATE:
+        raise InvalidInputError(
+            f"{attribute.name}{_where(instance)} must be {_DATE_RANGE}; got {value!r}"
+        )
+    return datetime.date(day.year, day.month, day.day)
+
+
+def _created(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> pd.Timestamp | None:
+    if _is_missing(value):
+        return None
+    moment = _moment(value, instance, attribute)
+    if moment.tzinfo is not None:
+        raise InvalidInputError(
+            f"{attribute.name}{_where(instance)} must be timezone-naive (the canonical "
+            "column is datetime64[ns] without a zone); convert it first, for example with "
+            f"Timestamp.tz_convert(None) for UTC; got {value!r}"
+        )
+    try:
+        return pd.Timestamp(moment).as_unit("ns")
+    except (ValueError, OverflowError):  # OutOfBoundsDatetime is a ValueError
+        raise InvalidInputError(
+            f"{attribute.name}{_where(instance)} must be {_DATE_RANGE}; got {value!r}"
+        ) from None
+
+
+# ------------------------------------------------------------------ validators
+
+
+def _nonnegative(instance: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not 0.0 <= value < math.inf:
+        raise InvalidInputError(
+            f"{attribute.name}{_where(instance)} must be a finite number >= 0; got {value!r}"
+        )
+
+
+def _fraction(instance: Any, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    if value is None or 0.0 <= value <= 1.0:
+        return
+    hint = ", which looks like a percentage: divide by 100" if 1.0 < value <= 100.0 else ""
+    raise InvalidInputError(
+        f"{attribute.name}{_where(instance)} must be a fraction in [0, 1] or None; "
+        f"got {value!r}{hint}"
+    )
+
+
+def _not_before_created(
+    instance: Any, attribute: attrs.Attribute[Any], value: datetime.date | None
+) -> None:
+    # Validators run once every field is set, so created is available here.
+    created = instance.created
+    if value is not None and created is not None and value < created.date():
+        raise InvalidInputError(
+            f"{attribute.name}{_where(instance)} must not be before the day the deal was "
+            f"created; got close_date {value.isoformat()} and created {created}"
+        )
+
+
+# Every converter but deal_id's takes the instance too, to name the deal in its errors;
+# deal_id is the first field, so it is set before the others are converted.
+_DEAL_ID: Final = attrs.Converter(_deal_id, takes_field=True)
+_TEXT: Final = attrs.Converter(_text, takes_self=True, takes_field=True)
+_VALUE: Final = attrs.Converter(_number, takes_self=True, takes_field=True)
+_PROBABILITY: Final = attrs.Converter(_optional_number, takes_self=True, takes_field=True)
+_CURRENCY: Final = attrs.Converter(_currency, takes_self=True, takes_field=True)
+_CREATED: Final = attrs.Converter(_created, takes_self=True, takes_field=True)
+_CLOSE_DATE: Final = attrs.Converter(_close_date, takes_self=True, takes_field=True)
+_STATUS: Final = attrs.Converter(_status, takes_self=True, takes_field=True)
+_CATEGORY: Final = attrs.Converter(_forecast_category, takes_self=True, takes_field=True)
+
+
+# ------------------------------------------------------------------ the record
+
+
+@attrs.frozen(kw_only=True)
+class Deal:
+    r"""One deal (opportunity) of a pipeline, with its value, confidence and status.
+
+    The fields are the columns of the canonical deals table. Every field is converted
+    and checked when the record is made, so an invalid deal cannot exist; change a
+    field with ``attrs.evolve``, which checks again. Records are immutable, hashable and
+    equal when all their fields are equal.
+
+    Parameters
+    ----------
+    deal_id : str or int
+        The deal's identifier: a non-blank str or an int, kept as given (a NumPy
+        integer becomes ``int``).
+    account_id, owner, stage, source, lost_reason : str or None, default None
+        The account, the deal's owner, the pipeline stage, the lead or acquisition
+        source, and why the deal was lost; ``None`` when unknown.
+    value : float
+        The deal's amount, a finite number >= 0, in ``currency``.
+    probability : float or None, default None
+        Confidence that the deal is won, a fraction in [0, 1]; ``None`` when unknown
+        (to be filled, for example, from a stage → probability table).
+    currency : str or None, default None
+        The ISO 4217 code of ``value``, such as ``"EUR"``; lower case is accepted and
+        upper-cased. ``None`` means unspecified.
+    created : Timestamp or None, default None
+        When the deal was created, to the nanosecond. A date, datetime, pandas
+        Timestamp, NumPy datetime64 or ISO 8601 string is accepted and stored as a
+        timezone-naive ``pandas.Timestamp``.
+    close_date : datetime.date or None, default None
+        The (expected or actual) close date. The same kinds as ``created`` are accepted;
+        the date is kept and any time of day is dropped.
+    status : {"open", "won", "lost"}, default "open"
+        Any letter case is accepted and stored in lower case.
+    forecast_category : str or None, default None
+        One of ``"omitted"``, ``"pipeline"``, ``"best_case"``, ``"most_likely"``,
+        ``"commit"``, ``"closed"``; Salesforce's and HubSpot's spellings (such as
+        ``"BestCase"``, ``"Forecast"`` or ``"OMIT"``) are accepted and stored as these.
+
+    Attributes
+    ----------
+    weighted_value : float
+        ``value × probability``; NaN when the probability is unknown.
+
+    Raises
+    ------
+    InvalidInputError
+        A field of the wrong type or out of its range (the message names the field, the
+        value and the deal id); a probability above 1 and at most 100 gets a hint that
+        it looks like a percentage; a ``close_date`` before the day of ``created``.
+
+    See Also
+    --------
+    deals_to_frame : a list of deals as the canonical deals table.
+    frame_to_deals : the canonical deals table as a list of deals.
+
+    Notes
+    -----
+    The optional fields take ``None`` for a missing value; NaN, ``NaT`` and ``pd.NA``
+    are read as ``None`` too, so a row read from pandas needs no cleaning. ``deal_id``,
+    ``value`` and ``status`` cannot be missing.
+
+    Dates must lie between 1677-09-22 and 2262-04-11, the range of a
+    ``datetime64[ns]`` column, so that every deal fits the canonical table. A timezone-
+    aware ``created`` is refused rather than converted, since the conversion would move
+    the time of day and perhaps the day; convert it (say to UTC) before.
+
+    A ``lost_reason`` on a deal that is not lost is kept: CRMs let users fill it in at
+    any stage, and a reopened deal keeps the reason it was once lost for. Nor does the
+    status constrain the probability or the forecast category: a CRM's won deal with a
+    probability of 0.9 is recorded as it is.
+
+    With :math:`v` the value and :math:`p` the probability,
+
+    .. math::
+
+        \text{weighted value} = v \, p .
+
+    References
+    ----------
+    .. [1] ISO 4217, *Codes for the representation of currencies*, List One as
+       maintained by SIX on behalf of ISO, through amendment 179 (May 2025).
+    .. [2] salescore design notes, "Canonical schema (tables)": the deals table.
+
+    Examples
+    --------
+    >>> import salescore.pipeline.records as records
+    >>> deal = records.Deal(
+    ...     deal_id="D-17", value=27_600, probability=0.12, currency="eur",
+    ...     status="Open", created="2024-03-04T09:30", close_date="2024-06-28",
+    ... )
+    >>> deal.weighted_value  # seed 002: 27,600 at 12 %
+    3312.0
+    >>> deal.currency, deal.status, deal.close_date, deal.created
+    ('EUR', 'open', datetime.date(2024, 6, 28), Timestamp('2024-03-04 09:30:00'))
+
+    A probability written as a percentage is refused:
+
+    >>> records.Deal(deal_id="D-18", value=34_500, probability=83)
+    Traceback (most recent call last):
+    ...
+    salescore.errors.InvalidInputError: probability (deal 'D-18') must be a fraction in [0, 1] or None; got 83.0, which looks like a percentage: divide by 100
+    """  # noqa: E501
+
+    deal_id: str | int = attrs.field(converter=_DEAL_ID)  # type: ignore[misc]
+    account_id: str | None = attrs.field(default=None, converter=_TEXT)  # type: ignore[misc]
+    owner: str | None = attrs.field(default=None, converter=_TEXT)  # type: ignore[misc]
+    stage: str | None = attrs.field(default=None, converter=_TEXT)  # type: ignore[misc]
+    value: float = attrs.field(converter=_VALUE, validator=_nonnegative)  # type: ignore[misc]
+    probability: float | None = attrs.field(
+        default=None,
+        converter=_PROBABILITY,  # type: ignore[misc]
+        validator=_fraction,
+    )
+    currency: str | None = attrs.field(default=None, converter=_CURRENCY)  # type: ignore[misc]
+    created: pd.Timestamp | None = attrs.field(default=None, converter=_CREATED)  # type: ignore[misc]
+    close_date: datetime.date | None = attrs.field(
+        default=None,
+        converter=_CLOSE_DATE,  # type: ignore[misc]
+        validator=_not_before_created,
+    )
+    status: str = attrs.field(default="open", converter=_STATUS)  # type: ignore[misc]
+    forecast_category: str | None = attrs.field(default=None, converter=_CATEGORY)  # type: ignore[misc]
+    source: str | None = attrs.field(default=None, converter=_TEXT)  # type: ignore[misc]
+    lost_reason: str | None = attrs.field(default=None, converter=_TEXT)  # type: ignore[misc]
+
+    @property
+    def weighted_value(self) -> float:
+        """The value weighted by its probability, ``value × probability`` (NaN if unknown)."""
+        if self.probability is None:
+            return math.nan
+        return self.value * self.probability
+
+    @classmethod
+    def from_mapping(
+        cls,
+        mapping: Mapping[Any, Any],
+        *,
+        fields: Mapping[str, Any] | None = None,
+        strict: bool = True,
+    ) -> Deal:
+        """Make a deal from a dict, such as a CRM record or a row of a table.
+
+        Parameters
+        ----------
+        mapping : Mapping
+            The deal's fields. Keys are the canonical field names, unless ``fields``
+            says otherwise; an absent optional field takes its default.
+        fields : Mapping of str to key, keyword-only, optional
+            For each canonical field read under another key, that key: with
+            ``fields={"value": "Amount"}`` the value is ``mapping["Amount"]``.
+        strict : bool, keyword-only, default True
+            Whether a key that names no field is an error (``True``) or is ignored.
+
+        Returns
+        -------
+        Deal
+            The validated deal.
+
+        Raises
+        ------
+        InvalidInputError
+            ``mapping`` lacks the key of ``deal_id`` or ``value``; it has keys that
+            name no field while ``strict`` is true (all are listed); ``fields`` names
+            something that is not a field or maps two fields to one key; or a field's
+            value is invalid (see :class:`Deal`).
+
+        See Also
+        --------
+        frame_to_deals : every row of a canonical deals table as a deal.
+
+        Notes
+        -----
+        Missing values (``None``, NaN, ``NaT``, ``pd.NA``) of optional fields become
+        ``None``, so a row of ``DataFrame.to_dict("records")`` can be passed as it is.
+        Vendor spellings of the status and forecast category are read as in
+        :class:`Deal`; a probability in percent must be divided by 100 first.
+
+        Examples
+        --------
+        >>> import salescore.pipeline.records as records
+        >>> row = {"Id": "006A1", "Amount": 34_500.0, "Probability": 0.83,
+        ...        "StageName": "Negotiation", "ForecastCategory": "BestCase"}
+        >>> names = {"deal_id": "Id", "value": "Amount", "probability": "Probability",
+        ...          "stage": "StageName", "forecast_category": "ForecastCategory"}
+        >>> deal = records.Deal.from_mapping(row, fields=names)
+        >>> deal.weighted_value  # seed 002: 34,500 at 83 %
+        28635.0
+        >>> deal.forecast_category
+        'best_case'
+        >>> records.Deal.from_mapping(row | {"Owner": "ana"}, fields=names)
+        Traceback (most recent call last):
+        ...
+        salescore.errors.InvalidInputError: Deal.from_mapping (deal '006A1'): unknown key 'Owner' ...
+        """  # noqa: E501
+        if not isinstance(mapping, Mapping):
+            raise InvalidInputError(
+                f"mapping must be a mapping of field names to values; got {type(mapping).__name__}"
+            )
+        strict = _flag("strict", strict)
+        keys = _keys_of_fields(fields)
+        known = set(keys.values())
+        where = f" (deal {mapping[keys['deal_id']]!r})" if keys["deal_id"] in mapping else ""
+        missing = [
+            f"{keys[name]!r} for {name}" if keys[name] != name else repr(name)
+            for name in _REQUIRED
+            if keys[name] not in mapping
+        ]
+        if missing:
+            raise InvalidInputError(
+                f"Deal.from_mapping{where}: missing key{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)} (it has {_listed(mapping)})"
+            )
+        unknown = [key for key in mapping if key not in known]
+        if unknown and strict:
+            plural = "s" if len(unknown) > 1 else ""
+            raise InvalidInputError(
+                f"Deal.from_mapping{where}: unknown key{plural} {_listed(unknown)} "
+                f"(values {_listed(mapping[key] for key in unknown)}); map them to fields "
+                "with fields=, or pass strict=False to ignore them"
+            )
+        arguments = {name: mapping[key] for name, key in keys.items() if key in mapping}
+        return cls(**arguments)
+
+
+def _flag(name: str, value: object) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise InvalidInputError(f"{name} must be True or False; got {type(value).__name__} {value!r}")
+
+
+def _keys_of_fields(fields: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The key under which each canonical field is read."""
+    if fields is None:
+        return {name: name for name in _COLUMNS}
+    if not isinstance(fields, Mapping):
+        raise InvalidInputError(
+            f"fields must be a mapping of field names to keys; got {type(fields).__name__}"
+        )
+    unknown = [name for name in fields if name not in _COLUMNS]
+    if unknown:
+        verb = "are not fields" if len(unknown) > 1 else "is not a field"
+        raise InvalidInputError(
+            f"fields: {_listed(unknown)} {verb} of Deal; the fields are {', '.join(_COLUMNS)}"
+        )
+    keys = {name: fields.get(name, name) for name in _COLUMNS}
+    shared = [key for key, count in collections.Counter(keys.values()).items() if count > 1]
+    if shared:
+        names = [name for name, key in keys.items() if key in shared]
+        raise InvalidInputError(
+            f"fields: more than one field is read from key {_listed(shared)} "
+            f"(fields {', '.join(names)})"
+        )
+    return keys
+
+
+# ------------------------------------------------------------------ tables
+
+
+def _repeated(ids: Iterable[str | int]) -> list[str | int]:
+    return [deal_id for deal_id, count in collections.Counter(ids).items() if count > 1]
+
+
+def deals_to_frame(deals: Iterable[Deal]) -> pd.DataFrame:
+    """The canonical deals table of a list of deals, one row per deal in order.
+
+    Parameters
+    ----------
+    deals : iterable of Deal
+        The deals, with distinct ``deal_id`` values.
+
+    Returns
+    -------
+    DataFrame
+        On a default ``RangeIndex``, with the columns ``deal_id, account_id, owner,
+        stage, value, probability, currency, created, close_date, status,
+        forecast_category, source, lost_reason`` in this order. ``value`` and
+        ``probability`` are float64 (NaN for an unknown probability); ``created`` and
+        ``close_date`` are ``datetime64[ns]`` (``close_date`` at midnight, NaT for
+        ``None``); every other column has object dtype with ``None`` for a missing
+        value. An empty input gives an empty table with these columns and dtypes.
+
+    Raises
+    ------
+    InvalidInputError
+        An item is not a :class:`Deal`, or a deal id occurs more than once (all repeated
+        ids are listed).
+
+    See Also
+    --------
+    frame_to_deals : the inverse.
+    Deal : the record and its fields.
+
+    Notes
+    -----
+    Text columns have object dtype even on pandas 3, which would otherwise infer its
+    ``str`` dtype with NaN for missing values; so the table holds ``None`` and compares
+    equal across pandas versions. ``frame_to_deals(deals_to_frame(deals)) == deals``.
+
+    References
+    ----------
+    .. [1] salescore design notes, "Canonical schema (tables)": the deals table.
+
+    Examples
+    --------
+    >>> import salescore.pipeline.records as records
+    >>> deals = [
+    ...     records.Deal(deal_id="D-17", value=27_600, probability=0.12,
+    ...                  close_date="2024-06-28"),
+    ...     records.Deal(deal_id="D-18", value=34_500, probability=0.83, status="won"),
+    ... ]
+    >>> table = records.deals_to_frame(deals)
+    >>> table[["deal_id", "value", "probability", "close_date", "status"]]
+      deal_id    value  probability close_date status
+    0    D-17  27600.0         0.12 2024-06-28   open
+    1    D-18  34500.0         0.83        NaT    won
+    >>> float((table["value"] * table["probability"]).sum())
+    31947.0
+    >>> records.deals_to_frame(deals + deals[:1])
+    Traceback (most recent call last):
+    ...
+    salescore.errors.InvalidInputError: deals: deal_id must be unique; repeated: 'D-17'
+    """
+    if isinstance(deals, (str, Mapping, pd.DataFrame)) or not isinstance(deals, Iterable):
+        raise InvalidInputError(
+            f"deals must be an iterable of Deal records; got {type(deals).__name__}"
+        )
+    items: list[object] = list(deals)
+    records = [item for item in items if isinstance(item, Deal)]
+    if len(records) < len(items):
+        wrong = [position for position, item in enumerate(items) if not isinstance(item, Deal)]
+        shown = ", ".join(
+            f"[{position}] {type(items[position]).__name__}" for position in wrong[:_SHOWN]
+        )
+        more = ", …" if len(wrong) > _SHOWN else ""
+        raise InvalidInputError(
+            f"deals must hold Deal records; {len(wrong)} of {len(items)} items are not "
+            f"(0-based positions: {shown}{more}); make them with Deal or Deal.from_mapping"
+        )
+    repeated = _repeated(deal.deal_id for deal in records)
+    if repeated:
+        raise InvalidInputError(f"deals: deal_id must be unique; repeated: {_listed(repeated)}")
+    not_a_time = np.datetime64("NaT", "ns")
+    columns: dict[str, pd.Series[Any]] = {}
+    for name in _COLUMNS:
+        values = [getattr(deal, name) for deal in records]
+        if name in _TEXT_COLUMNS:
+            columns[name] = pd.Series(values, dtype=object)
+        elif name in ("value", "probability"):
+            numbers_ = [math.nan if number is None else number for number in values]
+            columns[name] = pd.Series(np.array(numbers_, dtype=np.float64))
+        elif name == "created":
+            stamps = [not_a_time if stamp is None else stamp.to_datetime64() for stamp in values]
+            columns[name] = pd.Series(np.array(stamps, dtype="datetime64[ns]"))
+        else:  # close_date: days, NaT for None, then nanoseconds at midnight
+            days = np.array(values, dtype="datetime64[D]")
+            columns[name] = pd.Series(days.astype("datetime64[ns]"))
+    return pd.DataFrame(columns)
+
+
+def frame_to_deals(frame: pd.DataFrame, *, strict: bool = True) -> list[Deal]:
+    """The deals of a canonical deals table, one per row in order.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A table with at least the columns ``deal_id`` and ``value``; any other
+        canonical column (see :func:`deals_to_frame`) may be left out, and its field is
+        then ``None`` (``status`` is then ``"open"``). Columns of any dtype are read
+        value by value through :class:`Deal`.
+    strict : bool, keyword-only, default True
+        Whether a column that is not a canonical deals column is an error (``True``)
+        or is ignored.
+
+    Returns
+    -------
+    list of Deal
+        One deal per row, in the order of the rows; missing values (NaN, ``NaT``,
+        ``pd.NA``, ``None``) become ``None``.
+
+    Raises
+    ------
+    SchemaError
+        ``frame`` is not a DataFrame, lacks ``deal_id`` or ``value``, has a column name
+        twice, or has columns that are not canonical while ``strict`` is true (all are
+        listed).
+    InvalidInputError
+        A row is not a valid deal (the message gives the row label, the field, the
+        value and the deal id), or a deal id occurs in more than one row.
+
+    See Also
+    --------
+    deals_to_frame : the inverse.
+    Deal.from_mapping : one deal from a dict with other key names.
+
+    Notes
+    -----
+    ``deals_to_frame(frame_to_deals(table))`` equals ``table`` for every table made by
+    :func:`deals_to_frame`. Other tables come back in the canonical form: columns in
+    canonical order, a ``RangeIndex``, times of day dropped from ``close_date``.
+
+    References
+    ----------
+    .. [1] salescore design notes, "Canonical schema (tables)": the deals table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import salescore.pipeline.records as records
+    >>> table = pd.DataFrame({
+    ...     "deal_id": [101, 102],
+    ...     "value": [27_600.0, 34_500.0],
+    ...     "probability": [0.12, None],
+    ...     "status": ["open", "Won"],
+    ... })
+    >>> deals = records.frame_to_deals(table)
+    >>> [(deal.deal_id, deal.probability, deal.status) for deal in deals]
+    [(101, 0.12, 'open'), (102, None, 'won')]
+    >>> records.frame_to_deals(table.assign(probability=[12.0, 0.5]))
+    Traceback (most recent call last):
+    ...
+    salescore.errors.InvalidInputError: deals row 0: probability (deal 101) must be a fraction in [0, 1] or None; got 12.0, which looks like a percentage: divide by 100
+    """  # noqa: E501
+    strict = _flag("strict", strict)
+    require_columns("deals", frame, _REQUIRED)
+    names = list(frame.columns)
+    twice = [name for name, count in collections.Counter(names).items() if count > 1]
+    if twice:
+        raise SchemaError(f"deals: more than one column is named {_listed(twice)}")
+    unknown = [name for name in names if name not in _COLUMNS]
+    if unknown and strict:
+        plural = "s" if len(unknown) > 1 else ""
+        raise SchemaError(
+            f"deals: unknown column{plural} {_listed(unknown)}; the canonical deals columns "
+            f"are {', '.join(_COLUMNS)}: rename or drop the others, or pass strict=False "
+            "to ignore them"
+        )
+    present = [name for name in _COLUMNS if name in names]
+    columns = [frame[name].tolist() for name in present]
+    deals: list[Deal] = []
+    for label, row in zip(frame.index, zip(*columns, strict=True), strict=True):
+        try:
+            deals.append(Deal(**dict(zip(present, row, strict=True))))
+        except InvalidInputError as error:
+            raise InvalidInputError(f"deals row {label!r}: {error}") from error
+    repeated = _repeated(deal.deal_id for deal in deals)
+    if repeated:
+        rows = [
+            label
+            for label, deal in zip(frame.index, deals, strict=True)
+            if deal.deal_id in repeated
+        ]
+        raise InvalidInputError(
+            f"deals: deal_id must be unique; repeated: {_listed(repeated)} (rows {_listed(rows)})"
+        )
+    return deals

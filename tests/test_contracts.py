@@ -153,6 +153,10 @@ NOT_FORMULAS = {
     "frame_to_deals": "converts a table to Deal records; test_pipeline_records.py",
     "stage_funnel": "table function on stage history; test_pipeline_stages.py",
     "time_in_stage": "table function on stage history; test_pipeline_stages.py",
+    "weighted_pipeline": "table function on deals; test_pipeline_tables.py",
+    "forecast_rollup": "table function on deals; test_pipeline_tables.py",
+    "fill_probabilities": "table function on deals; test_pipeline_tables.py",
+    "loss_reasons": "table function on deals; test_pipeline_tables.py",
 }
 
 

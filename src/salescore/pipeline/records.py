@@ -283,9 +283,8 @@ class Deal:
     deal_id : str or int
         The deal's identifier: a non-blank str or an int, kept as given (a NumPy
         integer becomes ``int``).
-    account_id, owner, stage, source, lost_reason : str or None, default None
-        The account, the deal's owner, the pipeline stage, the lead or acquisition
-        source, and why the deal was lost; ``None`` when unknown.
+    account_id, owner, stage : str or None, default None
+        The account, the deal's owner and the pipeline stage; ``None`` when unknown.
     value : float
         The deal's amount, a finite number >= 0, in ``currency``.
     probability : float or None, default None
@@ -307,6 +306,9 @@ class Deal:
         One of ``"omitted"``, ``"pipeline"``, ``"best_case"``, ``"most_likely"``,
         ``"commit"``, ``"closed"``; Salesforce's and HubSpot's spellings (such as
         ``"BestCase"``, ``"Forecast"`` or ``"OMIT"``) are accepted and stored as these.
+    source, lost_reason : str or None, default None
+        The lead or acquisition source, and why the deal was lost; ``None`` when
+        unknown.
 
     Attributes
     ----------

@@ -1,0 +1,193 @@
+"""Checks and helpers shared by the table functions over the canonical deals frame."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from .._arrays import FloatArray
+from .._tables import float_column
+from ..errors import InvalidInputError, SchemaError
+from . import _categories
+
+ObjectArray = npt.NDArray[np.object_]
+BoolArray = npt.NDArray[np.bool_]
+
+_SHOWN: Final = 5  # how many deals an error message names
+_TOTAL: Final = "total"  # the row label of an ungrouped table
+_PERIOD: Final = "period"
+_PERCENT_HINT: Final = "values above 1 look like percentages: divide by 100"
+
+
+# ------------------------------------------------------------------ shared checks
+
+
+def _deal_ids(deals: pd.DataFrame, deal_id: str | None) -> ObjectArray:
+    """Each row's deal id as a Python object (the index label when ``deal_id`` is None)."""
+    if deal_id is None:
+        return deals.index.to_numpy(dtype=object)
+    return deals[deal_id].to_numpy(dtype=object)
+
+
+def _floats(deals: pd.DataFrame, column: str) -> FloatArray:
+    return np.asarray(float_column(deals, column), dtype=np.float64)
+
+
+def _which(ids: ObjectArray, mask: BoolArray, shown: Sequence[object] | None = None) -> str:
+    """How many deals are flagged, and the first few: ``2 deals: 'D3' (-5.0), 'D7' (inf)``."""
+    positions = np.flatnonzero(mask)
+    items = []
+    for position in positions[:_SHOWN]:
+        item = repr(ids[position])
+        if shown is not None:
+            item += f" ({shown[position]!r})"
+        items.append(item)
+    more = ", …" if positions.size > _SHOWN else ""
+    return f"{_deals(positions.size)}: {', '.join(items)}{more}"
+
+
+def _deals(count: int) -> str:
+    return "1 deal" if count == 1 else f"{count} deals"
+
+
+def _group_columns(by: str | Sequence[str] | None) -> list[str]:
+    if by is None:
+        return []
+    if isinstance(by, str):
+        return [by]
+    if isinstance(by, (list, tuple)) and all(isinstance(column, str) for column in by):
+        return list(dict.fromkeys(by))
+    raise InvalidInputError(
+        f"by must be None, a column name or a list of column names; got {by!r:.60}"
+    )
+
+
+def _statuses(deals: pd.DataFrame, column: str, ids: ObjectArray) -> ObjectArray:
+    """Canonical statuses through :func:`_categories.status`; anything else is an error."""
+    raw = pd.Series(deals[column].to_numpy(dtype=object), dtype=object)
+    lookup: dict[Any, str] = {}
+    for value in pd.unique(raw[raw.notna()]):
+        with contextlib.suppress(InvalidInputError):  # reported below, naming the deals
+            lookup[value] = _categories.status(value)
+    canonical = raw.map(lookup)
+    bad = canonical.isna().to_numpy()
+    if bad.any():
+        raise InvalidInputError(
+            f"{column} must be one of 'open', 'won', 'lost'; "
+            f"not so for {_which(ids, bad, raw.tolist())}"
+        )
+    return canonical.to_numpy(dtype=object)
+
+
+def _check_amounts(column: str, values: FloatArray, ids: ObjectArray, used: BoolArray) -> None:
+    bad = used & (np.isinf(values) | (values < 0.0))  # NaN passes: it propagates
+    if bad.any():
+        raise InvalidInputError(
+            f"{column} must be a finite number >= 0; not so for {_which(ids, bad, values.tolist())}"
+        )
+
+
+def _check_probabilities(
+    column: str, values: FloatArray, ids: ObjectArray, used: BoolArray
+) -> None:
+    with np.errstate(invalid="ignore"):
+        bad = used & ~np.isnan(values) & ~((values >= 0.0) & (values <= 1.0))
+    if bad.any():
+        above = values[bad]
+        hint = f"; {_PERCENT_HINT}" if np.any((above > 1.0) & (above <= 100.0)) else ""
+        raise InvalidInputError(
+            f"{column} must be a fraction in [0, 1]; "
+            f"not so for {_which(ids, bad, values.tolist())}{hint}"
+        )
+
+
+def _check_one_currency(
+    deals: pd.DataFrame, column: str, ids: ObjectArray, used: BoolArray
+) -> None:
+    """Money is one currency per call: name the currencies and some deals of each."""
+    codes, currencies = pd.factorize(deals[column].to_numpy(dtype=object), use_na_sentinel=False)
+    present = np.unique(codes[used])
+    if present.size <= 1:
+        return
+    parts = []
+    for code in present:
+        label = currencies[code]
+        name = "missing" if pd.isna(label) else repr(label)
+        parts.append(f"{name} ({_which(ids, used & (codes == code))})")
+    raise InvalidInputError(
+        f"{column}: the deals are in more than one currency: {'; '.join(parts)}; "
+        "convert the values to one currency first, or group by the currency column "
+        f"(by=[..., {column!r}])"
+    )
+
+
+def _require_datetimes(deals: pd.DataFrame, column: str) -> None:
+    dtype = deals[column].dtype
+    if not pd.api.types.is_datetime64_any_dtype(dtype):
+        raise SchemaError(
+            f"deals: column {column!r} must hold datetimes (datetime64); it has dtype {dtype} "
+            "(convert it with pandas.to_datetime)"
+        )
+
+
+def _period_dtype(freq: object) -> pd.PeriodDtype:
+    if isinstance(freq, str):
+        try:
+            return pd.PeriodDtype(freq)
+        except (ValueError, TypeError):
+            pass
+    raise InvalidInputError(
+        f"freq must be a pandas period alias such as 'M', 'Q', 'W' or 'Y'; got {freq!r:.60}"
+    )
+
+
+def _periods(dates: pd.Series[Any], dtype: pd.PeriodDtype) -> pd.Series[Any]:
+    if isinstance(dates.dtype, pd.DatetimeTZDtype):
+        # Periods of the local calendar; to_period would warn and drop the zone anyway.
+        dates = dates.dt.tz_localize(None)
+    periods: pd.Series[Any] = dates.dt.to_period(dtype.freq)
+    return periods.rename(_PERIOD).reset_index(drop=True)
+
+
+def _check_dated(
+    deals: pd.DataFrame, column: str, ids: ObjectArray, used: BoolArray, what: str
+) -> None:
+    undated = used & deals[column].isna().to_numpy()
+    if undated.any():
+        raise InvalidInputError(
+            f"{column} is missing for {what}; {_which(ids, undated)} "
+            "(a table by period needs each of their dates)"
+        )
+
+
+def _group_sums(
+    parts: pd.DataFrame, keys: list[pd.Series[Any]]
+) -> tuple[pd.DataFrame, pd.Series[int]]:
+    """Group sums in which a NaN reaches its group's figure, and the group sizes."""
+    whole = not keys
+    if whole:  # one group for the whole table, present even when it is empty
+        keys = [pd.Series(_TOTAL, index=parts.index, dtype=object)]
+    # observed=True: unused categories of a categorical key have no deals.
+    grouped = parts.groupby(keys, sort=False, dropna=False, observed=True)
+    # GroupBy sums skip NaN; the NaN policy wants it to reach the group's figures.
+    has_nan = parts.isna().groupby(keys, sort=False, dropna=False, observed=True).any()
+    sums = grouped.sum().where(~has_nan)
+    sizes = grouped.size()
+    if whole and sums.empty:
+        sums = sums.reindex([_TOTAL], fill_value=0.0)
+        sizes = sizes.reindex([_TOTAL], fill_value=0)
+    elif not whole:  # an empty grouping loses the key names
+        names = [key.name for key in keys]
+        sums.index = sums.index.set_names(names)
+        sizes.index = sizes.index.set_names(names)
+    return sums, sizes
+
+
+def _keys(deals: pd.DataFrame, rows: BoolArray, columns: list[str]) -> list[pd.Series[Any]]:
+    # Positional keys: a frame with repeated index labels must not be aligned on them.
+    return [deals.loc[rows, column].reset_index(drop=True) for column in columns]

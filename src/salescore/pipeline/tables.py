@@ -1,0 +1,551 @@
+"""Pipeline tables: the weighted pipeline, forecast categories, stage probabilities, losses.
+
+Table functions over the canonical deals frame (``deal_id, account_id, owner, stage,
+value, probability, currency, created, close_date, status, forecast_category, source,
+lost_reason``). Every column name is a keyword argument whose default is the canonical
+name. Numbers come out as float64 (counts as int64) whatever the input dtypes, a missing
+amount or probability propagates as NaN to the figures it enters, no deal is dropped
+silently, and bad values raise :class:`~salescore.InvalidInputError` naming the deals
+concerned (the first few and how many).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._arrays import FloatArray
+from .._tables import require_columns, require_numeric
+from ..errors import InvalidInputError
+from . import _categories
+from ._deals import (
+    _PERIOD,
+    BoolArray,
+    ObjectArray,
+    _check_amounts,
+    _check_dated,
+    _check_one_currency,
+    _check_probabilities,
+    _deal_ids,
+    _floats,
+    _group_columns,
+    _group_sums,
+    _keys,
+    _period_dtype,
+    _periods,
+    _require_datetimes,
+    _statuses,
+    _which,
+)
+from .forecast import weighted_value
+
+__all__ = ["forecast_rollup", "loss_reasons", "weighted_pipeline"]
+
+
+# -------------------------------------------------------------- weighted pipeline
+
+
+def weighted_pipeline(
+    deals: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = None,
+    freq: str | None = None,
+    value: str = "value",
+    probability: str = "probability",
+    status: str = "status",
+    close_date: str = "close_date",
+    currency: str | None = "currency",
+    deal_id: str | None = "deal_id",
+) -> pd.DataFrame:
+    r"""Open pipeline per group and close-date period: deals, total value, weighted value.
+
+    Each open deal counts for its value times the probability of winning it, so a
+    27,600 deal at 12 % adds 3,312 and a 34,500 deal at 83 % adds 28,635 (seed 002).
+    Summed over a seller's, a region's or a month's open deals, the weighted value is
+    what the pipeline is expected to bring in; set beside the total value it shows how
+    much of the pipeline is long shots. Won and lost deals are left out.
+
+    Parameters
+    ----------
+    deals : DataFrame
+        Canonical deals table, one row per deal.
+    by : str, list of str or None, keyword-only, default None
+        Column(s) to group by (owner, source, region, ``currency`` …). A missing label
+        forms its own group rather than being dropped.
+    freq : str or None, keyword-only, default None
+        A pandas period alias ("W", "M", "Q", "Y" …) to split the pipeline by the
+        period of each deal's expected close date, in an extra ``period`` key.
+    value, probability, status, close_date : str, keyword-only
+        Column names: amount (numeric, >= 0), probability of winning (numeric, a
+        fraction in [0, 1]), status ('open', 'won' or 'lost', any case) and expected
+        close date (datetime64; read only when ``freq`` is given; a time-zone-aware
+        column is split by its local calendar).
+    currency : str or None, keyword-only, default "currency"
+        Column with each deal's currency; ``None`` when there is none to check.
+    deal_id : str or None, keyword-only, default "deal_id"
+        Column naming each deal in error messages; ``None`` uses the index.
+
+    Returns
+    -------
+    DataFrame
+        One row per group (in order of first appearance) and period (in time order),
+        indexed by the ``by`` columns and then ``period`` (pandas Periods); without
+        ``by`` or ``freq``, a single row labelled ``"total"`` (zeros when no deal is
+        open). Columns ``deals`` (int64, the number of open deals), ``value`` and
+        ``weighted_value`` (float64). A missing value makes its group's ``value`` and
+        ``weighted_value`` NaN, a missing probability its ``weighted_value``; the deal
+        is still counted. :func:`fill_probabilities` fills probabilities from the
+        deals' stages.
+
+    Raises
+    ------
+    SchemaError
+        A named column is missing, ``value`` or ``probability`` is not numeric, or
+        ``close_date`` does not hold datetimes.
+    InvalidInputError
+        An unknown status; on an open deal, a negative or infinite value, a
+        probability outside [0, 1] (above 1, probably a percentage), or no close date
+        when ``freq`` is given; open deals in more than one currency unless ``by``
+        includes the currency column; an unknown ``freq`` or ``by``. Each message
+        names the deals concerned.
+
+    See Also
+    --------
+    fill_probabilities : fill missing probabilities from the deals' stages.
+    forecast_rollup : the pipeline by forecast category instead of probability.
+
+    Notes
+    -----
+    For each group :math:`g` (and period) with open deals :math:`i \in g`, value
+    :math:`v_i` and probability :math:`p_i`:
+
+    .. math::
+
+        n_g = |g|, \qquad V_g = \sum_{i \in g} v_i, \qquad
+        W_g = \sum_{i \in g} v_i\, p_i, \qquad 0 \le W_g \le V_g .
+
+    Groups are disjoint, so the groups' figures add up to the ungrouped table's.
+
+    References
+    ----------
+    .. [1] Seed article 002 of salescore's reference (a sales manager's metrics,
+       after Nutshell): prospects worth 27,600 at 12 % confidence and 34,500 at
+       83 % add 3,312 and 28,635 to the pipeline forecast.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import salescore
+    >>> deals = pd.DataFrame({
+    ...     "deal_id": ["D1", "D2", "D3", "D4"],
+    ...     "owner": ["Ann", "Bo", "Ann", "Bo"],
+    ...     "value": [27_600.0, 34_500.0, 12_000.0, 8_000.0],
+    ...     "probability": [0.12, 0.83, 0.5, 1.0],
+    ...     "currency": "USD",
+    ...     "status": ["open", "open", "open", "won"],
+    ...     "close_date": pd.to_datetime(["2024-03-28", "2024-04-15", "2024-04-02", "2024-02-01"]),
+    ... })
+    >>> table = salescore.weighted_pipeline(deals.iloc[:2])  # seed 002's two prospects
+    >>> float(table.loc["total", "weighted_value"])
+    31947.0
+    >>> salescore.weighted_pipeline(deals, by="owner", freq="M")
+                   deals    value  weighted_value
+    owner period
+    Ann   2024-03      1  27600.0          3312.0
+    Bo    2024-04      1  34500.0         28635.0
+    Ann   2024-04      1  12000.0          6000.0
+
+    A probability entered as a percentage is refused, naming the deal:
+
+    >>> salescore.weighted_pipeline(deals.assign(probability=[12.0, 0.83, 0.5, 1.0]))
+    Traceback (most recent call last):
+    ...
+    salescore.errors.InvalidInputError: probability must be a fraction in [0, 1]; not so for
+    1 deal: 'D1' (12.0); values above 1 look like percentages: divide by 100
+    """
+    groups = _group_columns(by)
+    period_dtype = None if freq is None else _period_dtype(freq)
+    if period_dtype is not None and _PERIOD in groups:
+        raise InvalidInputError(
+            f"by must not include a column named {_PERIOD!r} when freq is given "
+            "(the period key has that name); rename the column"
+        )
+    needed = [status, value, probability, *groups]
+    needed += [name for name in (currency, deal_id) if name is not None]
+    if period_dtype is not None:
+        needed.append(close_date)
+    require_columns("deals", deals, needed)
+    require_numeric("deals", deals, [value, probability])
+    if period_dtype is not None:
+        _require_datetimes(deals, close_date)
+
+    ids = _deal_ids(deals, deal_id)
+    is_open = _statuses(deals, status, ids) == "open"
+    values = _floats(deals, value)
+    probabilities = _floats(deals, probability)
+    _check_amounts(value, values, ids, is_open)
+    _check_probabilities(probability, probabilities, ids, is_open)
+    if currency is not None and currency not in groups:
+        _check_one_currency(deals, currency, ids, is_open)
+
+    keys = _keys(deals, is_open, groups)
+    if period_dtype is not None:
+        _check_dated(deals, close_date, ids, is_open, "open deals")
+        keys.append(_periods(deals.loc[is_open, close_date], period_dtype))
+    parts = pd.DataFrame(
+        {
+            "value": values[is_open],
+            "weighted_value": weighted_value(values[is_open], probabilities[is_open]),
+        }
+    )
+    sums, sizes = _group_sums(parts, keys)
+    table = pd.DataFrame(
+        {
+            "deals": sizes.astype("int64"),
+            "value": sums["value"],
+            "weighted_value": sums["weighted_value"],
+        }
+    )
+    if period_dtype is not None:
+        periods = pd.PeriodIndex(table.index.get_level_values(_PERIOD))
+        order = np.argsort(periods.asi8, kind="stable")
+        table = table.iloc[order]
+    return table
+
+
+# ---------------------------------------------------------------- forecast rollup
+
+
+def _forecast_categories(
+    deals: pd.DataFrame, column: str, ids: ObjectArray, is_open: BoolArray
+) -> ObjectArray:
+    """Canonical categories of the open deals (None elsewhere); errors name the deals."""
+    raw = pd.Series(deals[column].to_numpy(dtype=object), dtype=object)
+    lookup: dict[Any, str | None] = {}
+    for value in pd.unique(raw[raw.notna() & is_open]):
+        with contextlib.suppress(InvalidInputError):  # reported below, naming the deals
+            lookup[value] = _categories.forecast_category(value)
+    canonical = raw.map(lookup).where(is_open, None).to_numpy(dtype=object)
+    unknown = is_open & raw.notna().to_numpy() & pd.isna(canonical)
+    if unknown.any():
+        accepted = ", ".join(_categories.FORECAST_CATEGORIES)
+        raise InvalidInputError(
+            f"{column} must be one of {accepted} (or a Salesforce or HubSpot spelling of "
+            f"one); not so for {_which(ids, unknown, raw.tolist())}"
+        )
+    missing = is_open & raw.isna().to_numpy()
+    if missing.any():
+        raise InvalidInputError(
+            f"{column} is missing for {_which(ids, missing)}; an open deal needs a forecast "
+            "category ('omitted' leaves it out of the forecast)"
+        )
+    closed = is_open & (canonical == "closed")
+    if closed.any():
+        raise InvalidInputError(
+            f"{column} is 'closed' for {_which(ids, closed)}, which are open; mark won deals "
+            "as won, and give open deals the category they are forecast in"
+        )
+    return canonical
+
+
+def forecast_rollup(
+    deals: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = None,
+    value: str = "value",
+    forecast_category: str = "forecast_category",
+    status: str = "status",
+    currency: str | None = "currency",
+    deal_id: str | None = "deal_id",
+) -> pd.DataFrame:
+    r"""Salesforce-style cumulative forecast: closed, commit, best case and open pipeline.
+
+    Sellers put each open deal in a forecast category — *commit* (will close),
+    *best case* (could close), *pipeline* (early) or *omitted* (not forecast) —
+    and the forecast adds them up cumulatively: *commit* is what is already closed plus
+    what is committed, *best case* adds the deals that could close, and *open pipeline*
+    is every open deal still forecast. *Most likely*, a category some teams enable
+    between commit and best case, gets its own column when any deal uses it. Amounts
+    are unweighted: the categories, not the probabilities, carry the judgement.
+
+    Won deals count as closed whatever their category (in Salesforce a won deal's
+    category is normally Closed); lost deals are left out, as Salesforce's Omitted
+    category leaves out Closed Lost, and so are open deals in *omitted*. Every group of the frame
+    gets a row, with zeros if none of its deals is forecast.
+
+    Parameters
+    ----------
+    deals : DataFrame
+        Canonical deals table, one row per deal.
+    by : str, list of str or None, keyword-only, default None
+        Column(s) to group by (owner, team, ``currency`` …); a missing label forms its
+        own group.
+    value, forecast_category, status : str, keyword-only
+        Column names: amount (numeric, >= 0), forecast category (``omitted``,
+        ``pipeline``, ``best_case``, ``most_likely``, ``commit``, or a Salesforce API
+        value or label such as ``"BestCase"``, ``"Best Case"`` or ``"Forecast"``
+        (Commit), or a HubSpot value such as ``"BEST_CASE"`` or ``"OMIT"``; read for
+        open deals only) and status ('open', 'won' or 'lost').
+    currency : str or None, keyword-only, default "currency"
+        Column with each deal's currency; ``None`` when there is none to check.
+    deal_id : str or None, keyword-only, default "deal_id"
+        Column naming each deal in error messages; ``None`` uses the index.
+
+    Returns
+    -------
+    DataFrame
+        One row per group in order of first appearance (a single row ``"total"``
+        without ``by``), with float64 columns ``closed``, ``commit``,
+        ``most_likely`` (only if an open deal is in that category), ``best_case`` and
+        ``open_pipeline``. A missing value makes every figure it enters NaN.
+
+    Raises
+    ------
+    SchemaError
+        A named column is missing or ``value`` is not numeric.
+    InvalidInputError
+        An unknown status; on an open deal, an unknown or missing forecast category,
+        the category *closed*, or a negative or infinite value (also on a won deal);
+        forecast deals in more than one currency unless ``by`` includes the currency
+        column; an invalid ``by``. Each message names the deals concerned.
+
+    See Also
+    --------
+    weighted_pipeline : the open pipeline weighted by probability.
+
+    Notes
+    -----
+    With :math:`C, K, M, B, P` the sets of won deals and of open deals in commit,
+    most likely, best case and pipeline, and :math:`S(X) = \sum_{i \in X} v_i`:
+
+    .. math::
+
+        \text{closed} = S(C), \quad
+        \text{commit} = S(K) + S(C), \quad
+        \text{most likely} = S(M) + S(K) + S(C),
+
+        \text{best case} = S(B) + S(M) + S(K) + S(C), \quad
+        \text{open pipeline} = S(P) + S(B) + S(M) + S(K),
+
+    so :math:`\text{closed} \le \text{commit} \le \text{most likely} \le
+    \text{best case}`; open pipeline leaves closed deals out and may be larger or
+    smaller than best case.
+
+    References
+    ----------
+    .. [1] Salesforce, "ForecastingSubmissionItem", *Object Reference for the
+       Salesforce Platform* (API 62.0 and later), field ForecastingItemCategory:
+       cumulative rollups OpenPipeline (Pipeline, Best Case, Most Likely, Commit),
+       BestCaseForecast (Best Case, Most Likely, Commit, Closed), MostLikelyForecast
+       (Most Likely, Commit, Closed) and CommitForecast (Commit, Closed).
+       https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_forecastingsubmissionitem.htm
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import salescore
+    >>> deals = pd.DataFrame({
+    ...     "deal_id": ["D1", "D2", "D3", "D4", "D5", "D6"],
+    ...     "owner": ["Ann", "Ann", "Ann", "Bo", "Bo", "Bo"],
+    ...     "value": [10_000.0, 20_000.0, 5_000.0, 8_000.0, 4_000.0, 7_000.0],
+    ...     "forecast_category": ["Closed", "Commit", "Best Case", "Pipeline", "Omitted", None],
+    ...     "status": ["won", "open", "open", "open", "open", "lost"],
+    ...     "currency": "EUR",
+    ... })
+    >>> salescore.forecast_rollup(deals, by="owner")
+            closed   commit  best_case  open_pipeline
+    owner
+    Ann    10000.0  30000.0    35000.0        25000.0
+    Bo         0.0      0.0        0.0         8000.0
+    >>> float(salescore.forecast_rollup(deals).loc["total", "best_case"])
+    35000.0
+
+    An open deal without a category is not guessed at:
+
+    >>> salescore.forecast_rollup(deals.assign(forecast_category=None))
+    Traceback (most recent call last):
+    ...
+    salescore.errors.InvalidInputError: forecast_category is missing for 4 deals: 'D2', 'D3',
+    'D4', 'D5'; an open deal needs a forecast category ('omitted' leaves it out of the forecast)
+    """
+    groups = _group_columns(by)
+    needed = [status, value, forecast_category, *groups]
+    needed += [name for name in (currency, deal_id) if name is not None]
+    require_columns("deals", deals, needed)
+    require_numeric("deals", deals, [value])
+
+    ids = _deal_ids(deals, deal_id)
+    statuses = _statuses(deals, status, ids)
+    is_open = statuses == "open"
+    category = _forecast_categories(deals, forecast_category, ids, is_open)
+    closed = statuses == "won"
+    commit = category == "commit"
+    most_likely = category == "most_likely"
+    best_case = category == "best_case"
+    pipeline = category == "pipeline"
+    forecast = closed | commit | most_likely | best_case | pipeline
+    values = _floats(deals, value)
+    _check_amounts(value, values, ids, forecast)
+    if currency is not None and currency not in groups:
+        _check_one_currency(deals, currency, ids, forecast)
+
+    def total(mask: BoolArray) -> FloatArray:
+        return np.where(mask, values, 0.0)  # NaN only where the deal counts
+
+    parts = {"closed": total(closed), "commit": total(closed | commit)}
+    if most_likely.any():
+        parts["most_likely"] = total(closed | commit | most_likely)
+    parts["best_case"] = total(closed | commit | most_likely | best_case)
+    parts["open_pipeline"] = total(commit | most_likely | best_case | pipeline)
+    everyone = np.ones(len(deals), dtype=bool)
+    sums, _ = _group_sums(pd.DataFrame(parts), _keys(deals, everyone, groups))
+    return sums.astype("float64")
+
+
+# ------------------------------------------------------------------- loss reasons
+
+
+def loss_reasons(
+    deals: pd.DataFrame,
+    *,
+    freq: str = "M",
+    lost_reason: str = "lost_reason",
+    status: str = "status",
+    close_date: str = "close_date",
+    deal_id: str | None = "deal_id",
+    no_reason: str = "(no reason)",
+) -> pd.DataFrame:
+    r"""Lost deals per period and reason: counts and each reason's share of the period.
+
+    Why are we losing? Counting lost deals by reason month by month shows trends a
+    single total hides — seed 002's example is a spike of deals lost to a competitor in
+    one month, back down six months later after the offer was adjusted. Each period
+    from the first loss to the last gets a row, including periods without losses.
+
+    Parameters
+    ----------
+    deals : DataFrame
+        Canonical deals table, one row per deal; only lost deals are counted.
+    freq : str, keyword-only, default "M"
+        A pandas period alias ("W", "M", "Q", "Y" …) for the periods of the close
+        dates.
+    lost_reason, status, close_date : str, keyword-only
+        Column names: the reason a deal was lost (any labels), the status ('open',
+        'won' or 'lost') and the close date (datetime64; a time-zone-aware column is
+        split by its local calendar).
+    deal_id : str or None, keyword-only, default "deal_id"
+        Column naming each deal in error messages; ``None`` uses the index.
+    no_reason : str, keyword-only, default "(no reason)"
+        The label under which lost deals without a reason (missing or blank) are
+        counted; they are never dropped.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``period`` (a PeriodIndex, every period from the first loss to the
+        last), with two-level columns: ``("count", reason)`` holding the number of
+        deals lost for each reason (int64) and ``("share", reason)`` its share of the
+        period's losses (float64; NaN in a period without losses). Reasons are ordered
+        by their total count, most frequent first; ``table["count"]`` and
+        ``table["share"]`` give one frame each. No lost deal gives an empty table.
+
+    Raises
+    ------
+    SchemaError
+        A named column is missing, or ``close_date`` does not hold datetimes.
+    InvalidInputError
+        An unknown status, a lost deal without a close date, or an unknown ``freq``;
+        the message names the deals concerned.
+
+    See Also
+    --------
+    forecast_rollup : what the open pipeline may still bring in.
+
+    Notes
+    -----
+    With :math:`n_{t,r}` the number of deals lost in period :math:`t` for reason
+    :math:`r`:
+
+    .. math::
+
+        \text{share}_{t,r} = \frac{n_{t,r}}{\sum_{r'} n_{t,r'}},
+
+    NaN when period :math:`t` has no losses; the counts add up to the number of lost
+    deals.
+
+    References
+    ----------
+    .. [1] Seed article 002 of salescore's reference (a sales manager's metrics,
+       after Nutshell's Losses report): a spike in deals lost to a competitor in
+       August 2016, much lower again by February 2017.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import salescore
+    >>> deals = pd.DataFrame({
+    ...     "deal_id": ["D1", "D2", "D3", "D4", "D5", "D6", "D7"],
+    ...     "status": ["lost", "lost", "lost", "lost", "won", "lost", "lost"],
+    ...     "lost_reason": ["competitor", "competitor", "price", "competitor", None, None, "price"],
+    ...     "close_date": pd.to_datetime([
+    ...         "2016-08-03", "2016-08-19", "2016-08-30", "2016-08-31",
+    ...         "2016-09-12", "2016-10-05", "2016-10-20",
+    ...     ]),
+    ... })
+    >>> table = salescore.loss_reasons(deals)
+    >>> table["count"]
+    reason   competitor  price  (no reason)
+    period
+    2016-08           3      1            0
+    2016-09           0      0            0
+    2016-10           0      1            1
+    >>> float(table.loc["2016-08", ("share", "competitor")])
+    0.75
+    """
+    period_dtype = _period_dtype(freq)
+    if not isinstance(no_reason, str):
+        raise InvalidInputError(f"no_reason must be a str; got {no_reason!r:.60}")
+    needed = [status, lost_reason, close_date, *([] if deal_id is None else [deal_id])]
+    require_columns("deals", deals, needed)
+    _require_datetimes(deals, close_date)
+
+    ids = _deal_ids(deals, deal_id)
+    lost = _statuses(deals, status, ids) == "lost"
+    _check_dated(deals, close_date, ids, lost, "lost deals")
+    reasons = pd.Series(deals[lost_reason].to_numpy(dtype=object)[lost], dtype=object)
+    blank = {
+        reason
+        for reason in pd.unique(reasons[reasons.notna()])
+        if isinstance(reason, str) and not reason.strip()
+    }
+    reasons = reasons.where(reasons.notna() & ~reasons.isin(blank), no_reason)
+    periods = pd.PeriodIndex(_periods(deals.loc[lost, close_date], period_dtype))
+    ordinals = periods.asi8
+    codes, labels = pd.factorize(reasons)
+
+    first = int(ordinals.min()) if ordinals.size else 0
+    span = int(ordinals.max()) - first + 1 if ordinals.size else 0
+    counts = np.zeros((span, labels.size), dtype=np.int64)
+    np.add.at(counts, (ordinals - first, codes), 1)
+    order = np.argsort(-counts.sum(axis=0), kind="stable")  # ties: first appearance
+    counts = counts[:, order]
+    totals = counts.sum(axis=1, keepdims=True)
+    shares = np.full(counts.shape, np.nan)
+    np.divide(counts, totals, out=shares, where=totals > 0)
+
+    if span:
+        index = pd.period_range(start=periods.min(), periods=span, name=_PERIOD)
+    else:
+        index = pd.PeriodIndex([], dtype=period_dtype, name=_PERIOD)
+    reason_index = pd.Index(labels[order], dtype=object, name="reason")
+    return pd.concat(
+        {
+            "count": pd.DataFrame(counts, index=index, columns=reason_index),
+            "share": pd.DataFrame(shares, index=index, columns=reason_index),
+        },
+        axis=1,
+    )

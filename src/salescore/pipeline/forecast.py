@@ -283,7 +283,7 @@ def _lattice_pmf(steps: npt.NDArray[np.int64], probability: FloatArray) -> Float
     """
     total = int(steps.sum())
     n = steps.size
-    blocks = max(1, min(64, round(math.sqrt(n) / 3)))
+    blocks = max(1, min(64, round(math.sqrt(n) / 6)))
     if total <= 4096 or n <= 64:
         blocks = 1
     per_block = total / blocks
@@ -341,7 +341,8 @@ def _lattice(
         bound = max(float(errors[errors > 0].sum()), float(-errors[errors < 0].sum()))
         if bound <= tolerance * total or bins >= max_bins:
             break
-        bins *= 2
+        # The bound shrinks in proportion to the step: aim just below the tolerance.
+        bins = math.ceil(bins * 1.05 * bound / (tolerance * total))
     pmf = _lattice_pmf(steps, p)
     positive = np.flatnonzero(pmf)
     return positive.astype(np.float64) * step, pmf[positive], bound

@@ -751,3 +751,27 @@ def test_only_the_deals_used_are_checked() -> None:
     assert weighted_pipeline(deals).loc["total", "weighted_value"] == 500.0
     lost = _deals(status=["open", "lost"], forecast_category=["commit", "Lost"])
     assert forecast_rollup(lost).loc["total", "commit"] == 1_000.0
+
+
+def test_a_close_date_before_creation_is_refused_naming_the_deals() -> None:
+    deals = pd.DataFrame(
+        {
+            "deal_id": ["D1", "D2", "D3"],
+            "value": [100.0, 200.0, 300.0],
+            "probability": [0.5, 0.5, 0.5],
+            "status": ["open", "open", "lost"],
+            "lost_reason": [None, None, "price"],
+            "created": pd.to_datetime(["2026-01-10 09:00", "2026-03-01 00:00", "2026-02-01 00:00"]),
+            "close_date": pd.to_datetime(["2026-01-10", "2026-02-01", "2026-01-15"]),
+        }
+    )
+    # D1 closes on the day it was created (allowed); D2 and D3 close before it.
+    with pytest.raises(
+        InvalidInputError, match=r"close_date is before the date in created for 1 deal: 'D2'"
+    ):
+        weighted_pipeline(deals)
+    with pytest.raises(InvalidInputError, match=r"for 1 deal: 'D3'"):
+        loss_reasons(deals)
+    # Without the column, or with created=None, nothing is checked.
+    assert weighted_pipeline(deals, created=None)["deals"].sum() == 2
+    assert loss_reasons(deals.drop(columns="created"))[("count", "price")].sum() == 1

@@ -165,6 +165,32 @@ def _check_dated(
         )
 
 
+def _check_chronology(
+    deals: pd.DataFrame, created: str | None, close_date: str, ids: ObjectArray, used: BoolArray
+) -> None:
+    """Refuse deals that close (by date) before the date they were created.
+
+    Checked only when the frame has the ``created`` column; NaT on either side passes.
+    """
+    if created is None or created not in deals.columns or close_date not in deals.columns:
+        return
+    _require_datetimes(deals, created)
+    _require_datetimes(deals, close_date)
+    try:
+        backwards = (deals[close_date].dt.normalize() < deals[created].dt.normalize()).to_numpy(
+            dtype=bool
+        )
+    except TypeError:
+        raise InvalidInputError(
+            f"deals: {created!r} and {close_date!r} must both be time-zone aware or both naive"
+        ) from None
+    backwards &= used
+    if backwards.any():
+        raise InvalidInputError(
+            f"{close_date} is before the date in {created} for {_which(ids, backwards)}"
+        )
+
+
 def _group_sums(
     parts: pd.DataFrame, keys: list[pd.Series[Any]]
 ) -> tuple[pd.DataFrame, pd.Series[int]]:

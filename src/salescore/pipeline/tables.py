@@ -27,6 +27,7 @@ from ._deals import (
     BoolArray,
     ObjectArray,
     _check_amounts,
+    _check_chronology,
     _check_dated,
     _check_one_currency,
     _check_probabilities,
@@ -58,6 +59,7 @@ def weighted_pipeline(
     probability: str = "probability",
     status: str = "status",
     close_date: str = "close_date",
+    created: str | None = "created",
     currency: str | None = "currency",
     deal_id: str | None = "deal_id",
 ) -> pd.DataFrame:
@@ -84,6 +86,10 @@ def weighted_pipeline(
         fraction in [0, 1]), status ('open', 'won' or 'lost', any case) and expected
         close date (datetime64; read only when ``freq`` is given; a time-zone-aware
         column is split by its local calendar).
+    created : str or None, keyword-only, default "created"
+        Column with each deal's creation time; when the table has it, an open deal
+        whose close date is before the date it was created is an error. ``None``
+        skips the check.
     currency : str or None, keyword-only, default "currency"
         Column with each deal's currency; ``None`` when there is none to check.
     deal_id : str or None, keyword-only, default "deal_id"
@@ -191,6 +197,7 @@ def weighted_pipeline(
     _check_probabilities(probability, probabilities, ids, is_open)
     if currency is not None and currency not in groups:
         _check_one_currency(deals, currency, ids, is_open)
+    _check_chronology(deals, created, close_date, ids, is_open)
 
     keys = _keys(deals, is_open, groups)
     if period_dtype is not None:
@@ -416,6 +423,7 @@ def loss_reasons(
     lost_reason: str = "lost_reason",
     status: str = "status",
     close_date: str = "close_date",
+    created: str | None = "created",
     deal_id: str | None = "deal_id",
     no_reason: str = "(no reason)",
 ) -> pd.DataFrame:
@@ -437,6 +445,10 @@ def loss_reasons(
         Column names: the reason a deal was lost (any labels), the status ('open',
         'won' or 'lost') and the close date (datetime64; a time-zone-aware column is
         split by its local calendar).
+    created : str or None, keyword-only, default "created"
+        Column with each deal's creation time; when the table has it, a lost deal
+        whose close date is before the date it was created is an error. ``None``
+        skips the check.
     deal_id : str or None, keyword-only, default "deal_id"
         Column naming each deal in error messages; ``None`` uses the index.
     no_reason : str, keyword-only, default "(no reason)"
@@ -516,6 +528,7 @@ def loss_reasons(
     ids = _deal_ids(deals, deal_id)
     lost = _statuses(deals, status, ids) == "lost"
     _check_dated(deals, close_date, ids, lost, "lost deals")
+    _check_chronology(deals, created, close_date, ids, lost)
     reasons = pd.Series(deals[lost_reason].to_numpy(dtype=object)[lost], dtype=object)
     blank = {
         reason

@@ -761,6 +761,7 @@ def test_a_close_date_before_creation_is_refused_naming_the_deals() -> None:
             "probability": [0.5, 0.5, 0.5],
             "status": ["open", "open", "lost"],
             "lost_reason": [None, None, "price"],
+            "currency": "EUR",
             "created": pd.to_datetime(["2026-01-10 09:00", "2026-03-01 00:00", "2026-02-01 00:00"]),
             "close_date": pd.to_datetime(["2026-01-10", "2026-02-01", "2026-01-15"]),
         }

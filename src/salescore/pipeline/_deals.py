@@ -184,7 +184,7 @@ def _check_chronology(
         raise InvalidInputError(
             f"deals: {created!r} and {close_date!r} must both be time-zone aware or both naive"
         ) from None
-    backwards &= used
+    backwards = backwards & used
     if backwards.any():
         raise InvalidInputError(
             f"{close_date} is before the date in {created} for {_which(ids, backwards)}"

@@ -39,6 +39,7 @@ __all__ = [
     "SeriesInput",
     "Values",
     "Wrap",
+    "check_nonnegative",
     "check_probability",
     "check_range",
     "coerce",
@@ -319,6 +320,11 @@ def check_range(
     bad |= (value >= high) if high_open else (value > high)
     if bad.any():
         raise InvalidInputError(_describe_bad(name, value, bad, allowed))
+
+
+def check_nonnegative(name: str, value: Values) -> None:
+    """Raise :class:`InvalidInputError` for a negative or infinite amount (NaN passes)."""
+    check_range(name, value, low=0.0, allowed="a finite number >= 0")
 
 
 def check_probability(name: str, value: Values) -> None:

@@ -27,6 +27,7 @@ from ._arrays import (
     Numeric,
     Scalar,
     Values,
+    check_nonnegative,
     check_range,
     coerce,
     option_choice,
@@ -54,7 +55,6 @@ Timing = Literal["end", "begin"]
 _TIMINGS: tuple[str, ...] = ("end", "begin")
 
 _FRACTION = "a fraction in [0, 1]"
-_NONNEGATIVE = "a finite number >= 0"
 
 
 # --------------------------------------------------------------------------- CLV
@@ -206,7 +206,7 @@ def clv(
     (m, r, d), wrap = coerce(margin=margin, retention=retention, discount_rate=discount_rate)
     check_range("margin", m)
     check_range("retention", r, low=0.0, high=1.0, allowed=_FRACTION)
-    check_range("discount_rate", d, low=0.0, allowed=_NONNEGATIVE)
+    check_nonnegative("discount_rate", d)
     if isinstance(m, float) and isinstance(r, float) and isinstance(d, float):
         return wrap(_clv_scalar(m, r, d, horizon, begin))
     return wrap(_clv_array(m, r, d, horizon, begin))
@@ -411,7 +411,7 @@ def customer_value(margin: Numeric, lifetime: Numeric) -> float | FloatArray | p
     """
     (m, lifetime_), wrap = coerce(margin=margin, lifetime=lifetime)
     check_range("margin", m)
-    check_range("lifetime", lifetime_, low=0.0, allowed=_NONNEGATIVE)
+    check_nonnegative("lifetime", lifetime_)
     return wrap(m * lifetime_)
 
 
@@ -472,8 +472,8 @@ def acquisition_cost(
     array([1500.,   nan])
     """
     (s, n), wrap = coerce(spend=spend, new_customers=new_customers)
-    check_range("spend", s, low=0.0, allowed=_NONNEGATIVE)
-    check_range("new_customers", n, low=0.0, allowed=_NONNEGATIVE)
+    check_nonnegative("spend", s)
+    check_nonnegative("new_customers", n)
     return wrap(safe_divide(s, n))
 
 
@@ -537,8 +537,8 @@ def time_cost(hours: Numeric, hourly_cost: Numeric) -> float | FloatArray | pd.S
     dtype: float64
     """
     (h, c), wrap = coerce(hours=hours, hourly_cost=hourly_cost)
-    check_range("hours", h, low=0.0, allowed=_NONNEGATIVE)
-    check_range("hourly_cost", c, low=0.0, allowed=_NONNEGATIVE)
+    check_nonnegative("hours", h)
+    check_nonnegative("hourly_cost", c)
     return wrap(h * c)
 
 
@@ -603,8 +603,8 @@ def sale_profit(
     """
     (v, h, c), wrap = coerce(value=value, hours=hours, hourly_cost=hourly_cost)
     check_range("value", v)
-    check_range("hours", h, low=0.0, allowed=_NONNEGATIVE)
-    check_range("hourly_cost", c, low=0.0, allowed=_NONNEGATIVE)
+    check_nonnegative("hours", h)
+    check_nonnegative("hourly_cost", c)
     return wrap(v - h * c)
 
 
@@ -665,7 +665,7 @@ def clv_cac_ratio(clv: Numeric, cac: Numeric) -> float | FloatArray | pd.Series[
     """
     (value, cost), wrap = coerce(clv=clv, cac=cac)
     check_range("clv", value)
-    check_range("cac", cost, low=0.0, allowed=_NONNEGATIVE)
+    check_nonnegative("cac", cost)
     return wrap(safe_divide(value, cost))
 
 
@@ -725,7 +725,7 @@ def cac_payback(cac: Numeric, margin: Numeric) -> float | FloatArray | pd.Series
     array([12., nan])
     """
     (cost, m), wrap = coerce(cac=cac, margin=margin)
-    check_range("cac", cost, low=0.0, allowed=_NONNEGATIVE)
+    check_nonnegative("cac", cost)
     check_range("margin", m)
     if isinstance(m, float):
         positive: Values = m if m > 0.0 else 0.0

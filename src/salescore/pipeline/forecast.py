@@ -25,6 +25,7 @@ from .._arrays import (
     FloatArray,
     Numeric,
     Scalar,
+    check_nonnegative,
     check_probability,
     check_range,
     coerce,
@@ -42,7 +43,6 @@ __all__ = [
     "wins_distribution",
 ]
 
-_NONNEGATIVE: Final = "a finite number >= 0"
 _CHUNK: Final = 1 << 16  # elements per block: both arrays of a block stay in cache
 _EXACT_LIMIT: Final = 16  # enumerate all 2**n outcomes up to this many uncertain deals
 _NOISE: Final = 1e-15  # FFT round-off: probabilities below this are not resolved
@@ -114,7 +114,7 @@ def weighted_value(value: Numeric, probability: Numeric) -> float | FloatArray |
     salescore.errors.InvalidInputError: probability must be a fraction in [0, 1]; got 12.0; ...
     """
     (v, p), wrap = coerce(value=value, probability=probability)
-    check_range("value", v, low=0.0, allowed=_NONNEGATIVE)
+    check_nonnegative("value", v)
     check_probability("probability", p)
     return wrap(v * p)
 
@@ -184,7 +184,7 @@ def _deal_arrays(
         valid, dot = _valid_extremes(v_array, p_array)
         if valid:
             return v_array, p_array, dot
-    check_range("value", v_array, low=0.0, allowed=_NONNEGATIVE)
+    check_nonnegative("value", v_array)
     check_probability("probability", p_array)
     if skipna:
         known = ~(np.isnan(v_array) | np.isnan(p_array))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Final, Literal, TypeAlias, overload
+from typing import Any, Literal, TypeAlias, overload
 
 import numpy as np
 import pandas as pd
@@ -13,8 +13,8 @@ from .._arrays import (
     FloatArray,
     Numeric,
     Scalar,
+    check_nonnegative,
     check_probability,
-    check_range,
     coerce,
     option_choice,
     safe_divide,
@@ -31,7 +31,6 @@ __all__ = [
     "win_rate",
 ]
 
-_NONNEGATIVE: Final = "a finite number >= 0"
 _Result: TypeAlias = "float | FloatArray | pd.Series[float]"
 
 
@@ -102,9 +101,9 @@ def pipeline_coverage(pipeline: Numeric, quota: Numeric, *, closed: Numeric = 0.
     array([ 3., nan])
     """
     (open_value, target, won), wrap = coerce(pipeline=pipeline, quota=quota, closed=closed)
-    check_range("pipeline", open_value, low=0.0, allowed=_NONNEGATIVE)
-    check_range("quota", target, low=0.0, allowed=_NONNEGATIVE)
-    check_range("closed", won, low=0.0, allowed=_NONNEGATIVE)
+    check_nonnegative("pipeline", open_value)
+    check_nonnegative("quota", target)
+    check_nonnegative("closed", won)
     remaining = target - won
     # A quota already met leaves nothing to cover: a zero denominator, so NaN.
     if isinstance(remaining, float):
@@ -221,8 +220,8 @@ def win_rate(won: Numeric, lost: Numeric) -> _Result:
     array([0.25,  nan])
     """
     (w, lost_), wrap = coerce(won=won, lost=lost)
-    check_range("won", w, low=0.0, allowed=_NONNEGATIVE)
-    check_range("lost", lost_, low=0.0, allowed=_NONNEGATIVE)
+    check_nonnegative("won", w)
+    check_nonnegative("lost", lost_)
     return wrap(safe_divide(w, w + lost_))
 
 
@@ -298,10 +297,10 @@ def pipeline_velocity(
         average_value=average_value,
         cycle_days=cycle_days,
     )
-    check_range("opportunities", n, low=0.0, allowed=_NONNEGATIVE)
+    check_nonnegative("opportunities", n)
     check_probability("win_rate", rate)
-    check_range("average_value", average, low=0.0, allowed=_NONNEGATIVE)
-    check_range("cycle_days", days, low=0.0, allowed=_NONNEGATIVE)
+    check_nonnegative("average_value", average)
+    check_nonnegative("cycle_days", days)
     return wrap(safe_divide(n * rate * average, days))
 
 
@@ -375,9 +374,9 @@ def leads_needed(quota: Numeric, conversion_rate: Numeric, average_value: Numeri
     (target, rate, average), wrap = coerce(
         quota=quota, conversion_rate=conversion_rate, average_value=average_value
     )
-    check_range("quota", target, low=0.0, allowed=_NONNEGATIVE)
+    check_nonnegative("quota", target)
     check_probability("conversion_rate", rate)
-    check_range("average_value", average, low=0.0, allowed=_NONNEGATIVE)
+    check_nonnegative("average_value", average)
     return wrap(safe_divide(target, rate * average))
 
 
@@ -445,9 +444,9 @@ def expected_revenue(leads: Numeric, conversion_rate: Numeric, average_value: Nu
     (n, rate, average), wrap = coerce(
         leads=leads, conversion_rate=conversion_rate, average_value=average_value
     )
-    check_range("leads", n, low=0.0, allowed=_NONNEGATIVE)
+    check_nonnegative("leads", n)
     check_probability("conversion_rate", rate)
-    check_range("average_value", average, low=0.0, allowed=_NONNEGATIVE)
+    check_nonnegative("average_value", average)
     return wrap(n * rate * average)
 
 

@@ -315,6 +315,10 @@ def test_large_arrays_take_the_blockwise_path_with_the_same_answer() -> None:
             r"level must be in \(0, 1\)",
         ),
         (lambda: salescore.wins_distribution([0.5, math.nan]), r"pass skipna=True"),
+        (
+            lambda: salescore.forecast_distribution([1.0], [0.5], max_bins=0),
+            r"max_bins must be at least 64; got 0",
+        ),
     ],
     ids=[
         "percent",
@@ -328,6 +332,7 @@ def test_large_arrays_take_the_blockwise_path_with_the_same_answer() -> None:
         "quantile",
         "interval",
         "wins-nan",
+        "max-bins",
     ],
 )
 def test_bad_input_is_named(call: object, message: str) -> None:
@@ -342,3 +347,78 @@ def test_skipna_leaves_out_unknown_deals() -> None:
     np.testing.assert_allclose(
         salescore.wins_distribution([0.5, math.nan], skipna=True), [0.5, 0.5]
     )
+
+
+def test_levels_equal_to_a_cumulative_probability_reach_that_outcome() -> None:
+    # 10,000 at 0.5 and 20,000 at 0.8: F(0) = 0.5 · 0.2 = 0.1 exactly, so Q(0.1) = 0;
+    # one deal of 50,000 at 0.8: F(0) = 0.2, so Q(0.2) = 0.
+    assert salescore.forecast_distribution([10_000, 20_000], [0.5, 0.8]).quantile(0.1) == 0.0
+    assert salescore.forecast_distribution([50_000], [0.8]).quantile(0.2) == 0.0
+
+
+def test_nan_levels_and_targets_give_nan() -> None:
+    dist = salescore.forecast_distribution([100.0, 100.0], [0.5, 0.5])
+    assert math.isnan(dist.quantile(math.nan))
+    np.testing.assert_array_equal(dist.quantile([0.5, math.nan]), [100.0, math.nan])
+    assert math.isnan(dist.probability_at_least(math.nan))
+
+
+@given(
+    sst.same_length(
+        sst.nonnegative_money(max_value=1e6), sst.probabilities(), min_size=17, max_size=20
+    )
+)
+def test_auto_switches_to_a_lattice_within_its_bound(columns: tuple[list[float], ...]) -> None:
+    values, probabilities = columns
+    exact = salescore.forecast_distribution(values, probabilities, method="exact")
+    auto = salescore.forecast_distribution(values, probabilities)
+    slack = auto.value_error + 1e-9 * max(1.0, sum(values))
+    assert np.all(np.abs(auto.quantile(LEVELS) - exact.quantile(LEVELS)) <= slack)
+    if auto.method == "lattice":
+        assert math.isnan(auto.probability_error)
+        # The true P(S >= t) lies in the band the value error allows.
+        targets = exact.outcomes
+        true = exact.probability_at_least(targets)
+        assert np.all(true <= auto.probability_at_least(targets - auto.value_error) + 1e-9)
+        assert np.all(true >= auto.probability_at_least(targets + auto.value_error) - 1e-9)
+
+
+def test_huge_and_tiny_values_keep_the_variance_in_range() -> None:
+    big = salescore.forecast_distribution([1e300] * 3, [0.5] * 3)
+    assert big.std == pytest.approx(math.sqrt(3 * 0.25) * 1e300, rel=1e-12)
+    tiny = salescore.forecast_distribution([1e-300] * 3, [0.5] * 3)
+    assert tiny.std == pytest.approx(math.sqrt(3 * 0.25) * 1e-300, rel=1e-12)
+
+
+def test_the_threaded_check_of_long_arrays() -> None:
+    n = 2_200_000  # over two threads' worth of elements
+    rng = np.random.default_rng(11)
+    values = rng.uniform(0, 1e3, n)
+    probabilities = rng.uniform(0, 1, n)
+    expected = float(np.dot(values, probabilities))
+    assert salescore.weighted_forecast(values, probabilities) == pytest.approx(expected, rel=1e-12)
+    for position, bad in [(n // 2, math.inf), (n // 2 + 1, -1.0), (n - 1, math.nan)]:
+        broken = values.copy()
+        broken[position] = bad
+        if math.isnan(bad):
+            assert math.isnan(salescore.weighted_forecast(broken, probabilities))
+        else:
+            with pytest.raises(InvalidInputError, match=f"\\[{position}\\]"):
+                salescore.weighted_forecast(broken, probabilities)
+    with pytest.raises(InvalidInputError, match=r"value must be a finite number >= 0"):
+        salescore.weighted_forecast(np.where(np.arange(n) == 10, math.inf, values), probabilities)
+
+
+def _forecast_in_child(n: int) -> float:
+    return salescore.weighted_forecast(np.ones(n), np.full(n, 0.5))
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Python 3.12+ warns on fork
+def test_a_forked_process_can_still_check_long_arrays() -> None:
+    import multiprocessing
+
+    n = 2_200_000
+    assert _forecast_in_child(n) == n / 2  # the parent starts its threads
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        assert pool.apply_async(_forecast_in_child, (n,)).get(timeout=120) == n / 2

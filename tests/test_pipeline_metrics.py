@@ -166,3 +166,14 @@ def test_sales_cycle_names_backward_deals_by_label() -> None:
 def test_bad_input_is_named(call: object, message: str) -> None:
     with pytest.raises(InvalidInputError, match=message):
         call()  # type: ignore[operator]
+
+
+def test_sales_cycle_accepts_empty_input_and_dates_held_as_objects() -> None:
+    import datetime
+
+    assert math.isnan(salescore.sales_cycle([], []))
+    assert salescore.sales_cycle([], [], statistic=None).shape == (0,)
+    created = pd.Series([datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)], dtype=object)
+    closed = pd.Series([datetime.date(2026, 1, 31), datetime.date(2026, 2, 11)], dtype=object)
+    # 30 and 10 days: median 20.
+    assert salescore.sales_cycle(created, closed) == 20.0

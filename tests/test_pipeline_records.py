@@ -767,3 +767,10 @@ def test_currency_table_holds_active_codes_only() -> None:
     assert {"EUR", "USD", "SEK", "JPY", "CHF", "XCG", "ZWG", "SLE", "VES"} <= _CURRENCIES
     # Withdrawn: Croatian kuna, old leone, RTGS dollar, convertible peso, Antillean guilder.
     assert not {"HRK", "SLL", "ZWL", "CUC", "ANG", "DEM", "VEF"} & _CURRENCIES
+
+
+def test_a_value_beyond_float_range_is_refused_by_name() -> None:
+    with pytest.raises(
+        InvalidInputError, match=r"value \(deal 'D1'\) must be a number within float range"
+    ):
+        Deal(deal_id="D1", value=10**400)

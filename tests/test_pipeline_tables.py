@@ -770,9 +770,11 @@ def test_a_close_date_before_creation_is_refused_naming_the_deals() -> None:
     with pytest.raises(
         InvalidInputError, match=r"close_date is before the date in created for 1 deal: 'D2'"
     ):
-        weighted_pipeline(deals)
+        weighted_pipeline(deals, freq="M")
     with pytest.raises(InvalidInputError, match=r"for 1 deal: 'D3'"):
         loss_reasons(deals)
-    # Without the column, or with created=None, nothing is checked.
-    assert weighted_pipeline(deals, created=None)["deals"].sum() == 2
+    # Without periods the close dates are not read; with created=None, or without the
+    # column, nothing is checked.
+    assert weighted_pipeline(deals)["deals"].sum() == 2
+    assert weighted_pipeline(deals, freq="M", created=None)["deals"].sum() == 2
     assert loss_reasons(deals.drop(columns="created"))[("count", "price")].sum() == 1

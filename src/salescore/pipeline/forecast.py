@@ -44,7 +44,8 @@ __all__ = [
 ]
 
 _CHUNK: Final = 1 << 16  # elements per block: both arrays of a block stay in cache
-_EXACT_LIMIT: Final = 16  # enumerate all 2**n outcomes up to this many uncertain deals
+_EXACT_LIMIT: Final = 18  # enumerate all 2**n outcomes up to this many uncertain deals
+_TIE: Final = 1e-12  # cumulative probabilities this close to a level count as reaching it
 _NOISE: Final = 1e-15  # FFT round-off: probabilities below this are not resolved
 _WORKERS: Final = max(1, min(4, os.cpu_count() or 1))
 _PARALLEL_MINIMUM: Final = 1 << 20  # elements per thread worth the hand-off
@@ -127,7 +128,8 @@ def _block_summary(v: FloatArray, p: FloatArray) -> tuple[float, float, float, f
     for start in range(0, v.shape[0], _CHUNK):
         v_block = v[start : start + _CHUNK]
         p_block = p[start : start + _CHUNK]
-        dot += float(np.dot(v_block, p_block))
+        with np.errstate(all="ignore"):  # inf or NaN here is reported by the caller's checks
+            dot += float(np.dot(v_block, p_block))
         # Python's min and max skip a NaN on the right; it still reaches the dot.
         v_low = min(v_low, float(v_block.min()))
         p_low = min(p_low, float(p_block.min()))
@@ -155,7 +157,7 @@ def _valid_extremes(v: FloatArray, p: FloatArray) -> tuple[bool, float]:
         )
     else:
         parts = [_block_summary(v, p)]
-    dot = math.fsum(part[0] for part in parts)
+    dot = sum(part[0] for part in parts)  # NaN and inf pass through, unlike math.fsum
     valid = (
         math.isfinite(dot)
         and min(part[1] for part in parts) >= 0.0
@@ -169,6 +171,12 @@ def _valid_extremes(v: FloatArray, p: FloatArray) -> tuple[bool, float]:
 def _pool() -> concurrent.futures.ThreadPoolExecutor:
     # NumPy releases the GIL in reductions and dot products, so threads run in parallel.
     return concurrent.futures.ThreadPoolExecutor(max_workers=_WORKERS)
+
+
+# A forked child (multiprocessing, pre-forking servers) inherits the pool without its
+# threads: it must make its own.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_pool.cache_clear)
 
 
 def _deal_arrays(
@@ -387,10 +395,11 @@ class ForecastDistribution:
         true quantile: 0 for ``"exact"`` (up to floating point), the rounding bound
         for ``"lattice"``, NaN for ``"monte_carlo"`` (no deterministic bound).
     probability_error : float
-        A bound on the error of cumulative probabilities: 0 for ``"exact"`` and
-        ``"lattice"`` (whose error is in values, see ``value_error``); for
-        ``"monte_carlo"`` the Dvoretzky–Kiefer–Wolfowitz bound that holds with
-        probability 0.999.
+        A bound on the error of cumulative probabilities: 0 for ``"exact"``; NaN for
+        ``"lattice"``, whose error is in values: the true :math:`P(S \ge t)` lies
+        between ``probability_at_least(t + value_error)`` and
+        ``probability_at_least(t - value_error)``; for ``"monte_carlo"`` the
+        Dvoretzky–Kiefer–Wolfowitz bound that holds with probability 0.999.
     outcomes : ndarray
         The possible revenues, increasing.
     probabilities : ndarray
@@ -402,7 +411,12 @@ class ForecastDistribution:
 
     Notes
     -----
-    Quantiles are :math:`Q(q) = \min\{x : P(S \le x) \ge q\}`.
+    Quantiles are :math:`Q(q) = \min\{x : P(S \le x) \ge q - 10^{-12}\}`: the
+    small allowance makes a level equal to a cumulative probability, up to rounding,
+    reach that outcome. Probabilities are held to about 10⁻¹⁵, so levels within
+    10⁻¹² of 0 or 1 are not resolved: ``quantile(1.0)`` is the largest outcome with
+    a probability above that, not necessarily the total of all deals. NaN levels and
+    targets give NaN.
 
     Examples
     --------
@@ -456,8 +470,11 @@ class ForecastDistribution:
         """
         (level,), wrap = coerce(q=q)
         check_range("q", level, low=0.0, high=1.0, allowed="a probability level in [0, 1]")
-        index = np.minimum(np.searchsorted(self._cdf, level, side="left"), self.outcomes.size - 1)
-        return wrap(self.outcomes[index])
+        # A level equal to a cumulative probability up to rounding (say 0.1 against
+        # 0.09999999999999998) is reached there, not at the next outcome.
+        index = np.searchsorted(self._cdf, np.asarray(level) - _TIE, side="left")
+        found = self.outcomes[np.minimum(index, self.outcomes.size - 1)]
+        return wrap(np.where(np.isnan(level), np.nan, found))
 
     def interval(self, level: float = 0.8) -> tuple[float, float]:
         """The central interval holding the revenue with probability ``level``.
@@ -514,7 +531,7 @@ class ForecastDistribution:
         slack = 1e-9 * max(self.total, 1.0)
         below = np.searchsorted(self.outcomes, np.asarray(goal) - slack, side="left")
         reached = 1.0 - np.where(below > 0, self._cdf[np.maximum(below - 1, 0)], 0.0)
-        return wrap(np.clip(reached, 0.0, 1.0))
+        return wrap(np.where(np.isnan(goal), np.nan, np.clip(reached, 0.0, 1.0)))
 
     def to_frame(self) -> pd.DataFrame:
         """The outcomes and their probabilities as a table (for charts).
@@ -665,6 +682,8 @@ def forecast_distribution(
     if not 0.0 < rtol < 1.0:
         raise InvalidInputError(f"tolerance must be in (0, 1); got {tolerance!r}")
     bins = option_count("max_bins", max_bins)
+    if bins < 64:
+        raise InvalidInputError(f"max_bins must be at least 64; got {bins}")
     draws = option_count("samples", samples)
     v, p, dot = _deal_arrays(value, probability, skipna=skipna)
     if np.isnan(v).any() or np.isnan(p).any():
@@ -673,7 +692,8 @@ def forecast_distribution(
             "pass skipna=True to leave out the deals with NaN"
         )
     mean = dot if dot is not None else float(np.dot(v, p))
-    variance = float(np.dot(v * v, p * (1.0 - p)))
+    scale = float(v.max()) if v.size and v.max() > 0.0 else 1.0  # keeps v² in range
+    std = scale * math.sqrt(float(np.dot((v / scale) ** 2, p * (1.0 - p))))
     total = float(v.sum())
     certain = float(v[p == 1.0].sum())
     uncertain = (p > 0.0) & (p < 1.0) & (v > 0.0)
@@ -689,6 +709,9 @@ def forecast_distribution(
             )
         support, pmf = _enumerate(v_u, p_u)
     elif chosen == "lattice":
+        # The lattice's error is in values: near an outcome, a shift of value_error
+        # can move P(S >= t) by that outcome's whole probability.
+        probability_error = math.nan
         if v_u.size:
             support, pmf, value_error = _lattice(v_u, p_u, rtol, bins)
         else:
@@ -704,7 +727,7 @@ def forecast_distribution(
     pmf.flags.writeable = False
     return ForecastDistribution(
         mean=mean,
-        std=math.sqrt(variance),
+        std=std,
         total=total,
         deals=int(v.size),
         method=chosen,

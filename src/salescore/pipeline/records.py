@@ -129,7 +129,13 @@ def _number(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> float
             f"{attribute.name}{_where(instance)} must be a number; "
             f"got {type(value).__name__} {value!r}"
         )
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        raise InvalidInputError(
+            f"{attribute.name}{_where(instance)} must be a number within float range; "
+            f"got {value!r:.60}"
+        ) from None
 
 
 def _optional_number(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> float | None:

@@ -87,9 +87,9 @@ def weighted_pipeline(
         close date (datetime64; read only when ``freq`` is given; a time-zone-aware
         column is split by its local calendar).
     created : str or None, keyword-only, default "created"
-        Column with each deal's creation time; when the table has it, an open deal
-        whose close date is before the date it was created is an error. ``None``
-        skips the check.
+        Column with each deal's creation time (datetime64); when ``freq`` is given
+        and the table has this column, an open deal whose close date is before the
+        date it was created is an error. ``None`` skips the check.
     currency : str or None, keyword-only, default "currency"
         Column with each deal's currency; ``None`` when there is none to check.
     deal_id : str or None, keyword-only, default "deal_id"
@@ -111,11 +111,13 @@ def weighted_pipeline(
     ------
     SchemaError
         A named column is missing, ``value`` or ``probability`` is not numeric, or
-        ``close_date`` does not hold datetimes.
+        (with ``freq``) ``close_date`` or ``created`` does not hold datetimes.
     InvalidInputError
         An unknown status; on an open deal, a negative or infinite value, a
-        probability outside [0, 1] (above 1, probably a percentage), or no close date
-        when ``freq`` is given; open deals in more than one currency unless ``by``
+        probability outside [0, 1] (above 1, probably a percentage), or, when
+        ``freq`` is given, no close date or a close date before the creation date
+        (or creation and close dates of which one is time-zone aware and the other
+        not); open deals in more than one currency unless ``by``
         includes the currency column; an unknown ``freq`` or ``by``. Each message
         names the deals concerned.
 
@@ -197,7 +199,8 @@ def weighted_pipeline(
     _check_probabilities(probability, probabilities, ids, is_open)
     if currency is not None and currency not in groups:
         _check_one_currency(deals, currency, ids, is_open)
-    _check_chronology(deals, created, close_date, ids, is_open)
+    if period_dtype is not None:
+        _check_chronology(deals, created, close_date, ids, is_open)
 
     keys = _keys(deals, is_open, groups)
     if period_dtype is not None:
@@ -463,15 +466,18 @@ def loss_reasons(
         deals lost for each reason (int64) and ``("share", reason)`` its share of the
         period's losses (float64; NaN in a period without losses). Reasons are ordered
         by their total count, most frequent first; ``table["count"]`` and
-        ``table["share"]`` give one frame each. No lost deal gives an empty table.
+        ``table["share"]`` give one frame each. No lost deal gives an empty table
+        without columns (check ``table.empty`` before selecting ``"count"``).
 
     Raises
     ------
     SchemaError
-        A named column is missing, or ``close_date`` does not hold datetimes.
+        A named column is missing, or ``close_date`` (or ``created``, when the table
+        has it) does not hold datetimes.
     InvalidInputError
-        An unknown status, a lost deal without a close date, or an unknown ``freq``;
-        the message names the deals concerned.
+        An unknown status, a lost deal without a close date or closed before the date
+        it was created, or an unknown ``freq``; the message names the deals
+        concerned.
 
     See Also
     --------

@@ -282,16 +282,12 @@ def test_a_lost_reason_on_a_deal_that_is_not_lost_is_kept() -> None:
         ),
         (
             {"deal_id": 7, "value": 1, "currency": "usdollar"},
-            "currency (deal 7) must be an active ISO 4217 code, three letters such as 'EUR' "
+            "currency (deal 7) must be an ISO 4217 code, three letters such as 'EUR' "
             "or 'USD'; got str 'usdollar'",
         ),
         (
-            {"deal_id": 7, "value": 1, "currency": "HRK"},  # withdrawn when Croatia took the euro
-            "currency (deal 7) must be an active ISO 4217 code",
-        ),
-        (
             {"deal_id": 7, "value": 1, "currency": "ABC"},
-            "currency (deal 7) must be an active ISO 4217 code",
+            "currency (deal 7) must be an ISO 4217 code",
         ),
         (
             {"deal_id": 7, "value": 1, "status": "closed won"},
@@ -774,3 +770,11 @@ def test_a_value_beyond_float_range_is_refused_by_name() -> None:
         InvalidInputError, match=r"value \(deal 'D1'\) must be a number within float range"
     ):
         Deal(deal_id="D1", value=10**400)
+
+
+def test_withdrawn_currencies_are_kept_for_history() -> None:
+    # The kuna was withdrawn when Croatia took the euro (2023); an old deal in kuna
+    # is still worth kuna.
+    deal = Deal(deal_id="old", value=1_000.0, currency="hrk")
+    assert deal.currency == "HRK"
+    assert "HRK" not in _CURRENCIES  # not an active code

@@ -55,8 +55,8 @@ _TEXT_COLUMNS: Final = (
 )
 
 # ISO 4217 List One (currency, fund and precious-metal codes) as maintained by the
-# agency, SIX, through amendment 179 (XAD added, effective 12 May 2025). Withdrawn codes
-# are left out: HRK (euro, 2023), SLL (redenominated to SLE, 2023), ZWL (replaced by ZWG,
+# agency, SIX, through amendment 179 (XAD added, effective 12 May 2025). Recently
+# withdrawn codes are not in it (they are in _WITHDRAWN_CURRENCIES below): HRK (euro, 2023), SLL (redenominated to SLE, 2023), ZWL (replaced by ZWG,
 # 2024), CUC (withdrawn 2021, moved to List Three by amendment 178) and ANG (replaced by
 # XCG, legal tender until 30 June 2025). Update this set when an amendment adds or
 # withdraws a code.
@@ -72,6 +72,16 @@ _CURRENCIES: Final = frozenset(
     VUV WST XAD XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD XPF XPT XSU XTS XUA XXX YER
     ZAR ZMW ZWG
     """.split()  # noqa: SIM905 - a table of codes reads better than 179 quoted strings
+)
+
+# Codes withdrawn since 1999 that old deals in a CRM may still carry: an old deal in
+# kuna was worth kuna. They are accepted so that history can be loaded; converting it
+# is the caller's business (salescore never mixes currencies in one calculation).
+_WITHDRAWN_CURRENCIES: Final = frozenset(
+    """
+    ANG ATS BEF BYR CUC CYP DEM EEK ESP FIM FRF GHC GRD HRK IEP ITL LTL LUF LVL MGF MRO
+    MTL MZM NLG PTE ROL SDD SIT SKK SLL SRG STD TMM TRL VEB VEF XFO XFU YUM ZMK ZWD ZWL ZWR
+    """.split()  # noqa: SIM905 - a table of codes reads better than quoted strings
 )
 
 # The dates a datetime64[ns] column holds at midnight, so that every record fits the
@@ -166,11 +176,13 @@ def _forecast_category(value: Any, instance: Any, attribute: attrs.Attribute[Any
 def _currency(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> str | None:
     if _is_missing(value):
         return None
-    if isinstance(value, str) and value.upper() in _CURRENCIES:
+    if isinstance(value, str) and (
+        value.upper() in _CURRENCIES or value.upper() in _WITHDRAWN_CURRENCIES
+    ):
         return str(value.upper())
     raise InvalidInputError(
-        f"{attribute.name}{_where(instance)} must be an active ISO 4217 code, three "
-        f"letters such as 'EUR' or 'USD'; got {type(value).__name__} {value!r}"
+        f"{attribute.name}{_where(instance)} must be an ISO 4217 code, three letters "
+        f"such as 'EUR' or 'USD'; got {type(value).__name__} {value!r}"
     )
 
 
@@ -298,7 +310,8 @@ class Deal:
         (to be filled, for example, from a stage → probability table).
     currency : str or None, default None
         The ISO 4217 code of ``value``, such as ``"EUR"``; lower case is accepted and
-        upper-cased. ``None`` means unspecified.
+        upper-cased. Codes withdrawn since 1999 (``"HRK"``, ``"DEM"`` …) are accepted
+        for historical deals. ``None`` means unspecified.
     created : Timestamp or None, default None
         When the deal was created, to the nanosecond. A date, datetime, pandas
         Timestamp, NumPy datetime64 or ISO 8601 string is accepted and stored as a

@@ -134,6 +134,14 @@ def _contracts() -> dict[str, Contract]:
                 "average_value": sst.nonnegative_money(),
             },
         ),
+        "temperature": Contract(
+            function=c.temperature,
+            arguments={"realized": sst.nonnegative_money(), "expected": sst.nonnegative_money()},
+        ),
+        "revenue_change": Contract(
+            function=c.revenue_change,
+            arguments={"current": sst.nonnegative_money(), "previous": sst.nonnegative_money()},
+        ),
         "cac_payback": Contract(
             function=c.cac_payback,
             arguments={"cac": sst.nonnegative_money(), "margin": sst.money()},
@@ -157,6 +165,12 @@ NOT_FORMULAS = {
     "forecast_rollup": "table function on deals; test_pipeline_tables.py",
     "fill_probabilities": "table function on deals; test_pipeline_tables.py",
     "loss_reasons": "table function on deals; test_pipeline_tables.py",
+    "classify_tiers": "returns tier labels, not numbers; test_tiers.py",
+    "temperature_band": "returns band names, not numbers; test_tiers.py",
+    "pareto_classes": "returns class labels, not numbers; test_tiers.py",
+    "segment_potential": "groups accounts by segment columns; test_tiers.py",
+    "next_contact": "takes and returns timestamps; test_tiers.py",
+    "days_overdue": "takes timestamps and tier labels; test_tiers.py",
 }
 
 

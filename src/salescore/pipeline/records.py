@@ -56,10 +56,10 @@ _TEXT_COLUMNS: Final = (
 
 # ISO 4217 List One (currency, fund and precious-metal codes) as maintained by the
 # agency, SIX, through amendment 179 (XAD added, effective 12 May 2025). Recently
-# withdrawn codes are not in it (they are in _WITHDRAWN_CURRENCIES below): HRK (euro, 2023), SLL (redenominated to SLE, 2023), ZWL (replaced by ZWG,
-# 2024), CUC (withdrawn 2021, moved to List Three by amendment 178) and ANG (replaced by
-# XCG, legal tender until 30 June 2025). Update this set when an amendment adds or
-# withdraws a code.
+# withdrawn codes are not in it but in _WITHDRAWN_CURRENCIES below: HRK (euro, 2023),
+# SLL (redenominated to SLE, 2023), ZWL (replaced by ZWG, 2024), CUC (withdrawn 2021,
+# moved to List Three by amendment 178) and ANG (replaced by XCG, legal tender until
+# 30 June 2025). Update this set when an amendment adds or withdraws a code.
 _CURRENCIES: Final = frozenset(
     """
     AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN

@@ -1,0 +1,455 @@
+"""Tiers by revenue or potential, lookalike potential, and Pareto (ABC) classes."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Final, Literal, cast, overload
+
+import numpy as np
+import pandas as pd
+
+from .._arrays import (
+    ArrayInput,
+    Numeric,
+    Scalar,
+    Values,
+    check_nonnegative,
+    check_range,
+    coerce,
+    option_choice,
+    option_count,
+    option_number,
+    safe_divide,
+)
+from ..errors import IndexMismatchError, InvalidInputError
+from .policy import (
+    _DEFAULT_POLICY,
+    TIERS,
+    ObjectArray,
+    TierPolicy,
+    _codes_from,
+    _labels,
+    _policy,
+)
+
+__all__ = ["classify_tiers", "pareto_classes", "segment_potential"]
+
+
+@overload
+def classify_tiers(
+    revenue: Scalar,
+    *,
+    benchmark: Literal["max", "quantile"] | float = ...,
+    quantile: float | None = ...,
+    skipna: bool = ...,
+    policy: TierPolicy = ...,
+) -> str | None: ...
+@overload
+def classify_tiers(
+    revenue: ArrayInput,
+    *,
+    benchmark: Literal["max", "quantile"] | float = ...,
+    quantile: float | None = ...,
+    skipna: bool = ...,
+    policy: TierPolicy = ...,
+) -> ObjectArray: ...
+@overload
+def classify_tiers(
+    revenue: pd.Series[Any],
+    *,
+    benchmark: Literal["max", "quantile"] | float = ...,
+    quantile: float | None = ...,
+    skipna: bool = ...,
+    policy: TierPolicy = ...,
+) -> pd.Series[Any]: ...
+def classify_tiers(
+    revenue: Numeric,
+    *,
+    benchmark: Literal["max", "quantile"] | float = "max",
+    quantile: float | None = None,
+    skipna: bool = False,
+    policy: TierPolicy = _DEFAULT_POLICY,
+) -> str | ObjectArray | pd.Series[Any] | None:
+    r"""Tier labels A–D from each account's revenue as a share of a benchmark.
+
+    Pass realised annual revenue to tier by what accounts bring, or the potential
+    from :func:`segment_potential` to tier by what they could bring (seed 003: a
+    non-buyer that resembles your best customers is an A prospect).
+
+    Parameters
+    ----------
+    revenue : float, array_like or Series
+        Annual revenue (or potential) per account, >= 0, in one currency.
+    benchmark : {"max", "quantile"} or float, keyword-only, default "max"
+        What a share of 1 means. ``"max"``: the largest revenue (the seed).
+        ``"quantile"``: the ``quantile`` of the buying accounts' revenue (revenue > 0),
+        for books whose top account is an outlier; accounts above it are A. A number:
+        a fixed benchmark in the currency of ``revenue``, > 0.
+    quantile : float, keyword-only, optional
+        The quantile level in (0, 1], required with ``benchmark="quantile"`` and
+        refused otherwise (so that a number is never read two ways).
+    skipna : bool, keyword-only, default False
+        Compute a ``"max"`` or ``"quantile"`` benchmark over the known revenues only.
+        By default a NaN revenue makes that benchmark unknown, and every label missing.
+    policy : TierPolicy, keyword-only, default TierPolicy()
+        The cut-offs.
+
+    Returns
+    -------
+    str, None, ndarray or Series
+        ``"A"``, ``"B"``, ``"C"`` or ``"D"`` for a scalar (``None`` when unknown); an
+        object array of labels (``None`` when unknown); for a Series, an ordered
+        categorical Series on the same index with categories ``A < B < C < D``, so
+        that A, the best tier, sorts first and ``tier <= "B"`` means "B or better".
+
+    Raises
+    ------
+    InvalidInputError
+        A negative or infinite revenue, a numeric benchmark <= 0, an unknown
+        ``benchmark``, or a ``quantile`` missing, out of (0, 1] or given without
+        ``benchmark="quantile"``.
+
+    See Also
+    --------
+    segment_potential : potential revenue of lookalike accounts, to tier by.
+    pareto_classes : the classic ABC analysis by cumulative revenue share.
+    TierPolicy : levels, cut-offs and cadence.
+
+    Notes
+    -----
+    With :math:`s_i = x_i / b` the share of the benchmark and the default cut-offs
+
+    .. math::
+
+        \text{tier}_i = \begin{cases}
+            A & s_i \ge 0.8 \\ B & 0.45 \le s_i < 0.8 \\
+            C & 0 < s_i < 0.45 \\ D & s_i = 0 \end{cases}
+
+    A missing revenue gives a missing label, never D: "unknown" is not "never
+    bought". With no buyer at all every account is D.
+
+    References
+    ----------
+    .. [1] Seed article 003 of salescore's reference (Russian).
+
+    Examples
+    --------
+    >>> from salescore.tiers import classify_tiers
+    >>> classify_tiers(54_000.0, benchmark=100_000.0)
+    'B'
+    >>> import pandas as pd
+    >>> revenue = pd.Series([100_000.0, 62_000.0, 30_000.0, 0.0], index=["w", "x", "y", "z"])
+    >>> tiers = classify_tiers(revenue)
+    >>> tiers.tolist(), tiers.dtype.ordered
+    (['A', 'B', 'C', 'D'], True)
+    >>> tiers.sort_values(ascending=False).index.tolist()  # A ranks before D
+    ['z', 'y', 'x', 'w']
+
+    A missing revenue is not a D:
+
+    >>> classify_tiers([100.0, float("nan"), 0.0], benchmark=100.0)
+    array(['A', None, 'D'], dtype=object)
+    """
+    policy = _policy(policy)
+    (x,), _ = coerce(revenue=revenue)
+    check_nonnegative("revenue", x)
+    scale = _benchmark(x, benchmark, quantile, skipna=bool(skipna))
+    # No buyer (scale 0): every known account is D; unknown scale: every label is.
+    share = safe_divide(x, scale) if scale > 0.0 else x * (0.0 if scale == 0.0 else math.nan)
+    codes = _codes_from(share, policy.cutoffs, zero_last=True)
+    return _labels(codes, TIERS, revenue, "tier")  # type: ignore[no-any-return]
+
+
+def _benchmark(x: Values, benchmark: object, quantile: object, *, skipna: bool) -> float:
+    if isinstance(benchmark, str):
+        kind = option_choice("benchmark", benchmark, ("max", "quantile"))
+    else:
+        kind = "number"
+    if kind == "quantile":
+        if quantile is None:
+            raise InvalidInputError('benchmark="quantile" needs quantile=, a level in (0, 1]')
+        level = option_number("quantile", quantile)
+        check_range("quantile", level, low=0.0, high=1.0, low_open=True, allowed="in (0, 1]")
+    elif quantile is not None:
+        raise InvalidInputError(
+            f'quantile= is only read with benchmark="quantile"; got benchmark={benchmark!r}'
+        )
+    if kind == "number":
+        number = option_number("benchmark", benchmark)
+        check_range("benchmark", number, low=0.0, low_open=True, allowed="a finite number > 0")
+        return number
+    array = np.atleast_1d(np.asarray(x, dtype=np.float64))
+    if np.isnan(array).any():
+        if not skipna:
+            return math.nan
+        array = array[~np.isnan(array)]
+    buyers = array[array > 0.0]
+    if buyers.size == 0:
+        return 0.0  # no buyer: every known account is D
+    if kind == "max":
+        return float(buyers.max())
+    return float(np.quantile(buyers, level))
+
+
+# ---------------------------------------------------------------------- potential
+
+_STATISTICS: Final = ("max", "median", "mean")
+
+
+def segment_potential(
+    revenue: pd.Series[Any],
+    segments: pd.DataFrame | pd.Series[Any],
+    *,
+    statistic: Literal["max", "median", "mean"] | float = "max",
+    min_peers: int = 1,
+    skipna: bool = False,
+) -> pd.Series[float]:
+    r"""Potential revenue of each account: what the buying accounts like it bring.
+
+    Seed 003's lookalike rule: accounts that share every segment value (company size,
+    region, industry …) are peers, and an account's potential is a statistic of its
+    buying peers' revenue — so a non-buyer that resembles your best customer has that
+    customer's revenue as potential.
+
+    Parameters
+    ----------
+    revenue : Series
+        Annual revenue per account, >= 0; buyers are accounts with revenue > 0.
+    segments : DataFrame or Series
+        Segment values per account, on the same index as ``revenue``; every column is
+        used (select columns first, for example ``accounts[["size", "region"]]``).
+    statistic : {"max", "median", "mean"} or float, keyword-only, default "max"
+        Statistic of the buying peers' revenue; a number in [0, 1] is a quantile level.
+    min_peers : int, keyword-only, default 1
+        Fewest buying peers a segment needs for its accounts to have a potential, >= 1.
+    skipna : bool, keyword-only, default False
+        Ignore accounts with unknown revenue as peers. By default one NaN revenue
+        makes its whole segment's potential NaN (the statistic is unknown).
+
+    Returns
+    -------
+    Series
+        float64 potential on the index of ``revenue``, named ``"potential"``; NaN for
+        "no potential": a segment with fewer than ``min_peers`` buyers, or an account
+        with a missing segment value (its peers are unknown; it is nobody's peer).
+        To tier such accounts D ("no prospects"), pass ``potential.fillna(0.0)`` to
+        :func:`classify_tiers`.
+
+    Raises
+    ------
+    InvalidInputError
+        ``revenue`` not a numeric Series, a negative revenue, ``segments`` not a
+        DataFrame or Series or without columns, an unknown ``statistic``, or
+        ``min_peers`` < 1.
+    IndexMismatchError
+        ``segments`` is not on the index of ``revenue``.
+
+    See Also
+    --------
+    classify_tiers : tier the accounts by this potential.
+
+    Notes
+    -----
+    With :math:`S(i)` the accounts sharing account :math:`i`'s segment values and
+    :math:`x_j` their revenues,
+
+    .. math::
+
+        p_i = \operatorname{stat}\{x_j : j \in S(i),\ x_j > 0\},
+        \qquad \text{NaN if } |\{j \in S(i) : x_j > 0\}| < \text{min\_peers}.
+
+    Computed with one ``groupby(...).transform`` per statistic; no loop over accounts.
+
+    References
+    ----------
+    .. [1] Seed article 003 of salescore's reference (Russian).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from salescore.tiers import segment_potential
+    >>> revenue = pd.Series([90.0, 40.0, 0.0, 0.0], index=["a", "b", "c", "d"])
+    >>> size = pd.Series(["large", "large", "large", "small"], index=revenue.index)
+    >>> segment_potential(revenue, size)
+    a    90.0
+    b    90.0
+    c    90.0
+    d     NaN
+    Name: potential, dtype: float64
+    >>> segment_potential(revenue, size, statistic="mean").tolist()
+    [65.0, 65.0, 65.0, nan]
+    """
+    if not isinstance(revenue, pd.Series):
+        raise InvalidInputError(
+            f"revenue must be a pandas Series (the accounts' index matters); "
+            f"got {type(revenue).__name__}"
+        )
+    if isinstance(statistic, str):
+        how: str = option_choice("statistic", statistic, _STATISTICS)
+        level = math.nan
+    else:
+        how = "quantile"
+        level = option_number("statistic", statistic)
+        check_range("statistic", level, low=0.0, high=1.0, allowed="a quantile level in [0, 1]")
+    peers_needed = option_count("min_peers", min_peers)
+    if peers_needed < 1:
+        raise InvalidInputError(f"min_peers must be at least 1; got {peers_needed}")
+    if isinstance(segments, pd.Series):
+        frame = segments.to_frame()
+    elif isinstance(segments, pd.DataFrame):
+        frame = segments
+    else:
+        raise InvalidInputError(
+            f"segments must be a DataFrame or a Series; got {type(segments).__name__}"
+        )
+    if frame.shape[1] == 0:
+        raise InvalidInputError("segments has no columns; pass at least one segment column")
+    if not frame.index.equals(revenue.index):
+        raise IndexMismatchError(
+            "revenue and segments have different indexes; salescore never combines them "
+            "by position: align them first (for example with DataFrame.reindex)"
+        )
+    (x,), wrap = coerce(revenue=revenue)
+    check_nonnegative("revenue", x)
+    values = pd.Series(np.asarray(x, dtype=np.float64), index=revenue.index)
+    # Plain arrays as keys: positional (the index check above already matched them),
+    # and free of pandas 2.2's positional-key deprecation on Series keys.
+    keys = [frame.iloc[:, position].to_numpy() for position in range(frame.shape[1])]
+    # dropna=True: an account with a missing segment value has no group, so its
+    # transform result is NaN and it counts as nobody's peer.
+    buyers = values.where(values > 0.0)
+    grouped = buyers.groupby(keys, dropna=True, observed=True, sort=False)
+    if how == "quantile":
+        potential = grouped.transform("quantile", level)
+    elif how == "max":
+        potential = grouped.transform("max")
+    elif how == "median":
+        potential = grouped.transform("median")
+    else:
+        potential = grouped.transform("mean")
+    enough = grouped.transform("count") >= peers_needed
+    result = potential.where(enough)
+    if not skipna and values.isna().any():
+        unknown = values.isna().groupby(keys, dropna=True, observed=True, sort=False)
+        result = result.where(~unknown.transform("any").astype(bool))
+    out = cast("pd.Series[float]", wrap(result.to_numpy(dtype=np.float64, na_value=np.nan)))
+    return out.rename("potential")
+
+
+# --------------------------------------------------------------------- temperature
+
+
+@overload
+def pareto_classes(
+    revenue: Scalar, *, cuts: tuple[float, float] = ..., skipna: bool = ...
+) -> str | None: ...
+@overload
+def pareto_classes(
+    revenue: ArrayInput, *, cuts: tuple[float, float] = ..., skipna: bool = ...
+) -> ObjectArray: ...
+@overload
+def pareto_classes(
+    revenue: pd.Series[Any], *, cuts: tuple[float, float] = ..., skipna: bool = ...
+) -> pd.Series[Any]: ...
+def pareto_classes(
+    revenue: Numeric, *, cuts: tuple[float, float] = (0.8, 0.95), skipna: bool = False
+) -> str | ObjectArray | pd.Series[Any] | None:
+    r"""Classic ABC analysis: classes by cumulative share of total revenue.
+
+    Sort accounts by revenue, largest first: A is the smallest set of top accounts
+    that together bring at least ``cuts[0]`` of the total, B the next ones up to
+    ``cuts[1]``, and C the rest.
+
+    Parameters
+    ----------
+    revenue : float, array_like or Series
+        Revenue per account, >= 0.
+    cuts : tuple of 2 floats, keyword-only, default (0.8, 0.95)
+        Cumulative shares closing classes A and B, increasing, in (0, 1].
+    skipna : bool, keyword-only, default False
+        Classify the known revenues and leave NaN ones unlabelled. By default a NaN
+        makes the total unknown and every label missing.
+
+    Returns
+    -------
+    str, None, ndarray or Series
+        ``"A"``, ``"B"`` or ``"C"``, in the kinds of :func:`classify_tiers` (an
+        ordered categorical ``A < B < C`` for a Series). All missing when the total
+        revenue is 0 (shares are undefined).
+
+    Raises
+    ------
+    InvalidInputError
+        A negative or infinite revenue, or ``cuts`` not two increasing numbers in
+        (0, 1].
+
+    See Also
+    --------
+    classify_tiers : seed 003's tiers relative to the best account.
+
+    Notes
+    -----
+    With accounts sorted so that :math:`x_{(1)} \ge x_{(2)} \ge \dots` and the share
+    of the total brought by the accounts *before* account :math:`k`
+
+    .. math::
+
+        S_{k} = \frac{\sum_{j<k} x_{(j)}}{\sum_j x_{(j)}},
+
+    account :math:`k` is A if :math:`S_k < c_A`, B if :math:`c_A \le S_k < c_B` and
+    C otherwise: the account that crosses a cut belongs to the class it starts in, so
+    the largest account is always A. Tied revenues get the class of the first of them
+    (the best), so the result does not depend on the order of the input. Accounts
+    with zero revenue are C.
+
+    References
+    ----------
+    .. [1] J. R. Stock and D. M. Lambert, *Strategic Logistics Management*, 4th ed.,
+       McGraw-Hill, 2001 (ABC analysis of customers and products).
+    .. [2] Seed article 003 of salescore's reference (Russian), for the tiers this
+       complements.
+
+    Examples
+    --------
+    >>> from salescore.tiers import pareto_classes
+    >>> pareto_classes([500.0, 300.0, 100.0, 60.0, 40.0])  # shares before: 0, .5, .8, .9, .96
+    array(['A', 'A', 'B', 'B', 'C'], dtype=object)
+    >>> pareto_classes(250.0)
+    'A'
+    >>> pareto_classes([0.0, 0.0])  # no revenue: no shares
+    array([None, None], dtype=object)
+    """
+    (x,), _ = coerce(revenue=revenue)
+    check_nonnegative("revenue", x)
+    low, high = _cuts(cuts)
+    array = np.atleast_1d(np.asarray(x, dtype=np.float64))
+    known = ~np.isnan(array)
+    codes = np.full(array.shape, -1, dtype=np.intp)
+    if skipna or known.all():
+        values = array[known]
+        total = values.sum()
+        if total > 0.0:
+            order = np.argsort(-values, kind="stable")
+            ranked = values[order]
+            before = np.cumsum(ranked) - ranked
+            # Ties share the "before" of their first member: the best class among them.
+            starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+            run_start = np.repeat(starts, np.diff(np.r_[starts, ranked.size]))
+            share = before[run_start] / total
+            ranked_codes = np.where(share < low, 0, np.where(share < high, 1, 2))
+            known_codes = np.empty(values.size, dtype=np.intp)
+            known_codes[order] = ranked_codes
+            codes[known] = known_codes
+    return _labels(codes, TIERS[:3], revenue, "pareto_class")  # type: ignore[no-any-return]
+
+
+def _cuts(cuts: object) -> tuple[float, float]:
+    if not isinstance(cuts, (tuple, list)) or len(cuts) != 2:
+        raise InvalidInputError(f"cuts must be two numbers (A, B); got {cuts!r}")
+    low = option_number("cuts", cuts[0])
+    high = option_number("cuts", cuts[1])
+    if not 0.0 < low < high <= 1.0:
+        raise InvalidInputError(
+            f"cuts must be increasing shares in (0, 1], such as (0.8, 0.95); got {cuts!r}"
+        )
+    return low, high

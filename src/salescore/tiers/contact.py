@@ -1,0 +1,264 @@
+"""Contact cadence: when each account is next due, and how overdue it is."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from ..errors import IndexMismatchError, InvalidInputError
+from .policy import (
+    _DEFAULT_POLICY,
+    _SHOWN,
+    TIERS,
+    TierPolicy,
+    _policy,
+)
+
+__all__ = ["days_overdue", "next_contact"]
+
+
+def _timestamps(name: str, value: Any) -> tuple[pd.DatetimeIndex, bool]:
+    """Timestamps as a DatetimeIndex, and whether the input was a single one."""
+    if isinstance(value, pd.Series):
+        if not (
+            pd.api.types.is_datetime64_any_dtype(value.dtype)
+            or pd.api.types.is_object_dtype(value.dtype)
+        ):
+            raise InvalidInputError(
+                f"{name} must hold timestamps (a datetime64 Series); got dtype {value.dtype}"
+            )
+        value = value.to_numpy()
+    single = isinstance(value, (str, datetime.date, np.datetime64)) or value is pd.NaT
+    if single:
+        value = [value]
+    elif np.ndim(value) != 1 or isinstance(value, bytes):
+        raise InvalidInputError(
+            f"{name} must be a timestamp or a one-dimensional sequence of them; "
+            f"got {type(value).__name__}"
+        )
+    array = np.asarray(value)
+    if array.size and array.dtype.kind in "biufc":
+        raise InvalidInputError(
+            f"{name} must hold timestamps, not numbers; got dtype {array.dtype}"
+        )
+    try:
+        return pd.DatetimeIndex(pd.to_datetime(array)), single
+    except (TypeError, ValueError) as error:
+        raise InvalidInputError(f"{name} must hold timestamps; {error}") from None
+
+
+def _tier_codes(value: Any) -> tuple[npt.NDArray[np.intp], bool]:
+    """Positions of tier labels in TIERS (-1 for a missing one), and whether scalar."""
+    single = not isinstance(value, (pd.Series, np.ndarray, list, tuple))
+    labels = np.array([value], dtype=object) if single else np.asarray(value, dtype=object)
+    if labels.ndim != 1:
+        raise InvalidInputError(f"tier must be one-dimensional; got shape {labels.shape}")
+    codes = pd.Index(TIERS).get_indexer(pd.Index(labels, dtype=object))
+    unknown = (codes == -1) & ~pd.isna(labels)
+    if unknown.any():
+        listed = ", ".join(repr(v) for v in dict.fromkeys(labels[unknown].tolist()))
+        raise InvalidInputError(
+            f"tier must hold 'A', 'B', 'C' or 'D' (or a missing value); "
+            f"{int(unknown.sum())} of {labels.size} values are unknown: {listed}"
+        )
+    return codes, single
+
+
+def _schedule(
+    last_contact: Any, tier: Any, policy: TierPolicy
+) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex, pd.Index[Any] | None, bool]:
+    """Last and next contacts, broadcast; the common Series index; whether scalar."""
+    index: pd.Index[Any] | None = None
+    for value in (last_contact, tier):
+        if isinstance(value, pd.Series):
+            if index is not None and not value.index.equals(index):
+                raise IndexMismatchError(
+                    "last_contact and tier are Series with different indexes; salescore "
+                    "never combines Series by position: align them first"
+                )
+            index = value.index if index is None else index
+    last, last_single = _timestamps("last_contact", last_contact)
+    codes, tier_single = _tier_codes(tier)
+    if last.size != codes.size:
+        if last_single:
+            last = last.repeat(codes.size)
+        elif tier_single:
+            codes = np.repeat(codes, last.size)
+        else:
+            raise InvalidInputError(
+                f"last_contact has {last.size} elements but tier has {codes.size}; "
+                "they must have equal lengths"
+            )
+    days = np.array([*policy.cadence_days, math.nan])[codes]
+    delta = pd.to_timedelta(days, unit="D")
+    if last.tz is None:
+        following = last + delta
+    else:
+        # Calendar days on the local clock: 09:00 stays 09:00 across a DST change.
+        following = (last.tz_localize(None) + delta).tz_localize(
+            last.tz, ambiguous=np.zeros(len(last), dtype=bool), nonexistent="shift_forward"
+        )
+    return last, following, index, last_single and tier_single
+
+
+def _restore_timestamps(stamps: pd.DatetimeIndex, index: pd.Index[Any] | None, scalar: bool) -> Any:
+    if scalar:
+        return stamps[0]
+    if index is not None:
+        return pd.Series(stamps, index=index, name="next_contact")
+    return stamps.to_numpy()
+
+
+def next_contact(last_contact: Any, tier: Any, *, policy: TierPolicy = _DEFAULT_POLICY) -> Any:
+    r"""Date of the next contact with each account: last contact + its tier's cadence.
+
+    Parameters
+    ----------
+    last_contact : timestamp, array_like of datetime64, or Series
+        When each account was last contacted (a ``pandas.Timestamp``, ``datetime``,
+        ``numpy.datetime64`` or ISO string); NaT where never or unknown.
+    tier : str, array_like or Series
+        Tier label of each account, ``"A"``–``"D"``; ``None`` or NaN where unknown.
+    policy : TierPolicy, keyword-only, default TierPolicy()
+        Cadence in days per tier; days are calendar days on the timestamps' local
+        clock when they carry a time zone.
+
+    Returns
+    -------
+    Timestamp, ndarray or Series
+        A ``Timestamp`` when both arguments are scalars, a datetime64 Series on the
+        common index when either is a Series, otherwise a datetime64 array. NaT where
+        the last contact or the tier is missing.
+
+    Raises
+    ------
+    InvalidInputError
+        Values that are not timestamps, unknown tier labels (listed), or arguments of
+        different lengths.
+    IndexMismatchError
+        Two Series with different indexes.
+
+    See Also
+    --------
+    days_overdue : how far past that date an account is.
+
+    Notes
+    -----
+    .. math::
+
+        t^\text{next}_i = t^\text{last}_i + c_{\text{tier}_i}\ \text{days},
+        \qquad c = (30, 90, 90, 180) \text{ for } (A, B, C, D)
+
+    References
+    ----------
+    .. [1] Seed article 003 of salescore's reference (Russian).
+
+    Examples
+    --------
+    >>> from salescore.tiers import next_contact
+    >>> next_contact("2026-01-15", "A")
+    Timestamp('2026-02-14 00:00:00')
+    >>> import pandas as pd
+    >>> last = pd.Series(pd.to_datetime(["2026-01-15", "2026-01-15", None]), index=["x", "y", "z"])
+    >>> next_contact(last, pd.Series(["B", None, "D"], index=last.index))
+    x   2026-04-15
+    y          NaT
+    z          NaT
+    Name: next_contact, dtype: datetime64[...]
+    """
+    _, following, index, scalar = _schedule(last_contact, tier, _policy(policy))
+    return _restore_timestamps(following, index, scalar)
+
+
+def days_overdue(
+    last_contact: Any, tier: Any, *, today: Any, policy: TierPolicy = _DEFAULT_POLICY
+) -> Any:
+    r"""Days each account is past its next contact; negative means days still left.
+
+    Parameters
+    ----------
+    last_contact : timestamp, array_like of datetime64, or Series
+        When each account was last contacted; NaT where unknown.
+    tier : str, array_like or Series
+        Tier label of each account; ``None`` or NaN where unknown.
+    today : timestamp, keyword-only
+        The date to measure from; explicit, so that results do not depend on when the
+        code runs.
+    policy : TierPolicy, keyword-only, default TierPolicy()
+        Cadence in days per tier.
+
+    Returns
+    -------
+    float, ndarray or Series
+        Days (fractions count when the timestamps have times): positive when overdue,
+        0 on the due date, negative for the days left before it
+        (``clip(lower=0)`` gives overdue days only). NaN where the last contact or the
+        tier is missing. Kinds as in :func:`next_contact`, with float64 values.
+
+    Raises
+    ------
+    InvalidInputError
+        As :func:`next_contact`; also a missing ``today``, or a ``today`` earlier than
+        a last contact (naming the positions, and labels for a Series).
+    IndexMismatchError
+        Two Series with different indexes.
+
+    See Also
+    --------
+    next_contact : the due date.
+
+    Notes
+    -----
+    .. math::
+
+        d_i = \frac{t_\text{today} - t^\text{next}_i}{1\ \text{day}}
+
+    References
+    ----------
+    .. [1] Seed article 003 of salescore's reference (Russian).
+
+    Examples
+    --------
+    >>> from salescore.tiers import days_overdue
+    >>> days_overdue("2026-01-15", "A", today="2026-03-01")  # due 14 Feb
+    15.0
+    >>> days_overdue(["2026-01-15", "2026-01-15"], ["B", None], today="2026-03-01")
+    array([-45.,  nan])
+    """
+    last, following, index, scalar = _schedule(last_contact, tier, _policy(policy))
+    if isinstance(today, (list, tuple, np.ndarray, pd.Series, pd.Index)):
+        raise InvalidInputError("today must be one timestamp")
+    now, _ = _timestamps("today", today)
+    if pd.isna(now[0]):
+        raise InvalidInputError("today must be a timestamp; got a missing value")
+    try:
+        early = np.asarray(last > now[0], dtype=bool)
+        days = ((now[0] - following) / pd.Timedelta(days=1)).to_numpy(
+            dtype=np.float64, na_value=np.nan
+        )
+    except TypeError as error:
+        raise InvalidInputError(
+            f"today and last_contact must both be time-zone aware or both naive; {error}"
+        ) from None
+    if early.any():
+        positions = np.flatnonzero(early)
+        shown = ", ".join(str(p) for p in positions[:_SHOWN])
+        more = ", …" if positions.size > _SHOWN else ""
+        labels = "" if index is None else f" (labels {list(index[positions[:_SHOWN]])!r})"
+        raise InvalidInputError(
+            f"today ({now[0]}) is earlier than the last contact of {positions.size} of "
+            f"{early.size} accounts (0-based positions: {shown}{more}){labels}"
+        )
+    if scalar:
+        return float(days[0])
+    if index is not None:
+        return pd.Series(days, index=index, name="days_overdue")
+    return days
+
+
+# ----------------------------------------------------------------- Pareto and trend

@@ -43,6 +43,7 @@ __all__ = [
     "check_probability",
     "check_range",
     "coerce",
+    "coerce_timestamps",
     "option_choice",
     "option_count",
     "option_number",
@@ -346,6 +347,41 @@ def check_probability(name: str, value: Values) -> None:
                 f"{error}; values above 1 look like percentages: divide by 100"
             ) from None
         raise
+
+
+def coerce_timestamps(name: str, value: Any) -> tuple[pd.DatetimeIndex, bool]:
+    """Timestamps as a DatetimeIndex, and whether the input was a single one.
+
+    Accepts a datetime64 (or object) Series, an array or sequence of dates,
+    datetimes, ISO strings or datetime64 values, or one of them alone; numbers are
+    refused, since their unit would be a guess.
+    """
+    if isinstance(value, pd.Series):
+        if not (
+            pd.api.types.is_datetime64_any_dtype(value.dtype)
+            or pd.api.types.is_object_dtype(value.dtype)
+        ):
+            raise InvalidInputError(
+                f"{name} must hold timestamps (a datetime64 Series); got dtype {value.dtype}"
+            )
+        value = value.to_numpy()
+    single = isinstance(value, (str, datetime.date, np.datetime64)) or value is pd.NaT
+    if single:
+        value = [value]
+    elif np.ndim(value) != 1 or isinstance(value, bytes):
+        raise InvalidInputError(
+            f"{name} must be a timestamp or a one-dimensional sequence of them; "
+            f"got {type(value).__name__}"
+        )
+    array = np.asarray(value)
+    if array.size and array.dtype.kind in "biufc":
+        raise InvalidInputError(
+            f"{name} must hold timestamps, not numbers; got dtype {array.dtype}"
+        )
+    try:
+        return pd.DatetimeIndex(pd.to_datetime(array)), single
+    except (TypeError, ValueError) as error:
+        raise InvalidInputError(f"{name} must hold timestamps; {error}") from None
 
 
 def safe_divide(numerator: Values, denominator: Values) -> Values:

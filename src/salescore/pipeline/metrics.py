@@ -16,6 +16,7 @@ from .._arrays import (
     check_nonnegative,
     check_probability,
     coerce,
+    coerce_timestamps,
     option_choice,
     safe_divide,
 )
@@ -451,30 +452,12 @@ def expected_revenue(leads: Numeric, conversion_rate: Numeric, average_value: Nu
 
 
 def _timestamps(name: str, values: Any) -> pd.DatetimeIndex:
-    if isinstance(values, pd.Series):
-        dtype = values.dtype
-        if pd.api.types.is_datetime64_any_dtype(dtype):
-            return pd.DatetimeIndex(values)
-        if not pd.api.types.is_object_dtype(dtype):
-            raise InvalidInputError(
-                f"{name} must hold timestamps (a datetime64 Series); got dtype {dtype}"
-            )
-        values = values.to_numpy()  # dates or datetimes held as objects
-    if isinstance(values, (str, bytes)) or np.ndim(values) != 1:
+    stamps, single = coerce_timestamps(name, values)
+    if single:
         raise InvalidInputError(
             f"{name} must be a one-dimensional sequence of timestamps; got {type(values).__name__}"
         )
-    array = np.asarray(values)
-    if array.size == 0:
-        return pd.DatetimeIndex([])
-    if array.dtype.kind in "biufc":
-        raise InvalidInputError(
-            f"{name} must hold timestamps, not numbers; got dtype {array.dtype}"
-        )
-    try:
-        return pd.DatetimeIndex(pd.to_datetime(array))
-    except (TypeError, ValueError) as error:
-        raise InvalidInputError(f"{name} must hold timestamps; {error}") from None
+    return stamps
 
 
 def sales_cycle(

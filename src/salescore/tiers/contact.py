@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import math
 from typing import Any
 
@@ -10,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .._arrays import coerce_timestamps
 from ..errors import IndexMismatchError, InvalidInputError
 from .policy import (
     _DEFAULT_POLICY,
@@ -20,36 +20,6 @@ from .policy import (
 )
 
 __all__ = ["days_overdue", "next_contact"]
-
-
-def _timestamps(name: str, value: Any) -> tuple[pd.DatetimeIndex, bool]:
-    """Timestamps as a DatetimeIndex, and whether the input was a single one."""
-    if isinstance(value, pd.Series):
-        if not (
-            pd.api.types.is_datetime64_any_dtype(value.dtype)
-            or pd.api.types.is_object_dtype(value.dtype)
-        ):
-            raise InvalidInputError(
-                f"{name} must hold timestamps (a datetime64 Series); got dtype {value.dtype}"
-            )
-        value = value.to_numpy()
-    single = isinstance(value, (str, datetime.date, np.datetime64)) or value is pd.NaT
-    if single:
-        value = [value]
-    elif np.ndim(value) != 1 or isinstance(value, bytes):
-        raise InvalidInputError(
-            f"{name} must be a timestamp or a one-dimensional sequence of them; "
-            f"got {type(value).__name__}"
-        )
-    array = np.asarray(value)
-    if array.size and array.dtype.kind in "biufc":
-        raise InvalidInputError(
-            f"{name} must hold timestamps, not numbers; got dtype {array.dtype}"
-        )
-    try:
-        return pd.DatetimeIndex(pd.to_datetime(array)), single
-    except (TypeError, ValueError) as error:
-        raise InvalidInputError(f"{name} must hold timestamps; {error}") from None
 
 
 def _tier_codes(value: Any) -> tuple[npt.NDArray[np.intp], bool]:
@@ -82,7 +52,7 @@ def _schedule(
                     "never combines Series by position: align them first"
                 )
             index = value.index if index is None else index
-    last, last_single = _timestamps("last_contact", last_contact)
+    last, last_single = coerce_timestamps("last_contact", last_contact)
     codes, tier_single = _tier_codes(tier)
     if last.size != codes.size:
         if last_single:
@@ -233,7 +203,7 @@ def days_overdue(
     last, following, index, scalar = _schedule(last_contact, tier, _policy(policy))
     if isinstance(today, (list, tuple, np.ndarray, pd.Series, pd.Index)):
         raise InvalidInputError("today must be one timestamp")
-    now, _ = _timestamps("today", today)
+    now, _ = coerce_timestamps("today", today)
     if pd.isna(now[0]):
         raise InvalidInputError("today must be a timestamp; got a missing value")
     try:

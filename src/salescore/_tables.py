@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .errors import SchemaError
 
-__all__ = ["float_column", "require_columns", "require_numeric"]
+__all__ = ["float_column", "require_columns", "require_numeric", "row_ids", "which"]
+
+SHOWN: Final = 5  # how many rows an error message names
 
 
 def require_columns(table: str, frame: object, columns: Iterable[str]) -> None:
@@ -50,3 +54,34 @@ def float_column(frame: pd.DataFrame, column: str) -> pd.Series[float]:
         index=frame.index,
         name=column,
     )
+
+
+def row_ids(frame: pd.DataFrame, column: str | None) -> npt.NDArray[np.object_]:
+    """Each row's id as a Python object: the ``column`` values, or the index when None."""
+    if column is None:
+        return frame.index.to_numpy(dtype=object)
+    return frame[column].to_numpy(dtype=object)
+
+
+def which(
+    ids: npt.NDArray[np.object_],
+    mask: npt.NDArray[np.bool_],
+    shown: Sequence[object] | None = None,
+    *,
+    noun: str = "row",
+) -> str:
+    """How many rows ``mask`` flags, and the first few: ``2 leads: 'L3' (-5.0), 'L7' (inf)``.
+
+    ``shown`` gives a value per row to print beside each id; ``noun`` is pluralised
+    with an "s".
+    """
+    positions = np.flatnonzero(mask)
+    items = []
+    for position in positions[:SHOWN]:
+        item = repr(ids[position])
+        if shown is not None:
+            item += f" ({shown[position]!r})"
+        items.append(item)
+    more = ", …" if positions.size > SHOWN else ""
+    count = f"1 {noun}" if positions.size == 1 else f"{positions.size} {noun}s"
+    return f"{count}: {', '.join(items)}{more}"

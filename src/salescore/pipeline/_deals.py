@@ -11,14 +11,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from .._arrays import FloatArray
-from .._tables import float_column
+from .._tables import float_column, row_ids, which
 from ..errors import InvalidInputError, SchemaError
 from . import _categories
 
 ObjectArray = npt.NDArray[np.object_]
 BoolArray = npt.NDArray[np.bool_]
 
-_SHOWN: Final = 5  # how many deals an error message names
 _TOTAL: Final = "total"  # the row label of an ungrouped table
 _PERIOD: Final = "period"
 _PERCENT_HINT: Final = "values above 1 look like percentages: divide by 100"
@@ -29,9 +28,7 @@ _PERCENT_HINT: Final = "values above 1 look like percentages: divide by 100"
 
 def _deal_ids(deals: pd.DataFrame, deal_id: str | None) -> ObjectArray:
     """Each row's deal id as a Python object (the index label when ``deal_id`` is None)."""
-    if deal_id is None:
-        return deals.index.to_numpy(dtype=object)
-    return deals[deal_id].to_numpy(dtype=object)
+    return row_ids(deals, deal_id)
 
 
 def _floats(deals: pd.DataFrame, column: str) -> FloatArray:
@@ -40,19 +37,7 @@ def _floats(deals: pd.DataFrame, column: str) -> FloatArray:
 
 def _which(ids: ObjectArray, mask: BoolArray, shown: Sequence[object] | None = None) -> str:
     """How many deals are flagged, and the first few: ``2 deals: 'D3' (-5.0), 'D7' (inf)``."""
-    positions = np.flatnonzero(mask)
-    items = []
-    for position in positions[:_SHOWN]:
-        item = repr(ids[position])
-        if shown is not None:
-            item += f" ({shown[position]!r})"
-        items.append(item)
-    more = ", …" if positions.size > _SHOWN else ""
-    return f"{_deals(positions.size)}: {', '.join(items)}{more}"
-
-
-def _deals(count: int) -> str:
-    return "1 deal" if count == 1 else f"{count} deals"
+    return which(ids, mask, shown, noun="deal")
 
 
 def _group_columns(by: str | Sequence[str] | None) -> list[str]:

@@ -7,11 +7,11 @@ from collections.abc import Hashable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .._tables import SHOWN as _SHOWN
 from .._tables import require_columns, require_numeric
 from ..errors import InvalidInputError
 from ._deals import (
     _PERCENT_HINT,
-    _SHOWN,
     _check_probabilities,
     _deal_ids,
     _floats,

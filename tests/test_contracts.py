@@ -171,6 +171,10 @@ NOT_FORMULAS = {
     "segment_potential": "groups accounts by segment columns; test_tiers.py",
     "next_contact": "takes and returns timestamps; test_tiers.py",
     "days_overdue": "takes timestamps and tier labels; test_tiers.py",
+    "tier_accounts": "table function on accounts; test_tiers_tables.py",
+    "overdue_contacts": "table function on accounts; test_tiers_tables.py",
+    "cold_accounts": "table function on accounts; test_tiers_tables.py",
+    "declining_accounts": "table function on accounts; test_tiers_tables.py",
 }
 
 

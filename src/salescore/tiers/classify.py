@@ -6,6 +6,7 @@ import math
 from typing import Any, Final, Literal, cast, overload
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .._arrays import (
@@ -153,11 +154,18 @@ def classify_tiers(
     policy = _policy(policy)
     (x,), _ = coerce(revenue=revenue)
     check_nonnegative("revenue", x)
-    scale = _benchmark(x, benchmark, quantile, skipna=bool(skipna))
+    codes, _ = _tier_codes(x, benchmark, quantile, skipna=bool(skipna), policy=policy)
+    return _labels(codes, TIERS, revenue, "tier")  # type: ignore[no-any-return]
+
+
+def _tier_codes(
+    x: Values, benchmark: object, quantile: object, *, skipna: bool, policy: TierPolicy
+) -> tuple[npt.NDArray[np.intp], float]:
+    """Tier codes (0 = A … 3 = D, -1 = unknown) of checked revenues, and the benchmark."""
+    scale = _benchmark(x, benchmark, quantile, skipna=skipna)
     # No buyer (scale 0): every known account is D; unknown scale: every label is.
     share = safe_divide(x, scale) if scale > 0.0 else x * (0.0 if scale == 0.0 else math.nan)
-    codes = _codes_from(share, policy.cutoffs, zero_last=True)
-    return _labels(codes, TIERS, revenue, "tier")  # type: ignore[no-any-return]
+    return _codes_from(share, policy.cutoffs, zero_last=True), scale
 
 
 def _benchmark(x: Values, benchmark: object, quantile: object, *, skipna: bool) -> float:

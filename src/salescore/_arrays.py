@@ -364,6 +364,9 @@ def coerce_timestamps(name: str, value: Any) -> tuple[pd.DatetimeIndex, bool]:
             raise InvalidInputError(
                 f"{name} must hold timestamps (a datetime64 Series); got dtype {value.dtype}"
             )
+        if pd.api.types.is_datetime64_any_dtype(value.dtype):
+            # Straight to an index: to_numpy() of a zoned Series gives Timestamp objects.
+            return pd.DatetimeIndex(value), False
         value = value.to_numpy()
     single = isinstance(value, (str, datetime.date, np.datetime64)) or value is pd.NaT
     if single:

@@ -55,6 +55,29 @@ def _contracts() -> dict[str, Contract]:
             },
             options={"periods": 24, "timing": "begin"},
         ),
+        "sales_productivity": Contract(
+            function=c.sales_productivity,
+            arguments={
+                "revenue": sst.nonnegative_money(),
+                "headcount": st.integers(0, 400).map(lambda halves: halves / 2),
+            },
+        ),
+        "sales_roi": Contract(
+            function=c.sales_roi,
+            arguments={
+                "revenue": sst.nonnegative_money(),
+                "investment": sst.nonnegative_money(),
+                "margin": sst.probabilities(),
+            },
+        ),
+        "activity_attainment": Contract(
+            function=c.activity_attainment,
+            arguments={"actual": sst.counts().map(float), "target": sst.counts().map(float)},
+        ),
+        "activities_per_win": Contract(
+            function=c.activities_per_win,
+            arguments={"activities": sst.counts().map(float), "wins": sst.counts().map(float)},
+        ),
         "expected_lifetime": Contract(
             function=c.expected_lifetime, arguments={"retention": sst.retentions()}
         ),
@@ -172,6 +195,9 @@ NOT_FORMULAS = {
     "next_contact": "takes and returns timestamps; test_tiers.py",
     "days_overdue": "takes timestamps and tier labels; test_tiers.py",
     "tier_accounts": "table function on accounts; test_tiers_tables.py",
+    "productivity_report": "table function on deals; test_team_tables.py",
+    "activity_report": "table function on activities; test_team_tables.py",
+    "activity_yield": "returns a DataFrame of activity bands; test_team_yield.py",
     "overdue_contacts": "table function on accounts; test_tiers_tables.py",
     "cold_accounts": "table function on accounts; test_tiers_tables.py",
     "declining_accounts": "table function on accounts; test_tiers_tables.py",

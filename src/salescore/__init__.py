@@ -35,6 +35,16 @@ from .pipeline import (
     win_rate,
     wins_distribution,
 )
+from .team import (
+    ACTIVITY_KINDS,
+    activities_per_win,
+    activity_attainment,
+    activity_report,
+    activity_yield,
+    productivity_report,
+    sales_productivity,
+    sales_roi,
+)
 from .tiers import (
     TIERS,
     TierPolicy,
@@ -65,6 +75,7 @@ from .value import (
 )
 
 __all__ = [
+    "ACTIVITY_KINDS",
     "TIERS",
     "ConvergenceError",
     "Deal",
@@ -78,6 +89,10 @@ __all__ = [
     "UnitEconomics",
     "__version__",
     "acquisition_cost",
+    "activities_per_win",
+    "activity_attainment",
+    "activity_report",
+    "activity_yield",
     "cac_payback",
     "classify_tiers",
     "clv",
@@ -100,11 +115,14 @@ __all__ = [
     "pareto_classes",
     "pipeline_coverage",
     "pipeline_velocity",
+    "productivity_report",
     "profitability_by_source",
     "required_coverage",
     "revenue_change",
     "sale_profit",
     "sales_cycle",
+    "sales_productivity",
+    "sales_roi",
     "segment_potential",
     "stage_funnel",
     "temperature",

@@ -69,11 +69,12 @@ def which(
     shown: Sequence[object] | None = None,
     *,
     noun: str = "row",
+    plural: str | None = None,
 ) -> str:
     """How many rows ``mask`` flags, and the first few: ``2 leads: 'L3' (-5.0), 'L7' (inf)``.
 
-    ``shown`` gives a value per row to print beside each id; ``noun`` is pluralised
-    with an "s".
+    ``shown`` gives a value per row to print beside each id; ``plural`` is the plural
+    of ``noun`` (default: ``noun`` + "s").
     """
     positions = np.flatnonzero(mask)
     items = []
@@ -83,5 +84,6 @@ def which(
             item += f" ({shown[position]!r})"
         items.append(item)
     more = ", …" if positions.size > SHOWN else ""
-    count = f"1 {noun}" if positions.size == 1 else f"{positions.size} {noun}s"
+    many = plural if plural is not None else f"{noun}s"
+    count = f"1 {noun}" if positions.size == 1 else f"{positions.size} {many}"
     return f"{count}: {', '.join(items)}{more}"

@@ -1,0 +1,39 @@
+"""Periods by ordinal, shared by the team tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from ..pipeline._deals import _PERIOD
+
+__all__ = ["labels", "period", "period_index", "period_labels"]
+
+ObjectArray = npt.NDArray[np.object_]
+IntArray = npt.NDArray[np.int64]
+
+
+def labels(periods: pd.PeriodIndex) -> ObjectArray:
+    """Periods as strings, for error messages."""
+    return np.array([str(p) for p in periods], dtype=object)
+
+
+def period_labels(ordinals: IntArray, dtype: pd.PeriodDtype) -> ObjectArray:
+    """Period ordinals as strings, for error messages."""
+    return np.array([str(period(int(o), dtype)) for o in ordinals], dtype=object)
+
+
+def period(ordinal: int, dtype: pd.PeriodDtype) -> pd.Period:
+    """The period of ``dtype`` with the given ordinal."""
+    freq: Any = dtype.freq  # the stubs do not list offsets, which Period accepts
+    return pd.Period(ordinal=ordinal, freq=freq)
+
+
+def period_index(first: int, span: int, dtype: pd.PeriodDtype) -> pd.PeriodIndex:
+    """Every period from the one with ordinal ``first``, ``span`` of them."""
+    if span == 0:
+        return pd.PeriodIndex([], dtype=dtype, name=_PERIOD)
+    return pd.period_range(start=period(first, dtype), periods=span, name=_PERIOD)

@@ -1,0 +1,301 @@
+"""Sales productivity per period from the deals: won revenue per seller.
+
+A table function over the canonical deals frame (``deal_id, value, currency,
+close_date, status …``). Every column name is a keyword argument whose default is the
+canonical name. Every period in the table's range gets a row, including periods
+without wins; no deal is dropped silently, and bad values raise
+:class:`~salescore.InvalidInputError` naming the deals or periods concerned (the first
+few and how many).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from .._arrays import FloatArray, check_nonnegative, coerce, safe_divide
+from .._tables import require_columns, require_numeric, which
+from ..errors import InvalidInputError
+from ..pipeline._deals import (
+    _check_amounts,
+    _check_chronology,
+    _check_dated,
+    _check_one_currency,
+    _deal_ids,
+    _floats,
+    _period_dtype,
+    _periods,
+    _require_datetimes,
+    _statuses,
+    _which,
+)
+from ._periods import IntArray, ObjectArray, labels, period_index, period_labels
+from .metrics import sales_productivity
+
+__all__ = ["productivity_report"]
+
+
+def _headcount_series(
+    headcount: pd.Series[Any], dtype: pd.PeriodDtype
+) -> tuple[IntArray, FloatArray]:
+    """Period ordinals (sorted) and headcounts of a Series indexed by period."""
+    index = headcount.index
+    if isinstance(index, pd.PeriodIndex):
+        if index.dtype != dtype:
+            raise InvalidInputError(
+                f"headcount is indexed by {index.dtype} but the table is by {dtype}; give "
+                "the headcount per period of freq"
+            )
+        periods = index
+    elif isinstance(index, pd.DatetimeIndex):
+        periods = pd.PeriodIndex(_periods(pd.Series(index), dtype))  # local calendar
+    else:
+        raise InvalidInputError(
+            "headcount must be a number or a Series indexed by period (a PeriodIndex or "
+            f"a DatetimeIndex); got a Series with a {type(index).__name__}"
+        )
+    names = labels(periods)
+    if periods.hasnans:
+        raise InvalidInputError(
+            "headcount has a missing period in its index "
+            f"({which(names, np.asarray(periods.isna(), dtype=bool))})"
+        )
+    repeated = periods.duplicated(keep=False)
+    if repeated.any():
+        raise InvalidInputError(
+            f"headcount has more than one entry for a period: "
+            f"{which(names, repeated, noun='index label')}"
+        )
+    (raw,), _ = coerce(headcount=headcount)
+    values = np.asarray(raw, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        bad = np.isinf(values) | (values < 0.0)
+    if bad.any():
+        raise InvalidInputError(
+            "headcount must be a finite number >= 0; not so for "
+            f"{which(names, bad, values.tolist(), noun='period')}"
+        )
+    ordinals = np.asarray(periods.asi8, dtype=np.int64)
+    order = np.argsort(ordinals, kind="stable")
+    ordinals, values = ordinals[order], values[order]
+    if ordinals.size:
+        expected = np.arange(ordinals[0], ordinals[-1] + 1)
+        absent = np.setdiff1d(expected, ordinals)
+        if absent.size:
+            gaps = period_labels(absent, dtype)
+            raise InvalidInputError(
+                "headcount has no entry for "
+                f"{which(gaps, np.ones(absent.size, dtype=bool), noun='period')} "
+                "between its first and last; give every period (NaN where the headcount "
+                "is not known)"
+            )
+    return ordinals, values
+
+
+def productivity_report(
+    deals: pd.DataFrame,
+    headcount: float | pd.Series[Any],
+    *,
+    freq: str = "M",
+    value: str = "value",
+    status: str = "status",
+    close_date: str = "close_date",
+    created: str | None = "created",
+    currency: str | None = "currency",
+    deal_id: str | None = "deal_id",
+) -> pd.DataFrame:
+    r"""Won revenue per seller, period by period, with the change from the period before.
+
+    Seed 002's sales productivity, compared month over month (or week, quarter,
+    year): the value of the deals won in each period, by close date, divided by the
+    number of sellers in that period. Every period in range gets a row; a period
+    without wins has revenue 0.
+
+    Parameters
+    ----------
+    deals : DataFrame
+        Canonical deals table, one row per deal; only won deals count.
+    headcount : float or Series
+        Sellers in full-time equivalents, >= 0: one number for every period, or a
+        Series of numbers indexed by period — a PeriodIndex of frequency ``freq``,
+        or a DatetimeIndex whose timestamps each fall in a different period. A Series
+        must give every period from its first to its last (NaN where the headcount
+        is not known) and cover every period with a won deal; its periods are the
+        rows of the table. With one number, the rows run from the first period with
+        a win to the last.
+    freq : str, keyword-only, default "M"
+        A pandas period alias ("W", "M", "Q", "Y" …) for the periods of the close
+        dates.
+    value, status, close_date : str, keyword-only
+        Column names: amount (numeric, >= 0), status ('open', 'won' or 'lost', any
+        case) and close date (datetime64; a time-zone-aware column is split by its
+        local calendar).
+    created : str or None, keyword-only, default "created"
+        Column with each deal's creation time; when the table has it, a won deal
+        closed before the date it was created is an error. ``None`` skips the check.
+    currency : str or None, keyword-only, default "currency"
+        Column with each deal's currency; the won deals must share one. ``None``
+        when there is none to check.
+    deal_id : str or None, keyword-only, default "deal_id"
+        Column naming each deal in error messages; ``None`` uses the index.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``period`` (a PeriodIndex, in time order, without gaps), with
+        columns ``won`` (int64, the number of deals won), ``revenue`` (their total
+        value), ``headcount``, ``productivity`` (revenue ÷ headcount; NaN where the
+        headcount is 0) and ``change`` (the relative change of productivity from the
+        period before; NaN for the first period and after a period with productivity
+        0 or NaN), all float64 but ``won``. A won deal with a missing value makes its
+        period's revenue NaN.
+
+    Raises
+    ------
+    SchemaError
+        A named column is missing, ``value`` is not numeric, or ``close_date`` (or
+        ``created``, when the table has it) does not hold datetimes.
+    InvalidInputError
+        An unknown status; on a won deal, a negative or infinite value, no close
+        date, or a close date before its creation date; won deals in more than one
+        currency; a negative or infinite headcount; a headcount Series with
+        another index, periods of another frequency, a period given twice or a gap,
+        or without an entry for a period with a won deal; an unknown ``freq``.
+        Each message names the deals or periods concerned.
+
+    See Also
+    --------
+    sales_productivity : the same ratio for numbers you already have.
+    sales_roi : revenue set against what the sales team costs.
+
+    Notes
+    -----
+    With :math:`W_t` the deals won in period :math:`t`, :math:`v_i` their values and
+    :math:`n_t` the headcount:
+
+    .. math::
+
+        R_t = \sum_{i \in W_t} v_i, \qquad P_t = \frac{R_t}{n_t}, \qquad
+        \Delta_t = \frac{P_t - P_{t-1}}{P_{t-1}} .
+
+    The revenues add up to the value of all won deals.
+
+    References
+    ----------
+    .. [1] Seed article 002 of salescore's reference (a sales manager's metrics):
+       sales productivity is total revenue divided by the number of sales staff,
+       compared month over month, by quarter and by year.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from salescore.team import productivity_report
+    >>> deals = pd.DataFrame({
+    ...     "deal_id": ["D1", "D2", "D3", "D4", "D5"],
+    ...     "value": [40_000.0, 20_000.0, 30_000.0, 50_000.0, 90_000.0],
+    ...     "currency": "EUR",
+    ...     "status": ["won", "won", "lost", "won", "won"],
+    ...     "close_date": pd.to_datetime(
+    ...         ["2024-01-10", "2024-01-25", "2024-02-05", "2024-03-12", "2024-03-30"]
+    ...     ),
+    ... })
+    >>> productivity_report(deals, 4)
+             won   revenue  headcount  productivity  change
+    period
+    2024-01    2   60000.0        4.0       15000.0     NaN
+    2024-02    0       0.0        4.0           0.0    -1.0
+    2024-03    2  140000.0        4.0       35000.0     NaN
+
+    February's productivity fell to nothing, a change of −1; March's change is NaN,
+    since no relative change follows a month of 0.
+
+    With a fifth seller from March:
+
+    >>> sellers = pd.Series([4, 4, 5], index=pd.period_range("2024-01", periods=3, freq="M"))
+    >>> productivity_report(deals, sellers)["productivity"].tolist()
+    [15000.0, 0.0, 28000.0]
+
+    A win in a month the headcount does not cover is refused:
+
+    >>> productivity_report(deals, sellers.iloc[:2])
+    Traceback (most recent call last):
+    ...
+    salescore.errors.InvalidInputError: headcount has no entry for 1 period: '2024-03', in
+    which deals were won (2 deals: 'D4', 'D5'); give the headcount of every period with a win
+    """
+    period_dtype = _period_dtype(freq)
+    needed = [status, value, close_date]
+    needed += [name for name in (currency, deal_id) if name is not None]
+    require_columns("deals", deals, needed)
+    require_numeric("deals", deals, [value])
+    _require_datetimes(deals, close_date)
+
+    ids = _deal_ids(deals, deal_id)
+    won = _statuses(deals, status, ids) == "won"
+    values = _floats(deals, value)
+    _check_amounts(value, values, ids, won)
+    if currency is not None:
+        _check_one_currency(deals, currency, ids, won)
+    _check_dated(deals, close_date, ids, won, "won deals")
+    _check_chronology(deals, created, close_date, ids, won)
+    won_ordinals = np.asarray(
+        pd.PeriodIndex(_periods(deals.loc[won, close_date], period_dtype)).asi8, dtype=np.int64
+    )
+
+    if isinstance(headcount, pd.Series):
+        ordinals, sellers = _headcount_series(headcount, period_dtype)
+        known = np.isin(won_ordinals, ordinals)
+        if not known.all():
+            _refuse_uncovered(won_ordinals, known, ids[won], period_dtype)
+        first = int(ordinals[0]) if ordinals.size else 0
+        span = ordinals.size
+        per_period: FloatArray | float = sellers
+    else:
+        (constant,), _ = coerce(headcount=headcount)
+        if not isinstance(constant, float):
+            raise InvalidInputError(
+                "headcount must be a number or a Series indexed by period; got an array, "
+                "whose values do not say which period they belong to"
+            )
+        check_nonnegative("headcount", constant)
+        first = int(won_ordinals.min()) if won_ordinals.size else 0
+        span = int(won_ordinals.max()) - first + 1 if won_ordinals.size else 0
+        per_period = constant
+
+    offsets = won_ordinals - first
+    wins = np.bincount(offsets, minlength=span).astype(np.int64)
+    revenue = np.bincount(offsets, weights=values[won], minlength=span).astype(np.float64)
+    staff = np.broadcast_to(np.asarray(per_period, dtype=np.float64), (span,)).copy()
+    productivity = np.asarray(sales_productivity(revenue, staff), dtype=np.float64)
+    change = np.full(span, np.nan)
+    if span > 1:
+        previous = productivity[:-1]
+        change[1:] = safe_divide(productivity[1:] - previous, previous)
+    index = period_index(first, span, period_dtype)
+    return pd.DataFrame(
+        {
+            "won": wins,
+            "revenue": revenue,
+            "headcount": staff,
+            "productivity": productivity,
+            "change": change,
+        },
+        index=index,
+    )
+
+
+def _refuse_uncovered(
+    won_ordinals: IntArray,
+    known: npt.NDArray[np.bool_],
+    won_ids: ObjectArray,
+    dtype: pd.PeriodDtype,
+) -> None:
+    missing = np.unique(won_ordinals[~known])
+    listed = which(period_labels(missing, dtype), np.ones(missing.size, dtype=bool), noun="period")
+    raise InvalidInputError(
+        f"headcount has no entry for {listed}, in which deals were won "
+        f"({_which(won_ids, ~known)}); give the headcount of every period with a win"
+    )

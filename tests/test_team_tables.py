@@ -540,6 +540,7 @@ def test_activity_report_kinds_partition_the_counts(
         ),
         ({}, {"call": 2}, {"start": "2024-03-20", "end": "2024-03-01"}, "is after end"),
         ({}, {"call": 2}, {"start": "next week"}, "start must be None, a date or a Period"),
+        ({}, {"call": 2}, {"end": 5}, "end must be None, a date or a Period; got 5"),
         (
             {},
             {"call": 2},

@@ -9,6 +9,7 @@ logged; bad values raise :class:`~salescore.InvalidInputError` naming the rows
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -121,11 +122,13 @@ def _period_bound(name: str, bound: object, dtype: pd.PeriodDtype) -> int | None
                 f"{name} is a Period of another frequency than the table's {dtype}; got {bound!r}"
             )
         return int(bound.ordinal)
-    stamp: Any
-    try:
-        stamp = pd.Timestamp(bound)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        stamp = pd.NaT
+    stamp: Any = pd.NaT
+    # A number would be read as nanoseconds since 1970: refuse it rather than guess.
+    if isinstance(bound, (str, datetime.date, np.datetime64)):
+        try:
+            stamp = pd.Timestamp(bound)
+        except (TypeError, ValueError):
+            stamp = pd.NaT
     if pd.isna(stamp):
         raise InvalidInputError(f"{name} must be None, a date or a Period; got {bound!r:.60}")
     return int(pd.PeriodIndex(_periods(pd.Series([stamp]), dtype)).asi8[0])

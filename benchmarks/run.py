@@ -12,7 +12,9 @@ It also times ``forecast_distribution`` on pipelines of 1,000 and 10,000 deals a
 measures its quantile error against a reference computed with a 5× finer guaranteed
 error bound, as a share of the pipeline's total value; and ``classify_tiers`` and
 ``segment_potential`` on a book of 1,000,000 accounts with three segment columns, and
-``tier_accounts``, the whole account plan, on the same book.
+``tier_accounts``, the whole account plan, on the same book; and, on 1,000,000
+leads, ``contact_probability`` and ``response_times`` (elapsed, and in business hours,
+against the nearest bare NumPy expression: ``np.busday_count`` of whole days).
 
 The ratio is the figure to compare across machines; the absolute times are not.
 Validation is included: the library checks ranges, the bare expression does not.
@@ -116,6 +118,8 @@ def main() -> None:
     _distribution(rng)
     print()
     _tiers(rng)
+    print()
+    _leads(rng, arguments.repeat)
 
 
 def _distribution(rng: np.random.Generator) -> None:
@@ -171,6 +175,55 @@ def _tiers(rng: np.random.Generator) -> None:
         call()
         elapsed = min(timeit.repeat(call, number=1, repeat=3))
         print(f"{name:32s} {accounts:,} accounts {elapsed:7.3f}s")
+
+
+def _leads(rng: np.random.Generator, repeat: int) -> None:
+    leads = 1_000_000
+    minutes = rng.exponential(60.0, leads)
+    curve = salescore.PowerLawDecay(exponent=0.8, reference=5.0, floor=1.0)
+    base = 0.3
+
+    def bare_probability() -> Any:
+        multiplier = (np.maximum(minutes, 1.0) / 5.0) ** -0.8
+        return base / (base + (1.0 - base) / multiplier)
+
+    created = pd.Timestamp("2026-01-05 08:00") + pd.to_timedelta(
+        rng.integers(0, 300 * 24 * 60, leads), unit="min"
+    )
+    contacted = created + pd.to_timedelta(rng.exponential(600.0, leads).round(), unit="min")
+    created_array, contacted_array = created.to_numpy(), contacted.to_numpy()
+    office = salescore.BusinessHours(opens="09:00", closes="17:00")
+    day_from, day_to = created_array.astype("M8[D]"), contacted_array.astype("M8[D]")
+    cases: list[tuple[str, Callable[[], Any], Callable[[], Any], str]] = [
+        (
+            "contact_probability",
+            lambda: salescore.contact_probability(minutes, base_rate=base, curve=curve),
+            bare_probability,
+            "the power law and odds in NumPy",
+        ),
+        (
+            "response_times (elapsed)",
+            lambda: salescore.response_times(created_array, contacted_array),
+            lambda: contacted_array - created_array,
+            "datetime64 subtraction",
+        ),
+        (
+            "response_times (9-17 Mon-Fri)",
+            lambda: salescore.response_times(created_array, contacted_array, business_hours=office),
+            lambda: np.busday_count(day_from, day_to),
+            "np.busday_count of whole days only",
+        ),
+    ]
+    print(f"{'1,000,000 leads':32s} {'salescore':>11s} {'bare numpy':>11s} {'ratio':>7s}")
+    for name, library, bare, what in cases:
+        library()
+        bare()
+        t_library = _best(library, repeat)
+        t_bare = _best(bare, repeat)
+        print(
+            f"{name:32s} {t_library * 1e3:9.1f}ms {t_bare * 1e3:9.1f}ms "
+            f"{t_library / t_bare:6.2f}×  (bare: {what})"
+        )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import salescore
+from salescore.leads.decay import ExponentialDecay
+from salescore.leads.presets import MIT2007_CONTACT, MIT2007_QUALIFY
 
 from . import strategies as sst
 
@@ -77,6 +79,21 @@ def _contracts() -> dict[str, Contract]:
         "activities_per_win": Contract(
             function=c.activities_per_win,
             arguments={"activities": sst.counts().map(float), "wins": sst.counts().map(float)},
+        ),
+        "contact_probability": Contract(
+            function=c.contact_probability,
+            arguments={"response_time": sst.hours(), "base_rate": sst.probabilities()},
+            options={"curve": MIT2007_QUALIFY},
+        ),
+        "contact_probability[power]": Contract(
+            function=c.contact_probability,
+            arguments={"response_time": sst.hours(), "base_rate": sst.probabilities()},
+            options={"curve": MIT2007_CONTACT},
+        ),
+        "contact_probability[exponential]": Contract(
+            function=c.contact_probability,
+            arguments={"response_time": sst.hours(), "base_rate": sst.probabilities()},
+            options={"curve": ExponentialDecay(half_life=30)},
         ),
         "expected_lifetime": Contract(
             function=c.expected_lifetime, arguments={"retention": sst.retentions()}
@@ -195,6 +212,15 @@ NOT_FORMULAS = {
     "next_contact": "takes and returns timestamps; test_tiers.py",
     "days_overdue": "takes timestamps and tier labels; test_tiers.py",
     "tier_accounts": "table function on accounts; test_tiers_tables.py",
+    "fit_decay": "fits a DecayFit record to leads' times and outcomes; test_leads_fit.py",
+    "response_times": "takes timestamps, returns timedeltas; test_leads_response.py",
+    "sla_attainment": (
+        "a share that counts a NaN/NaT response time as a miss, not a sum; test_leads_response.py"
+    ),
+    "response_report": "table function on leads; test_leads_response.py",
+    "source_performance": "table function on leads; test_leads_sources.py",
+    "channel_effectiveness": "returns a record of rates; test_leads_sources.py",
+    "email_engagement": "returns a record of rates; test_leads_sources.py",
     "productivity_report": "table function on deals; test_team_tables.py",
     "activity_report": "table function on activities; test_team_tables.py",
     "activity_yield": "returns a DataFrame of activity bands; test_team_yield.py",

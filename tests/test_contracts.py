@@ -95,6 +95,52 @@ def _contracts() -> dict[str, Contract]:
             arguments={"response_time": sst.hours(), "base_rate": sst.probabilities()},
             options={"curve": ExponentialDecay(half_life=30)},
         ),
+        "retention_rate": Contract(
+            function=c.retention_rate,
+            arguments={
+                "start": st.integers(100, 200).map(float),
+                "end": st.integers(50, 100).map(float),
+                "new": st.integers(0, 50).map(float),
+            },
+        ),
+        "churn_rate": Contract(
+            function=c.churn_rate,
+            arguments={
+                "start": st.integers(50, 10**6).map(float),
+                "lost": st.integers(0, 50).map(float),
+            },
+        ),
+        "renewal_rate": Contract(
+            function=c.renewal_rate,
+            arguments={
+                "renewed": sst.nonnegative_money(max_value=1e6),
+                "due": sst.nonnegative_money().map(lambda amount: amount + 1e6),
+            },
+        ),
+        "quick_ratio": Contract(
+            function=c.quick_ratio,
+            arguments={
+                "new": sst.nonnegative_money(),
+                "expansion": sst.nonnegative_money(),
+                "churned": sst.nonnegative_money(),
+                "contraction": sst.nonnegative_money(),
+                "reactivation": sst.nonnegative_money(),
+            },
+        ),
+        "referral_rate": Contract(
+            function=c.referral_rate,
+            arguments={
+                "referrers": st.integers(0, 50).map(float),
+                "customers": st.integers(50, 10**6).map(float),
+            },
+        ),
+        "referral_ask_rate": Contract(
+            function=c.referral_ask_rate,
+            arguments={
+                "asks": st.integers(0, 50).map(float),
+                "contacts": st.integers(50, 10**6).map(float),
+            },
+        ),
         "expected_lifetime": Contract(
             function=c.expected_lifetime, arguments={"retention": sst.retentions()}
         ),
@@ -212,6 +258,16 @@ NOT_FORMULAS = {
     "next_contact": "takes and returns timestamps; test_tiers.py",
     "days_overdue": "takes timestamps and tier labels; test_tiers.py",
     "tier_accounts": "table function on accounts; test_tiers_tables.py",
+    "gross_revenue_retention": "ratio of sums, empty -> NaN; test_retention_bridge.py",
+    "net_revenue_retention": "ratio of sums, empty -> NaN; test_retention_bridge.py",
+    "revenue_bridge": "returns a RevenueBridge record; test_retention_bridge.py",
+    "upsell_share": "ratio of sums with a boolean mask; test_retention_metrics.py",
+    "net_promoter_score": "survey score over integer answers; test_retention_surveys.py",
+    "csat": "survey share over integer answers; test_retention_surveys.py",
+    "referral_report": "table function on new customers; test_retention_referrals.py",
+    "cohort_retention": "table function on transactions; test_retention_cohorts.py",
+    "retention_by_period": "table function on transactions; test_retention_cohorts.py",
+    "usage_summary": "table function on an events log; test_retention_cohorts.py",
     "fit_decay": "fits a DecayFit record to leads' times and outcomes; test_leads_fit.py",
     "response_times": "takes timestamps, returns timedeltas; test_leads_response.py",
     "sla_attainment": (

@@ -13,8 +13,16 @@ nox.options.sessions = ["lint", "tests", "tests_minimum", "typecheck", "doctest"
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 
 # The oldest releases the runtime dependencies are declared to support, and the oldest
-# SciPy of the `models` extra that works with them.
-MINIMUM = ["numpy==1.26.0", "pandas==2.2.0", "attrs==24.1.0", "scipy==1.11.4"]
+# SciPy (`models` extra) and matplotlib (`plot` extra) that work with them.
+MINIMUM = [
+    "numpy==1.26.0",
+    "pandas==2.2.0",
+    "attrs==24.1.0",
+    "scipy==1.11.4",
+    "matplotlib==3.8.0",
+]
+# The package with every optional extra, as the sessions that test it install it.
+PACKAGE = ".[models,plot]"
 
 
 def _groups(*names: str) -> list[str]:
@@ -35,7 +43,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """The test suite with the thorough Hypothesis profile (override with HYPOTHESIS_PROFILE)."""
-    session.install(".[models]", *_groups("test"))
+    session.install(PACKAGE, *_groups("test"))
     profile = os.environ.get("HYPOTHESIS_PROFILE", "ci")
     session.run("pytest", *session.posargs, env={"HYPOTHESIS_PROFILE": profile})
 
@@ -43,7 +51,7 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def tests_minimum(session: nox.Session) -> None:
     """The test suite on the oldest supported numpy, pandas and attrs."""
-    session.install(".[models]", *_groups("test"), *MINIMUM)
+    session.install(PACKAGE, *_groups("test"), *MINIMUM)
     session.run(
         "python",
         "-W",
@@ -58,14 +66,14 @@ def tests_minimum(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package, the tests, the benchmarks and the examples."""
-    session.install(".[models]", *_groups("typecheck"))
+    session.install(PACKAGE, *_groups("typecheck"))
     session.run("mypy")
 
 
 @nox.session
 def doctest(session: nox.Session) -> None:
     """Execute every docstring example and every example in the docs pages."""
-    session.install(".[models]", *_groups("test"))
+    session.install(PACKAGE, *_groups("test"))
     session.run("pytest", "--doctest-modules", "src/salescore")
     session.run("pytest", "--doctest-glob=*.md", "docs", "README.md")
 
@@ -73,5 +81,5 @@ def doctest(session: nox.Session) -> None:
 @nox.session
 def docs(session: nox.Session) -> None:
     """Build the HTML docs with warnings as errors."""
-    session.install(".[models]", *_groups("docs"))
+    session.install(PACKAGE, *_groups("docs"))
     session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html")

@@ -45,7 +45,8 @@ def tests(session: nox.Session) -> None:
     """The test suite with the thorough Hypothesis profile (override with HYPOTHESIS_PROFILE)."""
     session.install(PACKAGE, *_groups("test"))
     profile = os.environ.get("HYPOTHESIS_PROFILE", "ci")
-    session.run("pytest", *session.posargs, env={"HYPOTHESIS_PROFILE": profile})
+    # One worker per core: the thorough profile is CPU-bound.
+    session.run("pytest", "-n", "auto", *session.posargs, env={"HYPOTHESIS_PROFILE": profile})
 
 
 @nox.session
@@ -60,7 +61,7 @@ def tests_minimum(session: nox.Session) -> None:
         "import attrs, numpy, pandas, scipy; print('numpy', numpy.__version__, "
         "'pandas', pandas.__version__, 'attrs', attrs.__version__, 'scipy', scipy.__version__)",
     )
-    session.run("pytest", *session.posargs, env={"HYPOTHESIS_PROFILE": "dev"})
+    session.run("pytest", "-n", "auto", *session.posargs, env={"HYPOTHESIS_PROFILE": "dev"})
 
 
 @nox.session

@@ -20,6 +20,8 @@ MINIMUM = [
     "attrs==24.1.0",
     "scipy==1.11.4",
     "matplotlib==3.8.0",
+    # pyparsing 3.3 deprecates names that matplotlib 3.8.0 still uses at import time.
+    "pyparsing<3.3",
 ]
 # The package with every optional extra, as the sessions that test it install it.
 PACKAGE = ".[models,plot]"

@@ -31,6 +31,9 @@ extensions = [
     "sphinx.ext.mathjax",
     "numpydoc",
     "myst_parser",
+    # The gallery draws every chart from the sample CRM at build time, so the pictures
+    # cannot drift from the code.
+    "matplotlib.sphinxext.plot_directive",
 ]
 
 root_doc = "index"
@@ -40,6 +43,14 @@ exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
 add_module_names = False
 # Break a signature over several lines when it is longer than this.
 python_maximum_signature_line_length = 88
+
+# -- Plots (the gallery) ---------------------------------------------------------------
+
+plot_include_source = True
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 100)]
+plot_rcparams = {"savefig.bbox": "tight"}
 
 # -- MyST (Markdown pages) -------------------------------------------------------------
 

@@ -10,8 +10,8 @@ Stage names are matched exactly, so each table holds the names the CRM stores an
 exports. Every table was checked against the source named in its docstring. Use them
 with :func:`~salescore.fill_probabilities`.
 
-Examples
---------
+For example:
+
 >>> from salescore.pipeline.presets import SALESFORCE_STAGE_PROBABILITIES
 >>> SALESFORCE_STAGE_PROBABILITIES["Proposal/Price Quote"]
 0.75

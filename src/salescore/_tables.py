@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .errors import SchemaError
+from .errors import InvalidInputError, SchemaError
 
-__all__ = ["float_column", "require_columns", "require_numeric", "row_ids", "which"]
+__all__ = [
+    "PERIOD",
+    "SHOWN",
+    "TOTAL",
+    "float_column",
+    "group_columns",
+    "group_sums",
+    "period_dtype",
+    "periods",
+    "positional_keys",
+    "require_columns",
+    "require_numeric",
+    "row_ids",
+    "which",
+]
 
 SHOWN: Final = 5  # how many rows an error message names
+TOTAL: Final = "total"  # the row label of an ungrouped table
+PERIOD: Final = "period"  # the name of the period key of a table by period
 
 
 def require_columns(table: str, frame: object, columns: Iterable[str]) -> None:
@@ -87,3 +103,70 @@ def which(
     many = plural if plural is not None else f"{noun}s"
     count = f"1 {noun}" if positions.size == 1 else f"{positions.size} {many}"
     return f"{count}: {', '.join(items)}{more}"
+
+
+def group_columns(by: str | Sequence[str] | None) -> list[str]:
+    """The ``by`` option of a grouped table as a list of distinct column names."""
+    if by is None:
+        return []
+    if isinstance(by, str):
+        return [by]
+    if isinstance(by, (list, tuple)) and all(isinstance(column, str) for column in by):
+        return list(dict.fromkeys(by))
+    raise InvalidInputError(
+        f"by must be None, a column name or a list of column names; got {by!r:.60}"
+    )
+
+
+def period_dtype(freq: object) -> pd.PeriodDtype:
+    """The period dtype of a pandas alias such as "M"; an unknown alias is an error."""
+    if isinstance(freq, str):
+        try:
+            return pd.PeriodDtype(freq)
+        except (ValueError, TypeError):
+            pass
+    raise InvalidInputError(
+        f"freq must be a pandas period alias such as 'M', 'Q', 'W' or 'Y'; got {freq!r:.60}"
+    )
+
+
+def periods(dates: pd.Series[Any], dtype: pd.PeriodDtype) -> pd.Series[Any]:
+    """The period of each date, named ``period``, on a fresh positional index."""
+    if isinstance(dates.dtype, pd.DatetimeTZDtype):
+        # Periods of the local calendar; to_period would warn and drop the zone anyway.
+        dates = dates.dt.tz_localize(None)
+    labels: pd.Series[Any] = dates.dt.to_period(dtype.freq)
+    return labels.rename(PERIOD).reset_index(drop=True)
+
+
+def group_sums(
+    parts: pd.DataFrame, keys: list[pd.Series[Any]]
+) -> tuple[pd.DataFrame, pd.Series[int]]:
+    """Group sums in which a NaN reaches its group's figure, and the group sizes."""
+    whole = not keys
+    if whole:  # one group for the whole table, present even when it is empty
+        keys = [pd.Series(TOTAL, index=parts.index, dtype=object)]
+    # observed=True: unused categories of a categorical key have no deals.
+    grouped = parts.groupby(keys, sort=False, dropna=False, observed=True)
+    # GroupBy sums skip NaN; the NaN policy wants it to reach the group's figures.
+    has_nan = parts.isna().groupby(keys, sort=False, dropna=False, observed=True).any()
+    sums = grouped.sum().where(~has_nan)
+    sizes = grouped.size()
+    if whole and sums.empty:
+        sums = sums.reindex([TOTAL], fill_value=0.0)
+        sizes = sizes.reindex([TOTAL], fill_value=0)
+    elif not whole:  # an empty grouping loses the key names
+        names = [key.name for key in keys]
+        sums.index = sums.index.set_names(names)
+        sizes.index = sizes.index.set_names(names)
+    return sums, sizes
+
+
+def positional_keys(
+    frame: pd.DataFrame, rows: npt.NDArray[np.bool_], columns: list[str]
+) -> list[pd.Series[Any]]:
+    """The selected rows' values of ``columns`` as group keys on a positional index.
+
+    A frame with repeated index labels must not be aligned on them.
+    """
+    return [frame.loc[rows, column].reset_index(drop=True) for column in columns]

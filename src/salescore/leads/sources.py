@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar, overload
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .._arrays import (
@@ -25,16 +26,15 @@ from .._arrays import (
     coerce,
     safe_divide,
 )
+from .._tables import PERIOD as _PERIOD
 from .._tables import SHOWN, float_column, require_columns, require_numeric, row_ids, which
+from .._tables import group_sums as _group_sums
+from .._tables import period_dtype as _period_dtype
+from .._tables import periods as _periods
 from ..errors import InvalidInputError, SchemaError
-from ..pipeline._deals import (
-    _PERIOD,
-    BoolArray,
-    ObjectArray,
-    _group_sums,
-    _period_dtype,
-    _periods,
-)
+
+BoolArray = npt.NDArray[np.bool_]
+ObjectArray = npt.NDArray[np.object_]
 
 __all__ = [
     "ChannelEffectiveness",

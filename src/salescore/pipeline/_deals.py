@@ -11,15 +11,32 @@ import numpy.typing as npt
 import pandas as pd
 
 from .._arrays import FloatArray
+from .._tables import PERIOD as _PERIOD
+from .._tables import TOTAL as _TOTAL
 from .._tables import float_column, row_ids, which
+from .._tables import group_columns as _group_columns
+from .._tables import group_sums as _group_sums
+from .._tables import period_dtype as _period_dtype
+from .._tables import periods as _periods
+from .._tables import positional_keys as _keys
 from ..errors import InvalidInputError, SchemaError
 from . import _categories
+
+# The grouping and period helpers now live in _tables; these names stay for the
+# pipeline modules that import them from here.
+__all__ = [
+    "_PERIOD",
+    "_TOTAL",
+    "_group_columns",
+    "_group_sums",
+    "_keys",
+    "_period_dtype",
+    "_periods",
+]
 
 ObjectArray = npt.NDArray[np.object_]
 BoolArray = npt.NDArray[np.bool_]
 
-_TOTAL: Final = "total"  # the row label of an ungrouped table
-_PERIOD: Final = "period"
 _PERCENT_HINT: Final = "values above 1 look like percentages: divide by 100"
 
 
@@ -38,18 +55,6 @@ def _floats(deals: pd.DataFrame, column: str) -> FloatArray:
 def _which(ids: ObjectArray, mask: BoolArray, shown: Sequence[object] | None = None) -> str:
     """How many deals are flagged, and the first few: ``2 deals: 'D3' (-5.0), 'D7' (inf)``."""
     return which(ids, mask, shown, noun="deal")
-
-
-def _group_columns(by: str | Sequence[str] | None) -> list[str]:
-    if by is None:
-        return []
-    if isinstance(by, str):
-        return [by]
-    if isinstance(by, (list, tuple)) and all(isinstance(column, str) for column in by):
-        return list(dict.fromkeys(by))
-    raise InvalidInputError(
-        f"by must be None, a column name or a list of column names; got {by!r:.60}"
-    )
 
 
 def _statuses(deals: pd.DataFrame, column: str, ids: ObjectArray) -> ObjectArray:
@@ -120,25 +125,6 @@ def _require_datetimes(deals: pd.DataFrame, column: str) -> None:
         )
 
 
-def _period_dtype(freq: object) -> pd.PeriodDtype:
-    if isinstance(freq, str):
-        try:
-            return pd.PeriodDtype(freq)
-        except (ValueError, TypeError):
-            pass
-    raise InvalidInputError(
-        f"freq must be a pandas period alias such as 'M', 'Q', 'W' or 'Y'; got {freq!r:.60}"
-    )
-
-
-def _periods(dates: pd.Series[Any], dtype: pd.PeriodDtype) -> pd.Series[Any]:
-    if isinstance(dates.dtype, pd.DatetimeTZDtype):
-        # Periods of the local calendar; to_period would warn and drop the zone anyway.
-        dates = dates.dt.tz_localize(None)
-    periods: pd.Series[Any] = dates.dt.to_period(dtype.freq)
-    return periods.rename(_PERIOD).reset_index(drop=True)
-
-
 def _check_dated(
     deals: pd.DataFrame, column: str, ids: ObjectArray, used: BoolArray, what: str
 ) -> None:
@@ -174,31 +160,3 @@ def _check_chronology(
         raise InvalidInputError(
             f"{close_date} is before the date in {created} for {_which(ids, backwards)}"
         )
-
-
-def _group_sums(
-    parts: pd.DataFrame, keys: list[pd.Series[Any]]
-) -> tuple[pd.DataFrame, pd.Series[int]]:
-    """Group sums in which a NaN reaches its group's figure, and the group sizes."""
-    whole = not keys
-    if whole:  # one group for the whole table, present even when it is empty
-        keys = [pd.Series(_TOTAL, index=parts.index, dtype=object)]
-    # observed=True: unused categories of a categorical key have no deals.
-    grouped = parts.groupby(keys, sort=False, dropna=False, observed=True)
-    # GroupBy sums skip NaN; the NaN policy wants it to reach the group's figures.
-    has_nan = parts.isna().groupby(keys, sort=False, dropna=False, observed=True).any()
-    sums = grouped.sum().where(~has_nan)
-    sizes = grouped.size()
-    if whole and sums.empty:
-        sums = sums.reindex([_TOTAL], fill_value=0.0)
-        sizes = sizes.reindex([_TOTAL], fill_value=0)
-    elif not whole:  # an empty grouping loses the key names
-        names = [key.name for key in keys]
-        sums.index = sums.index.set_names(names)
-        sizes.index = sizes.index.set_names(names)
-    return sums, sizes
-
-
-def _keys(deals: pd.DataFrame, rows: BoolArray, columns: list[str]) -> list[pd.Series[Any]]:
-    # Positional keys: a frame with repeated index labels must not be aligned on them.
-    return [deals.loc[rows, column].reset_index(drop=True) for column in columns]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any, overload
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .._arrays import (
@@ -25,9 +26,14 @@ from .._arrays import (
     safe_divide,
 )
 from .._tables import float_column, require_columns, require_numeric, row_ids, which
+from .._tables import group_columns as _group_columns
+from .._tables import group_sums as _group_sums
+from .._tables import positional_keys as _keys
 from ..errors import InvalidInputError
-from ..pipeline._deals import BoolArray, ObjectArray, _group_columns, _group_sums, _keys
 from .metrics import _check_at_most
+
+BoolArray = npt.NDArray[np.bool_]
+ObjectArray = npt.NDArray[np.object_]
 
 __all__ = ["referral_ask_rate", "referral_rate", "referral_report"]
 

@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from ..pipeline._deals import _PERIOD
+from .._tables import PERIOD as _PERIOD
 
 __all__ = ["labels", "period", "period_index", "period_labels"]
 

@@ -17,9 +17,11 @@ import numpy as np
 import pandas as pd
 
 from .._arrays import FloatArray, check_nonnegative, coerce
+from .._tables import PERIOD as _PERIOD
 from .._tables import float_column, require_columns, require_numeric, row_ids, which
+from .._tables import period_dtype as _period_dtype
+from .._tables import periods as _periods
 from ..errors import InvalidInputError, SchemaError
-from ..pipeline._deals import _PERIOD, _period_dtype, _periods
 from ._periods import period_index
 from .metrics import activity_attainment
 

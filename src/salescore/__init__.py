@@ -4,6 +4,7 @@ Every public name is re-exported here; see the API reference for each module.
 """
 
 from ._version import __version__
+from .adapters import ImportResult, from_records, to_records
 from .errors import (
     ConvergenceError,
     IndexMismatchError,
@@ -71,6 +72,7 @@ from .retention import (
     upsell_share,
     usage_summary,
 )
+from .schema import row_problems, validate
 from .team import (
     ACTIVITY_KINDS,
     activities_per_win,
@@ -121,6 +123,7 @@ __all__ = [
     "EmailEngagement",
     "ExponentialDecay",
     "ForecastDistribution",
+    "ImportResult",
     "IndexMismatchError",
     "InvalidInputError",
     "PiecewiseDecay",
@@ -159,6 +162,7 @@ __all__ = [
     "forecast_distribution",
     "forecast_rollup",
     "frame_to_deals",
+    "from_records",
     "gross_revenue_retention",
     "leads_needed",
     "loss_reasons",
@@ -183,6 +187,7 @@ __all__ = [
     "retention_rate",
     "revenue_bridge",
     "revenue_change",
+    "row_problems",
     "sale_profit",
     "sales_cycle",
     "sales_productivity",
@@ -196,8 +201,10 @@ __all__ = [
     "tier_accounts",
     "time_cost",
     "time_in_stage",
+    "to_records",
     "upsell_share",
     "usage_summary",
+    "validate",
     "weighted_forecast",
     "weighted_pipeline",
     "weighted_value",

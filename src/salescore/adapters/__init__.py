@@ -1,0 +1,19 @@
+"""How does CRM data get in? Adapters from CRM records to the canonical tables.
+
+Each adapter converts data the caller already has (API records as a list of dicts, or
+an export as a DataFrame) into a canonical table of :mod:`salescore.schema`, and
+accounts for every row in an :class:`ImportResult`: the accepted rows in canonical
+form, and the rejected rows with their original values and a reason. No adapter makes
+a network call.
+
+The vendor adapters are submodules: :mod:`salescore.adapters.salesforce`,
+:mod:`salescore.adapters.hubspot`, :mod:`salescore.adapters.pipedrive` and
+:mod:`salescore.adapters.odoo`; :func:`from_records` reads any other CRM's records
+through a mapping of field names, and :mod:`salescore.adapters.webhook` turns a
+webhook-style payload into metrics.
+"""
+
+from ._core import REASON, ImportResult
+from .generic import from_records, to_records
+
+__all__ = ["REASON", "ImportResult", "from_records", "to_records"]

@@ -1,0 +1,602 @@
+"""How does CRM data get in? The canonical tables as code, and a check of a frame against them.
+
+Every table function reads one of six canonical tables (deals, stage history,
+accounts, transactions, leads, activities). :data:`TABLES` describes each one: its
+columns, their dtypes, which must be present, which may hold missing values and which
+values are allowed. :func:`validate` checks a frame against that description and
+raises one :class:`~salescore.errors.SchemaError` that lists every problem at once, so
+that a table is fixed in one go; :func:`row_problems` gives the value problems row by
+row instead (the adapters use it to reject rows rather than whole calls).
+
+The vocabularies are those of the rest of the library: deal statuses and forecast
+categories from :mod:`salescore.pipeline`, the ISO 4217 codes that
+:class:`~salescore.pipeline.Deal` accepts, the tiers of :mod:`salescore.tiers` and the
+activity kinds of :mod:`salescore.team`.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from typing import Any, Final
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from ._tables import which
+from .errors import SchemaError
+from .pipeline._categories import FORECAST_CATEGORIES, STATUSES
+from .pipeline.records import _CURRENCIES, _WITHDRAWN_CURRENCIES
+from .team.activity import ACTIVITY_KINDS
+from .tiers.policy import TIERS
+
+__all__ = ["KINDS", "TABLES", "Column", "Table", "row_problems", "validate"]
+
+#: The kinds of column, each with its canonical dtype (see :class:`Column`).
+KINDS: Final = (
+    "id",
+    "text",
+    "choice",
+    "currency",
+    "number",
+    "fraction",
+    "date",
+    "timestamp",
+    "flag",
+)
+
+_DTYPES: Final = {
+    "id": "object",
+    "text": "object",
+    "choice": "object",
+    "currency": "object",
+    "number": "float64",
+    "fraction": "float64",
+    "date": "datetime64[ns]",
+    "timestamp": "datetime64[ns, UTC]",
+    "flag": "bool",
+}
+
+BoolArray = npt.NDArray[np.bool_]
+
+
+def _kind(instance: Any, attribute: attrs.Attribute[Any], value: str) -> None:
+    if value not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class Column:
+    """One column of a canonical table.
+
+    Parameters
+    ----------
+    name : str
+        The canonical column name.
+    kind : str
+        What the column holds, which fixes its dtype:
+
+        - ``"id"``: identifiers, object dtype; a non-blank ``str`` or an ``int``.
+        - ``"text"``: free text, object (or pandas string) dtype; ``str`` or missing.
+        - ``"choice"``: one of ``allowed``, object (or pandas string) dtype.
+        - ``"currency"``: an upper-case ISO 4217 code, object (or string) dtype.
+        - ``"number"``: float64 (any real dtype is accepted), finite and at least
+          ``minimum``.
+        - ``"fraction"``: float64 in [0, 1]; probabilities are fractions, never
+          percentages.
+        - ``"date"``: a calendar date as naive ``datetime64[ns]`` at midnight.
+        - ``"timestamp"``: a moment, ``datetime64[ns, UTC]`` from the adapters; naive
+          datetime64 (read as UTC) is accepted too.
+        - ``"flag"``: ``bool``.
+    required : bool, default False
+        Whether the column must be present in every frame of the table.
+    nullable : bool, default True
+        Whether a value may be missing (``None``, NaN, ``NaT``).
+    unique : bool, default False
+        Whether each value may occur in one row only (the table's key).
+    allowed : tuple of str, optional
+        The allowed values of a ``"choice"`` column.
+    minimum : float, optional
+        The smallest allowed value of a ``"number"`` column.
+    description : str, default ""
+        What the column means.
+
+    Examples
+    --------
+    >>> from salescore.schema import TABLES
+    >>> column = TABLES["deals"]["status"]
+    >>> column.kind, column.dtype, column.allowed
+    ('choice', 'object', ('open', 'won', 'lost'))
+    """
+
+    name: str
+    kind: str = attrs.field(validator=_kind)
+    required: bool = False
+    nullable: bool = True
+    unique: bool = False
+    allowed: tuple[str, ...] | None = None
+    minimum: float | None = None
+    description: str = ""
+
+    @property
+    def dtype(self) -> str:
+        """The canonical dtype, as a string pandas understands."""
+        return _DTYPES[self.kind]
+
+
+@attrs.frozen(kw_only=True)
+class Table:
+    """A canonical table: its name and its columns in order.
+
+    Parameters
+    ----------
+    name : str
+        The table's name, a key of :data:`TABLES`.
+    columns : tuple of Column
+        The columns, in the canonical order.
+    description : str, default ""
+        What one row of the table is.
+
+    Examples
+    --------
+    >>> from salescore.schema import TABLES
+    >>> deals = TABLES["deals"]
+    >>> deals.required, deals.key
+    (('deal_id', 'value'), 'deal_id')
+    >>> deals.empty().dtypes["value"]
+    dtype('float64')
+    """
+
+    name: str
+    columns: tuple[Column, ...]
+    description: str = ""
+
+    def __getitem__(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[Column]:
+        return iter(self.columns)
+
+    def __contains__(self, name: object) -> bool:
+        return any(column.name == name for column in self.columns)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The column names, in order."""
+        return tuple(column.name for column in self.columns)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The names of the columns every frame must have."""
+        return tuple(column.name for column in self.columns if column.required)
+
+    @property
+    def key(self) -> str | None:
+        """The name of the column whose values are unique, or None."""
+        return next((column.name for column in self.columns if column.unique), None)
+
+    def empty(self) -> pd.DataFrame:
+        """A frame with no rows and every column in its canonical dtype.
+
+        Returns
+        -------
+        DataFrame
+            The table's columns, in order, each of its :attr:`Column.dtype`.
+        """
+        return pd.DataFrame(
+            {column.name: pd.Series([], dtype=column.dtype) for column in self.columns}
+        )
+
+
+def _table(name: str, description: str, *columns: Column) -> Table:
+    return Table(name=name, columns=columns, description=description)
+
+
+_C = Column
+_ISO = "an ISO 4217 code such as 'EUR'"
+
+#: The canonical tables by name: ``deals``, ``stage_history``, ``accounts``,
+#: ``transactions``, ``leads`` and ``activities``.
+TABLES: Final[Mapping[str, Table]] = MappingProxyType(
+    {
+        "deals": _table(
+            "deals",
+            "one deal (opportunity)",
+            _C(name="deal_id", kind="id", required=True, nullable=False, unique=True),
+            _C(name="account_id", kind="id", description="the account the deal is for"),
+            _C(name="owner", kind="text", description="the seller who owns the deal"),
+            _C(name="stage", kind="text", description="the pipeline stage's label"),
+            _C(name="value", kind="number", required=True, nullable=False, minimum=0.0),
+            _C(name="probability", kind="fraction", description="the chance to win"),
+            _C(name="currency", kind="currency", description=_ISO),
+            _C(name="created", kind="timestamp", description="when the deal was created"),
+            _C(name="close_date", kind="date", description="expected or actual close"),
+            _C(name="status", kind="choice", nullable=False, allowed=STATUSES),
+            _C(name="forecast_category", kind="choice", allowed=FORECAST_CATEGORIES),
+            _C(name="source", kind="text", description="where the deal came from"),
+            _C(name="lost_reason", kind="text", description="why a lost deal was lost"),
+        ),
+        "stage_history": _table(
+            "stage_history",
+            "one visit of a deal to a stage",
+            _C(name="deal_id", kind="id", required=True, nullable=False),
+            _C(name="stage", kind="text", required=True, nullable=False),
+            _C(name="entered", kind="timestamp", required=True, nullable=False),
+            _C(name="exited", kind="timestamp", required=True, description="NaT while open"),
+        ),
+        "accounts": _table(
+            "accounts",
+            "one account (customer); segment columns such as size or region may be added",
+            _C(name="account_id", kind="id", required=True, nullable=False, unique=True),
+            _C(name="name", kind="text"),
+            _C(name="annual_revenue", kind="number", minimum=0.0),
+            _C(name="last_contact", kind="timestamp"),
+            _C(name="tier", kind="choice", allowed=TIERS),
+        ),
+        "transactions": _table(
+            "transactions",
+            "one purchase by a customer",
+            _C(name="customer_id", kind="id", required=True, nullable=False),
+            _C(name="date", kind="timestamp", required=True, nullable=False),
+            _C(name="amount", kind="number", required=True, nullable=False, minimum=0.0),
+        ),
+        "leads": _table(
+            "leads",
+            "one lead",
+            _C(name="lead_id", kind="id", required=True, nullable=False, unique=True),
+            _C(name="source", kind="text"),
+            _C(name="owner", kind="text"),
+            _C(name="created", kind="timestamp", required=True, nullable=False),
+            _C(name="first_contact", kind="timestamp", description="NaT if never contacted"),
+            _C(name="converted", kind="flag", nullable=False),
+            _C(name="channel", kind="text"),
+        ),
+        "activities": _table(
+            "activities",
+            "one sales activity",
+            _C(name="owner", kind="text", required=True, nullable=False),
+            _C(name="date", kind="timestamp", required=True, nullable=False),
+            _C(name="kind", kind="choice", required=True, nullable=False, allowed=ACTIVITY_KINDS),
+            _C(name="outcome", kind="text"),
+        ),
+    }
+)
+
+# A later moment must not come before an earlier one, in the same row:
+# (table, earlier, later, compare as calendar dates?)
+_ORDER: Final = (
+    ("deals", "created", "close_date", True),
+    ("stage_history", "entered", "exited", False),
+    ("leads", "created", "first_contact", False),
+)
+
+
+# ------------------------------------------------------------------ checks
+
+
+def _lookup(table: object) -> Table:
+    if isinstance(table, Table):
+        return table
+    if isinstance(table, str) and table in TABLES:
+        return TABLES[table]
+    raise SchemaError(f"table must be one of {', '.join(TABLES)}; got {table!r}")
+
+
+def _is_text_dtype(dtype: Any) -> bool:
+    return pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)
+
+
+def _dtype_problem(column: Column, series: pd.Series[Any]) -> str | None:
+    """Why ``series`` cannot hold ``column``, or None if its dtype fits."""
+    dtype = series.dtype
+    kind = column.kind
+    if kind in ("id", "text", "choice", "currency"):
+        fits = _is_text_dtype(dtype) or (kind == "id" and pd.api.types.is_integer_dtype(dtype))
+        wanted = "object (or a pandas string dtype)"
+    elif kind in ("number", "fraction"):
+        fits = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        wanted = "float64"
+    elif kind == "date":
+        fits = pd.api.types.is_datetime64_dtype(dtype)  # naive only
+        wanted = "datetime64[ns] without a time zone"
+    elif kind == "timestamp":
+        fits = pd.api.types.is_datetime64_any_dtype(dtype)
+        wanted = "datetime64[ns, UTC] (or naive datetime64, read as UTC)"
+    else:  # flag
+        fits = pd.api.types.is_bool_dtype(dtype)
+        wanted = "bool"
+    return None if fits else f"column {column.name!r} has dtype {dtype}; it must be {wanted}"
+
+
+def _missing(series: pd.Series[Any]) -> BoolArray:
+    return series.isna().to_numpy(dtype=bool)
+
+
+def _value_masks(column: Column, series: pd.Series[Any]) -> list[tuple[BoolArray, str]]:
+    """(rows, what is wrong with them) for each kind of bad value in one column."""
+    missing = _missing(series)
+    found: list[tuple[BoolArray, str]] = []
+    if not column.nullable and missing.any():
+        found.append((missing, "is missing"))
+    present = ~missing
+    kind = column.kind
+    objects: npt.NDArray[Any] | None = None
+    if kind in ("number", "fraction"):
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            if kind == "fraction":
+                bad = present & ~((values >= 0.0) & (values <= 1.0))
+                allowed = "a fraction in [0, 1] (divide percentages by 100)"
+            else:
+                low = -np.inf if column.minimum is None else column.minimum
+                bad = present & ~((values >= low) & np.isfinite(values))
+                allowed = "finite" if column.minimum is None else f"finite and >= {low:g}"
+        if bad.any():
+            found.append((bad, f"must be {allowed}"))
+    elif kind == "date":
+        stamps = pd.DatetimeIndex(series)
+        bad = present & (stamps != stamps.normalize())
+        if bad.any():
+            found.append((bad, "must be a date (midnight, no time of day)"))
+    elif kind in ("id", "text", "choice", "currency") and series.dtype == object:
+        held = _held(series)
+        if held == "string":  # str values only: check blank ids, nothing else
+            if kind == "id":
+                blank = np.zeros(len(series), dtype=bool)
+                strings = series.to_numpy(dtype=object)[present]
+                blank[present] = np.asarray(strings == "", dtype=bool) | np.fromiter(
+                    map(str.isspace, strings), dtype=bool, count=len(strings)
+                )
+                if blank.any():
+                    found.append((blank, "must be a non-blank str or an int"))
+        elif held != "integer" or kind != "id":
+            objects = series.to_numpy(dtype=object)
+    if objects is not None:
+        if kind == "id":
+            bad = present & ~np.fromiter(
+                (_is_id(value) for value in objects), dtype=bool, count=len(objects)
+            )
+            rule = "must be a non-blank str or an int"
+        else:
+            bad = present & ~np.fromiter(
+                (isinstance(value, str) for value in objects), dtype=bool, count=len(objects)
+            )
+            rule = "must be a str"
+        if bad.any():
+            found.append((bad, rule))
+            present = present & ~bad
+    if kind == "choice" and column.allowed is not None:
+        # Values of the wrong type are masked first: a list cannot be looked up.
+        bad = present & ~series.where(present).isin(column.allowed).to_numpy(dtype=bool)
+        if bad.any():
+            found.append((bad, f"must be one of {', '.join(column.allowed)}"))
+    elif kind == "currency":
+        known = series.where(present)
+        codes = known.isin(_CURRENCIES) | known.isin(_WITHDRAWN_CURRENCIES)
+        bad = present & ~codes.to_numpy(dtype=bool)
+        if bad.any():
+            found.append((bad, "must be an upper-case ISO 4217 code such as 'EUR'"))
+    if column.unique:
+        repeated = present & _repeated(series, present)
+        if repeated.any():
+            found.append((repeated, "must be unique; repeated"))
+    return found
+
+
+def _repeated(series: pd.Series[Any], rows: BoolArray) -> BoolArray:
+    """Which of ``rows`` hold a value that another of ``rows`` holds too."""
+    repeated = np.zeros(len(series), dtype=bool)
+    positions = np.flatnonzero(rows)
+    codes, _ = pd.factorize(series.to_numpy(dtype=object)[positions])
+    repeated[positions] = np.bincount(codes)[codes] > 1
+    return repeated
+
+
+def _held(series: pd.Series[Any]) -> str:
+    try:
+        return str(pd.api.types.infer_dtype(series, skipna=True))
+    except (TypeError, ValueError):  # pragma: no cover - defensive
+        return "mixed"
+
+
+def _is_id(value: object) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip())
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _order_mask(frame: pd.DataFrame, earlier: str, later: str, as_dates: bool) -> BoolArray:
+    first = pd.DatetimeIndex(frame[earlier])
+    second = pd.DatetimeIndex(frame[later])
+    if first.tz is not None:
+        first = first.tz_convert("UTC").tz_localize(None)
+    if second.tz is not None:
+        second = second.tz_convert("UTC").tz_localize(None)
+    if as_dates:
+        first = first.normalize()
+    backwards: BoolArray = np.asarray(second < first, dtype=bool)
+    return backwards
+
+
+def _problems(
+    frame: pd.DataFrame, spec: Table, *, strict: bool
+) -> tuple[list[str], list[tuple[str, BoolArray, str, pd.Series[Any]]]]:
+    """The column problems, and the value problems as (column, rows, rule, values)."""
+    columns: list[str] = []
+    names = [str(name) for name in frame.columns]
+    twice = [name for name, count in collections.Counter(names).items() if count > 1]
+    if twice:
+        columns.append(f"more than one column is named {', '.join(map(repr, twice))}")
+    missing = [name for name in spec.required if name not in frame.columns]
+    if missing:
+        columns.append(
+            f"missing required column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(map(repr, missing))}"
+        )
+    if strict:
+        unknown = [name for name in names if name not in spec]
+        if unknown:
+            columns.append(
+                f"unknown column{'s' if len(unknown) > 1 else ''} "
+                f"{', '.join(map(repr, unknown))} (strict=True)"
+            )
+    checked: set[str] = set()
+    values: list[tuple[str, BoolArray, str, pd.Series[Any]]] = []
+    for column in spec:
+        if column.name not in frame.columns or column.name in twice:
+            continue
+        series = frame[column.name]
+        wrong = _dtype_problem(column, series)
+        if wrong is not None:
+            columns.append(wrong)
+            continue
+        checked.add(column.name)
+        for mask, rule in _value_masks(column, series):
+            values.append((column.name, mask, rule, series))
+    for table, earlier, later, as_dates in _ORDER:
+        if table == spec.name and earlier in checked and later in checked:
+            mask = _order_mask(frame, earlier, later, as_dates)
+            if mask.any():
+                what = "the date of " if as_dates else ""
+                values.append((later, mask, f"is before {what}{earlier}", frame[later]))
+    return columns, values
+
+
+def validate(frame: pd.DataFrame, table: str | Table, *, strict: bool = False) -> None:
+    """Check a frame against a canonical table, listing every problem in one error.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table to check. Its index labels name the offending rows.
+    table : str or Table
+        The canonical table: ``"deals"``, ``"stage_history"``, ``"accounts"``,
+        ``"transactions"``, ``"leads"`` or ``"activities"`` (see :data:`TABLES`).
+    strict : bool, keyword-only, default False
+        Whether a column the table does not define is a problem. Off by default, since
+        accounts carry segment columns and other tables may carry a CRM's extras.
+
+    Returns
+    -------
+    None
+        The frame fits the table.
+
+    Raises
+    ------
+    SchemaError
+        ``frame`` is not a DataFrame or ``table`` is unknown; or one error listing
+        every problem found: missing required columns, repeated column names,
+        columns of the wrong dtype, and for each column each kind of bad value with
+        how many rows and the first row labels and values (missing where not allowed,
+        out of range, not an allowed value, repeated keys, a close date before the
+        creation date, an exit before an entry).
+
+    See Also
+    --------
+    row_problems : the value problems of each row, without raising.
+
+    Notes
+    -----
+    Dtypes are checked per column first; a column of the wrong dtype is reported once
+    and its values are not looked at. Text columns may be object or pandas string
+    dtype and numbers any real dtype, so that a frame read by pandas 2 or 3 fits;
+    the adapters produce exactly the dtypes of :attr:`Column.dtype`.
+
+    References
+    ----------
+    .. [1] salescore design notes, "Canonical schema (tables)".
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from salescore.schema import validate
+    >>> deals = pd.DataFrame({"deal_id": ["D-17", "D-18"], "value": [27_600.0, 34_500.0],
+    ...                       "probability": [0.12, 0.83]})
+    >>> validate(deals, "deals")  # seed 002's two prospects: no problem
+
+    Every problem is listed in one error:
+
+    >>> bad = deals.assign(probability=[12.0, 83.0], status=["open", "pending"])
+    >>> validate(bad.drop(columns="value"), "deals")
+    Traceback (most recent call last):
+    ...
+    salescore.errors.SchemaError: deals: 3 problems:
+    - missing required column 'value'
+    - probability must be a fraction in [0, 1] (divide percentages by 100): 2 rows: 0 (12.0), 1 (83.0)
+    - status must be one of open, won, lost: 1 row: 1 ('pending')
+    """  # noqa: E501
+    spec = _lookup(table)
+    if not isinstance(frame, pd.DataFrame):
+        raise SchemaError(f"{spec.name} must be a pandas DataFrame; got {type(frame).__name__}")
+    if not isinstance(strict, bool):
+        raise SchemaError(f"strict must be True or False; got {strict!r}")
+    columns, values = _problems(frame, spec, strict=strict)
+    labels = frame.index.to_numpy(dtype=object)
+    lines = columns + [
+        f"{name} {rule}: {which(labels, mask, shown.tolist())}"
+        for name, mask, rule, shown in values
+    ]
+    if lines:
+        count = "1 problem" if len(lines) == 1 else f"{len(lines)} problems"
+        raise SchemaError(f"{spec.name}: {count}:\n" + "\n".join(f"- {line}" for line in lines))
+
+
+def row_problems(frame: pd.DataFrame, table: str | Table) -> pd.Series[Any]:
+    """What is wrong with each row of a frame, or None for a row that fits.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table to check; its columns must be present with fitting dtypes.
+    table : str or Table
+        The canonical table (see :data:`TABLES`).
+
+    Returns
+    -------
+    Series
+        Object dtype on ``frame``'s index: for each row, its problems joined by
+        ``"; "`` (such as ``"value must be finite and >= 0 (-5.0)"``), or ``None``.
+
+    Raises
+    ------
+    SchemaError
+        ``frame`` is not a DataFrame, ``table`` is unknown, or a column-level problem
+        exists (missing column, wrong dtype): call :func:`validate` to see them all.
+
+    See Also
+    --------
+    validate : all problems of a frame in one error.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from salescore.schema import row_problems
+    >>> deals = pd.DataFrame({"deal_id": ["D-17", "D-17", "D-19"],
+    ...                       "value": [27_600.0, -1.0, 34_500.0]})
+    >>> row_problems(deals, "deals").tolist()
+    ['deal_id must be unique; repeated (D-17)',
+     'value must be finite and >= 0 (-1.0); deal_id must be unique; repeated (D-17)',
+     None]
+    >>> row_problems(deals.iloc[:0], "deals").tolist()
+    []
+    """
+    spec = _lookup(table)
+    if not isinstance(frame, pd.DataFrame):
+        raise SchemaError(f"{spec.name} must be a pandas DataFrame; got {type(frame).__name__}")
+    columns, values = _problems(frame, spec, strict=False)
+    if columns:
+        raise SchemaError(f"{spec.name}: {'; '.join(columns)}")
+    out = np.full(len(frame), None, dtype=object)
+    # Reported in the order of the columns, the key's repeat last.
+    values.sort(key=lambda item: ("repeated" in item[2], spec.names.index(item[0])))
+    for name, mask, rule, shown in values:
+        for position in np.flatnonzero(mask):
+            reason = f"{name} {rule} ({shown.iloc[position]})"
+            out[position] = reason if out[position] is None else f"{out[position]}; {reason}"
+    return pd.Series(out, index=frame.index, dtype=object)

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 import nox
 
 nox.needs_version = ">=2024.10.9"
 nox.options.default_venv_backend = "venv"
-nox.options.sessions = ["lint", "tests", "tests_minimum", "typecheck", "doctest", "docs"]
+nox.options.sessions = [
+    "lint",
+    "tests",
+    "tests_minimum",
+    "typecheck",
+    "doctest",
+    "docs",
+    "e2e",
+]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 
@@ -86,3 +95,22 @@ def docs(session: nox.Session) -> None:
     """Build the HTML docs with warnings as errors."""
     session.install(PACKAGE, *_groups("docs"))
     session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html")
+
+
+@nox.session
+def e2e(session: nox.Session) -> None:
+    """The HTML report in a real headless browser (Debian's chromium, installed here)."""
+    if shutil.which("chromium") is None:
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run(
+            "apt-get",
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "chromium",
+            external=True,
+            env={"DEBIAN_FRONTEND": "noninteractive"},
+        )
+    session.install(".[plot]", *_groups("test"))
+    session.run("pytest", "tests/e2e", "-p", "no:cacheprovider")

@@ -514,11 +514,13 @@ SCHEMA_ERRORS = [
     (lambda: time_in_stage(_bad([1, 2])), r"history must be a pandas DataFrame; got list"),
     (
         lambda: stage_funnel(_with(entered=_golden()["entered"].astype(str)), stages=STAGES),
-        r"columns must be datetime64 \(naive or tz-aware\): 'entered' has dtype",
+        r"stage_history: column 'entered' must hold datetimes \(datetime64, naive or tz-aware\); "
+        r"it has dtype (object|str)",
     ),
     (
         lambda: time_in_stage(_with(exited=1.0, entered=0)),
-        r"'entered' has dtype int64; 'exited' has dtype float64",
+        r"stage_history: 2 problems:\n- column 'entered' must hold datetimes .* it has dtype "
+        r"int64 .*\n- column 'exited' must hold datetimes .* it has dtype float64",
     ),
     (
         lambda: stage_funnel(

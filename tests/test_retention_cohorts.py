@@ -280,7 +280,7 @@ def _with(cells: dict[tuple[int, str], Any]) -> pd.DataFrame:
             _log().assign(amount="10"),
             {"amount": "amount", "measure": "revenue"},
             SchemaError,
-            r"columns must be numeric: 'amount'",
+            r"transactions: column 'amount' has dtype (object|str); it must be numeric",
         ),
         (_log().to_numpy(), {}, SchemaError, "must be a pandas DataFrame"),
         (_with({(103, "date"): pd.NaT}), {}, InvalidInputError, r"date is missing for 1 row: 103"),

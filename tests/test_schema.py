@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -11,10 +12,27 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salescore.errors import SchemaError
+from salescore.errors import InvalidInputError, SchemaError
+from salescore.leads.response import response_report
+from salescore.leads.sources import source_performance
 from salescore.pipeline._categories import FORECAST_CATEGORIES, STATUSES
+from salescore.pipeline.probabilities import fill_probabilities
 from salescore.pipeline.records import _COLUMNS, Deal, deals_to_frame
-from salescore.schema import KINDS, TABLES, Column, row_problems, validate
+from salescore.pipeline.stages import time_in_stage
+from salescore.pipeline.tables import forecast_rollup, loss_reasons, weighted_pipeline
+from salescore.retention.cohorts import cohort_retention
+from salescore.retention.referrals import referral_report
+from salescore.retention.usage import usage_summary
+from salescore.schema import KINDS, TABLES, Column, check_columns, row_problems, validate
+from salescore.team.activity import activity_report
+from salescore.team.productivity import productivity_report
+from salescore.tiers.tables import (
+    cold_accounts,
+    declining_accounts,
+    overdue_contacts,
+    tier_accounts,
+)
+from salescore.value import profitability_by_source
 
 from .strategies import nonnegative_money, probabilities
 
@@ -285,6 +303,392 @@ def test_row_problems_names_each_rows_problems() -> None:
 def test_row_problems_refuses_column_problems() -> None:
     with pytest.raises(SchemaError, match=re.escape("deals: missing required column 'value'")):
         row_problems(_deals().drop(columns="value"), "deals")
+
+
+# ------------------------------------------------------------------ check_columns
+
+# Seed 002's two prospects under a CRM's own column names.
+_CRM_NAMES = {"deal_id": "Id", "value": "Amount", "probability": "Probability"}
+
+
+def _crm_deals(**changes: Any) -> pd.DataFrame:
+    return _deals().rename(columns=_CRM_NAMES).assign(**changes)
+
+
+def test_check_columns_accepts_the_callers_names() -> None:
+    check_columns(_crm_deals(), "deals", _CRM_NAMES)
+    check_columns(_crm_deals(), TABLES["deals"], _CRM_NAMES)
+
+
+def test_check_columns_lists_missing_and_mistyped_columns_in_one_error() -> None:
+    frame = _crm_deals(Amount=["27,600", "34,500"], close_date=["2024-06-28", "2024-05-31"])
+    wanted = {**_CRM_NAMES, "status": "Status", "stage": "Stage", "close_date": "close_date"}
+    with pytest.raises(SchemaError) as caught:
+        check_columns(frame.drop(columns="Probability"), "deals", wanted)
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "deals: 3 problems:"
+    assert lines[1].startswith("- missing columns 'Probability', 'Status', 'Stage' (it has [")
+    assert lines[1].endswith("); pass the names your table uses as keyword arguments")
+    assert re.fullmatch(
+        r"- column 'Amount' has dtype \w+; it must be numeric \(float64\)", lines[2]
+    )
+    assert re.fullmatch(
+        r"- column 'close_date' must hold datetimes \(datetime64, naive or tz-aware\); "
+        r"it has dtype \w+ \(convert it with pandas.to_datetime\)",
+        lines[3],
+    )
+
+
+def test_check_columns_gives_one_problem_on_one_line() -> None:
+    with pytest.raises(SchemaError) as caught:
+        check_columns(_crm_deals().drop(columns="Amount"), "deals", _CRM_NAMES)
+    message = str(caught.value)
+    assert message.startswith("deals: missing column 'Amount' (it has ['Id', 'Probability'")
+    assert "\n" not in message
+
+
+def test_check_columns_skips_columns_mapped_to_none() -> None:
+    check_columns(_crm_deals(), "deals", {**_CRM_NAMES, "status": None, "currency": None})
+
+
+def test_check_columns_reads_labels_and_flags_of_any_dtype() -> None:
+    """Text, ids, choices, currencies and flags are checked by value in the calculations."""
+    frame = pd.DataFrame(
+        {
+            "deal_id": [1.0, 2.0],
+            "stage": pd.Categorical(["Prospecting", "Closing"]),
+            "status": [0, 1],
+            "currency": [None, None],
+            "converted": [1, None],
+        }
+    )
+    check_columns(frame, "deals", {name: name for name in frame.columns if name != "converted"})
+    check_columns(frame, "leads", {"converted": "converted", "lead_id": "deal_id"})
+
+
+def test_check_columns_accepts_naive_and_aware_datetimes_for_dates() -> None:
+    frame = _deals(close_date=pd.to_datetime(["2024-06-28", "2024-05-31"], utc=True))
+    check_columns(frame, "deals", {"close_date": "close_date", "created": "created"})
+    check_columns(
+        frame.assign(created=frame["created"].dt.tz_localize(None)), "deals", {"created": "created"}
+    )
+
+
+def test_check_columns_refuses_booleans_and_timedeltas_as_numbers() -> None:
+    frame = _deals(value=[True, False], probability=pd.to_timedelta([1, 2], unit="D"))
+    with pytest.raises(SchemaError, match=r"deals: 2 problems:\n- column 'value' has dtype bool"):
+        check_columns(frame, "deals", {"value": "value", "probability": "probability"})
+
+
+def test_check_columns_kinds_describe_other_columns_and_frames() -> None:
+    accounts = pd.DataFrame({"annual_revenue": [1.0], "previous_revenue": ["1"]})
+    read = {"annual_revenue": "annual_revenue", "previous_revenue": "previous_revenue"}
+    with pytest.raises(SchemaError, match=r"accounts: column 'previous_revenue' has dtype"):
+        check_columns(accounts, "accounts", read, kinds={"previous_revenue": "number"})
+    # A kind replaces the table's: a number read as a label is not checked for dtype.
+    check_columns(accounts, "accounts", read, kinds={"previous_revenue": "text"})
+    customers = pd.DataFrame({"hours": ["4"]})
+    with pytest.raises(SchemaError, match=r"customers: column 'hours' has dtype"):
+        check_columns(customers, "customers", {"hours": "hours"}, kinds={"hours": "number"})
+
+
+def test_check_columns_others_need_only_be_present() -> None:
+    frame = _deals(region=[object(), 3])
+    check_columns(frame, "deals", {"value": "value"}, others=["region"])
+    check_columns(frame, "deals", {"value": "value"}, others="region")
+    with pytest.raises(SchemaError, match=r"missing columns 'segment', 'team'"):
+        check_columns(frame, "deals", {"value": "value"}, others=["segment", "team", "region"])
+
+
+def test_check_columns_reports_repeated_names_with_the_rest() -> None:
+    frame = pd.concat([_deals(), _deals()[["value"]]], axis=1)
+    with pytest.raises(SchemaError) as caught:
+        check_columns(frame, "deals", {"value": "value", "stage": "Stage"})
+    assert str(caught.value).splitlines() == [
+        "deals: 2 problems:",
+        "- more than one column is named 'value'",
+        f"- missing column 'Stage' (it has {list(frame.columns)!r}); pass the names your "
+        "table uses as keyword arguments",
+    ]
+
+
+def test_check_columns_refuses_bad_calls() -> None:
+    with pytest.raises(SchemaError, match="deals must be a pandas DataFrame; got dict"):
+        check_columns({"value": [1.0]}, "deals", {"value": "value"})
+    with pytest.raises(InvalidInputError, match="'amount' is not a column of the deals table"):
+        check_columns(_deals(), "deals", {"amount": "value"})
+    with pytest.raises(InvalidInputError, match="'hours' is not a column of 'customers', not a"):
+        check_columns(_deals(), "customers", {"hours": "value"})
+    with pytest.raises(InvalidInputError, match="kind must be one of id, text"):
+        check_columns(_deals(), "deals", {"value": "value"}, kinds={"value": "money"})
+    with pytest.raises(InvalidInputError, match="table must be a str or a Table"):
+        check_columns(_deals(), 3, {"value": "value"})  # type: ignore[arg-type]
+
+
+_NUMERIC_DEALS = ("value", "probability")
+_TEMPORAL_DEALS = ("created", "close_date")
+
+
+@given(
+    missing=st.sets(st.sampled_from(_NUMERIC_DEALS + _TEMPORAL_DEALS + ("status", "deal_id"))),
+    retyped=st.sets(st.sampled_from(_NUMERIC_DEALS + _TEMPORAL_DEALS)),
+)
+@settings(max_examples=100)
+def test_check_columns_reports_exactly_the_problems_made(
+    missing: set[str], retyped: set[str]
+) -> None:
+    """Oracle: the error names each dropped column and each column turned into text."""
+    frame = _deals(status=["open", "won"])
+    for name in retyped:
+        frame[name] = frame[name].astype(str)
+    frame = frame.drop(columns=sorted(missing))
+    wanted = ("deal_id", "status", *_NUMERIC_DEALS, *_TEMPORAL_DEALS)
+    # The caller's names: each canonical name in capitals.
+    renamed = frame.rename(columns=str.upper)
+    read = {name: name.upper() for name in wanted}
+    wrong = sorted(retyped - missing, key=wanted.index)
+    if not missing and not wrong:
+        check_columns(renamed, "deals", read)
+        return
+    with pytest.raises(SchemaError) as caught:
+        check_columns(renamed, "deals", read)
+    message = str(caught.value)
+    problems = (1 if missing else 0) + len(wrong)
+    assert message.startswith("deals: " if problems == 1 else f"deals: {problems} problems:")
+    gone = [name.upper() for name in wanted if name in missing]
+    if gone:
+        assert f"{', '.join(map(repr, gone))} (it has" in message
+    mistyped = re.findall(r"column '(\w+)' (?:has dtype|must hold datetimes)", message)
+    assert mistyped == [name.upper() for name in wrong]
+
+
+# ------------------------------------------------------- table functions use it
+
+_D = pd.to_datetime(["2024-01-10", "2024-02-10"])
+
+
+def _two_problems(frame: pd.DataFrame, drop: str, retype: str) -> pd.DataFrame:
+    """The frame without one column and with another as text: two column problems."""
+    return frame.drop(columns=drop).assign(**{retype: frame[retype].astype(str)})
+
+
+_PIPELINE = pd.DataFrame(
+    {
+        "deal_id": ["D1", "D2"],
+        "status": ["open", "lost"],
+        "stage": ["Proposal", "Proposal"],
+        "value": [27_600.0, 34_500.0],
+        "probability": [0.12, 0.83],
+        "forecast_category": ["commit", "pipeline"],
+        "lost_reason": [None, "price"],
+        "currency": ["USD", "USD"],
+        "close_date": _D,
+    }
+)
+_HISTORY = pd.DataFrame(
+    {"deal_id": ["D1", "D1"], "stage": ["A", "B"], "entered": _D, "exited": [_D[1], pd.NaT]}
+)
+_ACCOUNTS = pd.DataFrame(
+    {
+        "account_id": ["a1", "a2"],
+        "size": ["large", "small"],
+        "region": ["north", "south"],
+        "industry": ["it", "it"],
+        "annual_revenue": [70_000.0, 0.0],
+        "previous_revenue": [100_000.0, 10.0],
+        "last_contact": _D,
+        "tier": ["A", "B"],
+        "temperature": [0.5, 0.1],
+    }
+)
+_LEADS = pd.DataFrame(
+    {
+        "lead_id": ["L1", "L2"],
+        "owner": ["Ann", "Bo"],
+        "source": ["web", "ads"],
+        "created": _D,
+        "first_contact": _D,
+        "converted": [True, False],
+        "value": [1_000.0, 0.0],
+    }
+)
+_LOG = pd.DataFrame({"customer_id": ["c1", "c2"], "date": _D, "amount": [10.0, 20.0]})
+_ACTIVITIES = pd.DataFrame({"owner": ["Ann", "Bo"], "date": _D, "kind": ["call", "visit"]})
+_CUSTOMERS = pd.DataFrame(
+    {
+        "customer_id": ["c1", "c2"],
+        "source": ["referral", "cold"],
+        "referred_by": ["c9", None],
+        "revenue": [5_000.0, 1_000.0],
+        "value": [9_000.0, 8_000.0],
+        "hours": [60.0, 10.0],
+    }
+)
+
+TWO_PROBLEMS: list[tuple[str, Callable[[], object], str, str, str]] = [
+    (
+        "weighted_pipeline",
+        lambda: weighted_pipeline(_two_problems(_PIPELINE, "status", "probability")),
+        "deals",
+        "status",
+        "probability",
+    ),
+    (
+        "weighted_pipeline by period",
+        lambda: weighted_pipeline(_two_problems(_PIPELINE, "value", "close_date"), freq="M"),
+        "deals",
+        "value",
+        "close_date",
+    ),
+    (
+        "forecast_rollup",
+        lambda: forecast_rollup(_two_problems(_PIPELINE, "forecast_category", "value")),
+        "deals",
+        "forecast_category",
+        "value",
+    ),
+    (
+        "loss_reasons",
+        lambda: loss_reasons(_two_problems(_PIPELINE, "lost_reason", "close_date")),
+        "deals",
+        "lost_reason",
+        "close_date",
+    ),
+    (
+        "fill_probabilities",
+        lambda: fill_probabilities(_two_problems(_PIPELINE, "stage", "probability"), {"A": 0.1}),
+        "deals",
+        "stage",
+        "probability",
+    ),
+    (
+        "time_in_stage",
+        lambda: time_in_stage(_two_problems(_HISTORY, "stage", "entered")),
+        "stage_history",
+        "stage",
+        "entered",
+    ),
+    (
+        "tier_accounts",
+        lambda: tier_accounts(
+            _two_problems(_ACCOUNTS, "region", "annual_revenue"), today="2024-03-01"
+        ),
+        "accounts",
+        "region",
+        "annual_revenue",
+    ),
+    (
+        "overdue_contacts",
+        lambda: overdue_contacts(_two_problems(_ACCOUNTS, "tier", "last_contact"), today=_D[1]),
+        "accounts",
+        "tier",
+        "last_contact",
+    ),
+    (
+        "cold_accounts",
+        lambda: cold_accounts(_two_problems(_ACCOUNTS, "account_id", "temperature")),
+        "accounts",
+        "account_id",
+        "temperature",
+    ),
+    (
+        "declining_accounts",
+        lambda: declining_accounts(_two_problems(_ACCOUNTS, "annual_revenue", "previous_revenue")),
+        "accounts",
+        "annual_revenue",
+        "previous_revenue",
+    ),
+    (
+        "response_report",
+        lambda: response_report(_two_problems(_LEADS, "owner", "first_contact")),
+        "leads",
+        "owner",
+        "first_contact",
+    ),
+    (
+        "source_performance",
+        lambda: source_performance(_two_problems(_LEADS, "converted", "value"), value="value"),
+        "leads",
+        "converted",
+        "value",
+    ),
+    (
+        "cohort_retention",
+        lambda: cohort_retention(
+            _two_problems(_LOG, "customer_id", "amount"), amount="amount", measure="revenue"
+        ),
+        "transactions",
+        "customer_id",
+        "amount",
+    ),
+    (
+        "usage_summary",
+        lambda: usage_summary(_two_problems(_LOG, "customer_id", "date")),
+        "events",
+        "customer_id",
+        "date",
+    ),
+    (
+        "referral_report",
+        lambda: referral_report(_two_problems(_CUSTOMERS, "source", "revenue"), revenue="revenue"),
+        "customers",
+        "source",
+        "revenue",
+    ),
+    (
+        "productivity_report",
+        lambda: productivity_report(_two_problems(_PIPELINE, "status", "close_date"), 4),
+        "deals",
+        "status",
+        "close_date",
+    ),
+    (
+        "activity_report",
+        lambda: activity_report(_two_problems(_ACTIVITIES, "kind", "date"), {"call": 2}),
+        "activities",
+        "kind",
+        "date",
+    ),
+    (
+        "profitability_by_source",
+        lambda: profitability_by_source(
+            _two_problems(_CUSTOMERS, "source", "hours"), hourly_cost=50.0
+        ),
+        "customers",
+        "source",
+        "hours",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "table", "dropped", "retyped"),
+    [case[1:] for case in TWO_PROBLEMS],
+    ids=[case[0] for case in TWO_PROBLEMS],
+)
+def test_table_functions_report_a_missing_and_a_mistyped_column_at_once(
+    call: Callable[[], object], table: str, dropped: str, retyped: str
+) -> None:
+    with pytest.raises(SchemaError) as caught:
+        call()
+    lines = str(caught.value).splitlines()
+    assert lines[0] == f"{table}: 2 problems:"
+    assert lines[1].startswith(f"- missing column {dropped!r} (it has [")
+    assert lines[1].endswith("pass the names your table uses as keyword arguments")
+    assert re.match(
+        rf"- column {retyped!r} (has dtype \w+; it must be numeric|must hold dat)", lines[2]
+    )
+    assert len(lines) == 3
+
+
+def test_table_functions_report_under_the_callers_names() -> None:
+    deals = _PIPELINE.rename(columns={"value": "Amount", "probability": "Probability"})
+    deals = _two_problems(deals, "status", "Amount")
+    with pytest.raises(SchemaError) as caught:
+        weighted_pipeline(deals, value="Amount", probability="Probability", status="Stage")
+    message = str(caught.value)
+    assert "missing column 'Stage'" in message
+    assert "column 'Amount' has dtype" in message
 
 
 # ------------------------------------------------------------------ properties

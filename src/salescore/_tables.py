@@ -170,3 +170,56 @@ def positional_keys(
     A frame with repeated index labels must not be aligned on them.
     """
     return [frame.loc[rows, column].reset_index(drop=True) for column in columns]
+
+
+def column_problems(table: str, frame: object, wanted: Iterable[tuple[str, str | None]]) -> None:
+    """Raise one :class:`SchemaError` listing every column problem of ``frame``.
+
+    ``wanted`` gives each column the calculation reads as (name, kind), the kind one of
+    :data:`salescore.schema.KINDS` or None for a column of any dtype. Reported at once:
+    repeated column names, all missing columns, and each present column whose dtype
+    the calculation cannot read.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise SchemaError(f"{table} must be a pandas DataFrame; got {type(frame).__name__}")
+    kinds: dict[str, str | None] = {}
+    for name, kind in wanted:
+        if kinds.get(name) is None:  # a name wanted twice keeps the kind it was given
+            kinds[name] = kind
+    problems: list[str] = []
+    repeated = [name for name in kinds if (frame.columns == name).sum() > 1]
+    if repeated:
+        problems.append(f"more than one column is named {', '.join(map(repr, repeated))}")
+    missing = [name for name in kinds if name not in frame.columns]
+    if missing:
+        problems.append(
+            f"missing column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(map(repr, missing))} (it has {list(frame.columns)!r}); "
+            "pass the names your table uses as keyword arguments"
+        )
+    for name, kind in kinds.items():
+        if kind is not None and name not in missing and name not in repeated:
+            wrong = _dtype_misfit(name, kind, frame[name].dtype)
+            if wrong is not None:
+                problems.append(wrong)
+    if len(problems) == 1:
+        raise SchemaError(f"{table}: {problems[0]}")
+    if problems:
+        listed = "\n".join(f"- {problem}" for problem in problems)
+        raise SchemaError(f"{table}: {len(problems)} problems:\n{listed}")
+
+
+def _dtype_misfit(name: str, kind: str, dtype: Any) -> str | None:
+    """Why a column of ``dtype`` cannot be read as ``kind``, or None if it can."""
+    if kind in ("number", "fraction"):
+        if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+            return None
+        return f"column {name!r} has dtype {dtype}; it must be numeric (float64)"
+    if kind in ("date", "timestamp"):
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            return None
+        return (
+            f"column {name!r} must hold datetimes (datetime64, naive or tz-aware); "
+            f"it has dtype {dtype} (convert it with pandas.to_datetime)"
+        )
+    return None  # labels, ids and flags: the calculation checks their values

@@ -17,7 +17,7 @@ activity kinds of :mod:`salescore.team`.
 from __future__ import annotations
 
 import collections
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -26,14 +26,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from ._tables import which
-from .errors import SchemaError
+from ._tables import column_problems, which
+from .errors import InvalidInputError, SchemaError
 from .pipeline._categories import FORECAST_CATEGORIES, STATUSES
 from .pipeline.records import _CURRENCIES, _WITHDRAWN_CURRENCIES
 from .team.activity import ACTIVITY_KINDS
 from .tiers.policy import TIERS
 
-__all__ = ["KINDS", "TABLES", "Column", "Table", "row_problems", "validate"]
+__all__ = ["KINDS", "TABLES", "Column", "Table", "check_columns", "row_problems", "validate"]
 
 #: The kinds of column, each with its canonical dtype (see :class:`Column`).
 KINDS: Final = (
@@ -600,3 +600,114 @@ def row_problems(frame: pd.DataFrame, table: str | Table) -> pd.Series[Any]:
             reason = f"{name} {rule} ({shown.iloc[position]})"
             out[position] = reason if out[position] is None else f"{out[position]}; {reason}"
     return pd.Series(out, index=frame.index, dtype=object)
+
+
+def check_columns(
+    frame: object,
+    table: str | Table,
+    columns: Mapping[str, str | None],
+    *,
+    kinds: Mapping[str, str] | None = None,
+    others: Iterable[str] = (),
+) -> None:
+    """Check that a frame has the columns a calculation reads, each of a readable dtype.
+
+    The check every table function makes before it reads a frame: the columns are
+    looked up under the caller's names, and every problem is listed in one error, so
+    that a frame with a missing column and a mistyped one is fixed in one go. Values
+    are not looked at; :func:`validate` checks those against the canonical table.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table to check.
+    table : str or Table
+        The canonical table the frame is (see :data:`TABLES`), whose columns give the
+        kinds; or the name of a frame that is not a canonical table (such as
+        ``"customers"``), whose columns then all take their kind from ``kinds``. The
+        name starts the error message.
+    columns : mapping of str to str or None
+        Each column read: its canonical name (a column of ``table`` or a key of
+        ``kinds``) mapped to the frame's name for it, or to None when the column is not
+        read (an optional column the caller left out).
+    kinds : mapping of str to str, keyword-only, optional
+        The kind (one of :data:`KINDS`) of a column that ``table`` does not define, or
+        a kind that replaces the table's.
+    others : iterable of str, keyword-only, default ()
+        Further columns read whatever their dtype, under the frame's own names, such as
+        the group keys of a ``by=`` option: they need only be present.
+
+    Returns
+    -------
+    None
+        The frame has every column, each of a dtype the calculation can read.
+
+    Raises
+    ------
+    SchemaError
+        ``frame`` is not a DataFrame; or one error listing every problem: repeated
+        column names, every missing column (with a reminder that the names are
+        keyword arguments), and each column of a dtype that cannot be read as its kind.
+    InvalidInputError
+        A key of ``columns`` is neither a column of ``table`` nor a key of ``kinds``, or
+        a kind is unknown.
+
+    See Also
+    --------
+    validate : the whole canonical check, values included.
+
+    Notes
+    -----
+    A ``"number"`` or ``"fraction"`` column must have a real, non-boolean dtype; a
+    ``"date"`` or ``"timestamp"`` column a datetime64 dtype, naive or time-zone aware.
+    Identifiers, text, choices, currencies and flags may have any dtype (object,
+    string, categorical, integer codes, 1 and 0 for flags): a calculation compares
+    their values and checks them itself, naming the offending rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from salescore.schema import check_columns
+    >>> deals = pd.DataFrame({"Id": ["D-17", "D-18"], "Amount": [27_600.0, 34_500.0],
+    ...                       "Probability": [0.12, 0.83]})
+    >>> check_columns(deals, "deals", {"deal_id": "Id", "value": "Amount",
+    ...                                "probability": "Probability"})
+
+    Every problem is listed under the caller's names, in one error:
+
+    >>> check_columns(deals.assign(Amount="27,600"), "deals",
+    ...               {"value": "Amount", "probability": "Probability", "status": "Status"})
+    Traceback (most recent call last):
+    ...
+    salescore.errors.SchemaError: deals: 2 problems:
+    - missing column 'Status' (it has ['Id', 'Amount', 'Probability']); pass the names
+      your table uses as keyword arguments
+    - column 'Amount' has dtype ...; it must be numeric (float64)
+    """
+    if isinstance(table, Table):
+        spec: Table | None = table
+        name = table.name
+    elif isinstance(table, str):
+        spec = TABLES.get(table)
+        name = table
+    else:
+        raise InvalidInputError(f"table must be a str or a Table; got {table!r:.60}")
+    extra = {} if kinds is None else dict(kinds)
+    wanted: list[tuple[str, str | None]] = []
+    for canonical, given in columns.items():
+        if given is None:
+            continue
+        if canonical in extra:
+            kind = extra[canonical]
+        elif spec is not None and canonical in spec:
+            kind = spec[canonical].kind
+        else:
+            where = f"the {name} table" if spec is not None else f"{name!r}, not a canonical table,"
+            raise InvalidInputError(
+                f"{canonical!r} is not a column of {where} and kinds does not give its kind"
+            )
+        if kind not in KINDS:
+            raise InvalidInputError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+        wanted.append((given, kind))
+    listed = [others] if isinstance(others, str) else list(others)
+    column_problems(name, frame, [*wanted, *((other, None) for other in listed)])

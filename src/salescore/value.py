@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Literal, overload
+from typing import Any, Final, Literal, overload
 
 import attrs
 import numpy as np
 import pandas as pd
 
+from . import schema
 from ._arrays import (
     ArrayInput,
     FloatArray,
@@ -35,7 +36,7 @@ from ._arrays import (
     option_number,
     safe_divide,
 )
-from ._tables import float_column, require_columns, require_numeric
+from ._tables import float_column
 from .errors import InvalidInputError
 
 __all__ = [
@@ -55,6 +56,14 @@ Timing = Literal["end", "begin"]
 _TIMINGS: tuple[str, ...] = ("end", "begin")
 
 _FRACTION = "a fraction in [0, 1]"
+
+# The table of won customers is not a canonical table: the kinds of its columns.
+_CUSTOMER_KINDS: Final = {
+    "source": "text",
+    "value": "number",
+    "hours": "number",
+    "hourly_cost": "number",
+}
 
 
 # --------------------------------------------------------------------------- CLV
@@ -956,12 +965,12 @@ def profitability_by_source(
     existing          1      6000.0         4.0       5800.0
     cold              2      8000.0        50.0       5500.0
     """
-    require_columns("customers", customers, [source, value, hours])
-    require_numeric("customers", customers, [value, hours])
+    read = {"source": source, "value": value, "hours": hours}
+    if isinstance(hourly_cost, str):
+        read["hourly_cost"] = hourly_cost
+    schema.check_columns(customers, "customers", read, kinds=_CUSTOMER_KINDS)
     rate: float | pd.Series[float]
     if isinstance(hourly_cost, str):
-        require_columns("customers", customers, [hourly_cost])
-        require_numeric("customers", customers, [hourly_cost])
         rate = float_column(customers, hourly_cost)
     else:
         rate = option_number("hourly_cost", hourly_cost)

@@ -12,8 +12,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .. import schema
 from .._arrays import coerce, safe_divide
-from .._tables import require_columns, row_ids, which
+from .._tables import row_ids, which
 from ..errors import IndexMismatchError, InvalidInputError
 from .calendar import (
     _NAT,
@@ -549,8 +550,8 @@ def response_report(
     groups = _group_columns(by)
     hours = _business_hours(business_hours)
     limit = _limit(within)
-    needed = [created, first_contact, *groups, *([] if lead_id is None else [lead_id])]
-    require_columns("leads", leads, needed)
+    read = {"created": created, "first_contact": first_contact, "lead_id": lead_id}
+    schema.check_columns(leads, "leads", read, others=groups)
     start = _stamps(leads, created)
     end = _zones(start, _stamps(leads, first_contact), created, first_contact)
     ids = row_ids(leads, lead_id)

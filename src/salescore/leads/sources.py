@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .. import schema
 from .._arrays import (
     ArrayInput,
     FloatArray,
@@ -27,7 +28,7 @@ from .._arrays import (
     safe_divide,
 )
 from .._tables import PERIOD as _PERIOD
-from .._tables import SHOWN, float_column, require_columns, require_numeric, row_ids, which
+from .._tables import SHOWN, float_column, row_ids, which
 from .._tables import group_sums as _group_sums
 from .._tables import period_dtype as _period_dtype
 from .._tables import periods as _periods
@@ -586,13 +587,9 @@ def source_performance(
             f"source must not be a column named {_PERIOD!r} when freq is given "
             "(the period key has that name); rename the column"
         )
-    needed = [source, converted]
-    needed += [name for name in (value, lead_id) if name is not None]
-    if period_dtype is not None:
-        needed.append(created)
-    require_columns("leads", leads, needed)
-    if value is not None:
-        require_numeric("leads", leads, [value])
+    read = {"source": source, "converted": converted, "value": value, "lead_id": lead_id}
+    read["created"] = None if period_dtype is None else created
+    schema.check_columns(leads, "leads", read, kinds={"value": "number"})
 
     ids = row_ids(leads, lead_id)
     if lead_id is not None:

@@ -7,8 +7,8 @@ from collections.abc import Hashable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .. import schema
 from .._tables import SHOWN as _SHOWN
-from .._tables import require_columns, require_numeric
 from ..errors import InvalidInputError
 from ._deals import (
     _PERCENT_HINT,
@@ -164,8 +164,8 @@ def fill_probabilities(
     table = _stage_table(stage_probabilities)
     if not isinstance(overwrite, (bool, np.bool_)):
         raise InvalidInputError(f"overwrite must be True or False; got {overwrite!r:.60}")
-    require_columns("deals", deals, [stage, probability, *([] if deal_id is None else [deal_id])])
-    require_numeric("deals", deals, [probability])
+    read = {"stage": stage, "probability": probability, "deal_id": deal_id}
+    schema.check_columns(deals, "deals", read)
 
     ids = _deal_ids(deals, deal_id)
     old = _floats(deals, probability)

@@ -17,8 +17,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .. import schema
 from .._arrays import option_choice
-from .._tables import require_columns
 from ..errors import InvalidInputError, SchemaError
 
 __all__ = ["stage_funnel", "time_in_stage"]
@@ -489,20 +489,10 @@ def _visits(
     history: pd.DataFrame, *, deal_id: str, stage: str, entered: str, exited: str
 ) -> _Visits:
     names = {"deal_id": deal_id, "stage": stage, "entered": entered, "exited": exited}
-    require_columns(_TABLE, history, names.values())
     if len(set(names.values())) < len(names):
         given = ", ".join(f"{option}={column!r}" for option, column in names.items())
         raise SchemaError(f"{_TABLE}: {given} must name four different columns")
-    wrong = [
-        f"{column!r} has dtype {history[column].dtype}"
-        for column in (entered, exited)
-        if not pd.api.types.is_datetime64_any_dtype(history[column].dtype)
-    ]
-    if wrong:
-        raise SchemaError(
-            f"{_TABLE}: columns must be datetime64 (naive or tz-aware): {'; '.join(wrong)}; "
-            "convert them with pandas.to_datetime"
-        )
+    schema.check_columns(history, "stage_history", names)
     aware = [isinstance(history[column].dtype, pd.DatetimeTZDtype) for column in (entered, exited)]
     if aware[0] != aware[1]:
         raise SchemaError(

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import schema
 from .._arrays import FloatArray
-from .._tables import require_columns, require_numeric
 from ..errors import InvalidInputError
 from . import _categories
 from ._deals import (
@@ -38,7 +38,6 @@ from ._deals import (
     _keys,
     _period_dtype,
     _periods,
-    _require_datetimes,
     _statuses,
     _which,
 )
@@ -182,14 +181,10 @@ def weighted_pipeline(
             f"by must not include a column named {_PERIOD!r} when freq is given "
             "(the period key has that name); rename the column"
         )
-    needed = [status, value, probability, *groups]
-    needed += [name for name in (currency, deal_id) if name is not None]
-    if period_dtype is not None:
-        needed.append(close_date)
-    require_columns("deals", deals, needed)
-    require_numeric("deals", deals, [value, probability])
-    if period_dtype is not None:
-        _require_datetimes(deals, close_date)
+    read: dict[str, str | None] = {"status": status, "value": value, "probability": probability}
+    read |= {"currency": currency, "deal_id": deal_id}
+    read["close_date"] = None if period_dtype is None else close_date
+    schema.check_columns(deals, "deals", read, others=groups)
 
     ids = _deal_ids(deals, deal_id)
     is_open = _statuses(deals, status, ids) == "open"
@@ -383,10 +378,13 @@ def forecast_rollup(
     'D4', 'D5'; an open deal needs a forecast category ('omitted' leaves it out of the forecast)
     """
     groups = _group_columns(by)
-    needed = [status, value, forecast_category, *groups]
-    needed += [name for name in (currency, deal_id) if name is not None]
-    require_columns("deals", deals, needed)
-    require_numeric("deals", deals, [value])
+    read: dict[str, str | None] = {
+        "status": status,
+        "value": value,
+        "forecast_category": forecast_category,
+    }
+    read |= {"currency": currency, "deal_id": deal_id}
+    schema.check_columns(deals, "deals", read, others=groups)
 
     ids = _deal_ids(deals, deal_id)
     statuses = _statuses(deals, status, ids)
@@ -527,9 +525,8 @@ def loss_reasons(
     period_dtype = _period_dtype(freq)
     if not isinstance(no_reason, str):
         raise InvalidInputError(f"no_reason must be a str; got {no_reason!r:.60}")
-    needed = [status, lost_reason, close_date, *([] if deal_id is None else [deal_id])]
-    require_columns("deals", deals, needed)
-    _require_datetimes(deals, close_date)
+    read = {"status": status, "lost_reason": lost_reason, "close_date": close_date}
+    schema.check_columns(deals, "deals", read | {"deal_id": deal_id})
 
     ids = _deal_ids(deals, deal_id)
     lost = _statuses(deals, status, ids) == "lost"

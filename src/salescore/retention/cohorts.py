@@ -22,18 +22,21 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .. import schema
 from .._arrays import FloatArray, safe_divide
 from .._tables import PERIOD as _PERIOD
-from .._tables import float_column, require_columns, require_numeric, row_ids, which
+from .._tables import float_column, row_ids, which
 from .._tables import period_dtype as _period_dtype
 from .._tables import periods as _periods
-from ..errors import InvalidInputError, SchemaError
+from ..errors import InvalidInputError
 
 __all__ = ["cohort_retention", "retention_by_period"]
 
 IntArray = npt.NDArray[np.int64]
 
 _MEASURES: Final = ("customers", "revenue")
+#: The kinds of the columns of an events log, which is not a canonical table.
+_EVENT_KINDS: Final = {"customer_id": "id", "date": "timestamp"}
 #: The widest cohort table built (periods × periods cells): a coarser freq is needed.
 _MAX_COHORT_PERIODS: Final = 10_000
 #: (customer, period) pairs are found in a customers × periods table when it has at most
@@ -111,16 +114,10 @@ def _read_log(
     if amount is not None:
         names["amount"] = amount
     _column_names(**names)
-    columns = [customer, date, *([] if amount is None else [amount])]
-    require_columns(table, frame, columns)
-    date_dtype = frame[date].dtype
-    if not pd.api.types.is_datetime64_any_dtype(date_dtype):
-        raise SchemaError(
-            f"{table}: column {date!r} must hold datetimes (datetime64); it has dtype "
-            f"{date_dtype} (convert it with pandas.to_datetime)"
-        )
-    if amount is not None:
-        require_numeric(table, frame, [amount])
+    read = {"customer_id": customer, "date": date, "amount": amount}
+    # A log of other events (logins, orders) is read like the transactions table.
+    kinds = None if table == "transactions" else _EVENT_KINDS
+    schema.check_columns(frame, table, read, kinds=kinds)
     last = _end_ordinal(end, dtype)
 
     def rows(mask: npt.NDArray[np.bool_], shown: list[Any] | None = None) -> str:

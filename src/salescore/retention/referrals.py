@@ -10,12 +10,13 @@ them, and how much of their revenue, came by referral.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, overload
+from typing import Any, Final, overload
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .. import schema
 from .._arrays import (
     ArrayInput,
     FloatArray,
@@ -25,7 +26,7 @@ from .._arrays import (
     coerce,
     safe_divide,
 )
-from .._tables import float_column, require_columns, require_numeric, row_ids, which
+from .._tables import float_column, row_ids, which
 from .._tables import group_columns as _group_columns
 from .._tables import group_sums as _group_sums
 from .._tables import positional_keys as _keys
@@ -36,6 +37,9 @@ BoolArray = npt.NDArray[np.bool_]
 ObjectArray = npt.NDArray[np.object_]
 
 __all__ = ["referral_ask_rate", "referral_rate", "referral_report"]
+
+# The table of new customers is not a canonical table: the kinds of its columns.
+_KINDS: Final = {"source": "text", "referred_by": "id", "revenue": "number", "customer_id": "id"}
 
 
 @overload
@@ -331,10 +335,9 @@ def referral_report(
             "give source, referred_by or both: the columns that say whether a customer "
             "came by referral"
         )
-    needed = [name for name in (source, referred_by, revenue, customer_id) if name is not None]
-    require_columns("customers", customers, [*needed, *groups])
-    if revenue is not None:
-        require_numeric("customers", customers, [revenue])
+    read = {"source": source, "referred_by": referred_by, "revenue": revenue}
+    read["customer_id"] = customer_id
+    schema.check_columns(customers, "customers", read, kinds=_KINDS, others=groups)
 
     ids = row_ids(customers, customer_id)
     if customer_id is not None:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .._arrays import FloatArray, check_nonnegative, coerce
 from .._tables import PERIOD as _PERIOD
-from .._tables import float_column, require_columns, require_numeric, row_ids, which
+from .._tables import float_column, row_ids, which
 from .._tables import period_dtype as _period_dtype
 from .._tables import periods as _periods
 from ..errors import InvalidInputError, SchemaError
@@ -90,7 +90,10 @@ def _target_matrix(
             check_nonnegative(name, target)
             row[0, position] = target
         return None, row
-    require_numeric("targets", targets, kinds)
+    from ..schema import check_columns  # here: the schema imports ACTIVITY_KINDS from us
+
+    read = dict(zip(kinds, kinds, strict=True))
+    check_columns(targets, "targets", read, kinds=dict.fromkeys(kinds, "number"))
     owners = targets.index.to_numpy(dtype=object)
     labels = pd.Series(owners, dtype=object)
     missing = labels.isna().to_numpy()
@@ -279,13 +282,9 @@ def activity_report(
     )
     available = _target_kinds(table)
     reported = _selected_kinds(kinds, available)
-    require_columns("activities", activities, [by, kind, date])
-    dtype = activities[date].dtype
-    if not pd.api.types.is_datetime64_any_dtype(dtype):
-        raise SchemaError(
-            f"activities: column {date!r} must hold datetimes (datetime64); it has dtype "
-            f"{dtype} (convert it with pandas.to_datetime)"
-        )
+    from ..schema import check_columns  # here: the schema imports ACTIVITY_KINDS from us
+
+    check_columns(activities, "activities", {"owner": by, "kind": kind, "date": date})
     owners_of_targets, target_matrix = _target_matrix(table, reported)
     lo = _period_bound("start", start, period_dtype)
     hi = _period_bound("end", end, period_dtype)

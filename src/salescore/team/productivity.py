@@ -16,8 +16,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .. import schema
 from .._arrays import FloatArray, check_nonnegative, coerce, safe_divide
-from .._tables import require_columns, require_numeric, which
+from .._tables import which
 from ..errors import InvalidInputError
 from ..pipeline._deals import (
     _check_amounts,
@@ -28,7 +29,6 @@ from ..pipeline._deals import (
     _floats,
     _period_dtype,
     _periods,
-    _require_datetimes,
     _statuses,
     _which,
 )
@@ -227,11 +227,9 @@ def productivity_report(
     which deals were won (2 deals: 'D4', 'D5'); give the headcount of every period with a win
     """
     period_dtype = _period_dtype(freq)
-    needed = [status, value, close_date]
-    needed += [name for name in (currency, deal_id) if name is not None]
-    require_columns("deals", deals, needed)
-    require_numeric("deals", deals, [value])
-    _require_datetimes(deals, close_date)
+    read: dict[str, str | None] = {"status": status, "value": value, "close_date": close_date}
+    read |= {"currency": currency, "deal_id": deal_id}
+    schema.check_columns(deals, "deals", read)
 
     ids = _deal_ids(deals, deal_id)
     won = _statuses(deals, status, ids) == "won"

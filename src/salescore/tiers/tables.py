@@ -17,9 +17,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .. import schema
 from .._arrays import FloatArray, coerce_timestamps, option_choice, option_number, safe_divide
-from .._tables import float_column, require_columns, require_numeric, row_ids, which
-from ..errors import InvalidInputError, SalescoreWarning, SchemaError
+from .._tables import float_column, row_ids, which
+from ..errors import InvalidInputError, SalescoreWarning
 from .classify import _tier_codes, segment_potential
 from .contact import _schedule
 from .contact import _tier_codes as _label_codes
@@ -165,17 +166,13 @@ def tier_accounts(
     """
     policy = _policy(policy)
     columns = _column_list("segments", segments)
-    needed = [revenue, *columns]
-    needed += [name for name in (last_contact, account_id) if name is not None]
-    require_columns("accounts", accounts, needed)
-    require_numeric("accounts", accounts, [revenue])
-    if last_contact is not None:
-        _require_datetimes(accounts, last_contact)
-        if today is None:
-            raise InvalidInputError(
-                "tier_accounts needs today= (a timestamp) to count the days overdue; "
-                "pass last_contact=None to leave the contact dates out"
-            )
+    read = {"annual_revenue": revenue, "last_contact": last_contact, "account_id": account_id}
+    schema.check_columns(accounts, "accounts", read, others=columns)
+    if last_contact is not None and today is None:
+        raise InvalidInputError(
+            "tier_accounts needs today= (a timestamp) to count the days overdue; "
+            "pass last_contact=None to leave the contact dates out"
+        )
     ids = row_ids(accounts, account_id)
     x = _amounts(accounts, revenue, ids)
     potential = x.copy()
@@ -305,9 +302,8 @@ def overdue_contacts(
     how = option_choice("order", order, ("days", "tier"))
     if today is None:
         raise InvalidInputError("overdue_contacts needs today= (a timestamp)")
-    needed = [tier, last_contact, *([account_id] if account_id is not None else [])]
-    require_columns("accounts", accounts, needed)
-    _require_datetimes(accounts, last_contact)
+    read = {"tier": tier, "last_contact": last_contact, "account_id": account_id}
+    schema.check_columns(accounts, "accounts", read)
     ids = row_ids(accounts, account_id)
     labels = pd.Series(accounts[tier].to_numpy(dtype=object), dtype=object)
     codes, _ = _label_codes(labels)
@@ -412,9 +408,8 @@ def cold_accounts(
     wanted_tiers = set(_labels_in("tiers", tiers, TIERS))
     coldest = (policy.band_names[-1],) if bands is None else bands
     wanted_bands = _labels_in("bands", coldest, policy.band_names)
-    needed = [tier, temperature, *([account_id] if account_id is not None else [])]
-    require_columns("accounts", accounts, needed)
-    require_numeric("accounts", accounts, [temperature])
+    read = {"tier": tier, "temperature": temperature, "account_id": account_id}
+    schema.check_columns(accounts, "accounts", read, kinds={"temperature": "number"})
     ids = row_ids(accounts, account_id)
     labels = pd.Series(accounts[tier].to_numpy(dtype=object), dtype=object)
     codes, _ = _label_codes(labels)
@@ -517,9 +512,8 @@ def declining_accounts(
             f"threshold must be a relative change in [-1, 0] (-0.2 = a fall of more than "
             f"20 %); got {threshold!r}"
         )
-    needed = [current, previous, *([account_id] if account_id is not None else [])]
-    require_columns("accounts", accounts, needed)
-    require_numeric("accounts", accounts, [current, previous])
+    read = {"annual_revenue": current, "previous_revenue": previous, "account_id": account_id}
+    schema.check_columns(accounts, "accounts", read, kinds={"previous_revenue": "number"})
     ids = row_ids(accounts, account_id)
     now = _amounts(accounts, current, ids)
     before = _amounts(accounts, previous, ids)
@@ -559,15 +553,6 @@ def _labels_in(name: str, value: object, allowed: Sequence[str]) -> list[str]:
             f"{name} must hold labels among {list(allowed)!r}; got {value!r:.80}"
         )
     return labels
-
-
-def _require_datetimes(accounts: pd.DataFrame, column: str) -> None:
-    dtype = accounts[column].dtype
-    if not pd.api.types.is_datetime64_any_dtype(dtype):
-        raise SchemaError(
-            f"accounts: column {column!r} must hold datetimes (datetime64); it has dtype "
-            f"{dtype} (convert it with pandas.to_datetime)"
-        )
 
 
 def _amounts(accounts: pd.DataFrame, column: str, ids: ObjectArray) -> FloatArray:

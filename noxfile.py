@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 
 import nox
 
@@ -101,16 +102,30 @@ def docs(session: nox.Session) -> None:
 def e2e(session: nox.Session) -> None:
     """The HTML report in a real headless browser (Debian's chromium, installed here)."""
     if shutil.which("chromium") is None:
-        session.run("apt-get", "update", "-qq", external=True)
-        session.run(
-            "apt-get",
-            "install",
-            "-y",
-            "-qq",
-            "--no-install-recommends",
-            "chromium",
-            external=True,
-            env={"DEBIAN_FRONTEND": "noninteractive"},
-        )
+        _apt_install(session, "chromium")
     session.install(".[plot]", *_groups("test"))
     session.run("pytest", "tests/e2e", "-p", "no:cacheprovider")
+
+
+def _apt_install(session: nox.Session, package: str, attempts: int = 3) -> None:
+    """Install a Debian package, retrying a failed download before giving up."""
+    for attempt in range(1, attempts + 1):
+        try:
+            session.run("apt-get", "update", "-qq", external=True)
+            session.run(
+                "apt-get",
+                "install",
+                "-y",
+                "-qq",
+                "--no-install-recommends",
+                package,
+                external=True,
+                env={"DEBIAN_FRONTEND": "noninteractive"},
+            )
+        except nox.command.CommandFailed:
+            if attempt == attempts:
+                raise
+            session.log(f"apt-get failed (attempt {attempt} of {attempts}); retrying")
+            time.sleep(10 * attempt)
+        else:
+            return

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import schema
 from .._arrays import coerce, safe_divide
-from .._tables import row_ids, which
+from .._tables import group_columns, row_ids, which
 from ..errors import IndexMismatchError, InvalidInputError
 from .calendar import (
     _NAT,
@@ -385,18 +385,6 @@ def sla_attainment(response_time: Any, *, within: Any) -> float:
 # ------------------------------------------------------------------ the report
 
 
-def _group_columns(by: str | Sequence[str] | None) -> list[str]:
-    if by is None:
-        return []
-    if isinstance(by, str):
-        return [by]
-    if isinstance(by, (list, tuple)) and all(isinstance(column, str) for column in by):
-        return list(dict.fromkeys(by))
-    raise InvalidInputError(
-        f"by must be None, a column name or a list of column names; got {by!r:.60}"
-    )
-
-
 def _groups(leads: pd.DataFrame, columns: list[str]) -> tuple[IntArray, pd.Index[Any]]:
     """Each lead's group number, in order of first appearance, and the groups' labels."""
     if not columns:
@@ -547,7 +535,7 @@ def response_report(
            leads median_response  share_within_sla
     total      0             NaT               NaN
     """
-    groups = _group_columns(by)
+    groups = group_columns(by)
     hours = _business_hours(business_hours)
     limit = _limit(within)
     read = {"created": created, "first_contact": first_contact, "lead_id": lead_id}

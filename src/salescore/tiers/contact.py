@@ -201,27 +201,14 @@ def days_overdue(
     array([-45.,  nan])
     """
     last, following, index, scalar = _schedule(last_contact, tier, _policy(policy))
-    if isinstance(today, (list, tuple, np.ndarray, pd.Series, pd.Index)):
-        raise InvalidInputError("today must be one timestamp")
-    now, _ = coerce_timestamps("today", today)
-    if pd.isna(now[0]):
-        raise InvalidInputError("today must be a timestamp; got a missing value")
-    try:
-        early = np.asarray(last > now[0], dtype=bool)
-        days = ((now[0] - following) / pd.Timedelta(days=1)).to_numpy(
-            dtype=np.float64, na_value=np.nan
-        )
-    except TypeError as error:
-        raise InvalidInputError(
-            f"today and last_contact must both be time-zone aware or both naive; {error}"
-        ) from None
+    now, days, early = _measure(last, following, today)
     if early.any():
         positions = np.flatnonzero(early)
         shown = ", ".join(str(p) for p in positions[:_SHOWN])
         more = ", …" if positions.size > _SHOWN else ""
         labels = "" if index is None else f" (labels {list(index[positions[:_SHOWN]])!r})"
         raise InvalidInputError(
-            f"today ({now[0]}) is earlier than the last contact of {positions.size} of "
+            f"today ({now}) is earlier than the last contact of {positions.size} of "
             f"{early.size} accounts (0-based positions: {shown}{more}){labels}"
         )
     if scalar:
@@ -229,6 +216,28 @@ def days_overdue(
     if index is not None:
         return pd.Series(days, index=index, name="days_overdue")
     return days
+
+
+def _measure(
+    last: pd.DatetimeIndex, following: pd.DatetimeIndex, today: Any
+) -> tuple[pd.Timestamp, npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """``today`` checked, the days past each next contact, and which last contacts follow it."""
+    if isinstance(today, (list, tuple, np.ndarray, pd.Series, pd.Index)):
+        raise InvalidInputError("today must be one timestamp")
+    stamps, _ = coerce_timestamps("today", today)
+    now = stamps[0]
+    if pd.isna(now):
+        raise InvalidInputError("today must be a timestamp; got a missing value")
+    try:
+        early = np.asarray(last > now, dtype=bool)
+        days = ((now - following) / pd.Timedelta(days=1)).to_numpy(
+            dtype=np.float64, na_value=np.nan
+        )
+    except TypeError as error:
+        raise InvalidInputError(
+            f"today and last_contact must both be time-zone aware or both naive; {error}"
+        ) from None
+    return now, days, early
 
 
 # ----------------------------------------------------------------- Pareto and trend

@@ -18,11 +18,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from .. import schema
-from .._arrays import FloatArray, coerce_timestamps, option_choice, option_number, safe_divide
+from .._arrays import FloatArray, option_choice, option_number, safe_divide
 from .._tables import float_column, row_ids, which
 from ..errors import InvalidInputError, SalescoreWarning
 from .classify import _tier_codes, segment_potential
-from .contact import _schedule
+from .contact import _measure, _schedule
 from .contact import _tier_codes as _label_codes
 from .policy import _DEFAULT_POLICY, TIERS, TierPolicy, _codes_from, _policy
 
@@ -609,22 +609,11 @@ def _overdue(
     last: pd.Series[Any], tiers: pd.Series[Any], today: Any, ids: ObjectArray, policy: TierPolicy
 ) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex, FloatArray]:
     """Last and next contacts and days overdue; a today before a last contact names them."""
-    if isinstance(today, (list, tuple, np.ndarray, pd.Series, pd.Index)):
-        raise InvalidInputError("today must be one timestamp")
-    now, _ = coerce_timestamps("today", today)
-    if pd.isna(now[0]):
-        raise InvalidInputError("today must be a timestamp; got a missing value")
     stamps, due, _, _ = _schedule(last, tiers, policy)
-    try:
-        early = np.asarray(stamps > now[0], dtype=bool)
-        days = ((now[0] - due) / pd.Timedelta(days=1)).to_numpy(dtype=np.float64, na_value=np.nan)
-    except TypeError:
-        raise InvalidInputError(
-            "today and the last contacts must both be time-zone aware or both naive"
-        ) from None
+    now, days, early = _measure(stamps, due, today)
     if early.any():
         raise InvalidInputError(
-            f"today ({now[0]}) is earlier than the last contact of "
+            f"today ({now}) is earlier than the last contact of "
             f"{which(ids, early, list(stamps.astype(object)), noun='account')}"
         )
     return stamps, due, days

@@ -135,6 +135,24 @@ def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same directory.
 
     The file appears whole (``os.replace``) or not at all.
+
+    Parameters
+    ----------
+    path : Path
+        The file to write; its directory must exist.
+    text : str
+        The whole content, written as UTF-8.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from salescore.cli import write_atomically
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     target = Path(folder) / "report.txt"
+    ...     write_atomically(target, "forecast 31,947")
+    ...     target.read_text(encoding="utf-8"), sorted(p.name for p in Path(folder).iterdir())
+    ('forecast 31,947', ['report.txt'])
     """
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
@@ -210,6 +228,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         0 on success; 2 when a file, a table or an option is wrong (one line on
         standard error says what).
+
+    Examples
+    --------
+    >>> from salescore.cli import main
+    >>> main(["report", "--demo", "--format", "json", "--output", "/nonexistent/r.json"])
+    2
     """
     parser = _parser()
     try:

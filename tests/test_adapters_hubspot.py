@@ -22,7 +22,8 @@ from salescore.adapters import from_records, to_records
 from salescore.adapters.hubspot import deals, stage_history
 from salescore.errors import InvalidInputError, SalescoreError, SchemaError
 from salescore.pipeline import weighted_pipeline, weighted_value
-from salescore.schema import TABLES
+
+from .adapter_support import assert_accounted, canonical_frame
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hubspot"
 
@@ -31,31 +32,7 @@ def _load(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
-def _table(table: str, rows: dict[str, list[Any]], index: list[int]) -> pd.DataFrame:
-    """A canonical frame from lists by column, in the schema's dtypes (others missing)."""
-    data = {}
-    for column in TABLES[table]:
-        values = rows.get(column.name, [None] * len(index))
-        dtype: Any = column.dtype
-        if column.kind in ("number", "fraction"):
-            series = pd.Series(values, dtype="float64")
-        elif column.kind == "timestamp":
-            series = pd.Series(pd.to_datetime(values, utc=True, format="ISO8601"))
-            series = series.astype(dtype)
-        elif column.kind == "date":
-            series = pd.Series(pd.to_datetime(values)).astype(dtype)
-        else:
-            series = pd.Series(values, dtype=object)
-        data[column.name] = series.set_axis(pd.Index(index))
-    return pd.DataFrame(data, index=pd.Index(index))
-
-
-def _accounted(result: Any) -> None:
-    """Every input row is in exactly one of the frame and the rejects."""
-    assert result.accepted + result.n_rejected == result.rows_in
-    together = sorted([*result.frame.index.tolist(), *result.rejected.index.tolist()])
-    assert together == list(range(result.rows_in))
-    assert result.rejected["reason"].map(lambda text: isinstance(text, str) and text).all()
+_table = canonical_frame
 
 
 # ------------------------------------------------------------ the fixture by hand
@@ -136,7 +113,7 @@ def test_fixture_rejects_each_awkward_record_with_its_reason() -> None:
     # The rejects keep the values as received (properties flattened).
     assert result.rejected.loc[6, "amount"] == "12,000"
     assert result.rejected.loc[7, "archived"] is True
-    _accounted(result)
+    assert_accounted(result)
     assert result.rows_in == 14
     assert any("4 currencies" in warning for warning in result.warnings)
 
@@ -153,7 +130,7 @@ def test_fixture_without_pipelines_keeps_stage_ids_and_refuses_to_guess() -> Non
     assert frame["status"].tolist() == ["open", "open", "won", "lost", "open", "open"]
     # 1014 has neither hs_is_closed nor a known stage: whether it is open is not guessed.
     assert str(result.rejected.loc[13, "reason"]).startswith("dealstage: unknown stage '1067386'")
-    _accounted(result)
+    assert_accounted(result)
 
 
 def test_weighted_forecast_equals_hs_projected_amount() -> None:
@@ -275,7 +252,7 @@ def test_fixture_stage_history() -> None:
     # 1001's one visit is rejected: 1001 comes twice in the records.
     assert result.rejected["reason"].tolist() == ["duplicate id: another record has it"]
     assert result.rejected.loc[0, "stage_id"] == "1067381"
-    _accounted(result)
+    assert_accounted(result)
 
 
 def test_stage_history_rejects_bad_visits() -> None:
@@ -300,7 +277,7 @@ def test_stage_history_rejects_bad_visits() -> None:
     assert reasons[0, "b"].startswith("hs_v2_date_entered_b: not a date and time")
     assert reasons[0, "c"] == "hs_v2_date_entered_c: missing"
     assert reasons[1, "a"] == "archived"
-    _accounted(result)
+    assert_accounted(result)
 
 
 def test_stage_history_checks_stages_when_given() -> None:
@@ -398,7 +375,7 @@ def test_arbitrary_records_are_all_accounted_for(records: list[Any], with_stages
             result = adapter(records, stages=stages)
         except SalescoreError:
             continue  # a whole-call refusal, such as no amount in any record
-        _accounted(result)
+        assert_accounted(result)
 
 
 _STAGES = {  # the fixture's default pipeline: id → (label, probability, closed)

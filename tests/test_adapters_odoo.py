@@ -24,7 +24,8 @@ from salescore.adapters import from_records, to_records
 from salescore.adapters.odoo import deals
 from salescore.errors import InvalidInputError, SalescoreError, SchemaError
 from salescore.pipeline import weighted_pipeline, weighted_value
-from salescore.schema import TABLES
+
+from .adapter_support import assert_accounted, canonical_frame
 
 FIXTURES = Path(__file__).parent / "fixtures" / "odoo"
 
@@ -34,30 +35,7 @@ def _load(name: str) -> Any:
 
 
 def _table(rows: dict[str, list[Any]], index: list[int]) -> pd.DataFrame:
-    """A canonical deals frame from lists by column, in the schema's dtypes."""
-    data = {}
-    for column in TABLES["deals"]:
-        values = rows.get(column.name, [None] * len(index))
-        dtype: Any = column.dtype
-        if column.kind in ("number", "fraction"):
-            series = pd.Series(values, dtype="float64")
-        elif column.kind == "timestamp":
-            series = pd.Series(pd.to_datetime(values, utc=True, format="ISO8601"))
-            series = series.astype(dtype)
-        elif column.kind == "date":
-            series = pd.Series(pd.to_datetime(values)).astype(dtype)
-        else:
-            series = pd.Series(values, dtype=object)
-        data[column.name] = series.set_axis(pd.Index(index))
-    return pd.DataFrame(data, index=pd.Index(index))
-
-
-def _accounted(result: Any) -> None:
-    """Every input row is in exactly one of the frame and the rejects."""
-    assert result.accepted + result.n_rejected == result.rows_in
-    together = sorted([*result.frame.index.tolist(), *result.rejected.index.tolist()])
-    assert together == list(range(result.rows_in))
-    assert result.rejected["reason"].map(lambda text: isinstance(text, str) and text).all()
+    return canonical_frame("deals", rows, index)
 
 
 # ------------------------------------------------------------ the fixtures by hand
@@ -113,7 +91,7 @@ def test_fixture_rejects_each_awkward_record_with_its_reason() -> None:
     # The rejects keep Odoo's own values, false included.
     assert result.rejected.loc[4, "active"] is False
     assert result.rejected.loc[4, "date_deadline"] is False
-    _accounted(result)
+    assert_accounted(result)
     assert result.rows_in == 13
 
 
@@ -124,7 +102,7 @@ def test_fixture_without_stages_takes_100_percent_as_won_with_a_warning() -> Non
     assert frame.loc[7, "status"] == "won"  # 48 at 100 %: Odoo's rule before version 16
     assert frame.loc[10, "stage"] == "Onboarding"  # the pair's name; not checked
     assert result.warnings[0].startswith("2 records are at probability 100 and taken as won")
-    _accounted(result)
+    assert_accounted(result)
 
 
 def test_weighted_forecast_equals_prorated_revenue() -> None:
@@ -176,7 +154,7 @@ def test_csv_export() -> None:
     assert "outside 0 to 100" in reasons[4]
     weighted = weighted_value(result.frame["value"], result.frame["probability"])
     assert weighted.tolist() == export.loc[:2, "prorated_revenue"].tolist()
-    _accounted(result)
+    assert_accounted(result)
 
 
 def test_round_trip_through_from_records_is_lossless() -> None:
@@ -295,7 +273,7 @@ def test_arbitrary_records_are_all_accounted_for(records: list[Any], with_stages
         result = deals(records, stages=stages)
     except SalescoreError:
         return  # a whole-call refusal, such as no probability in any record
-    _accounted(result)
+    assert_accounted(result)
 
 
 _STAGES = {1: ("New", False), 2: ("Qualified", False), 4: ("Won", True)}  # the fixture's
@@ -321,7 +299,7 @@ def test_valid_records_follow_odoos_rules(records: list[dict[str, Any]]) -> None
     for number, record in enumerate(records):
         record["id"] = number + 1
     result = deals(records, stages=_load("stages.json"))
-    _accounted(result)
+    assert_accounted(result)
     for position, record in enumerate(records):
         percent = record["probability"]
         won = percent == 100 and _STAGES[record["stage_id"][0]][1]

@@ -24,7 +24,8 @@ from salescore.adapters import from_records, to_records
 from salescore.adapters.pipedrive import deals
 from salescore.errors import InvalidInputError, SalescoreError, SchemaError
 from salescore.pipeline import weighted_pipeline, weighted_value
-from salescore.schema import TABLES
+
+from .adapter_support import assert_accounted, canonical_frame
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pipedrive"
 
@@ -34,30 +35,7 @@ def _load(name: str) -> Any:
 
 
 def _table(rows: dict[str, list[Any]], index: list[int]) -> pd.DataFrame:
-    """A canonical deals frame from lists by column, in the schema's dtypes."""
-    data = {}
-    for column in TABLES["deals"]:
-        values = rows.get(column.name, [None] * len(index))
-        dtype: Any = column.dtype
-        if column.kind in ("number", "fraction"):
-            series = pd.Series(values, dtype="float64")
-        elif column.kind == "timestamp":
-            series = pd.Series(pd.to_datetime(values, utc=True, format="ISO8601"))
-            series = series.astype(dtype)
-        elif column.kind == "date":
-            series = pd.Series(pd.to_datetime(values)).astype(dtype)
-        else:
-            series = pd.Series(values, dtype=object)
-        data[column.name] = series.set_axis(pd.Index(index))
-    return pd.DataFrame(data, index=pd.Index(index))
-
-
-def _accounted(result: Any) -> None:
-    """Every input row is in exactly one of the frame and the rejects."""
-    assert result.accepted + result.n_rejected == result.rows_in
-    together = sorted([*result.frame.index.tolist(), *result.rejected.index.tolist()])
-    assert together == list(range(result.rows_in))
-    assert result.rejected["reason"].map(lambda text: isinstance(text, str) and text).all()
+    return canonical_frame("deals", rows, index)
 
 
 # ------------------------------------------------------------ the fixtures by hand
@@ -124,7 +102,7 @@ def test_fixture_rejects_each_awkward_record_with_its_reason() -> None:
         13: "add_time: not a date and time in 1677-09-22 to 2262-04-11: '04/03/2024 9:30'",
     }
     assert result.rejected.loc[5, "status"] == "deleted"  # the original values are kept
-    _accounted(result)
+    assert_accounted(result)
     assert result.rows_in == 14
     assert result.warnings == (
         "the deals are in 3 currencies (USD: 3, EUR: 2, SEK: 1 rows); values are kept "
@@ -142,7 +120,7 @@ def test_fixture_without_stages_keeps_missing_probabilities_with_a_warning() -> 
     assert np.isnan(frame["probability"][2])  # not guessed
     assert np.isnan(frame["probability"][10])
     assert result.warnings[0].startswith("2 deals have no probability and no stages")
-    _accounted(result)
+    assert_accounted(result)
 
 
 def test_weighted_forecast_equals_weighted_value() -> None:
@@ -346,7 +324,7 @@ def test_arbitrary_records_are_all_accounted_for(records: list[Any], with_stages
         result = deals(records, stages=stages)
     except SalescoreError:
         return  # a whole-call refusal, such as no status in any record
-    _accounted(result)
+    assert_accounted(result)
 
 
 _STAGE_CHANCE = {1: 10, 2: 20, 3: 40, 4: 60, 5: 80}  # the fixture's stages

@@ -80,6 +80,27 @@ def build_report(inputs: Inputs, *, assumptions: Assumptions | None = None) -> R
     A section the data cannot support (say, deals in a shape a table function
     rejects) is left out and named in ``skipped`` with the reason, so that one odd
     table does not cost the whole report.
+
+    Parameters
+    ----------
+    inputs : Inputs
+        The tables, from :func:`load_inputs` or :func:`demo_inputs`.
+    assumptions : Assumptions, keyword-only, optional
+        Margin, seller cost and discount rate of the Value section (stated in it).
+
+    Returns
+    -------
+    Report
+        The sections in :data:`ORDER`, the import summary and the skipped sections.
+
+    Examples
+    --------
+    >>> from salescore.report import build_report, demo_inputs
+    >>> report = build_report(demo_inputs())
+    >>> list(report.sections), report.skipped
+    (['forecast', 'funnel', 'leads', 'accounts', 'retention', 'value', 'team'], {})
+    >>> report.sections["forecast"].metrics["open_deals"]  # open deals of the sample
+    446
     """
     assumptions = assumptions or Assumptions()
     as_of = inputs.as_of

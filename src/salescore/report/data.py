@@ -119,7 +119,27 @@ class Inputs:
 
 
 def demo_inputs(*, as_of: pd.Timestamp | None = None, quota: float | None = None) -> Inputs:
-    """The sample CRM of :func:`salescore.datasets.sample` as report inputs."""
+    """The sample CRM of :func:`salescore.datasets.sample` as report inputs.
+
+    Parameters
+    ----------
+    as_of : Timestamp, keyword-only, optional
+        The report's date; the sample's own (1 January 2026) by default.
+    quota : float, keyword-only, optional
+        The quarter's quota; the sample's own by default.
+
+    Returns
+    -------
+    Inputs
+        Every table of the sample, with its quota, targets and headcount.
+
+    Examples
+    --------
+    >>> from salescore.report import demo_inputs
+    >>> inputs = demo_inputs()
+    >>> str(inputs.as_of.date()), inputs.quota, len(inputs.deals)
+    ('2026-01-01', 2010000.0, 5000)
+    """
     from ..datasets import sample
 
     crm = sample()

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any, Final
 
+from ..errors import InvalidInputError
 from .build import Report
 
 __all__ = ["FORMATS", "WIDTH", "cell", "label", "render", "table_title"]
@@ -347,7 +348,35 @@ def render_json(data: dict[str, Any]) -> str:
 
 
 def render(report: Report, fmt: str) -> str:
-    """The report in one of :data:`FORMATS`."""
+    """The report in one of :data:`FORMATS`: text, Markdown, JSON or HTML.
+
+    Parameters
+    ----------
+    report : Report
+        From :func:`build_report`.
+    fmt : {"text", "markdown", "json", "html"}
+        The format; the JSON keys are listed on the report's JSON page.
+
+    Returns
+    -------
+    str
+        The whole document.
+
+    Raises
+    ------
+    InvalidInputError
+        An unknown format.
+
+    Examples
+    --------
+    >>> import json
+    >>> from salescore.report import build_report, demo_inputs, render
+    >>> report = build_report(demo_inputs())
+    >>> render(report, "text").splitlines()[0]
+    'salescore report: as of 2026-01-01, the sample CRM (salescore.datasets.sample), amounts in EUR'
+    >>> json.loads(render(report, "json"))["sections"]["forecast"]["metrics"]["open_deals"]
+    446
+    """
     data = report.to_dict()
     if fmt == "html":
         from .html import render_html
@@ -359,5 +388,5 @@ def render(report: Report, fmt: str) -> str:
         "json": render_json,
     }
     if fmt not in renderers:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise InvalidInputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     return renderers[fmt](data)

@@ -134,7 +134,7 @@ def test_html_without_matplotlib_says_how_to_get_the_charts(tmp_path: Path) -> N
     result = run("report", "--demo", "-o", page, command=[sys.executable, "-c", code])
     ok(result)
     html = page.read_text(encoding="utf-8")
-    assert "pip install &#x27;salescore[plot]&#x27;" in html
+    assert "pip install &#x27;.[plot]&#x27; in a clone of salescore" in html
     assert "<img" not in html
     assert '<section id="forecast">' in html
 

@@ -113,4 +113,4 @@ def test_calling_a_model_without_scipy_says_how_to_install_it(call: str) -> None
         )
     )
     assert out.startswith("ImportError:")
-    assert "pip install 'salescore[models]'" in out
+    assert "pip install '.[models]' in a clone of salescore" in out

@@ -757,4 +757,4 @@ def test_salescore_imports_without_matplotlib_and_says_how_to_install_it() -> No
 
     assert [line.split(" | ")[0] for line in lines] == salescore.plotting.__all__
     assert all(line.endswith(f" | {HINT}") for line in lines)
-    assert "pip install 'salescore[plot]'" in HINT
+    assert "pip install '.[plot]' in a clone of salescore" in HINT

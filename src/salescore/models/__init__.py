@@ -11,7 +11,7 @@ contract renewals (:class:`ShiftedBetaGeoModel`). :func:`load_cdnow_transactions
 :func:`load_cdnow_summary` load the CDNOW sample the published results use.
 
 The fits need SciPy, which the ``models`` extra installs
-(``pip install 'salescore[models]'``); importing this package does not, and a fit
+(``pip install '.[models]'``); importing this package does not, and a fit
 without it raises an ImportError that says so.
 """
 

@@ -9,7 +9,7 @@ __all__ = ["scipy_module"]
 
 _HINT = (
     "salescore.models needs SciPy, which the 'models' extra installs: "
-    "pip install 'salescore[models]'"
+    "pip install '.[models]' in a clone of salescore"
 )
 
 

@@ -558,7 +558,7 @@ def fit_bgnbd(
     ConvergenceError
         The optimiser did not converge.
     ImportError
-        SciPy is missing: ``pip install 'salescore[models]'``.
+        SciPy is missing: ``pip install '.[models]'``.
 
     Warns
     -----

@@ -379,7 +379,7 @@ def fit_gamma_gamma(
     ConvergenceError
         The optimiser did not converge.
     ImportError
-        SciPy is missing: ``pip install 'salescore[models]'``.
+        SciPy is missing: ``pip install '.[models]'``.
 
     Warns
     -----

@@ -468,7 +468,7 @@ def fit_sbg(survivors: Numeric) -> ShiftedBetaGeoModel:
         Nothing to estimate (no churn at all, or everyone churned at the first
         renewal), or the optimiser did not converge.
     ImportError
-        SciPy is missing: ``pip install 'salescore[models]'``.
+        SciPy is missing: ``pip install '.[models]'``.
 
     Warns
     -----

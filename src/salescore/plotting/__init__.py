@@ -10,7 +10,7 @@ curves), draws it with matplotlib and returns the Axes, titled and labelled. Pas
 shown or saved, and no global setting is changed.
 
 matplotlib is an optional dependency, installed by the ``plot`` extra
-(``pip install 'salescore[plot]'``). It is imported when a chart is drawn, not when
+(``pip install '.[plot]'``). It is imported when a chart is drawn, not when
 this module is, so ``import salescore`` works without it.
 """
 

@@ -27,7 +27,7 @@ __all__ = [
 
 HINT: Final = (
     "salescore.plotting needs matplotlib, which the 'plot' extra installs: "
-    "pip install 'salescore[plot]'"
+    "pip install '.[plot]' in a clone of salescore"
 )
 
 _PERIOD_NOUNS: Final = {

@@ -20,7 +20,8 @@ __all__ = ["PLOT_HINT", "render_html"]
 
 #: What the page says when matplotlib is not installed.
 PLOT_HINT: Final = (
-    "Charts need matplotlib, which the plot extra installs: pip install 'salescore[plot]'"
+    "Charts need matplotlib, which the plot extra installs: "
+    "pip install '.[plot]' in a clone of salescore"
 )
 
 _STYLE: Final = """

@@ -283,12 +283,6 @@ def test_first_contact_before_creation_names_positions_and_labels() -> None:
 @pytest.mark.parametrize(
     ("created", "answered", "error", "message"),
     [
-        (
-            pd.Timestamp("2024-03-11 09:00", tz="UTC"),
-            "2024-03-11 10:00",
-            InvalidInputError,
-            "both be time-zone aware or both naive",
-        ),
         (["2024-03-11"] * 2, ["2024-03-12"] * 3, InvalidInputError, "equal lengths"),
         ([1.0, 2.0], ["2024-03-12"] * 2, InvalidInputError, "not numbers"),
         (
@@ -305,6 +299,33 @@ def test_response_times_validation(
 ) -> None:
     with pytest.raises(error, match=message):
         response_times(created, answered)
+
+
+def test_aware_beside_naive_is_read_in_utc() -> None:
+    # The timestamp convention (this mix used to be refused): the aware side is
+    # converted to UTC. 10:00 in Oslo (UTC+1 in March) is 09:00 UTC, 1 hour after
+    # a naive (UTC) 08:00; opening hours are then read on the UTC clock.
+    oslo = pd.Timestamp("2024-03-11 10:00", tz="Europe/Oslo")
+    assert response_times("2024-03-11 08:00", oslo) == pd.Timedelta(hours=1)
+    assert response_times(oslo, "2024-03-11 09:30") == pd.Timedelta(minutes=30)
+    hours = BusinessHours()  # 09:00-17:00: 08:00-09:00 UTC lies before opening
+    assert response_times("2024-03-11 08:00", oslo, business_hours=hours) == pd.Timedelta(0)
+    leads = pd.DataFrame(
+        {
+            "lead_id": ["L1", "L2"],
+            "owner": ["Ann", "Ann"],
+            "created": pd.to_datetime(["2024-03-11 10:00", "2024-03-11 11:00"]).tz_localize(
+                "Europe/Oslo"
+            ),
+            "first_contact": pd.to_datetime(["2024-03-11 09:04", "2024-03-11 10:10"]),
+        }
+    )
+    table = response_report(leads)
+    # 4 and 10 minutes after the UTC creation times 09:00 and 10:00.
+    assert table.loc["Ann", "median_response"] == pd.Timedelta(minutes=7)
+    assert table.loc["Ann", "share_within_sla"] == 0.5
+    naive = leads.assign(created=pd.to_datetime(["2024-03-11 09:00", "2024-03-11 10:00"]))
+    pd.testing.assert_frame_equal(table, response_report(naive))
 
 
 def test_business_hours_must_be_a_calendar() -> None:
@@ -367,9 +388,6 @@ def test_report_validation() -> None:
         response_report(leads.assign(first_contact="2024-03-11 09:01"))
     with pytest.raises(InvalidInputError, match="created is missing for 1 lead: 'L2'"):
         response_report(leads.assign(created=pd.to_datetime(["2024-03-11", "NaT", "2024-03-11"])))
-    aware = leads.assign(created=leads["created"].dt.tz_localize("UTC"))
-    with pytest.raises(InvalidInputError, match="both be time-zone aware or both naive"):
-        response_report(aware)
     with pytest.raises(InvalidInputError, match="by must be None, a column name"):
         response_report(leads, by=3)  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="within must be"):

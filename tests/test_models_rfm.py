@@ -367,9 +367,13 @@ def test_rfm_summary_refuses_bad_options(options: dict[str, Any], message: str) 
         rfm_summary(_log(), **{"freq": "D", "observation_end": "2024-02-29", **options})
 
 
-def test_a_zoned_end_with_naive_dates_is_refused() -> None:
-    with pytest.raises(InvalidInputError, match="has a time zone"):
-        rfm_summary(_log(), observation_end=pd.Timestamp("2024-02-29", tz="UTC"))
+def test_a_zoned_end_with_naive_dates_is_read_in_utc() -> None:
+    # The timestamp convention (this used to be refused): naive dates mean UTC, and
+    # an aware end beside them is converted to UTC. 1 Mar 00:30 in Oslo (UTC+1) is
+    # 29 Feb 23:30 UTC, in the same day as the naive end 2024-02-29.
+    naive = rfm_summary(_log(), freq="D", observation_end="2024-02-29")
+    zoned = pd.Timestamp("2024-03-01 00:30", tz="Europe/Oslo")
+    pd.testing.assert_frame_equal(rfm_summary(_log(), freq="D", observation_end=zoned), naive)
 
 
 # ------------------------------------------------------------ compress

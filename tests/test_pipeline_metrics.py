@@ -119,20 +119,27 @@ def test_sales_cycle_keeps_series_index_and_nan_policy() -> None:
         salescore.sales_cycle(created, closed.iloc[::-1])
 
 
+def test_sales_cycle_reads_aware_beside_naive_in_utc() -> None:
+    # The timestamp convention (this mix used to be refused): the aware creation time
+    # is converted to UTC. 1 Jan 2026 00:00 in Oslo (UTC+1) is 31 Dec 2025 23:00 UTC,
+    # a creation on 31 December (UTC); closed on 2 January: 2 days.
+    created = pd.Series(pd.to_datetime(["2026-01-01"]).tz_localize("Europe/Oslo"))
+    closed = pd.Series(pd.to_datetime(["2026-01-02"]))
+    assert salescore.sales_cycle(created, closed) == 2.0
+    naive = pd.Series(pd.to_datetime(["2025-12-31 23:00"]))
+    assert salescore.sales_cycle(closed.dt.tz_localize("UTC"), closed) == 0.0
+    assert salescore.sales_cycle(naive, closed) == salescore.sales_cycle(created, closed)
+
+
 @pytest.mark.parametrize(
     ("created", "closed", "message"),
     [
-        (["2026-02-01"], ["2026-01-01"], r"closed is before created for 1 of 1 deals"),
+        (["2026-02-01"], ["2026-01-01"], r"closed is before the date of created for 1 of 1 "),
         ([1, 2], [3, 4], r"created must hold timestamps, not numbers"),
         (["2026-01-01"], ["2026-01-02", "2026-01-03"], r"created has 1 elements but closed has 2"),
-        (
-            pd.Series(pd.to_datetime(["2026-01-01"]).tz_localize("UTC")),
-            pd.Series(pd.to_datetime(["2026-01-02"])),
-            r"both be time-zone aware or both naive",
-        ),
         ("2026-01-01", "2026-01-02", r"one-dimensional sequence of timestamps"),
     ],
-    ids=["backwards", "numbers", "lengths", "tz", "string"],
+    ids=["backwards", "numbers", "lengths", "string"],
 )
 def test_sales_cycle_refuses_bad_dates(created: object, closed: object, message: str) -> None:
     with pytest.raises(InvalidInputError, match=message):
@@ -142,8 +149,75 @@ def test_sales_cycle_refuses_bad_dates(created: object, closed: object, message:
 def test_sales_cycle_names_backward_deals_by_label() -> None:
     created = pd.Series(pd.to_datetime(["2026-01-01", "2026-03-01"]), index=["ok", "bad"])
     closed = pd.Series(pd.to_datetime(["2026-01-05", "2026-02-01"]), index=["ok", "bad"])
-    with pytest.raises(InvalidInputError, match=r"labels \['bad'\]"):
+    with pytest.raises(
+        InvalidInputError,
+        match=r"position 1 \(label 'bad'\): created 2026-03-01 00:00:00, closed 2026-02-01",
+    ):
         salescore.sales_cycle(created, closed)
+
+
+def test_sales_cycle_counts_calendar_close_dates_from_the_creation_date() -> None:
+    # A CRM's creation instant (09:30 UTC on 4 March 2025) beside its close dates
+    # (calendar dates: midnight). The cycle counts whole days from the creation date,
+    # 4 March: closed on 4 March, 0 days; on 5 March, 1 day; on 14 March, 10 days.
+    index = pd.Index(["same day", "next day", "D3"])
+    created = pd.Series(pd.to_datetime(["2025-03-04 09:30"] * 3), index=index)
+    closed = pd.Series(pd.to_datetime(["2025-03-04", "2025-03-05", "2025-03-14"]), index=index)
+    per_deal = salescore.sales_cycle(created, closed, statistic=None)
+    pd.testing.assert_series_equal(per_deal, pd.Series([0.0, 1.0, 10.0], index=index))
+    assert salescore.sales_cycle(created, closed) == 1.0  # median of 0, 1, 10
+    assert salescore.sales_cycle(created, closed, statistic="mean") == pytest.approx(11 / 3)
+    # The same creation instant written aware in UTC (as adapters once gave it).
+    aware = created.dt.tz_localize("UTC")
+    pd.testing.assert_series_equal(salescore.sales_cycle(aware, closed, statistic=None), per_deal)
+    # A missing close date (an open deal) does not make the others instants.
+    still_open = closed.where(closed.index != "D3")
+    assert salescore.sales_cycle(created, still_open, statistic=None).tolist()[:2] == [0.0, 1.0]
+
+
+def test_sales_cycle_refuses_a_close_date_before_the_creation_date() -> None:
+    # Closed on 3 March 2025, the day before its creation on 4 March: named by its
+    # label and position, with both dates.
+    created = pd.Series(
+        pd.to_datetime(["2025-03-04 09:30", "2025-03-04 09:30"]), index=["ok", "D7"]
+    )
+    closed = pd.Series(pd.to_datetime(["2025-03-04", "2025-03-03"]), index=["ok", "D7"])
+    with pytest.raises(
+        InvalidInputError,
+        match=r"closed is before the date of created for 1 of 2 deals: position 1 "
+        r"\(label 'D7'\): created 2025-03-04 09:30:00, closed 2025-03-03$",
+    ):
+        salescore.sales_cycle(created, closed)
+    with pytest.raises(InvalidInputError, match=r"position 1: created 2025-03-04 09:30:00"):
+        salescore.sales_cycle(created.to_numpy(), closed.to_numpy())
+
+
+def test_sales_cycle_between_instants_is_exact() -> None:
+    # When a close is a moment (any non-missing close not at midnight), the cycle is
+    # the exact time between the instants: 09:30 on 4 March to 00:00 on 5 March is
+    # 14.5 hours, to 15:00 on 6 March 2 days and 5.5 hours.
+    created = pd.to_datetime(["2025-03-04 09:30", "2025-03-04 09:30"])
+    closed = pd.to_datetime(["2025-03-05 00:00", "2025-03-06 15:00"])
+    per_deal = salescore.sales_cycle(created, closed, statistic=None)
+    np.testing.assert_allclose(per_deal, [14.5 / 24, 2 + 5.5 / 24], rtol=1e-12)
+    # A close instant earlier on the day of creation is before it.
+    with pytest.raises(InvalidInputError, match=r"closed is before created for 1 of 1 deals"):
+        salescore.sales_cycle(["2025-03-04 09:30"], ["2025-03-04 08:00"])
+
+
+def test_sales_cycle_all_aware_in_one_zone_reads_that_zone_calendar() -> None:
+    # Both aware in Oslo: the close date is a calendar date in Oslo (midnight there),
+    # and 00:30 on 4 March in Oslo is on 4 March there: 0 days. The same creation
+    # beside a naive (UTC) close date is 23:30 UTC on 3 March: 1 day.
+    created = pd.Series(pd.to_datetime(["2025-03-04 00:30"]).tz_localize("Europe/Oslo"))
+    closed = pd.Series(pd.to_datetime(["2025-03-04"]))
+    assert salescore.sales_cycle(created, closed.dt.tz_localize("Europe/Oslo")) == 0.0
+    assert salescore.sales_cycle(created, closed) == 1.0
+    # Whole days on Oslo's calendar across the change to summer time (30 March 2025,
+    # a day of 23 hours): 28 March to 1 April is 4 days.
+    created = pd.Series(pd.to_datetime(["2025-03-28 10:00"]).tz_localize("Europe/Oslo"))
+    closed = pd.Series(pd.to_datetime(["2025-04-01"]).tz_localize("Europe/Oslo"))
+    assert salescore.sales_cycle(created, closed) == 4.0
 
 
 @pytest.mark.parametrize(

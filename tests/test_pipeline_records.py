@@ -324,14 +324,6 @@ def test_a_lost_reason_on_a_deal_that_is_not_lost_is_kept() -> None:
             "created (deal 7) must be between 1677-09-22 and 2262-04-11",
         ),
         (
-            {"deal_id": 7, "value": 1, "created": "2024-03-04T09:30:00+01:00"},
-            "created (deal 7) must be timezone-naive",
-        ),
-        (
-            {"deal_id": 7, "value": 1, "created": pd.Timestamp("2024-03-04", tz="UTC")},
-            "created (deal 7) must be timezone-naive",
-        ),
-        (
             {
                 "deal_id": "D-3",
                 "value": 1,
@@ -695,18 +687,61 @@ def test_frame_to_deals_refuses_unknown_columns_unless_told() -> None:
         frame_to_deals(table.drop(columns=["Amount", "region"]), strict=0)  # type: ignore[arg-type]
 
 
-def test_frame_to_deals_refuses_a_timezone_aware_created() -> None:
+@pytest.mark.parametrize(
+    ("given_time", "expected"),
+    [
+        # The timestamp convention: an aware time is stored as its UTC wall-clock time.
+        ("2024-03-04T09:30:00+01:00", pd.Timestamp("2024-03-04 08:30")),
+        (pd.Timestamp("2024-03-04", tz="UTC"), pd.Timestamp("2024-03-04")),
+        (
+            datetime.datetime(
+                2024, 3, 4, 0, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=2))
+            ),
+            pd.Timestamp("2024-03-03 22:30"),
+        ),
+    ],
+)
+def test_an_aware_created_is_stored_in_utc(given_time: object, expected: pd.Timestamp) -> None:
+    created = Deal(deal_id=7, value=1, created=given_time).created
+    assert created == expected
+    assert created is not None
+    assert created.tzinfo is None
+    assert created.unit == "ns"
+
+
+def test_an_aware_close_date_gives_its_date_in_utc() -> None:
+    # 23:30 on 30 June in Oslo (UTC+2 in summer) is 21:30 UTC the same day; 01:30 on
+    # 1 July in Oslo is 23:30 UTC on 30 June.
+    assert Deal(deal_id=7, value=1, close_date="2024-06-30T23:30+02:00").close_date == (
+        datetime.date(2024, 6, 30)
+    )
+    assert Deal(deal_id=7, value=1, close_date="2024-07-01T01:30+02:00").close_date == (
+        datetime.date(2024, 6, 30)
+    )
+
+
+def test_frame_to_deals_reads_a_timezone_aware_created_in_utc() -> None:
+    # Adapter output: created aware (UTC or another zone), close_date naive.
     table = pd.DataFrame(
         {
-            "deal_id": ["a"],
-            "value": [1.0],
-            "created": pd.to_datetime(["2024-01-02 03:04"]).tz_localize("UTC"),
+            "deal_id": ["a", "b"],
+            "value": [1.0, 2.0],
+            "created": pd.to_datetime(["2024-01-02 03:04", "2024-01-02 00:30"]).tz_localize(
+                "Europe/Oslo"
+            ),
+            "close_date": pd.to_datetime(["2024-01-02", "2024-01-01"]),
         }
     )
-    with pytest.raises(
-        InvalidInputError, match=r"deals row 0: created \(deal 'a'\) must be timezone-naive"
-    ):
-        frame_to_deals(table)
+    deals = frame_to_deals(table)
+    # Oslo is UTC+1 in January: 03:04 → 02:04 UTC; 00:30 on 2 Jan → 23:30 UTC on 1 Jan,
+    # so deal b's close date (1 Jan) is not before its creation date.
+    assert [deal.created for deal in deals] == [
+        pd.Timestamp("2024-01-02 02:04"),
+        pd.Timestamp("2024-01-01 23:30"),
+    ]
+    naive = table.assign(created=pd.to_datetime(["2024-01-02 02:04", "2024-01-01 23:30"]))
+    assert frame_to_deals(naive) == deals
+    pd.testing.assert_frame_equal(deals_to_frame(deals), deals_to_frame(frame_to_deals(naive)))
 
 
 def test_frame_to_deals_of_an_empty_table() -> None:

@@ -415,9 +415,15 @@ def test_days_overdue_rejects_today_before_a_last_contact() -> None:
         days_overdue(last, "A", today=["2026-06-30"])
     with pytest.raises(InvalidInputError, match="missing"):
         days_overdue(last, "A", today=pd.NaT)
-    aware = pd.Timestamp("2026-12-01", tz="UTC")
-    with pytest.raises(InvalidInputError, match="time-zone"):
-        days_overdue(last, "A", today=aware)
+    # The timestamp convention (this mix used to be refused): an aware today beside
+    # naive last contacts is read in UTC. Due 30 days after 1 Aug = 31 Aug; 1 Dec
+    # 00:00 in Oslo (UTC+1) is 30 Nov 23:00 UTC: 91 days and 23 hours after 31 Aug.
+    aware = pd.Timestamp("2026-12-01", tz="Europe/Oslo")
+    assert days_overdue(last, "A", today=aware)["z"] == 91 + 23 / 24
+    # Aware last contacts beside a naive today: 1 Aug 00:00 in Oslo (UTC+2) is due
+    # 31 Aug 00:00 Oslo = 30 Aug 22:00 UTC; to 30 Nov 23:00 UTC is 92 days and 1 hour.
+    in_oslo = last.dt.tz_localize("Europe/Oslo")
+    assert days_overdue(in_oslo, "A", today="2026-11-30 23:00")["z"] == 92 + 1 / 24
     with pytest.raises(InvalidInputError, match="unknown"):
         days_overdue(last, "Z", today="2026-12-01")
 

@@ -23,7 +23,7 @@ import math
 import numbers
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, TypeAlias, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +39,7 @@ __all__ = [
     "SeriesInput",
     "Values",
     "Wrap",
+    "align_zones",
     "check_nonnegative",
     "check_probability",
     "check_range",
@@ -48,6 +49,7 @@ __all__ = [
     "option_count",
     "option_number",
     "safe_divide",
+    "utc_naive",
 ]
 
 #: A single number: Python ``int``/``float`` or a NumPy scalar (``bool`` is refused).
@@ -385,6 +387,68 @@ def coerce_timestamps(name: str, value: Any) -> tuple[pd.DatetimeIndex, bool]:
         return pd.DatetimeIndex(pd.to_datetime(array)), single
     except (TypeError, ValueError) as error:
         raise InvalidInputError(f"{name} must hold timestamps; {error}") from None
+
+
+#: Timestamps that :func:`align_zones` reads: a datetime64 Series, a DatetimeIndex, one
+#: Timestamp, or None for an optional one that was not given.
+_First = TypeVar("_First", bound="pd.Series[Any] | pd.DatetimeIndex | pd.Timestamp | None")
+_Second = TypeVar("_Second", bound="pd.Series[Any] | pd.DatetimeIndex | pd.Timestamp | None")
+_Third = TypeVar("_Third", bound="pd.Series[Any] | pd.DatetimeIndex | pd.Timestamp | None")
+
+
+def _is_aware(value: object) -> bool:
+    """Whether ``value`` carries a time zone (a zoned dtype, or a Timestamp with tzinfo)."""
+    if isinstance(value, (pd.Series, pd.Index)):
+        return isinstance(value.dtype, pd.DatetimeTZDtype)
+    return isinstance(value, datetime.datetime) and value.tzinfo is not None
+
+
+@overload
+def utc_naive(value: pd.Series[Any]) -> pd.Series[Any]: ...
+@overload
+def utc_naive(value: pd.DatetimeIndex) -> pd.DatetimeIndex: ...
+@overload
+def utc_naive(value: pd.Timestamp) -> pd.Timestamp: ...
+def utc_naive(value: Any) -> Any:
+    """Time-zone-aware timestamps as UTC wall-clock times without a zone; others unchanged.
+
+    The canonical form of a moment (see :data:`salescore.schema.TIMESTAMPS`): the same
+    instant, read on the UTC clock, its zone dropped. Naive values are returned as they
+    are (the same object), since a naive timestamp already means UTC.
+    """
+    if not _is_aware(value):
+        return value
+    if isinstance(value, pd.Series):
+        return value.dt.tz_convert("UTC").dt.tz_localize(None)
+    return value.tz_convert("UTC").tz_localize(None)
+
+
+@overload
+def align_zones(first: _First, second: _Second, /) -> tuple[_First, _Second]: ...
+@overload
+def align_zones(
+    first: _First, second: _Second, third: _Third, /
+) -> tuple[_First, _Second, _Third]: ...
+@overload
+def align_zones(*values: _First) -> tuple[_First, ...]: ...
+def align_zones(*values: Any) -> tuple[Any, ...]:
+    """Timestamps a calculation combines, on one clock: the timestamp convention's one rule.
+
+    When some of ``values`` are time-zone aware and others naive, the aware ones are
+    converted to UTC and their zone dropped (:func:`utc_naive`), since a naive
+    timestamp means UTC. When all are aware, or all naive, they are returned unchanged,
+    so aware timestamps keep their zone's calendar and clock. ``None`` (an optional
+    column or option that was not given) is passed through and does not count.
+
+    The table functions, formula functions and records that combine timestamps call
+    this one function (directly or through :func:`salescore._tables.align_columns`),
+    so that the rule is written once.
+    """
+    given = [value for value in values if value is not None]
+    aware = [_is_aware(value) for value in given]
+    if all(aware) or not any(aware):
+        return values
+    return tuple(None if value is None else utc_naive(value) for value in values)
 
 
 def safe_divide(numerator: Values, denominator: Values) -> Values:

@@ -9,12 +9,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ._arrays import align_zones
 from .errors import InvalidInputError, SchemaError
 
 __all__ = [
     "PERIOD",
     "SHOWN",
     "TOTAL",
+    "align_columns",
     "float_column",
     "group_columns",
     "group_sums",
@@ -137,6 +139,26 @@ def periods(dates: pd.Series[Any], dtype: pd.PeriodDtype) -> pd.Series[Any]:
         dates = dates.dt.tz_localize(None)
     labels: pd.Series[Any] = dates.dt.to_period(dtype.freq)
     return labels.rename(PERIOD).reset_index(drop=True)
+
+
+def align_columns(frame: pd.DataFrame, columns: Iterable[str | None]) -> pd.DataFrame:
+    """``frame`` with the timestamp ``columns`` it combines on one clock (:func:`align_zones`).
+
+    When the named columns mix time-zone-aware and naive timestamps, the aware ones are
+    converted to UTC and their zone dropped, in a shallow copy; otherwise ``frame`` is
+    returned as it is. None and names the frame lacks are skipped (a missing column is
+    reported by the column checks).
+    """
+    names = [name for name in dict.fromkeys(columns) if name is not None and name in frame]
+    before = [frame[name] for name in names]
+    after = align_zones(*before)
+    if all(old is new for old, new in zip(before, after, strict=True)):
+        return frame
+    out = frame.copy(deep=False)
+    for name, old, new in zip(names, before, after, strict=True):
+        if new is not old:
+            out[name] = new
+    return out
 
 
 def group_sums(

@@ -12,6 +12,15 @@ The vocabularies are those of the rest of the library: deal statuses and forecas
 categories from :mod:`salescore.pipeline`, the ISO 4217 codes that
 :class:`~salescore.pipeline.Deal` accepts, the tiers of :mod:`salescore.tiers` and the
 activity kinds of :mod:`salescore.team`.
+
+Timestamps follow one convention, :data:`TIMESTAMPS`, everywhere in the library:
+canonical tables hold naive ``datetime64[ns]`` values that mean UTC. Instants
+(``created``, ``entered``, ``exited``, ``first_contact``, an activity's date and time)
+are UTC wall-clock times with the zone dropped; calendar dates (``close_date``, a
+transaction's ``date``, ``last_contact``) are midnight of that date. The adapters
+produce exactly this. Table functions and records accept time-zone-aware input too:
+alone, aware timestamps keep their zone's calendar and clock; beside naive ones, they
+are converted to UTC and their zone dropped, never refused.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ._arrays import utc_naive
 from ._tables import column_problems, which
 from .errors import InvalidInputError, SchemaError
 from .pipeline._categories import FORECAST_CATEGORIES, STATUSES
@@ -33,7 +43,16 @@ from .pipeline.records import _CURRENCIES, _WITHDRAWN_CURRENCIES
 from .team.activity import ACTIVITY_KINDS
 from .tiers.policy import TIERS
 
-__all__ = ["KINDS", "TABLES", "Column", "Table", "check_columns", "row_problems", "validate"]
+__all__ = [
+    "KINDS",
+    "TABLES",
+    "TIMESTAMPS",
+    "Column",
+    "Table",
+    "check_columns",
+    "row_problems",
+    "validate",
+]
 
 #: The kinds of column, each with its canonical dtype (see :class:`Column`).
 KINDS: Final = (
@@ -48,6 +67,26 @@ KINDS: Final = (
     "flag",
 )
 
+#: The timestamp convention of every canonical table, adapter, table function and
+#: record, as text (the same rule is set out in the conventions page of the docs).
+TIMESTAMPS: Final = (
+    "Canonical tables hold naive datetime64[ns] timestamps, and a naive timestamp means "
+    "UTC. Instants (a deal's created, a stage visit's entered and exited, a lead's "
+    "created and first_contact, an activity's date and time, a change's changed_at) "
+    "are the UTC wall-clock time with the zone dropped; calendar dates (close_date, a "
+    "transaction's date, last_contact) are midnight of that date. The adapters produce "
+    "exactly this. Table functions, formula functions and records also accept "
+    "time-zone-aware timestamps: when all the timestamps a call combines are aware, "
+    "they keep working on their zone's calendar and clock (periods split by that "
+    "zone's calendar); when aware and naive timestamps meet in one call (two columns, "
+    "two arguments, or a column and an option such as as_of or today), the aware ones "
+    "are converted to UTC and their zone dropped, never refused. A record (Deal) "
+    "stores a naive UTC time, converting an aware one. A date that only names a period "
+    "(the start, end, observation_end or calibration_end options) is a label, not a "
+    "moment: it stands for the period its own date falls in. The report's as_of is a "
+    "calendar date in the same UTC calendar."
+)
+
 _DTYPES: Final = {
     "id": "object",
     "text": "object",
@@ -56,7 +95,7 @@ _DTYPES: Final = {
     "number": "float64",
     "fraction": "float64",
     "date": "datetime64[ns]",
-    "timestamp": "datetime64[ns, UTC]",
+    "timestamp": "datetime64[ns]",
     "flag": "bool",
 }
 
@@ -88,8 +127,9 @@ class Column:
         - ``"fraction"``: float64 in [0, 1]; probabilities are fractions, never
           percentages.
         - ``"date"``: a calendar date as naive ``datetime64[ns]`` at midnight.
-        - ``"timestamp"``: a moment, ``datetime64[ns, UTC]`` from the adapters; naive
-          datetime64 (read as UTC) is accepted too.
+        - ``"timestamp"``: a moment as naive ``datetime64[ns]`` meaning UTC (the UTC
+          wall-clock time, zone dropped: see :data:`TIMESTAMPS`), as the adapters
+          give it; a time-zone-aware datetime64 is accepted too.
         - ``"flag"``: ``bool``.
     required : bool, default False
         Whether the column must be present in every frame of the table.
@@ -307,7 +347,7 @@ def _dtype_problem(column: Column, series: pd.Series[Any]) -> str | None:
         wanted = "datetime64[ns] without a time zone"
     elif kind == "timestamp":
         fits = pd.api.types.is_datetime64_any_dtype(dtype)
-        wanted = "datetime64[ns, UTC] (or naive datetime64, read as UTC)"
+        wanted = "datetime64[ns] meaning UTC (or time-zone-aware datetime64)"
     else:  # flag
         fits = pd.api.types.is_bool_dtype(dtype)
         wanted = "bool"
@@ -412,12 +452,9 @@ def _is_id(value: object) -> bool:
 
 
 def _order_mask(frame: pd.DataFrame, earlier: str, later: str, as_dates: bool) -> BoolArray:
-    first = pd.DatetimeIndex(frame[earlier])
-    second = pd.DatetimeIndex(frame[later])
-    if first.tz is not None:
-        first = first.tz_convert("UTC").tz_localize(None)
-    if second.tz is not None:
-        second = second.tz_convert("UTC").tz_localize(None)
+    # Both on the UTC clock, as a table function reads them (the timestamp convention).
+    first = utc_naive(pd.DatetimeIndex(frame[earlier]))
+    second = utc_naive(pd.DatetimeIndex(frame[later]))
     if as_dates:
         first = first.normalize()
     backwards: BoolArray = np.asarray(second < first, dtype=bool)

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .._arrays import coerce_timestamps
+from .._arrays import align_zones, coerce_timestamps
 from ..errors import InvalidInputError, SchemaError
 
 __all__ = ["WEEKDAYS", "BusinessHours"]
@@ -194,8 +194,11 @@ class BusinessHours:
     Notes
     -----
     Times of day are read on the timestamps' own clock: naive timestamps as the
-    local time they state, time-zone-aware timestamps in their zone (see
-    :func:`response_times`). A time zone is therefore not part of the calendar.
+    time they state, which the timestamp convention (:data:`salescore.schema.TIMESTAMPS`)
+    makes UTC, and time-zone-aware timestamps in their zone (see
+    :func:`response_times`). A time zone is therefore not part of the calendar: to
+    apply a team's local opening hours to canonical (UTC) timestamps, give them the
+    team's zone first, ``created.dt.tz_localize("UTC").dt.tz_convert("Europe/Oslo")``.
 
     Examples
     --------
@@ -326,18 +329,17 @@ def _nanoseconds(name: str, stamps: pd.DatetimeIndex) -> pd.DatetimeIndex:
 
 
 def _zones(
-    start: pd.DatetimeIndex, end: pd.DatetimeIndex, first: str, second: str
-) -> pd.DatetimeIndex:
-    """``end`` on the clock of ``start``; refuse a mix of aware and naive timestamps."""
-    if (start.tz is None) != (end.tz is None):
-        raise InvalidInputError(
-            f"{first} and {second} must both be time-zone aware or both naive; got {first} "
-            f"{'naive' if start.tz is None else start.tz} and {second} "
-            f"{'naive' if end.tz is None else end.tz}"
-        )
+    start: pd.DatetimeIndex, end: pd.DatetimeIndex
+) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+    """``start`` and ``end`` on one clock (see :func:`~salescore._arrays.align_zones`).
+
+    ``end`` is put in the zone of ``start`` when both are aware; both are naive UTC
+    when only one is.
+    """
+    start, end = align_zones(start, end)
     if start.tz is not None and str(end.tz) != str(start.tz):
-        return end.tz_convert(start.tz)
-    return end
+        return start, end.tz_convert(start.tz)
+    return start, end
 
 
 def _response_ns(

@@ -70,7 +70,7 @@ def _timestamp_pair(
                 f"created has {start.size} elements but first_contact has {end.size}; "
                 "they must have equal lengths"
             )
-    end = _zones(start, end, "created", "first_contact")
+    start, end = _zones(start, end)
     start = _nanoseconds("created", start)
     end = _nanoseconds("first_contact", end)
     return start, end, index, start_single and end_single
@@ -114,7 +114,8 @@ def response_times(
     first_contact : timestamp, array_like of datetime64, or Series
         When each lead was first contacted, in the same order; NaT where it never
         was. Time-zone-aware timestamps in another zone than ``created`` are
-        converted to that zone.
+        converted to that zone; aware timestamps beside naive ones are converted
+        to UTC (see Notes).
     business_hours : BusinessHours or None, keyword-only, default None
         Count only the time inside these opening hours; ``None`` counts all
         elapsed time.
@@ -132,10 +133,10 @@ def response_times(
     Raises
     ------
     InvalidInputError
-        Values that are not timestamps, arguments of different lengths, a mix of
-        time-zone-aware and naive timestamps, a first contact before the lead was
-        created or more than 292 years after it (the message gives the positions,
-        and labels for a Series), or a ``business_hours`` that is not a calendar.
+        Values that are not timestamps, arguments of different lengths, a first
+        contact before the lead was created or more than 292 years after it (the
+        message gives the positions, and labels for a Series), or a
+        ``business_hours`` that is not a calendar.
     IndexMismatchError
         Two Series with different indexes.
 
@@ -163,11 +164,15 @@ def response_times(
     :math:`b_i = r_i` for a round-the-clock calendar. Whole working days come from
     ``numpy.busday_count``; only the first and last day are partial.
 
-    Opening hours are read on the timestamps' own clock: naive timestamps as the
-    local times they state, aware ones in the zone of ``created``. On a day the
-    clocks change inside opening hours (a night shift or a round-the-clock team),
-    aware timestamps count the time that really passed; naive timestamps cannot
-    tell and count the time on the clock.
+    Timestamps follow :data:`salescore.schema.TIMESTAMPS`: a naive timestamp means
+    UTC, and when one argument is time-zone aware and the other naive, the aware one
+    is converted to UTC and its zone dropped. Opening hours are read on the
+    timestamps' own clock: naive timestamps as the times they state (UTC for
+    canonical tables), aware ones in the zone of ``created``; give canonical
+    timestamps the team's zone (``tz_localize("UTC").tz_convert(zone)``) to apply
+    local opening hours. On a day the clocks change inside opening hours (a night
+    shift or a round-the-clock team), aware timestamps count the time that really
+    passed; naive timestamps cannot tell and count the time on the clock.
 
     References
     ----------
@@ -449,8 +454,9 @@ def response_report(
         dropped. ``None`` gives a single row labelled ``"total"``.
     created, first_contact : str, keyword-only
         Column names: when each lead came in and when it was first contacted
-        (datetime64, both naive or both time-zone aware; NaT in ``first_contact``
-        for a lead never contacted).
+        (datetime64, naive meaning UTC or time-zone aware; an aware column beside a
+        naive one is converted to UTC; NaT in ``first_contact`` for a lead never
+        contacted).
     lead_id : str or None, keyword-only, default "lead_id"
         Column naming each lead in error messages; ``None`` uses the index.
     business_hours : BusinessHours or None, keyword-only, default None
@@ -476,7 +482,7 @@ def response_report(
         datetimes.
     InvalidInputError
         A lead without a creation time, a first contact before the lead was created,
-        a mix of time-zone-aware and naive columns, an invalid ``by``,
+        an invalid ``by``,
         ``business_hours`` or ``within``; each message about leads names them.
 
     See Also
@@ -540,8 +546,7 @@ def response_report(
     limit = _limit(within)
     read = {"created": created, "first_contact": first_contact, "lead_id": lead_id}
     schema.check_columns(leads, "leads", read, others=groups)
-    start = _stamps(leads, created)
-    end = _zones(start, _stamps(leads, first_contact), created, first_contact)
+    start, end = _zones(_stamps(leads, created), _stamps(leads, first_contact))
     ids = row_ids(leads, lead_id)
     undated = np.asarray(start.isna(), dtype=bool)
     if undated.any():

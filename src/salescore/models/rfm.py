@@ -68,12 +68,8 @@ def _ordinal(name: str, value: object, dtype: pd.PeriodDtype, zone: Any) -> int:
     if pd.isna(stamp):
         raise InvalidInputError(f"{name} must be a date or a Timestamp; got {value!r:.60}")
     if stamp.tzinfo is not None:
-        if zone is None:
-            raise InvalidInputError(
-                f"{name} has a time zone ({stamp!r}) but the dates do not; pass a date "
-                "without a zone"
-            )
-        stamp = stamp.tz_convert(zone).tz_localize(None)
+        # Beside naive dates (which mean UTC) an aware end is read in UTC.
+        stamp = stamp.tz_convert("UTC" if zone is None else zone).tz_localize(None)
     return int(_ordinals(pd.DatetimeIndex([stamp]), dtype)[0])
 
 

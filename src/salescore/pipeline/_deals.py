@@ -13,7 +13,7 @@ import pandas as pd
 from .._arrays import FloatArray
 from .._tables import PERIOD as _PERIOD
 from .._tables import TOTAL as _TOTAL
-from .._tables import float_column, row_ids, which
+from .._tables import align_columns, float_column, row_ids, which
 from .._tables import group_columns as _group_columns
 from .._tables import group_sums as _group_sums
 from .._tables import period_dtype as _period_dtype
@@ -138,25 +138,25 @@ def _check_dated(
 
 def _check_chronology(
     deals: pd.DataFrame, created: str | None, close_date: str, ids: ObjectArray, used: BoolArray
-) -> None:
+) -> pd.DataFrame:
     """Refuse deals that close (by date) before the date they were created.
 
     Checked only when the frame has the ``created`` column; NaT on either side passes.
+    Returns ``deals`` with both columns on one clock (an aware column beside a naive
+    one is read in UTC, see :func:`~salescore._tables.align_columns`), which the
+    caller then reads its periods from.
     """
     if created is None or created not in deals.columns or close_date not in deals.columns:
-        return
+        return deals
     _require_datetimes(deals, created)
     _require_datetimes(deals, close_date)
-    try:
-        backwards = (deals[close_date].dt.normalize() < deals[created].dt.normalize()).to_numpy(
-            dtype=bool
-        )
-    except TypeError:
-        raise InvalidInputError(
-            f"deals: {created!r} and {close_date!r} must both be time-zone aware or both naive"
-        ) from None
+    deals = align_columns(deals, [created, close_date])
+    backwards = (deals[close_date].dt.normalize() < deals[created].dt.normalize()).to_numpy(
+        dtype=bool
+    )
     backwards = backwards & used
     if backwards.any():
         raise InvalidInputError(
             f"{close_date} is before the date in {created} for {_which(ids, backwards)}"
         )
+    return deals

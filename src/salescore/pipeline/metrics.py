@@ -6,6 +6,7 @@ import math
 from typing import Any, Literal, TypeAlias, overload
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .._arrays import (
@@ -13,6 +14,7 @@ from .._arrays import (
     FloatArray,
     Numeric,
     Scalar,
+    align_zones,
     check_nonnegative,
     check_probability,
     coerce,
@@ -460,6 +462,34 @@ def _timestamps(name: str, values: Any) -> pd.DatetimeIndex:
     return stamps
 
 
+def _is_calendar(stamps: pd.DatetimeIndex) -> bool:
+    """Whether ``stamps`` hold calendar dates: every non-missing value at midnight."""
+    present = stamps[stamps.notna()]
+    return bool(present.size) and bool((present == present.normalize()).all())
+
+
+def _backwards(
+    start: pd.DatetimeIndex,
+    end: pd.DatetimeIndex,
+    negative: npt.NDArray[np.bool_],
+    index: pd.Index[Any] | None,
+    calendar: bool,
+) -> str:
+    """The error message for deals closed before they were created, naming the first few."""
+    positions = np.flatnonzero(negative)
+    shown = []
+    for position in positions[:5]:
+        label = "" if index is None else f" (label {index[position]!r})"
+        close = end[position].date().isoformat() if calendar else str(end[position])
+        shown.append(f"position {position}{label}: created {start[position]}, closed {close}")
+    more = "; …" if positions.size > 5 else ""
+    what = "the date of created" if calendar else "created"
+    return (
+        f"closed is before {what} for {positions.size} of {negative.size} deals: "
+        f"{'; '.join(shown)}{more}"
+    )
+
+
 def sales_cycle(
     created: Any,
     closed: Any,
@@ -474,7 +504,9 @@ def sales_cycle(
     created : Series, array_like of datetime64, or sequence of dates
         When each deal was created (or the lead first came in).
     closed : Series, array_like of datetime64, or sequence of dates
-        When each deal was closed, in the same order; NaT where not closed.
+        When each deal was closed, in the same order; NaT where not closed. Calendar
+        close dates (every value at midnight, as the canonical ``close_date``) count
+        whole days from the creation date (see Notes).
     statistic : {"median", "mean"} or None, keyword-only, default "median"
         The summary to return; ``None`` returns each deal's cycle in days (a Series
         on the index of a Series argument, otherwise a float64 array).
@@ -485,14 +517,16 @@ def sales_cycle(
     Returns
     -------
     float, ndarray or Series
-        Days, as a float (fractions of a day count).
+        Days, as a float: whole days when ``closed`` holds calendar dates, fractions
+        of a day between two instants.
 
     Raises
     ------
     InvalidInputError
-        Arguments that are not timestamps, of different lengths, a mix of time-zone
-        aware and naive timestamps, an unknown ``statistic``, or a deal that closed
-        before it was created (the message gives the positions).
+        Arguments that are not timestamps, of different lengths, an unknown
+        ``statistic``, or a deal that closed before it was created: a close date
+        before the creation date, or a close instant before the creation instant (the
+        message gives the positions, the labels of a Series, and both timestamps).
     IndexMismatchError
         Two Series with different indexes.
 
@@ -502,14 +536,39 @@ def sales_cycle(
 
     Notes
     -----
+    Between two instants the cycle is the exact elapsed time,
+
     .. math::
 
-        d_i = \frac{t^\text{closed}_i - t^\text{created}_i}{1\ \text{day}}
+        d_i = \frac{t^\text{closed}_i - t^\text{created}_i}{1\ \text{day}}.
+
+    A canonical ``close_date`` is a calendar date, not a moment (midnight of that
+    date), while ``created`` is an instant: a deal created at 09:30 and closed the same
+    day would otherwise close 9.5 hours before it was created. So when ``closed``
+    holds calendar dates (every non-missing value at midnight), the cycle counts whole
+    days from the creation *date*, ``created`` floored to midnight:
+
+    .. math::
+
+        d_i = \frac{t^\text{closed}_i - \lfloor t^\text{created}_i
+        \rfloor_\text{day}}{1\ \text{day}},
+
+    so a deal closed on the day it was created has a cycle of 0 days, and one created
+    at 09:30 and closed the next day 1 day. A close date before the creation date is
+    an error; so, between instants, is a close before the creation. A set of close
+    instants that all fall exactly at midnight is read as dates.
+
+    Timestamps follow the timestamp convention of :data:`salescore.schema.TIMESTAMPS`:
+    a naive timestamp is read as UTC, and when one argument is time-zone aware and the
+    other naive, the aware one is converted to UTC (a CRM's creation instant beside its
+    calendar close dates), so the creation date is its UTC date. When both are aware,
+    the days are counted on the close dates' calendar: the creation date in their zone,
+    and a day with a clock change counts as one day.
 
     References
     ----------
-    .. [1] Seed article 002 of salescore's reference (time spent per stage and in the
-       pipeline).
+    .. [1] Nutshell, the Norwegian edition of its article on the sales metrics a sales
+       manager should track (time spent per stage and in the pipeline).
 
     Examples
     --------
@@ -520,6 +579,36 @@ def sales_cycle(
     30.0
     >>> salescore.sales_cycle(created, closed, statistic=None)
     array([30., 10., 30.])
+
+    Creation instants beside calendar close dates, as a CRM gives them: whole days
+    from the creation date, 0 for a deal closed on the day it was created. An aware
+    creation time beside naive close dates is read in UTC:
+
+    >>> import pandas as pd
+    >>> salescore.sales_cycle(
+    ...     pd.Series(pd.to_datetime(["2026-01-04 09:30", "2026-01-04 09:30"])),
+    ...     pd.Series(pd.to_datetime(["2026-01-04", "2026-01-14"])),
+    ...     statistic=None,
+    ... ).tolist()
+    [0.0, 10.0]
+    >>> salescore.sales_cycle(
+    ...     pd.Series(pd.to_datetime(["2026-01-04 12:00+00:00"])),
+    ...     pd.Series(pd.to_datetime(["2026-01-14"])),
+    ... )
+    10.0
+
+    Between two instants, the exact time:
+
+    >>> salescore.sales_cycle(["2026-01-04 09:00"], ["2026-01-05 21:00"])
+    1.5
+
+    A close date before the creation date:
+
+    >>> salescore.sales_cycle(["2026-01-04 09:30"], ["2026-01-03"])
+    Traceback (most recent call last):
+    ...
+    salescore.errors.InvalidInputError: closed is before the date of created for 1 of 1
+    deals: position 0: created 2026-01-04 09:30:00, closed 2026-01-03
     """
     summary = (
         None if statistic is None else option_choice("statistic", statistic, ("median", "mean"))
@@ -538,18 +627,21 @@ def sales_cycle(
         raise InvalidInputError(
             f"created has {start.size} elements but closed has {end.size}; they must match"
         )
-    if (start.tz is None) != (end.tz is None):
-        raise InvalidInputError("created and closed must both be time-zone aware or both naive")
-    days = ((end - start) / pd.Timedelta(days=1)).to_numpy(dtype=np.float64, na_value=np.nan)
+    start, end = align_zones(start, end)
+    calendar = _is_calendar(end)
+    origin, finish = start, end
+    if calendar:
+        # A close date names a day, not the moment after midnight: count whole days
+        # from the day of creation, on the close dates' calendar (their zone's wall
+        # dates, so that a day with a clock change still counts as one, or UTC).
+        if end.tz is not None:
+            origin = origin.tz_convert(end.tz).tz_localize(None)
+            finish = end.tz_localize(None)
+        origin = origin.normalize()
+    days = ((finish - origin) / pd.Timedelta(days=1)).to_numpy(dtype=np.float64, na_value=np.nan)
     negative = days < 0.0
     if negative.any():
-        positions = np.flatnonzero(negative)
-        shown = ", ".join(str(p) for p in positions[:5])
-        labels = "" if index is None else f" (labels {list(index[positions[:5]])!r})"
-        raise InvalidInputError(
-            f"closed is before created for {positions.size} of {days.size} deals "
-            f"(0-based positions: {shown}{', …' if positions.size > 5 else ''}){labels}"
-        )
+        raise InvalidInputError(_backwards(start, end, negative, index, calendar))
     if summary is None:
         return pd.Series(days, index=index) if index is not None else days
     if skipna:

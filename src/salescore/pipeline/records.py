@@ -19,6 +19,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from .._arrays import utc_naive
 from .._tables import require_columns
 from ..errors import InvalidInputError, SchemaError
 from ._categories import forecast_category, status
@@ -213,7 +214,10 @@ def _moment(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> datet
 def _close_date(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> datetime.date | None:
     if _is_missing(value):
         return None
-    day = _moment(value, instance, attribute).date()
+    moment = _moment(value, instance, attribute)
+    if moment.tzinfo is not None:  # a moment with a zone: its date in UTC
+        moment = moment.astimezone(datetime.UTC)
+    day = moment.date()
     if not _FIRST_DATE <= day <= _LAST_DATE:
         raise InvalidInputError(
             f"{attribute.name}{_where(instance)} must be {_DATE_RANGE}; got {value!r}"
@@ -225,14 +229,9 @@ def _created(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> pd.T
     if _is_missing(value):
         return None
     moment = _moment(value, instance, attribute)
-    if moment.tzinfo is not None:
-        raise InvalidInputError(
-            f"{attribute.name}{_where(instance)} must be timezone-naive (the canonical "
-            "column is datetime64[ns] without a zone); convert it first, for example with "
-            f"Timestamp.tz_convert(None) for UTC; got {value!r}"
-        )
     try:
-        return pd.Timestamp(moment).as_unit("ns")
+        # An aware moment is kept as its UTC wall-clock time (the timestamp convention).
+        return utc_naive(pd.Timestamp(moment)).as_unit("ns")
     except (ValueError, OverflowError):  # OutOfBoundsDatetime is a ValueError
         raise InvalidInputError(
             f"{attribute.name}{_where(instance)} must be {_DATE_RANGE}; got {value!r}"
@@ -315,10 +314,12 @@ class Deal:
     created : Timestamp or None, default None
         When the deal was created, to the nanosecond. A date, datetime, pandas
         Timestamp, NumPy datetime64 or ISO 8601 string is accepted and stored as a
-        timezone-naive ``pandas.Timestamp``.
+        timezone-naive ``pandas.Timestamp`` meaning UTC: a time-zone-aware one is
+        converted to UTC and its zone dropped.
     close_date : datetime.date or None, default None
         The (expected or actual) close date. The same kinds as ``created`` are accepted;
-        the date is kept and any time of day is dropped.
+        the date is kept and any time of day is dropped (a time-zone-aware moment gives
+        its date in UTC).
     status : {"open", "won", "lost"}, default "open"
         Any letter case is accepted and stored in lower case.
     forecast_category : str or None, default None
@@ -353,9 +354,12 @@ class Deal:
     ``value`` and ``status`` cannot be missing.
 
     Dates must lie between 1677-09-22 and 2262-04-11, the range of a
-    ``datetime64[ns]`` column, so that every deal fits the canonical table. A timezone-
-    aware ``created`` is refused rather than converted, since the conversion would move
-    the time of day and perhaps the day; convert it (say to UTC) before.
+    ``datetime64[ns]`` column, so that every deal fits the canonical table. Times follow
+    the timestamp convention of :data:`salescore.schema.TIMESTAMPS`: a naive time means
+    UTC, and a time-zone-aware ``created`` (a CRM's ``CreatedDate`` with its offset, or a
+    zoned column from an adapter) is converted to UTC and its zone dropped, so
+    ``2024-03-04T10:30:00+01:00`` is stored as ``2024-03-04 09:30``. Naive values are
+    kept exactly, so a table of naive timestamps goes to deals and back without loss.
 
     A ``lost_reason`` on a deal that is not lost is kept: CRMs let users fill it in at
     any stage, and a reopened deal keeps the reason it was once lost for. Nor does the
@@ -385,6 +389,11 @@ class Deal:
     3312.0
     >>> deal.currency, deal.status, deal.close_date, deal.created
     ('EUR', 'open', datetime.date(2024, 6, 28), Timestamp('2024-03-04 09:30:00'))
+
+    A creation time with a zone is kept as its UTC time:
+
+    >>> records.Deal(deal_id="D-17", value=27_600, created="2024-03-04T10:30:00+01:00").created
+    Timestamp('2024-03-04 09:30:00')
 
     A probability written as a percentage is refused:
 
@@ -689,7 +698,9 @@ def frame_to_deals(frame: pd.DataFrame, *, strict: bool = True) -> list[Deal]:
     -----
     ``deals_to_frame(frame_to_deals(table))`` equals ``table`` for every table made by
     :func:`deals_to_frame`. Other tables come back in the canonical form: columns in
-    canonical order, a ``RangeIndex``, times of day dropped from ``close_date``.
+    canonical order, a ``RangeIndex``, times of day dropped from ``close_date``, and a
+    time-zone-aware ``created`` (as the adapters may give it) converted to UTC with its
+    zone dropped, following :data:`salescore.schema.TIMESTAMPS`.
 
     References
     ----------

@@ -4,7 +4,10 @@ Both functions read the canonical stage-history table: one row per visit of a de
 a stage, with columns ``deal_id``, ``stage``, ``entered`` and ``exited`` (datetime64,
 naive or tz-aware; ``exited`` is NaT while the deal is still in that stage). Column
 names are keyword options whose defaults are these canonical names. Durations are in
-days, as float64: a :class:`pandas.Timedelta` divided by one day.
+days, as float64: a :class:`pandas.Timedelta` divided by one day. Timestamps follow
+:data:`salescore.schema.TIMESTAMPS`: naive ones mean UTC, and an aware column or
+``as_of`` beside a naive one is converted to UTC, which leaves every duration as it
+was.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from .. import schema
-from .._arrays import option_choice
+from .._arrays import align_zones, option_choice
 from ..errors import InvalidInputError, SchemaError
 
 __all__ = ["stage_funnel", "time_in_stage"]
@@ -71,7 +74,7 @@ def stage_funnel(
         from completed visits only: a deal that is still in a stage is left out of
         that stage's ``mean_days`` and ``median_days`` (its time there is not known
         yet). With a timestamp, an open visit counts up to ``as_of``, and ``as_of``
-        must not be earlier than its entry. Naive or tz-aware like the columns.
+        must not be earlier than its entry. Naive (read as UTC) or tz-aware.
     other_stages : {"raise", "ignore"}, keyword-only, default "raise"
         What to do with rows whose stage is not in ``stages``. ``"raise"``: an
         error listing those stages. ``"ignore"``: leave those rows out of the funnel
@@ -107,15 +110,14 @@ def stage_funnel(
     Raises
     ------
     SchemaError
-        A column is missing, ``entered`` or ``exited`` is not datetime64, one is
-        tz-aware and the other naive, or two options name the same column.
+        A column is missing, ``entered`` or ``exited`` is not datetime64, or two
+        options name the same column.
     InvalidInputError
         ``stages`` empty, repeated, unordered (a set) or a string; a stage in the
         history that is not in ``stages`` (unless ``other_stages="ignore"``); a
         missing deal id or stage; a visit that exits before it enters; a deal with
-        more than one open visit; an ``as_of`` that is not a timestamp, is tz-aware
-        when the columns are naive (or the reverse), or precedes the entry of an
-        open visit. The message names the deals concerned (the first few, and how
+        more than one open visit; an ``as_of`` that is not a timestamp or precedes
+        the entry of an open visit. The message names the deals concerned (the first few, and how
         many).
 
     See Also
@@ -336,8 +338,8 @@ def time_in_stage(
         The stage history, one row per visit of a deal to a stage.
     as_of : Timestamp, datetime, date, numpy.datetime64 or None, keyword-only
         The moment at which the age of open visits (``exited`` NaT) is measured;
-        required when there is one, since salescore never assumes "now". Naive or
-        tz-aware like the columns, and not earlier than an open visit's entry.
+        required when there is one, since salescore never assumes "now". Naive (read
+        as UTC) or tz-aware, and not earlier than an open visit's entry.
     deal_id, stage, entered, exited : str, keyword-only
         Names of the columns holding the deal id, the stage, and the datetime64
         entry and exit of each visit; default to the canonical names.
@@ -362,13 +364,12 @@ def time_in_stage(
     Raises
     ------
     SchemaError
-        A column is missing, ``entered`` or ``exited`` is not datetime64, one is
-        tz-aware and the other naive, or two options name the same column.
+        A column is missing, ``entered`` or ``exited`` is not datetime64, or two
+        options name the same column.
     InvalidInputError
         Open visits and no ``as_of``; a missing deal id or stage; a visit that
         exits before it enters; a deal with more than one open visit; an ``as_of``
-        that is not a timestamp, is tz-aware when the columns are naive (or the
-        reverse), or precedes the entry of an open visit. The message names the
+        that is not a timestamp or precedes the entry of an open visit. The message names the
         deals concerned (the first few, and how many).
 
     See Also
@@ -493,12 +494,6 @@ def _visits(
         given = ", ".join(f"{option}={column!r}" for option, column in names.items())
         raise SchemaError(f"{_TABLE}: {given} must name four different columns")
     schema.check_columns(history, "stage_history", names)
-    aware = [isinstance(history[column].dtype, pd.DatetimeTZDtype) for column in (entered, exited)]
-    if aware[0] != aware[1]:
-        raise SchemaError(
-            f"{_TABLE}: {entered!r} has dtype {history[entered].dtype} but {exited!r} has "
-            f"dtype {history[exited].dtype}; both must be naive or both tz-aware"
-        )
 
     # Positions from here on are 0-based row numbers, whatever the history's index.
     ids = history[deal_id].reset_index(drop=True)
@@ -516,8 +511,10 @@ def _visits(
             f"{_TABLE}: {stage!r} is missing in {_count(int(missing.sum()), 'row')} "
             f"({_deals(ids[missing])})"
         )
-    start = history[entered].reset_index(drop=True)
-    end = history[exited].reset_index(drop=True)
+    # An aware column beside a naive one is read in UTC (the timestamp convention).
+    start, end = align_zones(
+        history[entered].reset_index(drop=True), history[exited].reset_index(drop=True)
+    )
     backwards = (end < start).to_numpy()
     if backwards.any():
         raise InvalidInputError(
@@ -546,11 +543,9 @@ def _as_of(value: object, visits: _Visits) -> pd.Timestamp:
     if pd.isna(stamp):
         raise InvalidInputError("as_of must be a timestamp; got NaT")
     if (stamp.tzinfo is not None) != visits.aware:
-        columns = "tz-aware" if visits.aware else "naive"
-        given = "naive" if stamp.tzinfo is None else "tz-aware"
-        raise InvalidInputError(
-            f"as_of must be {columns} like the history's timestamps; got {given} {stamp}"
-        )
+        # Aware beside naive: the aware side is read in UTC (the timestamp convention).
+        visits.entered, stamp = align_zones(visits.entered, stamp)
+        visits.aware = False
     early = visits.is_open & (visits.entered > stamp).to_numpy()
     if early.any():
         raise InvalidInputError(

@@ -88,7 +88,10 @@ def weighted_pipeline(
     created : str or None, keyword-only, default "created"
         Column with each deal's creation time (datetime64); when ``freq`` is given
         and the table has this column, an open deal whose close date is before the
-        date it was created is an error. ``None`` skips the check.
+        date it was created is an error. ``None`` skips the check. When one of
+        ``created`` and ``close_date`` is time-zone aware and the other naive (as a
+        CRM's creation instant beside its close dates), the aware one is read in UTC
+        (:data:`salescore.schema.TIMESTAMPS`), for the check and the periods.
     currency : str or None, keyword-only, default "currency"
         Column with each deal's currency; ``None`` when there is none to check.
     deal_id : str or None, keyword-only, default "deal_id"
@@ -114,10 +117,9 @@ def weighted_pipeline(
     InvalidInputError
         An unknown status; on an open deal, a negative or infinite value, a
         probability outside [0, 1] (above 1, probably a percentage), or, when
-        ``freq`` is given, no close date or a close date before the creation date
-        (or creation and close dates of which one is time-zone aware and the other
-        not); open deals in more than one currency unless ``by``
-        includes the currency column; an unknown ``freq`` or ``by``. Each message
+        ``freq`` is given, no close date or a close date before the creation date;
+        open deals in more than one currency unless ``by`` includes the currency
+        column; an unknown ``freq`` or ``by``. Each message
         names the deals concerned.
 
     See Also
@@ -195,7 +197,7 @@ def weighted_pipeline(
     if currency is not None and currency not in groups:
         _check_one_currency(deals, currency, ids, is_open)
     if period_dtype is not None:
-        _check_chronology(deals, created, close_date, ids, is_open)
+        deals = _check_chronology(deals, created, close_date, ids, is_open)
 
     keys = _keys(deals, is_open, groups)
     if period_dtype is not None:
@@ -449,7 +451,8 @@ def loss_reasons(
     created : str or None, keyword-only, default "created"
         Column with each deal's creation time; when the table has it, a lost deal
         whose close date is before the date it was created is an error. ``None``
-        skips the check.
+        skips the check. An aware ``created`` beside a naive ``close_date`` (or the
+        reverse) is read in UTC (:data:`salescore.schema.TIMESTAMPS`).
     deal_id : str or None, keyword-only, default "deal_id"
         Column naming each deal in error messages; ``None`` uses the index.
     no_reason : str, keyword-only, default "(no reason)"
@@ -531,7 +534,7 @@ def loss_reasons(
     ids = _deal_ids(deals, deal_id)
     lost = _statuses(deals, status, ids) == "lost"
     _check_dated(deals, close_date, ids, lost, "lost deals")
-    _check_chronology(deals, created, close_date, ids, lost)
+    deals = _check_chronology(deals, created, close_date, ids, lost)
     reasons = pd.Series(deals[lost_reason].to_numpy(dtype=object)[lost], dtype=object)
     blank = {
         reason

@@ -136,6 +136,8 @@ def productivity_report(
     created : str or None, keyword-only, default "created"
         Column with each deal's creation time; when the table has it, a won deal
         closed before the date it was created is an error. ``None`` skips the check.
+        An aware ``created`` beside a naive ``close_date`` (or the reverse) is read in
+        UTC (:data:`salescore.schema.TIMESTAMPS`).
     currency : str or None, keyword-only, default "currency"
         Column with each deal's currency; the won deals must share one. ``None``
         when there is none to check.
@@ -238,7 +240,7 @@ def productivity_report(
     if currency is not None:
         _check_one_currency(deals, currency, ids, won)
     _check_dated(deals, close_date, ids, won, "won deals")
-    _check_chronology(deals, created, close_date, ids, won)
+    deals = _check_chronology(deals, created, close_date, ids, won)
     won_ordinals = np.asarray(
         pd.PeriodIndex(_periods(deals.loc[won, close_date], period_dtype)).asi8, dtype=np.int64
     )

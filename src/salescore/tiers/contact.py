@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .._arrays import coerce_timestamps
+from .._arrays import align_zones, coerce_timestamps
 from ..errors import IndexMismatchError, InvalidInputError
 from .policy import (
     _DEFAULT_POLICY,
@@ -158,7 +158,7 @@ def days_overdue(
         Tier label of each account; ``None`` or NaN where unknown.
     today : timestamp, keyword-only
         The date to measure from; explicit, so that results do not depend on when the
-        code runs.
+        code runs. Naive (read as UTC) or time-zone aware.
     policy : TierPolicy, keyword-only, default TierPolicy()
         Cadence in days per tier.
 
@@ -187,6 +187,10 @@ def days_overdue(
     .. math::
 
         d_i = \frac{t_\text{today} - t^\text{next}_i}{1\ \text{day}}
+
+    Timestamps follow :data:`salescore.schema.TIMESTAMPS`: a naive ``today`` or last
+    contact means UTC, and when one is time-zone aware and the other naive, the aware
+    one (and the next contact computed from it) is converted to UTC.
 
     References
     ----------
@@ -228,15 +232,10 @@ def _measure(
     now = stamps[0]
     if pd.isna(now):
         raise InvalidInputError("today must be a timestamp; got a missing value")
-    try:
-        early = np.asarray(last > now, dtype=bool)
-        days = ((now - following) / pd.Timedelta(days=1)).to_numpy(
-            dtype=np.float64, na_value=np.nan
-        )
-    except TypeError as error:
-        raise InvalidInputError(
-            f"today and last_contact must both be time-zone aware or both naive; {error}"
-        ) from None
+    # Aware beside naive: the aware side is read in UTC (the timestamp convention).
+    last, following, now = align_zones(last, following, now)
+    early = np.asarray(last > now, dtype=bool)
+    days = ((now - following) / pd.Timedelta(days=1)).to_numpy(dtype=np.float64, na_value=np.nan)
     return now, days, early
 
 

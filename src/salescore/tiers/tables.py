@@ -69,7 +69,9 @@ def tier_accounts(
         Canonical accounts table, one row per account.
     today : timestamp, keyword-only
         The date to measure overdue days from; required when ``last_contact`` is
-        given (explicit, so that results do not depend on when the code runs).
+        given (explicit, so that results do not depend on when the code runs). Naive
+        (read as UTC) or time-zone aware; beside a column of the other kind, the aware
+        one is converted to UTC (:data:`salescore.schema.TIMESTAMPS`).
     revenue : str, keyword-only, default "annual_revenue"
         Column of annual revenue per account (numeric, >= 0, one currency).
     segments : str or sequence of str, keyword-only, default ("size", "region", "industry")
@@ -231,7 +233,9 @@ def overdue_contacts(
     accounts : DataFrame
         One row per account, with a tier and a last-contact column.
     today : timestamp, keyword-only
-        The date to measure from.
+        The date to measure from. Naive (read as UTC) or time-zone aware; beside a
+        column of the other kind, the aware one is converted to UTC
+        (:data:`salescore.schema.TIMESTAMPS`).
     tier : str, keyword-only, default "tier"
         Column of tier labels ``"A"``–``"D"`` (strings or a categorical).
     last_contact : str, keyword-only, default "last_contact"

@@ -18,8 +18,9 @@ def canonical_frame(table: str, rows: dict[str, list[Any]], index: list[int]) ->
         if column.kind in ("number", "fraction"):
             series = pd.Series(values, dtype="float64")
         elif column.kind == "timestamp":
+            # The canonical convention: naive datetime64[ns] holding UTC wall-clock time.
             series = pd.Series(pd.to_datetime(values, utc=True, format="ISO8601"))
-            series = series.astype(dtype)
+            series = series.dt.tz_localize(None).astype("datetime64[ns]")
         elif column.kind == "date":
             series = pd.Series(pd.to_datetime(values)).astype(dtype)
         else:

@@ -19,6 +19,7 @@ from salescore.adapters._core import (
     Parsed,
     assemble,
     field,
+    match_fields,
     parse_bool,
     parse_choice,
     parse_currency,
@@ -29,9 +30,11 @@ from salescore.adapters._core import (
     parse_probability,
     parse_text,
     parse_timestamp,
+    plain,
     reasons_where,
     records_frame,
     require_fields,
+    split_reason,
 )
 from salescore.errors import InvalidInputError, SchemaError
 
@@ -122,7 +125,7 @@ def test_parse_money_is_strict() -> None:
         "Amount: not a plain number: '$5'",
         None,  # "" is how HubSpot writes an empty value
         None,
-        "Amount: negative amount -3",
+        "Amount: negative amount: -3",
         "Amount: not a number: True",
         None,
         "Amount: not a plain number: 'inf'",
@@ -155,12 +158,12 @@ def test_parse_probability_by_scale() -> None:
     )
     assert percent.canonical.tolist()[:3] == [0.12, 0.83, 1.0]
     assert percent.reasons.tolist()[3:5] == [
-        "P: 150 is outside 0 to 100 (percent)",
-        "P: -1 is outside 0 to 100 (percent)",
+        "P: outside 0 to 100 (percent): 150",
+        "P: outside 0 to 100 (percent): -1",
     ]
     fraction = parse_probability(pd.Series([0.12, 12.0]), field="p", scale="fraction")
     assert fraction.canonical.tolist()[0] == 0.12
-    assert fraction.reasons.tolist() == [None, "p: 12.0 is outside 0 to 1 (fraction)"]
+    assert fraction.reasons.tolist() == [None, "p: outside 0 to 1 (fraction): 12.0"]
     with pytest.raises(InvalidInputError, match="probability_scale must be"):
         parse_probability(pd.Series([0.5]), field="p", scale="percentage")
 
@@ -180,32 +183,44 @@ def test_parse_timestamp_formats() -> None:
         None,
     )
     parsed = parse_timestamp(raw, field="t")
-    assert str(parsed.canonical.dtype) == "datetime64[ns, UTC]"
+    # The canonical convention: naive datetime64[ns] holding UTC wall-clock time.
+    assert str(parsed.canonical.dtype) == "datetime64[ns]"
     stamps = parsed.canonical.tolist()
-    nine_thirty = pd.Timestamp("2024-03-04 09:30", tz="UTC")
+    nine_thirty = pd.Timestamp("2024-03-04 09:30")
     assert stamps[:2] == [nine_thirty, nine_thirty]
-    assert stamps[2] == pd.Timestamp("2019-10-30 03:30:17.883", tz="UTC")
+    assert stamps[2] == pd.Timestamp("2019-10-30 03:30:17.883")
     assert stamps[3:6] == [nine_thirty, nine_thirty, nine_thirty]
-    assert stamps[6] == pd.Timestamp("2024-03-04", tz="UTC")
+    assert stamps[6] == pd.Timestamp("2024-03-04")
     reasons = parsed.reasons.tolist()
     assert reasons[:7] == [None] * 7
-    assert reasons[7].startswith("t: not a date and time in 1677-09-22 to 2262-04-11: '3000")
-    assert reasons[8] is not None  # day-first dates are ambiguous: never guessed
+    # Well-formed but beyond datetime64[ns]: the reason names the range.
+    assert reasons[7] == (
+        "t: outside the dates salescore can hold (1677-09-22 to 2262-04-11): '3000-01-01'"
+    )
+    # Day-first dates are ambiguous, never guessed: the reason names the format.
+    assert reasons[8] == (
+        "t: not in a recognised date format (use ISO 8601, such as 2025-12-31 or "
+        "2025-12-31T14:00:00Z): '04/03/2024'"
+    )
     assert reasons[9] is not None  # epoch numbers only with epoch_unit
     assert reasons[10] is None
 
 
 def test_parse_timestamp_epoch_milliseconds_and_datetime_columns() -> None:
     parsed = parse_timestamp(pd.Series([1709544600000, np.nan]), field="t", epoch_unit="ms")
-    assert parsed.canonical.tolist()[0] == pd.Timestamp("2024-03-04 09:30", tz="UTC")
+    assert parsed.canonical.tolist()[0] == pd.Timestamp("2024-03-04 09:30")
     assert parsed.reasons.tolist() == [None, None]
     far = parse_timestamp(pd.Series([1e30, -5e20, np.inf, 9.1e15]), field="t", epoch_unit="ms")
     assert far.canonical.isna().all()
     assert far.reasons.notna().all()  # beyond 1677-2262: a reason, not an overflow error
     objects = parse_timestamp(_objects(1709544600, "x"), field="t", epoch_unit="s")
-    assert objects.canonical.tolist()[0] == pd.Timestamp("2024-03-04 09:30", tz="UTC")
+    assert objects.canonical.tolist()[0] == pd.Timestamp("2024-03-04 09:30")
     naive = parse_timestamp(pd.Series(pd.to_datetime(["2024-03-04 09:30"])), field="t")
-    assert naive.canonical.tolist() == [pd.Timestamp("2024-03-04 09:30", tz="UTC")]
+    assert naive.canonical.tolist() == [pd.Timestamp("2024-03-04 09:30")]
+    oslo = pd.Series(pd.to_datetime(["2024-03-04 10:30"]).tz_localize("Europe/Oslo"))
+    aware = parse_timestamp(oslo, field="t")  # 10:30 in Oslo (UTC+1) is 09:30 UTC
+    assert str(aware.canonical.dtype) == "datetime64[ns]"
+    assert aware.canonical.tolist() == [pd.Timestamp("2024-03-04 09:30")]
     with pytest.raises(InvalidInputError, match="epoch_unit must be"):
         parse_timestamp(pd.Series([1]), field="t", epoch_unit="days")
 
@@ -216,7 +231,7 @@ def test_parse_date_takes_the_utc_date() -> None:
     )
     assert str(parsed.canonical.dtype) == "datetime64[ns]"
     assert parsed.canonical.tolist()[:2] == [pd.Timestamp("2024-06-28"), pd.Timestamp("2024-06-29")]
-    assert parsed.reasons.tolist()[2].startswith("d: not a date and time")
+    assert parsed.reasons.tolist()[2].startswith("d: not in a recognised date format")
 
 
 def test_parse_bool_spellings() -> None:
@@ -233,14 +248,14 @@ def test_parse_bool_spellings() -> None:
 def test_parse_text_and_id() -> None:
     text = parse_text(_objects("Web", "  ", 7, None), field="LeadSource")
     assert text.canonical.tolist() == ["Web", None, None, None]
-    assert text.reasons.tolist()[2] == "LeadSource: not text: int 7"
+    assert text.reasons.tolist()[2] == "LeadSource: not text (int): 7"
     assert parse_text(_objects(7), field="user_id", numbers=True).canonical.tolist() == ["7"]
     ids = parse_id(_objects("006A1", 42, 43.0, 4.5, None, True), field="Id")
     assert ids.canonical.tolist()[:3] == ["006A1", 42, 43]
     assert ids.reasons.tolist()[3:] == [
-        "Id: not an id (text or integer): float 4.5",
+        "Id: not an id (text or an integer; got float): 4.5",
         "Id: missing",
-        "Id: not an id (text or integer): bool True",
+        "Id: not an id (text or an integer; got bool): True",
     ]
 
 
@@ -251,7 +266,7 @@ def test_parse_choice_forecast_category_and_currency() -> None:
         choices={"won": "won", "open": "open"},
     )
     assert status.canonical.tolist() == ["won", "open", None, None]
-    assert status.reasons.tolist()[2].startswith("status: unknown value 'pending' (expected")
+    assert status.reasons.tolist()[2].startswith("status: unknown value (expected")
     categories = parse_forecast_category(
         _objects("BestCase", "Best Case", "Forecast", "COMMIT", "OMIT", "maybe"), field="FC"
     )
@@ -309,9 +324,9 @@ def test_assemble_accounts_for_every_row() -> None:
     assert result.frame.index.tolist() == [4]  # input positions
     assert result.frame["deal_id"].tolist() == ["D"]
     assert result.rejected[REASON].to_dict() == {
-        0: "duplicate deal_id 'A' (rows 0, 2)",
+        0: "deal_id: given in more than one record: 'A' (rows 0, 2)",
         1: "amount: not a plain number: 'n/a'",
-        2: "duplicate deal_id 'A' (rows 0, 2)",
+        2: "deal_id: given in more than one record: 'A' (rows 0, 2)",
         3: "deleted",
     }
     # The rejected rows keep the values as received.
@@ -333,7 +348,7 @@ def test_assemble_accounts_for_every_row() -> None:
     ]
     summary = result.summary()
     assert summary.startswith("deals from t: 5 rows in, 1 accepted, 4 rejected\n")
-    assert "  2 × duplicate deal_id 'A' (rows 0, 2)" in summary
+    assert "  2 × deal_id: given in more than one record (e.g. row 0: 'A' (rows 0, 2)" in summary
 
 
 def test_assemble_refuses_missing_required_columns() -> None:
@@ -454,4 +469,222 @@ def test_timestamps_round_trip_through_iso_text(moments: list[datetime.datetime]
     parsed = parse_timestamp(
         pd.Series([stamp.isoformat() for stamp in stamps], dtype=object), field="t"
     )
-    assert parsed.canonical.tolist() == stamps
+    # Canonical timestamps are naive UTC: the same wall-clock time without the zone.
+    assert parsed.canonical.tolist() == [stamp.tz_localize(None) for stamp in stamps]
+
+
+# ------------------------------------------------------------------ grouped diagnostics
+
+
+def _date_problem_result(rows: int) -> ImportResult:
+    """``rows`` deals whose required-looking date is day-first, each a distinct value."""
+    start = pd.Timestamp("2020-01-01")
+    records = [
+        {
+            "id": f"D-{k}",
+            "amount": "-1",
+            "when": (start + pd.Timedelta(days=k)).strftime("%d.%m.%Y"),
+        }
+        for k in range(rows)
+    ]
+    raw = records_frame(records, source="t")
+    columns = {
+        "deal_id": parse_id(raw["id"], field="id"),
+        "value": parse_money(raw["amount"], field="amount", required=True),
+        "status": Parsed(
+            pd.Series("open", index=raw.index, dtype=object),
+            pd.Series(None, index=raw.index, dtype=object),
+        ),
+        "created": parse_timestamp(raw["when"], field="when"),
+    }
+    return assemble("deals", raw, columns, source="t", optional=(), id_field="id")
+
+
+def test_reason_groups_count_one_problem_once_however_many_values() -> None:
+    # 1,742 rows, each with its own day-first date and a negative amount: two kinds of
+    # problem. Before grouping, every row was a reason of its own (1,742 lines).
+    result = _date_problem_result(1742)
+    assert result.reasons().size == 1742  # the full reasons keep each value
+    groups = result.reason_groups()
+    assert groups[["column", "problem", "rows"]].to_dict("records") == [
+        {"column": "amount", "problem": "negative amount", "rows": 1742},
+        {
+            "column": "when",
+            "problem": "not in a recognised date format (use ISO 8601, such as 2025-12-31 "
+            "or 2025-12-31T14:00:00Z)",
+            "rows": 1742,
+        },
+    ]
+    # 2020-01-01 + 0 and + 1 days, day first.
+    assert groups["examples"].iloc[1] == (
+        "row 0 ('D-0'): '01.01.2020'; row 1 ('D-1'): '02.01.2020'; row 2 ('D-2'): '03.01.2020'"
+    )
+    assert groups["first_rows"].iloc[1] == (0, 1, 2)
+    assert result.reason_groups(examples=0)["examples"].tolist() == ["", ""]
+    with pytest.raises(InvalidInputError, match="examples must be an int >= 0"):
+        result.reason_groups(examples=-1)
+
+
+def test_summary_is_bounded_whatever_the_input_size() -> None:
+    summary = _date_problem_result(1742).summary()
+    lines = summary.splitlines()
+    assert lines[0] == "deals from t: 1742 rows in, 0 accepted, 1742 rejected"
+    assert len(lines) == 3  # the counts and one line per kind of problem
+    assert lines[2].startswith(
+        "  1742 × when: not in a recognised date format (use ISO 8601, such as 2025-12-31"
+    )
+    # Many kinds of problem: at most `lines` of them, then one line counting the rest.
+    raw = records_frame([{"id": f"X{k}", "v": "1", "c": "?"} for k in range(30)], source="t")
+    columns = {
+        "deal_id": parse_id(raw["id"], field="id"),
+        "value": parse_money(raw["v"], field="v"),
+        "status": Parsed(
+            pd.Series("open", index=raw.index, dtype=object),
+            pd.Series([f"s{k}: problem number {k}" for k in range(30)], dtype=object),
+        ),
+    }
+    many = assemble("deals", raw, columns, source="t")
+    lines = many.summary(lines=5).splitlines()
+    assert len(lines) == 1 + 5 + 1
+    assert lines[-1].startswith("  … and 25 more kinds of problem (25 rows;")
+    with pytest.raises(InvalidInputError, match="lines must be an int >= 1"):
+        many.summary(lines=0)
+
+
+def test_split_reason_reads_every_kind_of_reason() -> None:
+    assert split_reason("deleted") == [(None, "deleted", None)]
+    assert split_reason("amount: not a plain number: 'a: b'; when: missing") == [
+        ("amount", "not a plain number", "'a: b'"),
+        ("when", "missing", None),
+    ]
+    assert split_reason("close_date must be on or after created (2024-01-01)") == [
+        ("close_date", "must be on or after created", "2024-01-01")
+    ]
+    assert split_reason("close_date is before the date of created (2024-01-31 00:00:00)") == [
+        ("close_date", "is before the date of created", "2024-01-31 00:00:00")
+    ]
+
+
+def test_far_dates_are_a_reason_when_required_and_no_date_when_optional() -> None:
+    raw = records_frame(
+        [
+            {"id": "A", "v": 1, "created": "2024-01-01T00:00:00Z", "close": "9999-12-31"},
+            {"id": "B", "v": 1, "created": "9999-12-31T00:00:00Z", "close": "2024-06-28"},
+            {"id": "C", "v": 1, "created": None, "close": datetime.date(9999, 12, 31)},
+        ],
+        source="t",
+    )
+    open_ = Parsed(
+        pd.Series("open", index=raw.index, dtype=object),
+        pd.Series(None, index=raw.index, dtype=object),
+    )
+    columns = {
+        "deal_id": parse_id(raw["id"], field="id"),
+        "value": parse_money(raw["v"], field="v"),
+        "status": open_,
+        "created": parse_timestamp(raw["created"], field="created"),
+        "close_date": parse_date(raw["close"], field="close"),
+    }
+    # Optional (the default for deals): the rows are kept, the dates left empty.
+    kept = assemble("deals", raw, columns, source="t", id_field="id")
+    assert kept.accepted == 3
+    assert kept.frame["close_date"].isna().tolist() == [True, False, True]
+    assert kept.frame["created"].isna().tolist() == [False, True, True]
+    far = "outside the dates salescore can hold (1677-09-22 to 2262-04-11)"
+    assert kept.warnings == (
+        f"created left empty (no date) in 1 kept row: created: {far} "
+        "(e.g. row 1 ('B'): '9999-12-31T00:00:00Z')",
+        f"close_date left empty (no date) in 2 kept rows: close: {far} "
+        "(e.g. row 0 ('A'): '9999-12-31'; row 2 ('C'): datetime.date(9999, 12, 31))",
+    )
+    assert kept.emptied["column"].tolist() == ["close_date", "created", "close_date"]
+    assert kept.emptied.index.tolist() == [0, 1, 2]
+    # Required: a reason per row, never a traceback.
+    strict = assemble("deals", raw, columns, source="t", optional=())
+    assert strict.rejected[REASON].tolist() == [
+        f"close: {far}: '9999-12-31'",
+        f"created: {far}: '9999-12-31T00:00:00Z'",
+        f"close: {far}: datetime.date(9999, 12, 31)",
+    ]
+
+
+def test_an_unreadable_optional_value_keeps_the_row_and_a_rejected_row_names_it() -> None:
+    raw = records_frame(
+        [
+            {"id": "A", "v": 1, "fc": "Pipeline"},
+            {"id": "B", "v": 2, "fc": "Maybe"},
+            {"id": "C", "v": "x", "fc": "Maybe"},
+        ],
+        source="t",
+    )
+    columns = {
+        "deal_id": parse_id(raw["id"], field="id"),
+        "value": parse_money(raw["v"], field="v"),
+        "status": Parsed(
+            pd.Series("open", index=raw.index, dtype=object),
+            pd.Series(None, index=raw.index, dtype=object),
+        ),
+        "forecast_category": parse_forecast_category(raw["fc"], field="fc"),
+    }
+    result = assemble("deals", raw, columns, source="t")
+    assert result.frame["deal_id"].tolist() == ["A", "B"]
+    assert result.frame["forecast_category"].tolist() == ["pipeline", None]
+    assert len(result.warnings) == 1
+    assert result.warnings[0].startswith("forecast_category left empty in 1 kept row: fc: unknown")
+    assert result.rejected[REASON].tolist() == [
+        "v: not a plain number: 'x'; fc: unknown value (expected a forecast category such as "
+        "Pipeline, BestCase, Commit, Closed, Omitted): 'Maybe'"
+    ]
+
+
+def test_assemble_writes_naive_utc_timestamps() -> None:
+    raw = records_frame([{"id": "A", "v": 1}], source="t")
+    oslo = pd.Series(pd.to_datetime(["2024-03-04 10:30"]).tz_localize("Europe/Oslo"))
+    columns = {
+        "deal_id": parse_id(raw["id"], field="id"),
+        "value": parse_money(raw["v"], field="v"),
+        "status": Parsed(
+            pd.Series("open", index=raw.index, dtype=object),
+            pd.Series(None, index=raw.index, dtype=object),
+        ),
+        "created": Parsed(oslo, pd.Series([None], dtype=object)),
+    }
+    frame = assemble("deals", raw, columns, source="t").frame
+    assert str(frame["created"].dtype) == "datetime64[ns]"
+    assert frame["created"].tolist() == [pd.Timestamp("2024-03-04 09:30")]  # UTC+1 in March
+
+
+class _Model:
+    """A stand-in for a generated API client's model: ``to_dict()`` gives the JSON."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self._data)
+
+
+def test_records_frame_reads_client_model_objects() -> None:
+    raw = records_frame([_Model({"id": "1", "amount": "5"}), {"id": "2"}], source="t")
+    assert raw["id"].tolist() == ["1", "2"]
+    assert raw["amount"].tolist() == ["5", None]
+    assert plain(_Model({"a": 1})) == {"a": 1}
+    assert plain([1]) == [1]
+
+
+def test_match_fields_ignores_case_and_refuses_ambiguity() -> None:
+    raw = records_frame([{"amount": 1, "stage_name": "x", "CloseDate": "2024-01-01"}], source="t")
+    wanted = {"value": "Amount", "stage": "StageName", "close_date": "CloseDate", "x": "Nope"}
+    assert match_fields(raw, wanted, source="t") == {"value": "amount", "close_date": "CloseDate"}
+    assert match_fields(raw, wanted, source="t", underscores=True) == {
+        "value": "amount",
+        "stage": "stage_name",
+        "close_date": "CloseDate",
+    }
+    both = records_frame([{"Amount": 1, "amount": 2}], source="t")
+    with pytest.raises(SchemaError, match="'Amount', 'amount' differ only in case"):
+        match_fields(both, {"value": "Amount"}, source="t")
+    # A field the caller named exactly is taken as named.
+    assert match_fields(both, {"value": "amount"}, source="t", exact={"value"}) == {
+        "value": "amount"
+    }

@@ -24,8 +24,9 @@ from .strategies import nonnegative_money, probabilities
 _NAMES = {"deal_id": "Id", "value": "Amount", "probability": "Probability", "stage": "Stage"}
 
 
-def test_seed_002_prospects_in_percent() -> None:
-    # Seed 002: $27,600 at 12 % adds $3,312; $34,500 at 83 % adds $28,635.
+def test_nutshell_prospects_in_percent() -> None:
+    # The Nutshell article's worked figures: $27,600 at 12 % adds $3,312; $34,500 at
+    # 83 % adds $28,635.
     records = [
         {"Id": "P-1", "Amount": "27600", "Probability": 12, "Stage": "Proposal"},
         {"Id": "P-2", "Amount": 34_500.0, "Probability": "83", "Stage": "Negotiation"},
@@ -40,7 +41,7 @@ def test_seed_002_prospects_in_percent() -> None:
 def test_fraction_scale_refuses_percentages() -> None:
     result = from_records([{"Id": "P-1", "Amount": 1, "Probability": 12}], _NAMES)
     assert result.accepted == 0
-    assert result.rejected["reason"].tolist() == ["Probability: 12 is outside 0 to 1 (fraction)"]
+    assert result.rejected["reason"].tolist() == ["Probability: outside 0 to 1 (fraction): 12"]
 
 
 def test_unmapped_fields_are_reported_in_a_warning() -> None:
@@ -72,7 +73,7 @@ def test_other_tables() -> None:
     assert leads.frame["converted"].dtype == bool
     assert leads.frame["converted"].tolist() == [True, False]
     assert leads.rejected["reason"].tolist() == [
-        "first_contact is before created (2024-03-04 09:00:00+00:00)"
+        "first_contact is before created (2024-03-04 09:00:00)"
     ]
     activities = from_records(
         [{"owner": "ana", "date": "2024-03-04", "kind": "Call"}], table="activities"
@@ -163,7 +164,7 @@ def canonical_deals(draw: Callable[[st.SearchStrategy[Any]], Any]) -> pd.DataFra
                 "value": draw(nonnegative_money()),
                 "probability": draw(st.one_of(st.just(math.nan), probabilities())),
                 "currency": draw(st.one_of(st.none(), st.sampled_from(["EUR", "USD", "NOK"]))),
-                "created": pd.NaT if created is None else pd.Timestamp(created, tz="UTC"),
+                "created": pd.NaT if created is None else pd.Timestamp(created),
                 "close_date": pd.NaT if close is None else pd.Timestamp(close),
                 "status": draw(st.sampled_from(STATUSES)),
                 "forecast_category": draw(
@@ -175,7 +176,10 @@ def canonical_deals(draw: Callable[[st.SearchStrategy[Any]], Any]) -> pd.DataFra
         )
     spec = TABLES["deals"]
     if not rows:
-        return spec.empty()
+        frame = spec.empty()
+        # The canonical convention: naive datetime64[ns] holding UTC.
+        frame["created"] = frame["created"].astype("datetime64[ns]")
+        return frame
     frame = pd.DataFrame(rows, columns=list(spec.names))
     for column in spec:
         if column.dtype == "object":
@@ -187,8 +191,8 @@ def canonical_deals(draw: Callable[[st.SearchStrategy[Any]], Any]) -> pd.DataFra
                 dtype=object,
             )
         elif column.kind == "timestamp":
-            stamps = pd.to_datetime(frame[column.name], utc=True)
-            frame[column.name] = stamps.astype(pd.DatetimeTZDtype("ns", "UTC"))
+            # The canonical convention: naive datetime64[ns] holding UTC.
+            frame[column.name] = pd.to_datetime(frame[column.name]).astype("datetime64[ns]")
         elif column.kind == "date":
             frame[column.name] = frame[column.name].astype(np.dtype("datetime64[ns]"))
         else:
@@ -237,3 +241,88 @@ def test_arbitrary_records_are_all_accounted_for(records: list[dict[str, Any]], 
     assert set(result.frame.index) | set(result.rejected.index) == set(range(len(records)))
     validate(result.frame, "deals")
     assert result.rejected["reason"].map(lambda reason: isinstance(reason, str) and reason).all()
+
+
+# ------------------------------------------------------------------ status from the stage
+
+
+def test_status_is_derived_from_the_stage_field_with_stage_status() -> None:
+    # One "Stage" field says both the stage and, for closed deals, the outcome, as in
+    # SuiteCRM's sales_stage or a spreadsheet's stage column.
+    records = [
+        {"ID": "1", "Amount": 100, "Stage": "Prospecting"},
+        {"ID": "2", "Amount": 200, "Stage": "Closed Won"},
+        {"ID": "3", "Amount": 300, "Stage": "closed lost"},
+        {"ID": "4", "Amount": 400, "Stage": "Dormant"},
+    ]
+    mapping = {"deal_id": "ID", "value": "Amount", "stage": "Stage", "status": "Stage"}
+    table = {"Prospecting": "open", "Closed Won": "won", "Closed Lost": "lost"}
+    result = from_records(records, mapping, stage_status=table)
+    assert result.frame[["stage", "status"]].to_dict("records") == [
+        {"stage": "Prospecting", "status": "open"},
+        {"stage": "Closed Won", "status": "won"},
+        {"stage": "closed lost", "status": "lost"},
+    ]
+    assert result.rejected["reason"].tolist() == [
+        "Stage: stage not in stage_status, so the status is unknown: 'Dormant'"
+    ]
+    # Without naming status, stage_status alone derives it from the stage field.
+    alone = from_records(
+        records[:3], {"deal_id": "ID", "value": "Amount", "stage": "Stage"}, stage_status=table
+    )
+    assert alone.frame["status"].tolist() == ["open", "won", "lost"]
+    # A status field, where a record has one, wins over its stage.
+    own = [{**records[0], "Outcome": "lost"}, {**records[1], "Outcome": None}]
+    mixed = from_records(
+        own,
+        {"deal_id": "ID", "value": "Amount", "stage": "Stage", "status": "Outcome"},
+        stage_status=table,
+    )
+    assert mixed.frame["status"].tolist() == ["lost", "won"]
+
+
+def test_stage_and_status_may_read_the_same_field() -> None:
+    records = [{"id": "1", "amount": 5, "state": "won"}, {"id": "2", "amount": 5, "state": "Open"}]
+    mapping = {"deal_id": "id", "value": "amount", "stage": "state", "status": "state"}
+    result = from_records(records, mapping)
+    assert result.frame["status"].tolist() == ["won", "open"]
+    assert result.frame["stage"].tolist() == ["won", "Open"]
+    # Other columns still may not share a field.
+    with pytest.raises(InvalidInputError, match="both read field 'amount'"):
+        from_records(records, {"deal_id": "id", "value": "amount", "lost_reason": "amount"})
+    with pytest.raises(InvalidInputError, match="stage_status must map stage names"):
+        from_records(records, mapping, stage_status={"won": "closed"})
+    with pytest.raises(SchemaError, match="required field 'state' absent"):
+        from_records([{"id": "1", "amount": 5}], mapping, stage_status={"won": "won"})
+    with pytest.raises(InvalidInputError, match="stage_status is for table='deals'"):
+        from_records([], {"lead_id": "id"}, table="leads", stage_status={"a": "won"})
+
+
+def test_field_names_are_matched_without_regard_to_case() -> None:
+    records = [{"ID": "1", "AMOUNT": "27600", "Probability": 12}]
+    result = from_records(
+        records,
+        {"deal_id": "id", "value": "amount", "probability": "PROBABILITY"},
+        probability_scale="percent",
+    )
+    assert result.frame[["deal_id", "value", "probability"]].to_dict("records") == [
+        {"deal_id": "1", "value": 27600.0, "probability": 0.12}
+    ]
+    with pytest.raises(SchemaError, match="'amount', 'Amount' differ only in case"):
+        from_records([{"id": "1", "amount": 1, "Amount": 2}], {"deal_id": "id", "value": "AMOUNT"})
+    # A mapped name that is exactly one of them is read as named.
+    exact = from_records(
+        [{"id": "1", "amount": 1, "Amount": 2}], {"deal_id": "id", "value": "Amount"}
+    )
+    assert exact.frame["value"].tolist() == [2.0]
+
+
+def test_timestamps_are_naive_utc() -> None:
+    result = from_records(
+        [{"id": "1", "amount": 1, "created": "2024-03-04T10:30:00+01:00"}],
+        {"deal_id": "id", "value": "amount"},
+    )
+    assert str(result.frame["created"].dtype) == "datetime64[ns]"
+    assert result.frame["created"].tolist() == [pd.Timestamp("2024-03-04 09:30")]
+    # Written back with its UTC offset, read back the same.
+    assert to_records(result.frame)[0]["created"] == "2024-03-04T09:30:00+00:00"

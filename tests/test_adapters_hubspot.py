@@ -8,6 +8,7 @@ probabilities as fractions, dates as ISO 8601 moments in UTC. Its
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 from typing import Any
@@ -43,10 +44,18 @@ def test_fixture_deals_with_pipelines() -> None:
     expected = _table(
         "deals",
         {
-            "deal_id": ["1002", "1003", "1004", "1005", "1012", "1014"],
+            "deal_id": ["1002", "1003", "1004", "1005", "1012", "1013", "1014"],
             # Only 1002 carries an association to a company.
-            "account_id": ["5790939450", None, None, None, None, None],
-            "owner": ["52031447", "61200310", "61200310", "52031447", "52031447", "52031447"],
+            "account_id": ["5790939450", None, None, None, None, None, None],
+            "owner": [
+                "52031447",
+                "61200310",
+                "61200310",
+                "52031447",
+                "52031447",
+                "61200310",
+                "52031447",
+            ],
             # Labels from the pipelines, not the stage ids.
             "stage": [
                 "Negotiation",
@@ -54,46 +63,64 @@ def test_fixture_deals_with_pipelines() -> None:
                 "Closed Won",
                 "Closed Lost",
                 "Qualified To Buy",
+                "Appointment Scheduled",
                 "Churned",
             ],
-            "value": [34500.0, 1250.5, 9800.0, 4000.0, 18000.0, 2200.0],
+            "value": [34500.0, 1250.5, 9800.0, 4000.0, 18000.0, 800.0, 2200.0],
             # 1012 has no hs_deal_stage_probability: its stage's 0.4 stands in.
-            "probability": [0.83, 0.2, 1.0, 0.0, 0.4, 0.0],
-            "currency": ["EUR", "USD", "USD", "USD", "SEK", "NOK"],
+            "probability": [0.83, 0.2, 1.0, 0.0, 0.4, 0.2, 0.0],
+            "currency": ["EUR", "USD", "USD", "USD", "SEK", "USD", "NOK"],
             "created": [
                 "2024-01-10T08:15:00Z",
                 "2024-04-20T14:00:00Z",
                 "2024-02-01T09:00:00Z",
                 "2024-01-15T10:00:00Z",
                 "2024-04-02T13:45:12.345Z",
+                "2024-04-03T09:00:00Z",
                 "2023-11-20T10:00:00Z",
             ],
-            # closedate moments become their UTC dates; 1003 has none.
+            # closedate moments become their UTC dates; 1003 has none; 1013's "next
+            # quarter" is no date (left empty, with a warning).
             "close_date": [
                 "2024-05-31",
                 None,
                 "2024-04-12",
                 "2024-03-29",
                 "2024-09-30",
+                None,
                 "2024-02-15",
             ],
             # 1004: hs_is_closed_won; 1005: hs_is_closed without the win; 1014 has no
             # hs_is_closed at all, but its stage "Churned" is closed in the pipelines.
-            "status": ["open", "open", "won", "lost", "open", "lost"],
-            "forecast_category": ["commit", None, "closed", "omitted", "best_case", "omitted"],
+            "status": ["open", "open", "won", "lost", "open", "open", "lost"],
+            "forecast_category": [
+                "commit",
+                None,
+                "closed",
+                "omitted",
+                "best_case",
+                None,
+                "omitted",
+            ],
             "source": [
                 "DIRECT_TRAFFIC",
                 None,
                 "ORGANIC_SEARCH",
                 "PAID_SEARCH",
                 "SOCIAL_MEDIA",
+                None,
                 "OFFLINE",
             ],
-            "lost_reason": [None, None, None, "Chose a competitor", None, "Budget cut"],
+            "lost_reason": [None, None, None, "Chose a competitor", None, None, "Budget cut"],
         },
-        [1, 2, 3, 4, 11, 13],
+        [1, 2, 3, 4, 11, 12, 13],
     )
     pd.testing.assert_frame_equal(result.frame, expected)
+    assert (
+        "close_date left empty in 1 kept row: closedate: not in a recognised date format "
+        "(use ISO 8601, such as 2025-12-31 or 2025-12-31T14:00:00Z) "
+        "(e.g. row 12 ('1013'): 'next quarter')"
+    ) in result.warnings
 
 
 def test_fixture_rejects_each_awkward_record_with_its_reason() -> None:
@@ -101,14 +128,13 @@ def test_fixture_rejects_each_awkward_record_with_its_reason() -> None:
     reasons = result.rejected["reason"].to_dict()
     assert reasons == {
         # 1001 comes twice (a repeated page): neither copy can be trusted over the other.
-        0: "duplicate deal_id '1001' (rows 0, 10)",
-        10: "duplicate deal_id '1001' (rows 0, 10)",
+        0: "id: given in more than one record: '1001' (rows 0, 10)",
+        10: "id: given in more than one record: '1001' (rows 0, 10)",
         5: "amount: missing",  # 1006: no amount yet
         6: "amount: not a plain number: '12,000'",  # 1007: a thousands separator
         7: "archived",  # 1008: in the recycle bin
-        8: "dealstage: unknown stage '1188001' (not in stages)",  # 1009: deleted pipeline
-        9: "hs_deal_stage_probability: '45' is outside 0 to 1 (fraction)",  # 1010: a percent
-        12: "closedate: not a date and time in 1677-09-22 to 2262-04-11: 'next quarter'",
+        8: "dealstage: not a stage of the pipelines given: '1188001'",  # 1009: deleted pipeline
+        9: "hs_deal_stage_probability: outside 0 to 1 (fraction): '45'",  # 1010: a percent
     }
     # The rejects keep the values as received (properties flattened).
     assert result.rejected.loc[6, "amount"] == "12,000"
@@ -122,14 +148,20 @@ def test_fixture_without_pipelines_keeps_stage_ids_and_refuses_to_guess() -> Non
     result = deals(_load("deals.json"))
     frame = result.frame
     # 1009's stage is unknown, but hs_is_closed says it is open: it is kept.
-    assert frame.index.tolist() == [1, 2, 3, 4, 8, 11]
+    assert frame.index.tolist() == [1, 2, 3, 4, 8, 11, 12]
     assert frame.loc[8, "stage"] == "1188001"
     assert frame.loc[8, "status"] == "open"
-    # Without the pipelines 1012's missing probability stays missing.
-    assert np.isnan(frame["probability"][11])
-    assert frame["status"].tolist() == ["open", "open", "won", "lost", "open", "open"]
+    # 1012 (qualifiedtobuy) has no hs_deal_stage_probability: without the pipelines,
+    # the default pipeline's 40 % for that stage is used, and a warning says so.
+    assert frame["probability"][11] == 0.4
+    assert any("1 deal has no hs_deal_stage_probability" in text for text in result.warnings)
+    assert frame["status"].tolist() == ["open", "open", "won", "lost", "open", "open", "open"]
     # 1014 has neither hs_is_closed nor a known stage: whether it is open is not guessed.
-    assert str(result.rejected.loc[13, "reason"]).startswith("dealstage: unknown stage '1067386'")
+    assert result.rejected.loc[13, "reason"] == (
+        "dealstage: not a stage of HubSpot's default pipeline, so whether the deal is closed "
+        "is unknown (pass stages=, the body of GET /crm/v3/pipelines/deals, or read the "
+        "hs_is_closed and hs_is_closed_won properties too): '1067386'"
+    )
     assert_accounted(result)
 
 
@@ -150,7 +182,8 @@ def test_weighted_forecast_equals_hs_projected_amount() -> None:
     np.testing.assert_allclose(
         table["weighted_value"].sort_index().to_numpy(), vendor.sort_index().to_numpy()
     )
-    # Seed 002's figures sit in two of the fixture's deals: 27,600 × 12 % and 34,500 × 83 %.
+    # The Nutshell article's figures sit in two of the fixture's deals: 27,600 × 12 %
+    # and 34,500 × 83 %.
     assert weighted_value(27600.0, 0.12) == pytest.approx(3312.0)
     assert table.loc["EUR", "weighted_value"] == pytest.approx(28635.0)
 
@@ -164,7 +197,9 @@ def test_export_with_property_names_reads_like_the_api() -> None:
     pd.testing.assert_frame_equal(
         from_export.frame.drop(columns="account_id"), from_api.frame.drop(columns="account_id")
     )
-    assert from_export.rejected["reason"].to_dict() == from_api.rejected["reason"].to_dict()
+    # The same reasons, each naming the id field the records have.
+    named = from_export.rejected["reason"].str.replace("hs_object_id:", "id:", regex=False)
+    assert named.to_dict() == from_api.rejected["reason"].to_dict()
 
 
 def test_round_trip_through_from_records_is_lossless() -> None:
@@ -198,9 +233,20 @@ def test_a_deal_without_a_stage_is_open_only_if_hs_is_closed_says_so() -> None:
     result = deals(records)
     assert result.frame["status"].tolist() == ["open"]
     assert result.rejected["reason"].tolist() == [
-        "dealstage: missing; cannot tell whether the deal is closed (pass stages=, the deal "
-        "pipelines, or the hs_is_closed property)"
+        "dealstage: missing, so whether the deal is closed is unknown (read the hs_is_closed "
+        "and hs_is_closed_won properties too, or pass stages=)"
     ]
+    # With stages given, the reason does not tell the caller to pass them.
+    stages = [{"id": "s", "label": "S", "metadata": {"probability": "0.5"}}]
+    given = deals([*records, {"id": "3", "amount": "5", "dealstage": "s"}], stages=stages)
+    assert given.rejected["reason"].tolist() == [
+        "dealstage: missing, so whether the deal is closed is unknown (read the hs_is_closed "
+        "and hs_is_closed_won properties too)",
+        "dealstage: the stages given do not say whether this stage is closed "
+        "(metadata.isClosed), so the deal's status is unknown (read the hs_is_closed and "
+        "hs_is_closed_won properties too): 'S'",
+    ]
+    assert all("pass stages=" not in text for text in given.rejected["reason"])
 
 
 # ------------------------------------------------------------ stage history
@@ -250,7 +296,9 @@ def test_fixture_stage_history() -> None:
     )
     pd.testing.assert_frame_equal(result.frame, expected)
     # 1001's one visit is rejected: 1001 comes twice in the records.
-    assert result.rejected["reason"].tolist() == ["duplicate id: another record has it"]
+    assert result.rejected["reason"].tolist() == [
+        "id: given in more than one record (duplicate id)"
+    ]
     assert result.rejected.loc[0, "stage_id"] == "1067381"
     assert_accounted(result)
 
@@ -274,7 +322,7 @@ def test_stage_history_rejects_bad_visits() -> None:
     assert result.accepted == 0
     reasons = result.rejected.set_index(["record", "stage_id"])["reason"].to_dict()
     assert reasons[0, "a"].startswith("exited is before entered")
-    assert reasons[0, "b"].startswith("hs_v2_date_entered_b: not a date and time")
+    assert reasons[0, "b"].startswith("hs_v2_date_entered_b: not in a recognised date format")
     assert reasons[0, "c"] == "hs_v2_date_entered_c: missing"
     assert reasons[1, "a"] == "archived"
     assert_accounted(result)
@@ -283,7 +331,9 @@ def test_stage_history_rejects_bad_visits() -> None:
 def test_stage_history_checks_stages_when_given() -> None:
     records = [{"id": "1", "properties": {"hs_v2_date_entered_x": "2024-01-01T00:00:00Z"}}]
     result = stage_history(records, stages=[{"id": "y", "label": "Y", "metadata": {}}])
-    assert result.rejected["reason"].tolist() == ["stage_id: unknown stage 'x' (not in stages)"]
+    assert result.rejected["reason"].tolist() == [
+        "stage_id: not a stage of the pipelines given: 'x'"
+    ]
 
 
 # ------------------------------------------------------------ whole-call errors
@@ -426,3 +476,109 @@ def test_valid_records_match_a_plain_python_reading(records: list[dict[str, Any]
         assert weighted_value(row["value"], row["probability"]) == pytest.approx(
             float(properties["amount"]) * probability
         )
+
+
+# ------------------------------------------------------------ the default pipeline
+
+
+def _listed_deal(deal_id: str, stage: str, amount: str) -> dict[str, Any]:
+    """A deal as ``GET /crm/v3/objects/deals`` lists it with the default properties.
+
+    The shape of HubSpot's CRM API | Deals list response (``id``, ``properties`` with
+    ``amount``, ``closedate``, ``createdate``, ``dealname``, ``dealstage``,
+    ``hs_lastmodifieddate``, ``hs_object_id``, ``pipeline``, then ``createdAt``,
+    ``updatedAt``, ``archived``): no ``hs_is_closed`` and no probability unless asked
+    for.
+    """
+    return {
+        "id": deal_id,
+        "properties": {
+            "amount": amount,
+            "closedate": "2024-03-31T00:00:00.000Z",
+            "createdate": "2024-01-10T09:15:30.234Z",
+            "dealname": f"Deal {deal_id}",
+            "dealstage": stage,
+            "hs_lastmodifieddate": "2024-01-15T14:22:10.456Z",
+            "hs_object_id": deal_id,
+            "pipeline": "default",
+        },
+        "createdAt": "2024-01-10T09:15:30.234Z",
+        "updatedAt": "2024-01-15T14:22:10.456Z",
+        "archived": False,
+    }
+
+
+_DEFAULT_STAGES = [
+    "appointmentscheduled",
+    "qualifiedtobuy",
+    "presentationscheduled",
+    "decisionmakerboughtin",
+    "contractsent",
+    "closedwon",
+    "closedlost",
+]
+
+
+def test_default_pipeline_stages_are_known_without_stages_or_hs_is_closed() -> None:
+    records = [_listed_deal(str(k), stage, "1000") for k, stage in enumerate(_DEFAULT_STAGES)]
+    result = deals({"results": records})
+    assert result.n_rejected == 0
+    assert result.frame["status"].tolist() == ["open"] * 5 + ["won", "lost"]
+    # HubSpot's default pipeline probabilities: 20, 40, 60, 80, 90, 100 and 0 %.
+    assert result.frame["probability"].tolist() == [0.2, 0.4, 0.6, 0.8, 0.9, 1.0, 0.0]
+    # Weighted: 1000 × (0.2 + 0.4 + 0.6 + 0.8 + 0.9) = 2900 in the open stages.
+    open_deals = result.frame[result.frame["status"] == "open"]
+    assert float((open_deals["value"] * open_deals["probability"]).sum()) == pytest.approx(2900.0)
+    assert any("7 deals have no hs_deal_stage_probability" in text for text in result.warnings)
+    # A stage's own probability, when the deal has one, is used as given.
+    own = _listed_deal("9", "contractsent", "1000")
+    own["properties"]["hs_deal_stage_probability"] = "0.75"
+    assert deals([own]).frame["probability"].tolist() == [0.75]
+
+
+def test_default_pipeline_labels_from_an_export_are_known_too() -> None:
+    export = pd.DataFrame(
+        {
+            "hs_object_id": ["1", "2", "3"],
+            "amount": [100.0, 200.0, 300.0],
+            "dealstage": ["Contract Sent", "Closed Won", "Closed Lost"],
+        }
+    )
+    frame = deals(export).frame
+    assert frame["status"].tolist() == ["open", "won", "lost"]
+    assert frame["stage"].tolist() == ["Contract Sent", "Closed Won", "Closed Lost"]
+
+
+# ------------------------------------------------------------ hubspot-api-client objects
+
+
+def test_hubspot_api_client_objects_are_read() -> None:
+    from hubspot.crm.deals import (  # type: ignore[import-untyped]
+        CollectionResponseSimplePublicObjectWithAssociationsForwardPaging,
+        SimplePublicObject,
+        SimplePublicObjectWithAssociations,
+    )
+
+    moment = datetime.datetime(2024, 1, 10, 9, 15, 30, tzinfo=datetime.UTC)
+
+    def model(kind: Any, record: dict[str, Any]) -> Any:
+        return kind(
+            id=record["id"],
+            properties=record["properties"],
+            created_at=moment,
+            updated_at=moment,
+            archived=False,
+        )
+
+    records = [_listed_deal("11", "qualifiedtobuy", "2500"), _listed_deal("12", "closedwon", "n/a")]
+    page = CollectionResponseSimplePublicObjectWithAssociationsForwardPaging(
+        results=[model(SimplePublicObjectWithAssociations, record) for record in records]
+    )
+    from_page = deals(page)
+    from_json = deals({"results": records})
+    pd.testing.assert_frame_equal(from_page.frame, from_json.frame)
+    assert from_page.frame["deal_id"].tolist() == ["11"]
+    assert from_page.rejected["reason"].tolist() == ["amount: not a plain number: 'n/a'"]
+    # A list of SimplePublicObject (what basic_api.get_by_id or batch reads return).
+    singles = [model(SimplePublicObject, record) for record in records]
+    assert deals(singles).frame["probability"].tolist() == [0.4]

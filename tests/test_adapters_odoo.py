@@ -45,16 +45,24 @@ def test_fixture_leads_with_stages() -> None:
     result = deals(_load("leads.json"), stages=_load("stages.json"))
     expected = _table(
         {
-            "deal_id": [42, 43, 44, 47, 48, 50],
+            "deal_id": [42, 43, 44, 47, 48, 50, 52],
             # partner_id pairs give their ids; 47's false is no account.
-            "account_id": [15, 16, 17, None, 14, 18],
-            # user_id pairs give their ids, as text; 47 has no salesperson (false).
-            "owner": ["2", "6", "6", None, "2", "6"],
-            "stage": ["Proposition", "Won", "Proposition", None, "Proposition", "New"],
-            "value": [34500.0, 9800.0, 4000.0, 500.0, 2000.0, 1250.5],
-            "probability": [0.83, 1.0, 0.0, 0.1, 1.0, 0.2],
+            "account_id": [15, 16, 17, None, 14, 18, None],
+            # user_id pairs give their names; 47 has no salesperson (false).
+            "owner": [
+                "Mitchell Admin",
+                "Marc Demo",
+                "Marc Demo",
+                None,
+                "Mitchell Admin",
+                "Marc Demo",
+                "Mitchell Admin",
+            ],
+            "stage": ["Proposition", "Won", "Proposition", None, "Proposition", "New", "New"],
+            "value": [34500.0, 9800.0, 4000.0, 500.0, 2000.0, 1250.5, 900.0],
+            "probability": [0.83, 1.0, 0.0, 0.1, 1.0, 0.2, 0.1],
             # The company currency of each record; 50 belongs to a US company.
-            "currency": ["EUR", "EUR", "EUR", "EUR", "EUR", "USD"],
+            "currency": ["EUR", "EUR", "EUR", "EUR", "EUR", "USD", "EUR"],
             "created": [
                 "2024-01-10 08:15:00Z",
                 "2024-02-01 09:00:00Z",
@@ -62,16 +70,25 @@ def test_fixture_leads_with_stages() -> None:
                 "2024-04-23 07:05:00Z",
                 "2024-03-20 11:00:00Z",
                 "2024-04-20 14:00:00Z",
+                None,  # 52's "2024-13-40 25:00:00" is no date: left empty, with a warning
             ],
-            # Won and lost: date_closed; open: date_deadline (false for 47 and 50).
-            "close_date": ["2024-05-31", "2024-04-12", "2024-03-29", None, "2024-06-15", None],
+            # Won and lost: date_closed; open: date_deadline (false for 47, 50 and 52).
+            "close_date": [
+                "2024-05-31",
+                "2024-04-12",
+                "2024-03-29",
+                None,
+                "2024-06-15",
+                None,
+                None,
+            ],
             # 43: 100 % in the won stage. 44: archived at 0 %, so lost. 48: 100 % set by
             # hand in a stage that is not a won one: Odoo keeps it pending, i.e. open.
-            "status": ["open", "won", "lost", "open", "open", "open"],
-            "source": [None, "Search engine", None, None, None, None],
-            "lost_reason": [None, None, "Too expensive", None, None, None],
+            "status": ["open", "won", "lost", "open", "open", "open", "open"],
+            "source": [None, "Search engine", None, None, None, None, None],
+            "lost_reason": [None, None, "Too expensive", None, None, None, None],
         },
-        [1, 2, 3, 6, 7, 9],
+        [1, 2, 3, 6, 7, 9, 12],
     )
     pd.testing.assert_frame_equal(result.frame, expected)
 
@@ -80,14 +97,21 @@ def test_fixture_rejects_each_awkward_record_with_its_reason() -> None:
     result = deals(_load("leads.json"), stages=_load("stages.json"))
     assert result.rejected["reason"].to_dict() == {
         # 41 was read twice: neither copy is kept.
-        0: "duplicate deal_id 41 (rows 0, 11)",
-        11: "duplicate deal_id 41 (rows 0, 11)",
+        0: "id: given in more than one record: 41 (rows 0, 11)",
+        11: "id: given in more than one record: 41 (rows 0, 11)",
         4: "archived",  # 45: archived at 30 %, neither won nor lost
         5: "lead, not an opportunity (type 'lead')",  # 46: not in the pipeline yet
-        8: "expected_revenue: negative amount -500.0",  # 49
+        8: "expected_revenue: negative amount: -500.0",  # 49
         10: "stage_id: unknown stage [9, 'Onboarding'] (not in stages)",  # 51
-        12: "create_date: not a date and time in 1677-09-22 to 2262-04-11: '2024-13-40 25:00:00'",
     }
+    # 52's impossible create_date leaves that optional value empty; the record is kept.
+    assert result.warnings == (
+        "created left empty in 1 kept row: create_date: not in a recognised date format "
+        "(use ISO 8601, such as 2025-12-31 or 2025-12-31T14:00:00Z) (e.g. row 12 (52): "
+        "'2024-13-40 25:00:00')",
+        "the deals are in 2 currencies (EUR: 6, USD: 1 rows); values are kept with their "
+        "codes and never summed across currencies: convert them or group by currency",
+    )
     # The rejects keep Odoo's own values, false included.
     assert result.rejected.loc[4, "active"] is False
     assert result.rejected.loc[4, "date_deadline"] is False
@@ -98,7 +122,7 @@ def test_fixture_rejects_each_awkward_record_with_its_reason() -> None:
 def test_fixture_without_stages_takes_100_percent_as_won_with_a_warning() -> None:
     result = deals(_load("leads.json"))
     frame = result.frame
-    assert frame.index.tolist() == [1, 2, 3, 6, 7, 9, 10]
+    assert frame.index.tolist() == [1, 2, 3, 6, 7, 9, 10, 12]
     assert frame.loc[7, "status"] == "won"  # 48 at 100 %: Odoo's rule before version 16
     assert frame.loc[10, "stage"] == "Onboarding"  # the pair's name; not checked
     assert result.warnings[0].startswith("2 records are at probability 100 and taken as won")
@@ -118,7 +142,7 @@ def test_weighted_forecast_equals_prorated_revenue() -> None:
     np.testing.assert_allclose(
         table["weighted_value"].sort_index().to_numpy(), totals.sort_index().to_numpy(float)
     )
-    # Seed 002: 34,500 at 83 % adds 28,635.
+    # The Nutshell article's worked figures: 34,500 at 83 % adds 28,635.
     assert weighted_value(34500.0, 0.83) == pytest.approx(28635.0)
 
 
@@ -309,8 +333,33 @@ def test_valid_records_follow_odoos_rules(records: list[dict[str, Any]]) -> None
             continue
         row = result.frame.loc[position]
         assert row["status"] == ("won" if won else "lost" if lost else "open")
-        assert row["owner"] == (None if record["user_id"] is False else "2")
+        assert row["owner"] == (None if record["user_id"] is False else "Mitchell Admin")
         # Odoo's _compute_prorated_revenue, as its source writes it.
         prorated = round(record["expected_revenue"] * percent / 100.0, 2)
         ours = weighted_value(result.frame["value"], result.frame["probability"])[position]
         assert ours == pytest.approx(prorated, abs=0.005 + 1e-9)
+
+
+def test_a_null_probability_is_read_from_prorated_revenue() -> None:
+    # A crm.lead as search_read returns it (Odoo 17: false for an empty field, [id,
+    # name] pairs); probability is false, prorated_revenue is Odoo's
+    # expected_revenue × probability / 100 = 27600 × 12 / 100 = 3312.
+    record = {
+        "id": 60,
+        "type": "opportunity",
+        "active": True,
+        "stage_id": [2, "Qualified"],
+        "probability": False,
+        "expected_revenue": 27600.0,
+        "prorated_revenue": 3312.0,
+        "company_currency": [1, "EUR"],
+        "user_id": [2, "Mitchell Admin"],
+        "create_date": "2024-03-04 09:30:00",
+        "date_deadline": False,
+    }
+    result = deals([record, {**record, "id": 61, "prorated_revenue": False}])
+    assert result.frame["probability"].tolist() == [pytest.approx(0.12)]
+    assert result.frame["owner"].tolist() == ["Mitchell Admin"]
+    assert result.rejected["reason"].tolist() == [
+        "probability: missing (and no prorated_revenue to read it from)"
+    ]

@@ -45,11 +45,20 @@ def test_fixture_deals_with_stages() -> None:
     result = deals(_load("deals.json"), stages=_load("stages.json"))
     expected = _table(
         {
-            "deal_id": [101, 103, 104, 105, 107, 112],
+            "deal_id": [101, 103, 104, 105, 107, 112, 113],
             # org_id objects give their "value"; 112 has a plain id (v2 style).
-            "account_id": [501, None, 503, 504, None, 505],
-            # user_id objects give their "id"; 112's is a plain int. Owners are text.
-            "owner": ["9001", "9002", "9002", "9001", "9002", "9001"],
+            "account_id": [501, None, 503, 504, None, 505, None],
+            # user_id objects give their "name"; 112's and 113's are plain ints, with no
+            # owner_name to name them: the id as text.
+            "owner": [
+                "Kari Nordmann",
+                "Ola Hansen",
+                "Ola Hansen",
+                "Kari Nordmann",
+                "Ola Hansen",
+                "9001",
+                "9001",
+            ],
             "stage": [
                 "Contact Made",
                 "Demo Scheduled",
@@ -57,12 +66,13 @@ def test_fixture_deals_with_stages() -> None:
                 "Proposal Made",
                 "Demo Scheduled",
                 "Lead In",
+                "Lead In",
             ],
             # 107's value came as the string "3500.50": a plain number, accepted.
-            "value": [27600.0, 1200.0, 9800.0, 4000.0, 3500.5, 18000.0],
-            # 103 has a null probability: its stage's deal_probability 40 % stands in.
-            "probability": [0.12, 0.4, 1.0, 0.0, 0.4, 0.25],
-            "currency": ["EUR", "USD", "USD", "USD", "EUR", "SEK"],
+            "value": [27600.0, 1200.0, 9800.0, 4000.0, 3500.5, 18000.0, 700.0],
+            # 103 has a null probability: its weighted_value 480 / value 1200 = 0.4.
+            "probability": [0.12, 0.4, 1.0, 0.0, 0.4, 0.25, 0.1],
+            "currency": ["EUR", "USD", "USD", "USD", "EUR", "SEK", "USD"],
             "created": [
                 "2024-03-04 09:30:00Z",
                 "2024-04-20 14:00:00Z",
@@ -70,6 +80,7 @@ def test_fixture_deals_with_stages() -> None:
                 "2024-01-15 10:00:00Z",
                 "2024-03-11 09:00:00Z",
                 "2024-04-02 13:45:12Z",
+                None,  # 113's "04/03/2024 9:30" is no date: left empty, with a warning
             ],
             # Open deals: expected_close_date; 104 won and 105 lost: won_time / lost_time.
             "close_date": [
@@ -79,11 +90,12 @@ def test_fixture_deals_with_stages() -> None:
                 "2024-03-29",
                 "2024-08-15",
                 "2024-09-30",
+                None,
             ],
-            "status": ["open", "open", "won", "lost", "open", "open"],
-            "lost_reason": [None, None, None, "Price too high", None, None],
+            "status": ["open", "open", "won", "lost", "open", "open", "open"],
+            "lost_reason": [None, None, None, "Price too high", None, None, None],
         },
-        [0, 2, 3, 4, 6, 11],
+        [0, 2, 3, 4, 6, 11, 13],
     )
     pd.testing.assert_frame_equal(result.frame, expected)
 
@@ -92,20 +104,22 @@ def test_fixture_rejects_each_awkward_record_with_its_reason() -> None:
     result = deals(_load("deals.json"), stages=_load("stages.json"))
     assert result.rejected["reason"].to_dict() == {
         # 102 comes twice (the second page repeated it): both copies are rejected.
-        1: "duplicate deal_id 102 (rows 1, 12)",
-        12: "duplicate deal_id 102 (rows 1, 12)",
+        1: "id: given in more than one record: 102 (rows 1, 12)",
+        12: "id: given in more than one record: 102 (rows 1, 12)",
         5: "deleted",  # 106: status "deleted"
         7: "value: not a plain number: '€3,500'",  # 108: a currency sign and a separator
-        8: "probability: 130 is outside 0 to 100 (percent)",  # 109
-        9: "status: unknown value 'frozen' (expected 'open', 'won', 'lost', 'deleted')",
+        8: "probability: outside 0 to 100 (percent): 130",  # 109
+        9: "status: unknown value (expected 'open', 'won', 'lost', 'deleted'): 'frozen'",
         10: "stage_id: unknown stage 99 (not in stages)",  # 111: another pipeline's stage
-        13: "add_time: not a date and time in 1677-09-22 to 2262-04-11: '04/03/2024 9:30'",
     }
     assert result.rejected.loc[5, "status"] == "deleted"  # the original values are kept
     assert_accounted(result)
     assert result.rows_in == 14
     assert result.warnings == (
-        "the deals are in 3 currencies (USD: 3, EUR: 2, SEK: 1 rows); values are kept "
+        "created left empty in 1 kept row: add_time: not in a recognised date format (use "
+        "ISO 8601, such as 2025-12-31 or 2025-12-31T14:00:00Z) (e.g. row 13 (113): "
+        "'04/03/2024 9:30')",
+        "the deals are in 3 currencies (USD: 4, EUR: 2, SEK: 1 rows); values are kept "
         "with their codes and never summed across currencies: convert them or group by "
         "currency",
     )
@@ -115,11 +129,21 @@ def test_fixture_without_stages_keeps_missing_probabilities_with_a_warning() -> 
     result = deals(_load("deals.json"))
     frame = result.frame
     # 111's stage is not checked without stages, so it is kept, under its id.
-    assert frame.index.tolist() == [0, 2, 3, 4, 6, 10, 11]
+    assert frame.index.tolist() == [0, 2, 3, 4, 6, 10, 11, 13]
     assert frame.loc[10, "stage"] == "99"
-    assert np.isnan(frame["probability"][2])  # not guessed
-    assert np.isnan(frame["probability"][10])
-    assert result.warnings[0].startswith("2 deals have no probability and no stages")
+    # Null probabilities are read from the deals' own weighted_value: 103's
+    # 480 / 1200 = 0.4 and 111's 6000 / 6000 = 1.0.
+    assert frame["probability"][2] == 0.4
+    assert frame["probability"][10] == 1.0
+    assert not any("no probability" in text for text in result.warnings)
+    # Without a weighted_value either, the probability stays missing, with a warning.
+    bare = [{**record, "weighted_value": None} for record in _load("deals.json")["data"]]
+    without = deals(bare)
+    assert np.isnan(without.frame["probability"][2])  # not guessed
+    assert any(
+        text.startswith("2 deals have no probability, no weighted_value")
+        for text in without.warnings
+    )
     assert_accounted(result)
 
 
@@ -135,7 +159,7 @@ def test_weighted_forecast_equals_weighted_value() -> None:
     np.testing.assert_allclose(
         table["weighted_value"].sort_index().to_numpy(), totals.sort_index().to_numpy(float)
     )
-    # Seed 002: the 27,600 deal at 12 % adds 3,312.
+    # The Nutshell article's worked figures: the 27,600 deal at 12 % adds 3,312.
     assert weighted_value(frame["value"], frame["probability"])[0] == pytest.approx(3312.0)
 
 
@@ -146,7 +170,7 @@ def test_csv_export() -> None:
         {
             "deal_id": [201, 202, 203, 204],
             "account_id": [601, 602, 603, None],  # a float column with a gap: ints back
-            "owner": ["9001", "9001", "9002", "9002"],
+            "owner": ["9001", "9001", "9002", "9002"],  # an export's plain ids
             "stage": ["Contact Made", "Proposal Made", "Negotiations Started", "Demo Scheduled"],
             "value": [5000.0, 2500.0, 12000.0, 3000.0],
             # 202's empty probability cell takes its stage's 60 %.
@@ -360,5 +384,76 @@ def test_valid_records_match_pipedrives_weighted_value(records: list[dict[str, A
         row = frame.iloc[position]
         assert row["deal_id"] == record["id"]
         assert row["status"] == record["status"]
-        assert row["owner"] == str(record["user_id"]["id"])
+        assert row["owner"] == record["user_id"]["name"]
         assert weighted_value(row["value"], row["probability"]) == pytest.approx(vendor, abs=1e-6)
+
+
+# ------------------------------------------------------------ weighted_value and owner names
+
+
+def _v1_deal(**fields: Any) -> dict[str, Any]:
+    """A deal in the shape of Pipedrive's API v1 ``GET /v1/deals`` items.
+
+    The API reference's example response gives ``user_id`` as an object (``id``,
+    ``name``, ``email``, ``has_pic``, ``pic_hash``, ``active_flag``, ``value``), the
+    owner's name again as ``owner_name``, and ``weighted_value`` beside ``value`` and a
+    nullable ``probability``.
+    """
+    deal: dict[str, Any] = {
+        "id": 1,
+        "title": "Deal One",
+        "value": 5000,
+        "currency": "EUR",
+        "probability": None,
+        "status": "open",
+        "stage_id": 2,
+        "user_id": {
+            "id": 8877,
+            "name": "Creator",
+            "email": "john.doe@pipedrive.com",
+            "has_pic": False,
+            "pic_hash": None,
+            "active_flag": True,
+            "value": 8877,
+        },
+        "owner_name": "Creator",
+        "add_time": "2019-05-29 04:21:51",
+        "weighted_value": 2500,
+        "weighted_value_currency": "EUR",
+    }
+    deal.update(fields)
+    return deal
+
+
+def test_a_null_probability_is_read_from_the_deals_own_weighted_value() -> None:
+    records = [
+        _v1_deal(),  # 2500 / 5000 = 0.5
+        _v1_deal(id=2, value=34500, weighted_value=28635),  # 28635 / 34500 = 0.83
+        _v1_deal(id=3, value=0, weighted_value=0),  # no ratio of a zero value
+        _v1_deal(id=4, value=1000, weighted_value=1200),  # more than the value
+        _v1_deal(id=5, probability=12, weighted_value=600),  # its own 12 % wins
+    ]
+    # Without stages: the weighted value is the only source for deals 1 and 2.
+    result = deals(records)
+    assert result.frame["deal_id"].tolist() == [1, 2, 3, 5]
+    probabilities = result.frame["probability"].tolist()
+    assert probabilities[:2] == [pytest.approx(0.5), pytest.approx(0.83)]
+    assert np.isnan(probabilities[2])
+    assert probabilities[3] == 0.12
+    assert result.rejected["reason"].tolist() == [
+        "weighted_value: more than the value, so no probability: 1200.0"
+    ]
+    # Deal 3 (value 0) has nothing to read: counted in the warning.
+    assert any(text.startswith("1 deal has no probability") for text in result.warnings)
+    # With stages, the deal's own weighted value still comes first (stage 2 is 20 %).
+    staged = deals(records[:2], stages=[{"id": 2, "name": "Contact Made", "deal_probability": 20}])
+    assert staged.frame["probability"].tolist() == [pytest.approx(0.5), pytest.approx(0.83)]
+
+
+def test_owners_are_names_when_the_records_carry_them() -> None:
+    records = [
+        _v1_deal(),
+        _v1_deal(id=2, user_id=8877, owner_name="Creator"),  # a plain id beside owner_name
+        _v1_deal(id=3, user_id=8878, owner_name=None),  # no name anywhere: the id
+    ]
+    assert deals(records).frame["owner"].tolist() == ["Creator", "Creator", "8878"]

@@ -32,8 +32,9 @@ def _json(name: str) -> Any:
 
 
 def _utc(*moments: str | None) -> pd.Series[Any]:
+    """Moments as the canonical tables hold them: naive datetime64[ns] in UTC."""
     stamps = pd.Series(list(moments), dtype=object)
-    return pd.to_datetime(stamps, utc=True).astype(pd.DatetimeTZDtype("ns", "UTC"))
+    return pd.to_datetime(stamps, utc=True).dt.tz_localize(None).astype("datetime64[ns]")
 
 
 def _days(*days: str | None) -> pd.Series[Any]:
@@ -51,7 +52,8 @@ def test_opportunities_fixture_converts_to_the_expected_deals() -> None:
     result = salesforce.opportunities(
         _json("opportunities.json"), fields={"lost_reason": "Loss_Reason__c"}
     )
-    accepted = [1, 2, 3, 4, 5, 8, 14]
+    # Op011 (position 10) is kept: its CloseDate 2024-13-01 is left empty, with a warning.
+    accepted = [1, 2, 3, 4, 5, 8, 11, 14]
     expected = pd.DataFrame(
         {
             "deal_id": pd.Series([_opportunity_id(n) for n in accepted], dtype=object),
@@ -63,6 +65,7 @@ def test_opportunities_fixture_converts_to_the_expected_deals() -> None:
                     "0015e00000Ac004AAA",
                     "0015e00000Ac005AAA",
                     None,
+                    "0015e00000Ac011AAA",
                     "0015e00000Ac014AAA",
                 ],
                 dtype=object,
@@ -75,6 +78,7 @@ def test_opportunities_fixture_converts_to_the_expected_deals() -> None:
                     "0055e00000Us002AAA",
                     "0055e00000Us003AAA",
                     "0055e00000Us002AAA",
+                    "0055e00000Us003AAA",
                     "0055e00000Us002AAA",
                 ],
                 dtype=object,
@@ -87,14 +91,17 @@ def test_opportunities_fixture_converts_to_the_expected_deals() -> None:
                     "Closed Lost",
                     "Proposal/Price Quote",
                     "Id. Decision Makers",
+                    "Qualification",
                     "Closed Lost",
                 ],
                 dtype=object,
             ),
-            "value": [27_600.0, 34_500.0, 12_000.5, 18_250.0, 8_000.0, 15_000.0, 3_100.0],
+            "value": [27_600.0, 34_500.0, 12_000.5, 18_250.0, 8_000.0, 15_000.0, 7_300.0, 3_100.0],
             # Probability is a percent field: 12 is 0.12; a null stays unknown (NaN).
-            "probability": [0.12, 0.83, 1.0, 0.0, 0.4, math.nan, 0.0],
-            "currency": pd.Series(["USD", "USD", "USD", "USD", "EUR", "GBP", "EUR"], dtype=object),
+            "probability": [0.12, 0.83, 1.0, 0.0, 0.4, math.nan, 0.2, 0.0],
+            "currency": pd.Series(
+                ["USD", "USD", "USD", "USD", "EUR", "GBP", "USD", "EUR"], dtype=object
+            ),
             "created": _utc(
                 "2024-03-04T09:30:00Z",
                 "2024-01-15T14:05:00Z",
@@ -102,6 +109,7 @@ def test_opportunities_fixture_converts_to_the_expected_deals() -> None:
                 "2024-01-02T10:00:00Z",
                 "2024-04-01T07:45:30Z",
                 "2024-02-20T09:00:00Z",
+                "2024-03-22T10:30:00Z",
                 "2024-03-30T15:45:00Z",
             ),
             "close_date": _days(
@@ -111,14 +119,24 @@ def test_opportunities_fixture_converts_to_the_expected_deals() -> None:
                 "2024-03-15",
                 "2024-07-15",
                 "2024-06-14",
+                None,
                 "2024-04-19",
             ),
             "status": pd.Series(
-                ["open", "open", "won", "lost", "open", "open", "lost"], dtype=object
+                ["open", "open", "won", "lost", "open", "open", "open", "lost"], dtype=object
             ),
             # ForecastCategory's API values; ForecastCategoryName's label where it is null.
             "forecast_category": pd.Series(
-                ["pipeline", "best_case", "closed", "omitted", "pipeline", "commit", "omitted"],
+                [
+                    "pipeline",
+                    "best_case",
+                    "closed",
+                    "omitted",
+                    "pipeline",
+                    "commit",
+                    "pipeline",
+                    "omitted",
+                ],
                 dtype=object,
             ),
             "source": pd.Series(
@@ -129,12 +147,14 @@ def test_opportunities_fixture_converts_to_the_expected_deals() -> None:
                     "Web",
                     "Trade Show",
                     "Web",
+                    "Web",
                     "Phone Inquiry",
                 ],
                 dtype=object,
             ),
             "lost_reason": pd.Series(
-                [None, None, None, "Lost to competitor", None, None, "No budget"], dtype=object
+                [None, None, None, "Lost to competitor", None, None, None, "No budget"],
+                dtype=object,
             ),
         }
     )
@@ -145,14 +165,18 @@ def test_opportunities_fixture_converts_to_the_expected_deals() -> None:
 
 def test_opportunities_fixture_rejects_each_awkward_record_with_a_reason() -> None:
     result = salesforce.opportunities(_json("opportunities.json"))
-    assert (result.rows_in, result.accepted, result.n_rejected) == (14, 7, 7)
+    assert (result.rows_in, result.accepted, result.n_rejected) == (14, 8, 6)
     reasons = result.rejected["reason"].to_dict()
     assert reasons[5] == "deleted"  # IsDeleted: in the Recycle Bin
     assert reasons[6] == "Amount: missing"  # Salesforce allows a null Amount
-    assert reasons[8] == "Probability: 150.0 is outside 0 to 100 (percent)"
+    assert reasons[8] == "Probability: outside 0 to 100 (percent): 150.0"
     assert reasons[9] == "close_date is before the date of created (2024-01-31 00:00:00)"
-    assert reasons[10].startswith("CloseDate: not a date and time")  # 2024-13-01
-    assert reasons[11] == reasons[12] == f"duplicate deal_id {_opportunity_id(12)!r} (rows 11, 12)"
+    assert 10 not in reasons  # CloseDate 2024-13-01: an optional value, left empty
+    assert (
+        reasons[11]
+        == reasons[12]
+        == (f"Id: given in more than one record: {_opportunity_id(12)!r} (rows 11, 12)")
+    )
     # The rejected rows keep every field as received, the nested attributes included.
     assert result.rejected.loc[8, "Probability"] == 150.0
     assert result.rejected["attributes"].tolist()[0] == {
@@ -160,7 +184,10 @@ def test_opportunities_fixture_rejects_each_awkward_record_with_a_reason() -> No
         "url": "/services/data/v61.0/sobjects/Opportunity/0065e00000Op006AAA",
     }
     assert result.warnings == (
-        "the deals are in 3 currencies (USD: 4, EUR: 2, GBP: 1 rows); values are kept with "
+        "close_date left empty in 1 kept row: CloseDate: not in a recognised date format "
+        "(use ISO 8601, such as 2025-12-31 or 2025-12-31T14:00:00Z) "
+        f"(e.g. row 10 ({_opportunity_id(11)!r}): '2024-13-01')",
+        "the deals are in 3 currencies (USD: 5, EUR: 2, GBP: 1 rows); values are kept with "
         "their codes and never summed across currencies: convert them or group by currency",
     )
 
@@ -176,15 +203,16 @@ def test_weighted_forecast_equals_salesforce_expected_revenue() -> None:
     )
     theirs = stated.astype(float).groupby(frame["currency"]).sum(min_count=1)
     pd.testing.assert_series_equal(ours, theirs, check_names=False)
-    # The open USD pipeline is seed 002's two prospects: 3,312 + 28,635.
+    # The open USD pipeline is the Nutshell article's two prospects, 3,312 + 28,635,
+    # plus Op011 (kept without its unreadable close date): 7,300 × 20 % = 1,460.
     pipeline = salescore.weighted_pipeline(frame, by="currency")
-    assert pipeline.loc["USD", "weighted_value"] == 31_947.0
+    assert pipeline.loc["USD", "weighted_value"] == 31_947.0 + 1_460.0
     assert (
         salescore.weighted_forecast(
             frame.loc[(frame["currency"] == "USD") & (frame["status"] == "open"), "value"],
             frame.loc[(frame["currency"] == "USD") & (frame["status"] == "open"), "probability"],
         )
-        == 31_947.0
+        == 33_407.0
     )
 
 
@@ -217,16 +245,29 @@ def test_expected_revenue_that_disagrees_is_reported() -> None:
 def test_csv_export_converts_like_the_api_records() -> None:
     export = pd.read_csv(FIXTURES / "opportunities.csv")
     result = salesforce.opportunities(export)
-    assert result.frame.index.tolist() == [0, 1, 2, 3, 6]
-    assert result.frame["value"].tolist() == [27_600.0, 34_500.0, 12_000.5, 8_000.0, 18_250.0]
-    assert result.frame["status"].tolist() == ["open", "open", "won", "open", "lost"]
-    assert result.frame["created"].iloc[0] == pd.Timestamp("2024-03-04 09:30", tz="UTC")
+    # Row 8's CloseDate 28/06/2024 is day-first: left empty, with a warning; kept.
+    assert result.frame.index.tolist() == [0, 1, 2, 3, 6, 8]
+    assert result.frame["value"].tolist() == [
+        27_600.0,
+        34_500.0,
+        12_000.5,
+        8_000.0,
+        18_250.0,
+        6_400.0,
+    ]
+    assert result.frame["status"].tolist() == ["open", "open", "won", "open", "lost", "open"]
+    assert result.frame["created"].iloc[0] == pd.Timestamp("2024-03-04 09:30")  # naive UTC
+    assert result.frame["close_date"].isna().tolist()[-1]  # row 8
     assert result.rejected["reason"].to_dict() == {
         4: "Amount: not a plain number: '1,250.00'",  # thousands separators are not guessed
         5: "Amount: missing",
         7: "deleted",
-        8: "CloseDate: not a date and time in 1677-09-22 to 2262-04-11: '28/06/2024'",
     }
+    assert result.warnings[0] == (
+        "close_date left empty in 1 kept row: CloseDate: not in a recognised date format "
+        "(use ISO 8601, such as 2025-12-31 or 2025-12-31T14:00:00Z) "
+        "(e.g. row 8 ('0065e00000Ex009AAA'): '28/06/2024')"
+    )
     # Every value as text (read_csv(dtype=str)) gives the same canonical frame.
     as_text = salesforce.opportunities(pd.read_csv(FIXTURES / "opportunities.csv", dtype=str))
     pd.testing.assert_frame_equal(as_text.frame, result.frame)
@@ -244,9 +285,10 @@ def test_status_needs_is_closed_with_is_won() -> None:
     ]
     reasons = salesforce.opportunities(records).rejected["reason"].tolist()
     assert reasons == [
-        "IsWon is true but IsClosed is false",
+        "IsWon: true while IsClosed is false",
         "IsClosed: not true or false: 'yes'",
-        "IsWon: missing",
+        # Without the flags, the stage would tell; C has no StageName either.
+        "StageName: missing, and no IsClosed and IsWon to tell the status",
     ]
 
 
@@ -320,7 +362,7 @@ def test_opportunity_history_fixture_gives_visits() -> None:
     expected.index = pd.Index([0, 1, 3, 4, 5, 8])
     pd.testing.assert_frame_equal(result.frame, expected, check_index_type=False)
     assert result.rejected["reason"].to_dict() == {
-        2: "merged into the visit of row 1 (same stage)",  # only the amount changed
+        2: "StageName: same stage as the record before (merged into its visit): row 1",
         6: "deleted",
         7: "CreatedDate: missing",
     }
@@ -383,14 +425,18 @@ def test_leads_fixture_with_tasks() -> None:
     pd.testing.assert_frame_equal(result.frame, expected, check_index_type=False)
     assert result.rejected["reason"].to_dict() == {
         3: "deleted",
-        4: "CreatedDate: not a date and time in 1677-09-22 to 2262-04-11: 'yesterday'",
+        4: (
+            "CreatedDate: not in a recognised date format (use ISO 8601, such as "
+            "2025-12-31 or 2025-12-31T14:00:00Z): 'yesterday'"
+        ),
         5: "IsConverted: missing",
     }
     assert result.warnings == (
         "1 tasks were ignored for an unreadable WhoId or CreatedDate",
         "1 tasks were ignored for being logged before their lead was created",
     )
-    # Seed 002's five-minute mark: lead 1 was reached within it, lead 2 was not.
+    # The five-minute mark of the 2007 lead response management study: lead 1 was
+    # reached within it, lead 2 was not.
     waits = salescore.response_times(result.frame["created"], result.frame["first_contact"])
     assert waits.tolist()[:2] == [pd.Timedelta(minutes=4), pd.Timedelta(minutes=45)]
     assert salescore.sla_attainment(waits, within=pd.Timedelta(minutes=5)) == pytest.approx(1 / 3)
@@ -504,3 +550,276 @@ def test_arbitrary_leads_and_tasks_are_all_accounted_for(
         return
     assert result.accepted + result.n_rejected == result.rows_in == len(leads)
     validate(result.frame, "leads")
+
+
+# ------------------------------------------------------------------ real shapes
+
+
+def _data_plan() -> list[dict[str, Any]]:
+    """Opportunities of a sample app's data plan (``sf data import tree`` format).
+
+    The first three records of ``config/data/samples/sample-Opportunities.json`` in
+    the public repository awesomeandrey/minlopro-dx, without their ``Description``
+    and ``Type``: no ``Id``, ``IsClosed``, ``IsWon`` or ``CreatedDate`` (Salesforce sets
+    them on import), an ``attributes.referenceId`` per record, and ``AccountId`` as a
+    reference to another record of the plan.
+    """
+    return [
+        {
+            "attributes": {"type": "Opportunity", "referenceId": "OpportunityRef1"},
+            "AccountId": "@AccountRef1",
+            "Amount": 581.9,
+            "CloseDate": "2025-04-22",
+            "CurrencyIsoCode": "USD",
+            "LeadSource": "Partner",
+            "Name": "Tillman-Pfeffer",
+            "Probability": 37,
+            "StageName": "Qualification",
+        },
+        {
+            "attributes": {"type": "Opportunity", "referenceId": "OpportunityRef2"},
+            "AccountId": "@AccountRef1",
+            "Amount": 1051.9,
+            "CloseDate": "2026-01-08",
+            "CurrencyIsoCode": "USD",
+            "LeadSource": "Other",
+            "Name": "Kuvalis LLC",
+            "Probability": 15,
+            "StageName": "Negotiation/Review",
+        },
+        {
+            "attributes": {"type": "Opportunity", "referenceId": "OpportunityRef3"},
+            "AccountId": "@AccountRef1",
+            "Amount": 1177.4,
+            "CloseDate": "2025-12-18",
+            "CurrencyIsoCode": "USD",
+            "LeadSource": "Advertisement",
+            "Name": "Fritsch-Keeling",
+            "Probability": 37,
+            "StageName": "Qualification",
+        },
+    ]
+
+
+def test_a_data_plan_without_id_is_refused_with_the_option_that_reads_it() -> None:
+    with pytest.raises(SchemaError, match=r"need fields=\{'deal_id': \.\.\.\}") as caught:
+        salesforce.opportunities(_data_plan())
+    assert "ids are never made up" in str(caught.value)
+    result = salesforce.opportunities(_data_plan(), fields={"deal_id": "attributes.referenceId"})
+    assert result.n_rejected == 0
+    assert result.frame["deal_id"].tolist() == [
+        "OpportunityRef1",
+        "OpportunityRef2",
+        "OpportunityRef3",
+    ]
+    # No IsClosed / IsWon: the standard stages say Qualification and Negotiation/Review
+    # are open.
+    assert result.frame["status"].tolist() == ["open", "open", "open"]
+    # 581.9 × 0.37 + 1051.9 × 0.15 + 1177.4 × 0.37 = 215.303 + 157.785 + 435.638
+    weighted = float((result.frame["value"] * result.frame["probability"]).sum())
+    assert weighted == pytest.approx(808.726)
+    by_name = salesforce.opportunities(_data_plan(), fields={"deal_id": "Name"})
+    assert by_name.frame["deal_id"].tolist()[0] == "Tillman-Pfeffer"
+
+
+def test_status_from_the_stage_name_with_standard_or_org_stages() -> None:
+    records = [
+        {"Id": "A", "Amount": 10.0, "StageName": "Closed Won"},
+        {"Id": "B", "Amount": 10.0, "StageName": "closed lost"},  # case is not a stage
+        {"Id": "C", "Amount": 10.0, "StageName": "Id. Decision Makers"},
+        {"Id": "D", "Amount": 10.0, "StageName": "Signed"},
+    ]
+    standard = salesforce.opportunities(records)
+    assert standard.frame["status"].tolist() == ["won", "lost", "open"]
+    assert standard.rejected["reason"].tolist() == [
+        "StageName: not among Salesforce's standard stages, so the status is unknown (pass "
+        "stages=, your org's stages, or read IsClosed and IsWon): 'Signed'"
+    ]
+    # The org's stages, as OpportunityStage records (SELECT ApiName, IsClosed, IsWon ...).
+    org = [
+        {"ApiName": "Closed Won", "IsClosed": True, "IsWon": True},
+        {"ApiName": "closed lost", "IsClosed": True, "IsWon": False},
+        {"ApiName": "Id. Decision Makers", "IsClosed": False, "IsWon": False},
+        {"MasterLabel": "Signed", "IsClosed": True, "IsWon": True},
+    ]
+    assert salesforce.opportunities(records, stages=org).frame["status"].tolist() == [
+        "won",
+        "lost",
+        "open",
+        "won",
+    ]
+    only = salesforce.opportunities(records, stages={"Signed": "won"})
+    assert only.frame["deal_id"].tolist() == ["D"]
+    # With stages given, the reason says to extend them, not to pass them.
+    assert only.rejected["reason"].tolist()[0] == (
+        "StageName: not among the stages given, so the status is unknown (add it to "
+        "stages=, or read IsClosed and IsWon): 'Closed Won'"
+    )
+    # Flags, where a record has them, win over its stage.
+    flagged = [{"Id": "E", "Amount": 1.0, "StageName": "Signed", "IsClosed": True, "IsWon": False}]
+    assert salesforce.opportunities(flagged).frame["status"].tolist() == ["lost"]
+    with pytest.raises(InvalidInputError, match="stages must map stage names"):
+        salesforce.opportunities(records, stages={"Signed": "closed"})
+
+
+def test_lower_case_field_names_are_read() -> None:
+    # A report export whose headers are the API names in lower case.
+    export = pd.DataFrame(
+        {
+            "id": ["006A1", "006A2"],
+            "amount": [27600.0, 34500.0],
+            "probability": [12.0, 83.0],
+            "stagename": ["Prospecting", "Closed Won"],
+            "closedate": ["2024-06-28", "2024-05-31"],
+            "isclosed": [False, True],
+            "iswon": [False, True],
+            "ownerid": ["005A", "005B"],
+        }
+    )
+    result = salesforce.opportunities(export)
+    assert result.frame[["deal_id", "value", "probability", "status", "owner"]].to_dict(
+        "records"
+    ) == [
+        {
+            "deal_id": "006A1",
+            "value": 27600.0,
+            "probability": 0.12,
+            "status": "open",
+            "owner": "005A",
+        },
+        {
+            "deal_id": "006A2",
+            "value": 34500.0,
+            "probability": 0.83,
+            "status": "won",
+            "owner": "005B",
+        },
+    ]
+    both = export.assign(Amount=[1.0, 2.0])
+    with pytest.raises(SchemaError, match="'amount', 'Amount' differ only in case"):
+        salesforce.opportunities(both)
+    # Naming the field to read settles it.
+    chosen = salesforce.opportunities(both, fields={"value": "Amount"})
+    assert chosen.frame["value"].tolist() == [1.0, 2.0]
+
+
+def test_a_warehouse_sync_table_is_read_as_it_is() -> None:
+    # Fivetran's Salesforce ``opportunity`` table: the API fields in snake_case, flags
+    # as booleans, plus _fivetran_deleted / _fivetran_synced (column names as listed by
+    # Fivetran's salesforce_source dbt package, macros/get_opportunity_columns.sql).
+    table = pd.DataFrame(
+        {
+            "id": ["006A1", "006A2", "006A3", "006A4"],
+            "is_closed": [False, True, True, False],
+            "is_won": [False, True, False, False],
+            "is_deleted": [False, False, False, False],
+            "stage_name": ["Prospecting", "Closed Won", "Closed Lost", "Negotiation/Review"],
+            "close_date": ["2024-06-28", "2024-05-31", "2024-04-30", "9999-12-31"],
+            "amount": [27600.0, 12000.5, 18250.0, 34500.0],
+            "probability": [12.0, 100.0, 0.0, 83.0],
+            "created_date": pd.to_datetime(
+                ["2024-03-04 09:30", "2023-11-20 08:00", "2024-01-02 10:00", "2024-01-15 14:05"]
+            ),
+            "owner_id": ["005A", "005A", "005B", "005B"],
+            "account_id": ["001A", "001B", "001C", "001D"],
+            "forecast_category": ["Pipeline", "Closed", "Omitted", "Forecast"],
+            "lead_source": ["Web", "Web", "Partner Referral", "Web"],
+            "currency_iso_code": ["USD", "USD", "USD", "USD"],
+            "_fivetran_deleted": [False, False, True, False],
+            "_fivetran_synced": pd.to_datetime(["2024-06-01"] * 4),
+        }
+    )
+    result = salesforce.opportunities(table)
+    frame = result.frame
+    assert frame["deal_id"].tolist() == ["006A1", "006A2", "006A4"]
+    assert result.rejected["reason"].tolist() == ["deleted"]  # _fivetran_deleted
+    assert frame["status"].tolist() == ["open", "won", "open"]
+    assert frame["forecast_category"].tolist() == ["pipeline", "closed", "commit"]
+    assert frame["currency"].tolist() == ["USD"] * 3
+    assert str(frame["created"].dtype) == "datetime64[ns]"
+    # 9999-12-31, a "no end date": no date, with a warning; the deal is kept.
+    assert frame["close_date"].isna().tolist() == [False, False, True]
+    assert any(
+        text.startswith("close_date left empty (no date) in 1 kept row") for text in result.warnings
+    )
+    # Open weighted pipeline: 27,600 × 12 % + 34,500 × 83 % = 3,312 + 28,635 (Nutshell's
+    # worked figures).
+    open_deals = frame[frame["status"] == "open"]
+    assert float((open_deals["value"] * open_deals["probability"]).sum()) == 31_947.0
+
+
+def test_simple_salesforce_query_results_are_read() -> None:
+    from collections import OrderedDict
+
+    # simple-salesforce's query() and query_all() return the REST query response as
+    # an OrderedDict: totalSize, done, records; each record has "attributes" (type,
+    # url) (Salesforce REST API Developer Guide, "Execute a SOQL Query", example
+    # response body; simple-salesforce README, "Queries").
+    def record(n: int, stage: str, amount: float, probability: float) -> OrderedDict[str, Any]:
+        return OrderedDict(
+            [
+                (
+                    "attributes",
+                    OrderedDict(
+                        [
+                            ("type", "Opportunity"),
+                            ("url", f"/services/data/v59.0/sobjects/Opportunity/006A{n}"),
+                        ]
+                    ),
+                ),
+                ("Id", f"006A{n}"),
+                ("Amount", amount),
+                ("Probability", probability),
+                ("StageName", stage),
+                ("IsClosed", stage.startswith("Closed")),
+                ("IsWon", stage == "Closed Won"),
+                (
+                    "Owner",
+                    OrderedDict([("attributes", {"type": "User"}), ("Name", "Kari Nordmann")]),
+                ),
+            ]
+        )
+
+    records = [record(1, "Prospecting", 27600.0, 12.0), record(2, "Closed Won", 9800.0, 100.0)]
+    complete = OrderedDict([("totalSize", 2), ("done", True), ("records", records)])
+    result = salesforce.opportunities(complete, fields={"owner": "Owner.Name"})
+    assert result.frame["status"].tolist() == ["open", "won"]
+    assert result.frame["owner"].tolist() == ["Kari Nordmann", "Kari Nordmann"]
+    assert result.warnings == ()
+    first_page = OrderedDict(
+        [
+            ("totalSize", 3222),
+            ("done", False),
+            ("nextRecordsUrl", "/services/data/v59.0/query/01gRO0000016PIAYA2-2000"),
+            ("records", records),
+        ]
+    )
+    paged = salesforce.opportunities(first_page)
+    assert paged.accepted == 2
+    assert paged.warnings[0].startswith("the query response is one page: it holds 2 of its 3222")
+
+
+def test_an_unknown_forecast_category_keeps_the_deal() -> None:
+    records = [
+        {
+            "Id": "A",
+            "Amount": 10.0,
+            "IsClosed": False,
+            "IsWon": False,
+            "ForecastCategory": "Upside",
+        },
+        {
+            "Id": "B",
+            "Amount": 10.0,
+            "IsClosed": False,
+            "IsWon": False,
+            "ForecastCategory": "Pipeline",
+        },
+    ]
+    result = salesforce.opportunities(records)
+    assert result.frame["forecast_category"].tolist() == [None, "pipeline"]
+    assert result.n_rejected == 0
+    assert result.warnings[0].startswith(
+        "forecast_category left empty in 1 kept row: ForecastCategory: unknown value"
+    )
+    assert result.emptied["column"].tolist() == ["forecast_category"]

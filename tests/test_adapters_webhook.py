@@ -16,14 +16,14 @@ from salescore.errors import InvalidInputError, SchemaError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "salesforce"
 _NAMES = {"deal_id": "id", "value": "amount", "probability": "chance", "currency": "currency"}
-# Seed 002: $27,600 at 12 % adds $3,312; $34,500 at 83 % adds $28,635.
+# The Nutshell article's worked figures: $27,600 at 12 % adds $3,312; $34,500 at 83 % adds $28,635.
 _SEED = [
     {"id": "D-17", "amount": 27_600, "chance": 0.12, "currency": "USD"},
     {"id": "D-18", "amount": "34500.00", "chance": "0.83", "currency": "usd"},
 ]
 
 
-def test_seed_002_payload() -> None:
+def test_nutshell_prospects_payload() -> None:
     metrics = deal_metrics({"records": _SEED}, mapping=_NAMES)
     assert metrics == {
         "counts": {"rows_in": 2, "accepted": 2, "rejected": 0},
@@ -75,19 +75,21 @@ def test_salesforce_payload_matches_expected_revenue() -> None:
     body = (FIXTURES / "opportunities.json").read_text(encoding="utf-8")
     metrics = deal_metrics(body, source="salesforce")
     assert json.loads(json.dumps(metrics)) == metrics  # JSON types only
-    assert metrics["counts"] == {"rows_in": 14, "accepted": 7, "rejected": 7}
+    # Op011's unreadable CloseDate is left empty: it is kept, with a warning.
+    assert metrics["counts"] == {"rows_in": 14, "accepted": 8, "rejected": 6}
     records = {record["Id"]: record for record in json.loads(body)["records"]}
     for deal in metrics["deals"]:
         # Salesforce's ExpectedRevenue is Amount × Probability / 100.
         assert deal["weighted_value"] == records[deal["deal_id"]]["ExpectedRevenue"]
     assert metrics["pipeline"] == [
-        {"currency": "USD", "deals": 2, "value": 62100.0, "weighted_value": 31947.0},
+        # 27,600 × 12 % + 34,500 × 83 % + 7,300 × 20 % = 3,312 + 28,635 + 1,460.
+        {"currency": "USD", "deals": 3, "value": 69400.0, "weighted_value": 33407.0},
         {"currency": "EUR", "deals": 1, "value": 8000.0, "weighted_value": 3200.0},
         # Probability null in Salesforce: the weighted value is unknown, not 0.
         {"currency": "GBP", "deals": 1, "value": 15000.0, "weighted_value": None},
     ]
     assert {"row": 5, "reason": "deleted"} in metrics["rejected"]
-    assert len(metrics["warnings"]) == 1
+    assert len(metrics["warnings"]) == 2
 
 
 def test_no_open_deal_means_an_empty_pipeline() -> None:

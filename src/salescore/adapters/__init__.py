@@ -11,9 +11,13 @@ The vendor adapters are submodules: :mod:`salescore.adapters.salesforce`,
 :mod:`salescore.adapters.odoo`; :func:`from_records` reads any other CRM's records
 through a mapping of field names, and :mod:`salescore.adapters.webhook` turns a
 webhook-style payload into metrics.
+
+Every canonical frame holds naive ``datetime64[ns]`` timestamps meaning UTC, and each
+import's problems can be counted per field and kind with
+:meth:`ImportResult.reason_groups`.
 """
 
-from ._core import REASON, ImportResult
+from ._core import OPTIONAL, REASON, ImportResult
 from .generic import from_records, to_records
 
-__all__ = ["REASON", "ImportResult", "from_records", "to_records"]
+__all__ = ["OPTIONAL", "REASON", "ImportResult", "from_records", "to_records"]

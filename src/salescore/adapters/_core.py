@@ -18,8 +18,9 @@ Every vendor adapter follows the same four steps, with the helpers of this modul
    ``"Amount: not a plain number: '1,234'"``. The parsers live in ``_parse`` and are
    importable from here: :func:`parse_id`,
    :func:`parse_text`, :func:`parse_money`, :func:`parse_probability` (``scale=
-   "fraction" | "percent"``), :func:`parse_timestamp` (UTC-aware), :func:`parse_date`
-   (naive midnight), :func:`parse_bool`, :func:`parse_choice`,
+   "fraction" | "percent"``), :func:`parse_timestamp` (naive datetime64[ns] holding
+   UTC wall-clock time: an aware moment is converted to UTC and its zone dropped),
+   :func:`parse_date` (naive midnight), :func:`parse_bool`, :func:`parse_choice`,
    :func:`parse_currency`, :func:`parse_forecast_category`. With ``required=True`` a
    missing value is a reason too. :func:`reasons_where` makes a reason Series from a
    mask (for "deleted" and other vendor rules).
@@ -32,16 +33,32 @@ Every vendor adapter follows the same four steps, with the helpers of this modul
    before the creation date, ...), and the accepted rows form the canonical frame in
    the schema's column order and dtypes. Columns not given are missing
    (they must be nullable). Mixed currencies add a warning; values are never summed
-   across currencies.
+   across currencies. A problem in an *optional* column (:data:`OPTIONAL`: an owner,
+   a forecast category, a creation or close date, ...) does not reject the row: that
+   value is left empty, the row is kept, and a warning counts such rows per column and
+   kind of problem (the rows are listed in :attr:`ImportResult.emptied`).
 
 The index of both frames of the result is the input position, so each row of the
 input is in exactly one of them: ``accepted + n_rejected == rows_in``.
+
+Timestamps follow the library's convention: canonical tables hold naive
+``datetime64[ns]`` meaning UTC (instants are UTC wall-clock time with the zone
+dropped; calendar dates are midnight of that date).
+
+A reason is written ``"<field>: <problem>: <value>"`` (the value as its ``repr``, cut
+at 60 characters), or ``"<field>: <problem>"`` when there is no value to show, or a
+plain ``"<problem>"`` for the record as a whole (``"deleted"``); a row with several
+problems has them joined by ``"; "``. The problem part never embeds the value, so that
+:meth:`ImportResult.reason_groups` can count rows per field and kind of problem.
 """
 
 from __future__ import annotations
 
 import collections
+import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
@@ -52,6 +69,8 @@ import pandas as pd
 from .. import schema
 from ..errors import InvalidInputError, SchemaError
 from ._parse import (
+    DATE_FORMATS,
+    FAR_DATE,
     Parsed,
     _absent,
     parse_bool,
@@ -68,11 +87,15 @@ from ._parse import (
 )
 
 __all__ = [
+    "DATE_FORMATS",
+    "FAR_DATE",
+    "OPTIONAL",
     "REASON",
     "ImportResult",
     "Parsed",
     "assemble",
     "field",
+    "match_fields",
     "parse_bool",
     "parse_choice",
     "parse_currency",
@@ -83,13 +106,38 @@ __all__ = [
     "parse_probability",
     "parse_text",
     "parse_timestamp",
+    "plain",
     "reasons_where",
     "records_frame",
     "require_fields",
+    "split_reason",
 ]
 
 #: The column of :attr:`ImportResult.rejected` that holds each row's reason.
 REASON: Final = "reason"
+
+#: The optional columns of each table: an unreadable value there (an unknown forecast
+#: category, a creation date in an unknown format, a "no end date" such as 9999-12-31)
+#: is left empty, with a warning counting such rows, and the row is kept. A problem in
+#: any other column (an id, a value, a probability, a status, a stage, a currency, a
+#: required date) rejects the row.
+OPTIONAL: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {
+        "deals": frozenset(
+            {
+                "account_id",
+                "owner",
+                "created",
+                "close_date",
+                "forecast_category",
+                "source",
+                "lost_reason",
+            }
+        ),
+        "leads": frozenset({"source", "owner", "channel"}),
+        "accounts": frozenset({"name"}),
+    }
+)
 
 BoolArray = npt.NDArray[np.bool_]
 _SHOWN: Final = 5
@@ -111,6 +159,105 @@ def _strings(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(str(value) for value in values)
 
 
+def _emptied_frame(value: object) -> pd.DataFrame:
+    if value is None:
+        return pd.DataFrame(
+            {"column": pd.Series(dtype=object), "reason": pd.Series(dtype=object)},
+            index=pd.Index([], dtype=np.int64),
+        )
+    if not isinstance(value, pd.DataFrame):
+        raise InvalidInputError(f"emptied must be a DataFrame; got {type(value).__name__}")
+    return value
+
+
+#: How many groups of problems, and of warnings, :meth:`ImportResult.summary` shows.
+SUMMARY_LINES: Final = 12
+_PROBLEM = re.compile(r"(?P<column>[^:;]{1,80}?): (?P<rest>.*)", re.DOTALL)
+_SCHEMA_PROBLEM = re.compile(
+    r"(?P<column>\w+) (?P<rest>(?:must|is) .*?)(?: \((?P<value>[^()]*)\))?", re.DOTALL
+)
+
+
+def split_reason(reason: str) -> list[tuple[str | None, str, str | None]]:
+    """The problems of one row's reason as (field, kind of problem, shown value).
+
+    A reason is one or more problems joined by ``"; "``; each is
+    ``"<field>: <problem>: <value>"``, ``"<field>: <problem>"`` or a plain
+    ``"<problem>"`` (see the module's notes). The row checks of
+    :func:`salescore.schema.row_problems` (``"<column> must ... (<value>)"``) are read
+    too, as are its ``"<column> is ... (<value>)"`` checks.
+    """
+    out: list[tuple[str | None, str, str | None]] = []
+    for part in str(reason).split("; "):
+        part = part.strip()
+        if not part:
+            continue
+        checked = _SCHEMA_PROBLEM.fullmatch(part)
+        if checked is not None:
+            out.append((checked["column"], checked["rest"], checked["value"]))
+            continue
+        found = _PROBLEM.fullmatch(part)
+        if found is None:
+            out.append((None, part, None))
+            continue
+        kind, _, value = found["rest"].partition(": ")
+        out.append((found["column"], kind, value or None))
+    return out
+
+
+def _head(column: object, problem: object) -> str:
+    """A group's title: ``"<field>: <problem>"``, or the problem of a whole record."""
+    return str(problem) if column is None else f"{column!s}: {problem!s}"
+
+
+def _example(label: object, name: str, identifier: object, value: str | None) -> str:
+    where = f"{name} {label}"
+    if identifier is not None and not (isinstance(identifier, float) and math.isnan(identifier)):
+        where += f" ({_shown_id(identifier)})"
+    return where if value is None else f"{where}: {value}"
+
+
+def _shown_id(value: object) -> str:
+    if isinstance(value, np.generic):
+        value = value.item()
+    return f"{value!r:.40}"
+
+
+def _groups(
+    reasons: pd.Series[Any], ids: pd.Series[Any] | None, examples: int, name: str
+) -> pd.DataFrame:
+    """Rows per (field, kind of problem), most frequent first, with a few examples."""
+    counts: dict[tuple[str | None, str], int] = {}
+    shown: dict[tuple[str | None, str], list[str]] = {}
+    first: dict[tuple[str | None, str], list[Any]] = {}
+    labels = reasons.index.tolist()
+    keys = ids.tolist() if ids is not None else [None] * len(labels)
+    cache: dict[str, list[tuple[str | None, str, str | None]]] = {}
+    for label, identifier, reason in zip(labels, keys, reasons.tolist(), strict=True):
+        if reason is None or (isinstance(reason, float) and math.isnan(reason)):
+            continue
+        text = str(reason)
+        parts = cache.get(text)
+        if parts is None:
+            parts = cache[text] = split_reason(text)
+        for column, kind, value in dict.fromkeys(parts):
+            key = (column, kind)
+            counts[key] = counts.get(key, 0) + 1
+            if counts[key] <= examples:
+                shown.setdefault(key, []).append(_example(label, name, identifier, value))
+                first.setdefault(key, []).append(label)
+    order = sorted(counts, key=lambda key: (-counts[key], str(key[0]), key[1]))
+    return pd.DataFrame(
+        {
+            "column": pd.Series([key[0] for key in order], dtype=object),
+            "problem": pd.Series([key[1] for key in order], dtype=object),
+            "rows": pd.Series([counts[key] for key in order], dtype=np.int64),
+            "first_rows": pd.Series([tuple(first.get(key, ())) for key in order], dtype=object),
+            "examples": pd.Series(["; ".join(shown.get(key, ())) for key in order], dtype=object),
+        }
+    )
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class ImportResult:
     """What an adapter made of a CRM's records: the canonical table and the rejects.
@@ -130,11 +277,22 @@ class ImportResult:
         The accepted rows in the canonical columns and dtypes.
     rejected : DataFrame
         The rejected rows with their original values as received, plus a column
-        ``reason`` (:data:`REASON`).
+        ``reason`` (:data:`REASON`) holding each row's full reason.
     warnings : tuple of str, default ()
-        Things worth knowing that did not reject a row (e.g. mixed currencies).
+        Things worth knowing that did not reject a row (e.g. mixed currencies, or
+        optional values left empty), one line per kind, with counts.
     rows_in : int
         How many rows were given.
+    emptied : DataFrame, optional
+        The accepted rows in which an unreadable optional value was left empty: one
+        row per value, indexed by input position, with the canonical ``column`` and
+        the ``reason``. Empty by default.
+    id_field : str, optional
+        The column of :attr:`rejected` holding the record's id, shown beside the
+        position in the examples of :meth:`reason_groups`.
+    row_name : str, default "row"
+        What an index label of :attr:`rejected` is called in examples (``"row"`` for
+        the 0-based input position; a file reader may index by ``"line"``).
 
     Raises
     ------
@@ -152,7 +310,7 @@ class ImportResult:
     (1, 1, 2)
     >>> print(result.summary())
     deals from records: 2 rows in, 1 accepted, 1 rejected
-      1 × amount: not a plain number: 'n/a'
+      1 × amount: not a plain number (e.g. row 1 ('D-18'): 'n/a')
     """
 
     table: str
@@ -161,6 +319,9 @@ class ImportResult:
     rejected: pd.DataFrame = attrs.field(validator=_frame)
     warnings: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     rows_in: int
+    emptied: pd.DataFrame = attrs.field(default=None, converter=_emptied_frame)
+    id_field: str | None = None
+    row_name: str = "row"
 
     def __attrs_post_init__(self) -> None:
         if REASON not in self.rejected.columns:
@@ -182,7 +343,11 @@ class ImportResult:
         return len(self.rejected)
 
     def reasons(self) -> pd.Series[int]:
-        """How many rows were rejected for each reason, most frequent first.
+        """How many rows were rejected for each distinct full reason, most frequent first.
+
+        A full reason shows the row's value, so a problem that recurs with many values
+        gives many entries; :meth:`reason_groups` counts rows per field and kind of
+        problem instead, in a bounded number of lines.
 
         Returns
         -------
@@ -192,22 +357,107 @@ class ImportResult:
         counts: pd.Series[int] = self.rejected[REASON].value_counts(sort=True)
         return counts
 
-    def summary(self) -> str:
-        """A few lines for a person: the counts, the reasons and the warnings.
+    def reason_groups(self, *, examples: int = 3) -> pd.DataFrame:
+        """The rejected rows grouped by field and kind of problem, with counts and examples.
+
+        Each rejected row is counted once under every distinct problem its reason
+        names (a row with a bad amount and a bad date counts in both groups), so the
+        groups do not sum to :attr:`n_rejected` when rows have several problems. The
+        per-row detail stays in :attr:`rejected`.
+
+        Parameters
+        ----------
+        examples : int, keyword-only, default 3
+            How many example rows to give per group (at least 0).
+
+        Returns
+        -------
+        DataFrame
+            One row per group, most rows first, with the columns ``column`` (the
+            field named by the reason, None for a record-wide reason such as
+            ``"deleted"``), ``problem`` (the kind of problem, without the value),
+            ``rows`` (int64: how many rejected rows have it), ``first_rows`` (tuple
+            of the first index labels, input positions for the adapters) and
+            ``examples`` (text: ``"row 3 ('006A3'): '31.12.2025'; ..."``, with the
+            id when :attr:`id_field` is set).
+
+        Raises
+        ------
+        InvalidInputError
+            ``examples`` is not a non-negative integer.
+
+        Examples
+        --------
+        Five amounts written with a decimal comma are one kind of problem, however
+        many values they hold:
+
+        >>> from salescore.adapters import from_records
+        >>> records = [{"id": f"D-{k}", "amount": f"{k}000,50"} for k in range(1, 6)]
+        >>> records.append({"id": "D-6", "amount": -3})
+        >>> result = from_records(records, {"deal_id": "id", "value": "amount"})
+        >>> groups = result.reason_groups(examples=2)
+        >>> groups[["column", "problem", "rows"]]
+           column             problem  rows
+        0  amount  not a plain number     5
+        1  amount     negative amount     1
+        >>> groups["examples"].iloc[0]
+        "row 0 ('D-1'): '1000,50'; row 1 ('D-2'): '2000,50'"
+        >>> result.rejected["reason"].iloc[4]  # the row's own reason, in full
+        "amount: not a plain number: '5000,50'"
+        """
+        if isinstance(examples, bool) or not isinstance(examples, (int, np.integer)):
+            raise InvalidInputError(f"examples must be an int >= 0; got {examples!r:.60}")
+        if examples < 0:
+            raise InvalidInputError(f"examples must be an int >= 0; got {examples}")
+        ids = None
+        if self.id_field is not None and self.id_field in self.rejected.columns:
+            ids = self.rejected[self.id_field]
+        return _groups(self.rejected[REASON], ids, int(examples), self.row_name)
+
+    def summary(self, *, lines: int = SUMMARY_LINES) -> str:
+        """A few lines for a person: the counts, the kinds of problem and the warnings.
+
+        The length is bounded whatever the input's size: at most ``lines`` groups of
+        :meth:`reason_groups` and ``lines`` warnings, each with its count and two
+        examples, and one line saying how many more there are.
+
+        Parameters
+        ----------
+        lines : int, keyword-only, default 12
+            How many groups, and how many warnings, to show (at least 1).
 
         Returns
         -------
         str
-            The counts on the first line, then one line per reason (with how many
-            rows it rejected) and one per warning.
+            The counts on the first line, then one line per kind of problem (with how
+            many rows it rejected and examples) and one per warning.
+
+        Raises
+        ------
+        InvalidInputError
+            ``lines`` is not a positive integer.
         """
-        lines = [
+        count: object = lines
+        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+            raise InvalidInputError(f"lines must be an int >= 1; got {lines!r:.60}")
+        out = [
             f"{self.table} from {self.source}: {self.rows_in} rows in, "
             f"{self.accepted} accepted, {self.n_rejected} rejected"
         ]
-        lines += [f"  {count} × {reason}" for reason, count in self.reasons().items()]
-        lines += [f"  warning: {text}" for text in self.warnings]
-        return "\n".join(lines)
+        groups = self.reason_groups(examples=2)
+        for row in groups.head(int(lines)).itertuples(index=False):
+            head = _head(row.column, row.problem)
+            out.append(f"  {row.rows} × {head} (e.g. {row.examples})")
+        if len(groups) > lines:
+            rest = groups.iloc[int(lines) :]
+            out.append(
+                f"  … and {len(rest)} more kinds of problem ({int(rest['rows'].sum())} "
+                "rows; reason_groups() lists them, rejected holds each row's reason)"
+            )
+        out += [f"  warning: {text}" for text in self.warnings[: int(lines)]]
+        if len(self.warnings) > lines:
+            out.append(f"  … and {len(self.warnings) - lines} more warnings (see warnings)")
+        return "\n".join(out)
 
 
 # ------------------------------------------------------------------ raw records
@@ -221,6 +471,7 @@ def records_frame(records: object, *, source: str, properties: str | None = None
     ``RangeIndex``. With ``properties``, that key's sub-mapping is merged into its
     record (top-level keys win). Anything else raises :class:`SchemaError`.
     """
+    records = plain(records)
     if isinstance(records, pd.DataFrame):
         names = list(records.columns)
         twice = [name for name, count in collections.Counter(names).items() if count > 1]
@@ -235,6 +486,7 @@ def records_frame(records: object, *, source: str, properties: str | None = None
     rows: list[Mapping[Any, Any]] = []
     wrong: list[str] = []
     for position, record in enumerate(records):
+        record = plain(record)
         if not isinstance(record, Mapping):
             wrong.append(f"[{position}] {type(record).__name__}")
             continue
@@ -265,6 +517,69 @@ def records_frame(records: object, *, source: str, properties: str | None = None
     return pd.DataFrame(
         data, index=pd.RangeIndex(len(rows)), columns=pd.Index(keys, dtype=object), dtype=object
     )
+
+
+def plain(value: object) -> object:
+    """An API client's model object as its dict (``to_dict()``); anything else as given.
+
+    The vendors' generated Python clients (hubspot-api-client and the like) return
+    model objects with a ``to_dict()`` method giving the JSON the API sent, with the
+    same keys. Mappings, lists and DataFrames are returned as they are.
+    """
+    if isinstance(value, (Mapping, list, tuple, pd.DataFrame, str, bytes)):
+        return value
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        converted = to_dict()
+        if isinstance(converted, Mapping):
+            return converted
+    return value
+
+
+def _folded(name: object, underscores: bool) -> str:
+    text = str(name).strip().casefold()
+    return text.replace("_", "") if underscores else text
+
+
+def match_fields(
+    raw: pd.DataFrame,
+    wanted: Mapping[str, str],
+    *,
+    source: str,
+    exact: Iterable[str] = (),
+    underscores: bool = False,
+) -> dict[str, str]:
+    """The record field that holds each wanted field, matched without regard to case.
+
+    ``wanted`` maps a key (a canonical column, a flag) to the field name the vendor
+    documents. A field of exactly that name is used; otherwise one that differs only
+    in case (``amount`` for ``Amount``) and, with ``underscores=True``, in underscores
+    too (``stage_name`` and ``stagename`` for ``StageName``, as warehouse sync tools
+    write Salesforce tables). Keys in ``exact`` were named by the caller: an exact
+    match wins for them even when another field differs from it only in case. Two
+    fields that match equally well are refused (:class:`SchemaError`), naming both.
+    Keys without a matching field are left out of the result.
+    """
+    chosen = set(exact)
+    columns = [str(name) for name in raw.columns]
+    by_fold: dict[str, list[str]] = collections.defaultdict(list)
+    for name in columns:
+        by_fold[_folded(name, underscores)].append(name)
+    found: dict[str, str] = {}
+    for key, name in wanted.items():
+        if key in chosen and name in columns:
+            found[key] = name
+            continue
+        candidates = by_fold.get(_folded(name, underscores), [])
+        if len(candidates) > 1:
+            raise SchemaError(
+                f"{source}: the fields {_listed(candidates)} differ only in case"
+                f"{' or underscores' if underscores else ''}, so which one holds {name!r} is "
+                "ambiguous; drop one, or name the one to read"
+            )
+        if candidates:
+            found[key] = candidates[0]
+    return found
 
 
 def require_fields(raw: pd.DataFrame, fields: Iterable[str], *, source: str) -> None:
@@ -314,13 +629,14 @@ def _canonical(
             return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
         return pd.Series(values, index=index).astype("datetime64[ns]")
     if kind == "timestamp":
+        # The canonical convention: naive datetime64[ns] holding UTC wall-clock time.
         if values is None:
-            return pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]")
+            return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
         stamps = pd.Series(values, index=index)
-        if not isinstance(stamps.dtype, pd.DatetimeTZDtype):
-            stamps = pd.to_datetime(stamps).dt.tz_localize("UTC")  # naive: read as UTC
-        utc: pd.Series[Any] = stamps.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
-        return utc
+        if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+            stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+        naive: pd.Series[Any] = pd.to_datetime(stamps).astype("datetime64[ns]")
+        return naive
     if kind == "flag":
         if values is None:
             raise InvalidInputError(f"assemble: column {column.name!r} must be given")
@@ -355,6 +671,35 @@ def _currency_warning(currencies: pd.Series[Any]) -> str | None:
     )
 
 
+def _emptied_warnings(
+    soft: Mapping[str, pd.Series[Any]], kept: BoolArray, id_values: pd.Series[Any] | None
+) -> tuple[list[str], pd.DataFrame]:
+    """Warnings counting optional values left empty in kept rows, and those rows."""
+    notes: list[str] = []
+    positions: list[Any] = []
+    names: list[str] = []
+    texts: list[str] = []
+    for name, reasons in soft.items():
+        present = kept & ~_absent(reasons.to_numpy(dtype=object))
+        if not present.any():
+            continue
+        chosen = reasons[present]
+        positions += chosen.index.tolist()
+        names += [name] * len(chosen)
+        texts += [str(text) for text in chosen.tolist()]
+        ids = None if id_values is None else id_values[present]
+        for row in _groups(chosen, ids, 2, "row").itertuples(index=False):
+            head = _head(row.column, row.problem)
+            rows = "1 kept row" if row.rows == 1 else f"{row.rows} kept rows"
+            empty = "left empty (no date)" if row.problem == FAR_DATE else "left empty"
+            notes.append(f"{name} {empty} in {rows}: {head} (e.g. {row.examples})")
+    emptied = pd.DataFrame(
+        {"column": pd.Series(names, dtype=object), "reason": pd.Series(texts, dtype=object)}
+    )
+    emptied.index = pd.Index(positions, dtype=np.int64)
+    return notes, emptied.sort_index(kind="stable")
+
+
 def assemble(
     table: str,
     raw: pd.DataFrame,
@@ -363,6 +708,8 @@ def assemble(
     source: str,
     extra_reasons: Iterable[pd.Series[Any]] = (),
     warnings: Iterable[str] = (),
+    optional: Iterable[str] | None = None,
+    id_field: str | None = None,
 ) -> ImportResult:
     """The import result of parsed columns: accepted rows in canonical form, rejects.
 
@@ -382,6 +729,11 @@ def assemble(
         with one is reported with those only.
     warnings : iterable of str
         Passed on to the result (a mixed-currency warning is added here).
+    optional : iterable of str, optional
+        Canonical columns whose unreadable values are left empty, with a warning,
+        instead of rejecting the row; by default :data:`OPTIONAL` of the table.
+    id_field : str, optional
+        The raw field holding the record's id, for examples in messages.
     """
     spec = schema.TABLES[table]
     unknown = [name for name in columns if name not in spec]
@@ -395,18 +747,24 @@ def assemble(
             f"assemble({table!r}): unknown columns {_listed(unknown)}; "
             f"columns that must be given: {_listed(needed)}"
         )
+    soft_names = set(OPTIONAL.get(table, ()) if optional is None else optional)
     index = raw.index
     n = len(raw)
     extra = _joined(list(extra_reasons), n)
-    parsed = _joined([columns[name].reasons for name in spec.names if name in columns], n)
+    given = [name for name in spec.names if name in columns]
+    soft = {name: columns[name].reasons for name in given if name in soft_names}
+    parsed = _joined([columns[name].reasons for name in given if name not in soft], n)
     reasons = np.where(_absent(extra), parsed, extra)
+    values: dict[str, pd.Series[Any]] = {}
+    for name in given:
+        canonical = columns[name].canonical
+        if name in soft:
+            bad = ~_absent(soft[name].to_numpy(dtype=object))
+            if bad.any():  # an unreadable optional value is left empty
+                canonical = canonical.where(~pd.Series(bad, index=canonical.index), None)
+        values[name] = canonical
     candidate = pd.DataFrame(
-        {
-            column.name: _canonical(
-                column, columns[column.name].canonical if column.name in columns else None, index
-            )
-            for column in spec
-        },
+        {column.name: _canonical(column, values.get(column.name), index) for column in spec},
         index=index,
     )
     key = spec.key
@@ -418,8 +776,12 @@ def assemble(
         positions: dict[object, list[int]] = collections.defaultdict(list)
         for position in np.flatnonzero(repeated):
             positions[ids.iloc[position]].append(int(position))
+        # Named by the records' own id field when known, else the canonical column.
+        label = id_field if id_field is not None and id_field in raw.columns else key
         for value, rows in positions.items():
-            text = f"duplicate {key} {value!r} (rows {_listed(rows)})"
+            text = (
+                f"{label}: given in more than one record: {_shown_id(value)} (rows {_listed(rows)})"
+            )
             for row in rows:
                 current = reasons[row]
                 reasons[row] = text if current is None else f"{current}; {text}"
@@ -428,6 +790,12 @@ def assemble(
         problems = schema.row_problems(candidate.loc[clean], spec).to_numpy(dtype=object)
         reasons[np.flatnonzero(clean)] = problems
     accepted = _absent(reasons)
+    # A rejected row's reason names its unreadable optional values too.
+    if soft:
+        optional_text = _joined(list(soft.values()), n)
+        add = ~accepted & _absent(extra) & ~_absent(optional_text)
+        for position in np.flatnonzero(add):
+            reasons[position] = f"{reasons[position]}; {optional_text[position]}"
     frame = candidate.loc[accepted]
     if accepted.all():
         frame = frame.reset_index(drop=True)
@@ -438,10 +806,20 @@ def assemble(
         rejected = rejected.rename(columns={REASON: f"{REASON} (input)", name: REASON})
     # Every accepted row passed row_problems, so the frame fits the schema.
     notes = list(warnings)
+    id_values = raw[id_field] if id_field is not None and id_field in raw.columns else None
+    emptied_notes, emptied = _emptied_warnings(soft, accepted, id_values)
+    notes += emptied_notes
     if "currency" in spec and len(frame):
         mixed = _currency_warning(frame["currency"])
         if mixed is not None:
             notes.append(mixed)
     return ImportResult(
-        table=table, source=source, frame=frame, rejected=rejected, warnings=tuple(notes), rows_in=n
+        table=table,
+        source=source,
+        frame=frame,
+        rejected=rejected,
+        warnings=tuple(notes),
+        rows_in=n,
+        emptied=emptied,
+        id_field=id_field if id_field is not None and id_field in raw.columns else None,
     )

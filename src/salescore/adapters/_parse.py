@@ -24,6 +24,8 @@ from ..pipeline._categories import forecast_category
 from ..pipeline.records import _CURRENCIES, _WITHDRAWN_CURRENCIES
 
 __all__ = [
+    "DATE_FORMATS",
+    "FAR_DATE",
     "Parsed",
     "parse_bool",
     "parse_choice",
@@ -274,7 +276,7 @@ def parse_money(
     if not negative:
         below = values < 0.0
         for position in np.flatnonzero(below):
-            reasons[position] = f"{field}: negative amount {_shown(series.iloc[position])}"
+            reasons[position] = f"{field}: negative amount: {_shown(series.iloc[position])}"
         values[below] = np.nan
     return _finish(
         pd.Series(values, index=series.index), reasons, missing, field_name=field, required=required
@@ -299,7 +301,7 @@ def parse_probability(
     outside = ~np.isnan(values) & ~((values >= 0.0) & (values <= top))
     for position in np.flatnonzero(outside):
         reasons[position] = (
-            f"{field}: {_shown(series.iloc[position])} is outside 0 to {top:g} ({scale})"
+            f"{field}: outside 0 to {top:g} ({scale}): {_shown(series.iloc[position])}"
         )
     values[outside] = np.nan
     if scale == "percent":
@@ -309,8 +311,16 @@ def parse_probability(
     )
 
 
-def _moment_of(value: object, epoch_unit: str | None) -> pd.Timestamp | None:
-    """One non-string value as a UTC Timestamp, or None if it is not a moment."""
+#: What a reason says of a date that does not parse, and an example of what does.
+DATE_FORMATS: Final = (
+    "not in a recognised date format (use ISO 8601, such as 2025-12-31 or 2025-12-31T14:00:00Z)"
+)
+#: What a reason says of a well-formed date that a datetime64[ns] column cannot hold.
+FAR_DATE: Final = "outside the dates salescore can hold (1677-09-22 to 2262-04-11)"
+
+
+def _moment_of(value: object, epoch_unit: str | None) -> tuple[pd.Timestamp | None, str]:
+    """One non-string value as a naive UTC Timestamp, or None and what is wrong with it."""
     try:
         if isinstance(value, (datetime.datetime, np.datetime64)):
             stamp = pd.Timestamp(value)
@@ -324,10 +334,14 @@ def _moment_of(value: object, epoch_unit: str | None) -> pd.Timestamp | None:
         ):
             stamp = pd.Timestamp(int(value), unit=epoch_unit)
         else:
-            return None
+            return None, f"not a date ({type(value).__name__})"
     except (ValueError, OverflowError):  # OutOfBoundsDatetime is a ValueError
-        return None
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        return None, FAR_DATE
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    if not _FIRST.tz_localize(None) <= stamp <= _LAST.tz_localize(None):
+        return None, FAR_DATE
+    return stamp, ""
 
 
 def _utc_naive(stamps: pd.Series[Any]) -> npt.NDArray[np.datetime64]:
@@ -341,6 +355,15 @@ def _utc_naive(stamps: pd.Series[Any]) -> npt.NDArray[np.datetime64]:
     return naive
 
 
+def _well_formed(text: str) -> bool:
+    """Whether an ISO 8601 string names a real moment (so only its range is wrong)."""
+    try:
+        datetime.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
 def parse_timestamp(
     series: pd.Series[Any],
     *,
@@ -348,24 +371,30 @@ def parse_timestamp(
     required: bool = False,
     epoch_unit: str | None = None,
 ) -> Parsed:
-    """Moments as ``datetime64[ns, UTC]``.
+    """Moments as naive ``datetime64[ns]`` holding UTC wall-clock time.
 
     Accepted: ISO 8601 strings (``"2024-03-04T09:30:00.000+0000"``, ``"...Z"``, a date
     alone; a string without an offset is read as UTC, as Pipedrive and Odoo document),
     ``datetime``/``date``/``Timestamp``/``datetime64`` values (naive ones read as UTC),
     datetime64 columns, and with ``epoch_unit`` (``"ms"``, ``"s"``) numbers since
-    1970-01-01 UTC. Other values and moments outside 1677-09-22 to 2262-04-11 are
-    reasons.
+    1970-01-01 UTC. An aware moment is converted to UTC and its zone dropped: the
+    canonical tables hold naive UTC timestamps.
+
+    A value in another format is a reason saying it is not in a recognised date format
+    (``"31.12.2025"``); a well-formed moment outside 1677-09-22 to 2262-04-11, such
+    as a CRM's "no end date" ``9999-12-31``, is a reason naming that range.
     """
     if epoch_unit not in (None, "s", "ms", "us", "ns"):
         raise InvalidInputError(f"epoch_unit must be 's', 'ms', 'us' or 'ns'; got {epoch_unit!r}")
     n = len(series)
     out = np.full(n, np.datetime64("NaT", "ns"))
+    problems = np.full(n, None, dtype=object)
     dtype = series.dtype
     numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
     if pd.api.types.is_datetime64_any_dtype(dtype):
         missing = series.isna().to_numpy(dtype=bool)
         out[:] = _utc_naive(series)
+        problems[~missing & np.isnat(out)] = FAR_DATE
     elif numeric and epoch_unit is not None:
         numbers = series.to_numpy(dtype=np.float64, na_value=np.nan)
         missing = np.isnan(numbers)
@@ -374,6 +403,7 @@ def parse_timestamp(
         whole = np.where(usable, numbers, 0.0).astype(np.int64)
         stamps = pd.Series(pd.to_datetime(whole, unit=_UNITS[epoch_unit], utc=True)).where(usable)
         out[:] = _utc_naive(stamps)
+        problems[~missing & np.isnat(out)] = FAR_DATE
     else:
         missing = _missing(series)
         raw = series.to_numpy(dtype=object)
@@ -387,18 +417,24 @@ def parse_timestamp(
             text = pd.Series(raw[is_text], dtype=object)
             converted = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
             out[is_text] = _utc_naive(converted)
+            failed = np.flatnonzero(is_text)[np.isnat(out[is_text])]
+            if failed.size:
+                codes, uniques = pd.factorize(raw[failed])
+                kinds = np.asarray(
+                    [FAR_DATE if _well_formed(str(text)) else DATE_FORMATS for text in uniques],
+                    dtype=object,
+                )
+                problems[failed] = kinds[codes]
         for position in np.flatnonzero(~missing & ~is_text):
-            stamp = _moment_of(raw[position], epoch_unit)
-            if stamp is not None and _FIRST <= stamp <= _LAST:
-                out[position] = stamp.tz_localize(None).as_unit("ns").to_datetime64()
-    bad = ~missing & np.isnat(out)
+            stamp, problem = _moment_of(raw[position], epoch_unit)
+            if stamp is None:
+                problems[position] = problem
+            else:
+                out[position] = stamp.as_unit("ns").to_datetime64()
     reasons: list[str | None] = [None] * n
-    for position in np.flatnonzero(bad):
-        reasons[position] = (
-            f"{field}: not a date and time in 1677-09-22 to 2262-04-11: "
-            f"{_shown(series.iloc[position])}"
-        )
-    stamps = pd.Series(out, index=series.index).dt.tz_localize("UTC")
+    for position in np.flatnonzero(~pd.isna(problems)):
+        reasons[position] = f"{field}: {problems[position]}: {_shown(series.iloc[position])}"
+    stamps = pd.Series(out, index=series.index, dtype="datetime64[ns]")
     return _finish(stamps, reasons, missing, field_name=field, required=required)
 
 
@@ -409,7 +445,7 @@ def parse_date(series: pd.Series[Any], *, field: str, required: bool = False) ->
     gives its date in UTC (HubSpot's ``closedate`` is such a moment).
     """
     stamps, reasons = parse_timestamp(series, field=field, required=required)
-    days = stamps.dt.tz_localize(None).dt.normalize()
+    days = stamps.dt.normalize()
     return Parsed(days, reasons)
 
 
@@ -471,7 +507,7 @@ def parse_text(
             elif numbers and _integer(value) is not None:
                 values[position] = str(_integer(value))
             else:
-                reasons[position] = f"{field}: not text: {type(value).__name__} {_shown(value)}"
+                reasons[position] = f"{field}: not text ({type(value).__name__}): {_shown(value)}"
     out = pd.Series(values, index=series.index, dtype=object)
     return _finish(out, reasons, missing, field_name=field, required=required)
 
@@ -509,7 +545,8 @@ def parse_id(series: pd.Series[Any], *, field: str, required: bool = True) -> Pa
                 values[position] = number
             else:
                 reasons[position] = (
-                    f"{field}: not an id (text or integer): {type(value).__name__} {_shown(value)}"
+                    f"{field}: not an id (text or an integer; got {type(value).__name__}): "
+                    f"{_shown(value)}"
                 )
     out = pd.Series(values, index=series.index, dtype=object)
     return _finish(out, reasons, missing, field_name=field, required=required)
@@ -534,7 +571,7 @@ def _choices(
     values, failed = _mapped(raw, missing, convert)
     reasons: list[str | None] = [None] * n
     for position in np.flatnonzero(failed):
-        reasons[position] = f"{field}: unknown value {_shown(raw[position])} (expected {expected})"
+        reasons[position] = f"{field}: unknown value (expected {expected}): {_shown(raw[position])}"
     out = pd.Series(values, index=series.index, dtype=object)
     return _finish(out, reasons, missing, field_name=field, required=required)
 

@@ -17,11 +17,13 @@ import pandas as pd
 
 from .. import schema
 from ..errors import InvalidInputError, SchemaError
+from ..pipeline._categories import STATUSES
 from ._core import (
     ImportResult,
     Parsed,
     assemble,
     field,
+    match_fields,
     parse_bool,
     parse_choice,
     parse_currency,
@@ -40,6 +42,8 @@ __all__ = ["from_records", "to_records"]
 
 # Values a column takes when the records have no field for it at all.
 _DEFAULTS: Final = {("deals", "status"): "open"}
+# Columns that may read the same field: a CRM's one stage field says both.
+_SHARED: Final = {"stage", "status"}
 
 
 def _options(table: object, probability_scale: object) -> schema.Table:
@@ -73,12 +77,71 @@ def _fields(spec: schema.Table, mapping: object) -> dict[str, str]:
     for name, key in fields.items():
         if not isinstance(key, str):
             raise InvalidInputError(f"mapping[{name!r}] must be a field name (str); got {key!r}")
-        if key in used:
+        if key in used and {used[key], name} != _SHARED:
             raise InvalidInputError(
                 f"mapping: columns {used[key]!r} and {name!r} both read field {key!r}"
             )
         used[key] = name
     return fields
+
+
+def _stage_status(stage_status: object) -> dict[str, str] | None:
+    """The caller's stage → status table, keys folded for case-insensitive lookup."""
+    if stage_status is None:
+        return None
+    if not isinstance(stage_status, Mapping) or not stage_status:
+        raise InvalidInputError(
+            "stage_status must map stage names to 'open', 'won' or 'lost'; "
+            f"got {stage_status!r:.80}"
+        )
+    table: dict[str, str] = {}
+    for stage, status in stage_status.items():
+        if not isinstance(stage, str) or status not in STATUSES:
+            raise InvalidInputError(
+                "stage_status must map stage names (str) to 'open', 'won' or 'lost'; "
+                f"got {stage!r:.40}: {status!r:.40}"
+            )
+        folded = stage.strip().casefold()
+        if table.get(folded, status) != status:
+            raise InvalidInputError(
+                f"stage_status: stage {stage!r} is given twice (differing only in case) "
+                "with different statuses"
+            )
+        table[folded] = status
+    return table
+
+
+def _derived_status(
+    raw: pd.DataFrame, stage_key: str, status_key: str, table: dict[str, str]
+) -> Parsed:
+    """Each deal's status: its own status field where it has one, else its stage's."""
+    mapped = parse_choice(field(raw, stage_key), field=stage_key, choices=table, required=True)
+    if status_key == stage_key or status_key not in raw.columns:
+        return _stage_reason(mapped, stage_key)
+    own = parse_choice(
+        field(raw, status_key),
+        field=status_key,
+        choices={value: value for value in STATUSES},
+    )
+    has_own = own.canonical.notna() | own.reasons.notna()
+    canonical = own.canonical.where(has_own, mapped.canonical)
+    reasons = own.reasons.where(has_own, _stage_reason(mapped, stage_key).reasons)
+    return Parsed(canonical, reasons)
+
+
+def _stage_reason(mapped: Parsed, stage_key: str) -> Parsed:
+    """Reasons of a stage → status lookup that say which option to extend."""
+    reasons = mapped.reasons.to_numpy(dtype=object).copy()
+    for position in np.flatnonzero(~pd.isna(reasons)):
+        text = str(reasons[position])
+        if "unknown value" in text:
+            value = text.partition(": unknown value ")[2].partition(": ")[2]
+            reasons[position] = (
+                f"{stage_key}: stage not in stage_status, so the status is unknown: {value}"
+            )
+        else:
+            reasons[position] = f"{stage_key}: missing, so the status is unknown"
+    return Parsed(mapped.canonical, pd.Series(reasons, index=mapped.reasons.index, dtype=object))
 
 
 def _parse(column: schema.Column, values: pd.Series[Any], key: str, scale: str) -> Parsed:
@@ -117,6 +180,7 @@ def from_records(
     probability_scale: str = "fraction",
     properties: str | None = None,
     source: str = "records",
+    stage_status: Mapping[str, str] | None = None,
 ) -> ImportResult:
     """Import any CRM's records into a canonical table, accounting for every row.
 
@@ -142,6 +206,12 @@ def from_records(
         merged into each record, top-level fields winning.
     source : str, keyword-only, default "records"
         The CRM's name, for the report.
+    stage_status : Mapping of str to str, keyword-only, optional
+        For deals: each stage name → ``"open"``, ``"won"`` or ``"lost"`` (compared
+        without regard to case), to derive a deal's status from its stage, e.g.
+        ``{"Closed Won": "won", "Closed Lost": "lost", "Proposal": "open"}``. A deal
+        whose own status field has a value keeps it; one whose stage is missing from
+        the table is rejected, naming the stage.
 
     Returns
     -------
@@ -155,8 +225,11 @@ def from_records(
     SchemaError
         The whole call: ``records`` is not a list of mappings or a DataFrame, or a
         required column's field is absent from every record.
+    SchemaError
+        Two fields of the records differ only in case and would both match a mapped
+        name (``"Amount"`` and ``"amount"``).
     InvalidInputError
-        ``table``, ``mapping`` or ``probability_scale`` is invalid.
+        ``table``, ``mapping``, ``probability_scale`` or ``stage_status`` is invalid.
 
     See Also
     --------
@@ -174,6 +247,19 @@ def from_records(
     missing values (CRMs write ``""`` for an unset field); an integer in a text column
     (a numeric owner id) becomes its decimal string. Currencies are kept per row and a
     mix of them is reported as a warning, never summed.
+
+    Field names are matched exactly, else without regard to case (``amount`` for
+    ``Amount``); two fields that differ only in case are refused as ambiguous. The
+    ``stage`` and ``status`` columns may read the same field: its values are then
+    stages, and ``stage_status`` (by default only ``open``, ``won`` and ``lost``)
+    gives each its status.
+
+    An unreadable value in an optional column (:data:`salescore.adapters.OPTIONAL`:
+    an owner, an account, a creation or close date, a forecast category, a source,
+    a lost reason) does not reject the row: the value is left empty and a warning
+    counts such rows per column and kind of problem (a date such as ``9999-12-31``,
+    a CRM's "no end date", is one). Timestamps come out as naive ``datetime64[ns]``
+    in UTC, dates as midnight.
 
     References
     ----------
@@ -196,7 +282,7 @@ def from_records(
       deal_id    value  probability status
     0     P-1  27600.0         0.12   open
     1     P-2  34500.0         0.83   open
-    >>> float((result.frame["value"] * result.frame["probability"]).sum())  # seed 002
+    >>> float((result.frame["value"] * result.frame["probability"]).sum())  # Nutshell's figures
     31947.0
     >>> result.rejected[["Id", "Worth", "reason"]]
         Id      Worth                                     reason
@@ -209,17 +295,33 @@ def from_records(
     """
     spec = _options(table, probability_scale)
     fields = _fields(spec, mapping)
+    statuses = _stage_status(stage_status)
+    if statuses is not None and table != "deals":
+        raise InvalidInputError(f"stage_status is for table='deals'; got table={table!r}")
     raw = records_frame(records, source=source, properties=properties)
+    explicit = set(mapping or {})
+    found = match_fields(raw, fields, source=source, exact=explicit)
+    fields = {name: found.get(name, key) for name, key in fields.items()}
+    shared = table == "deals" and fields["stage"] == fields["status"]
+    if shared and statuses is None:
+        statuses = {status: status for status in STATUSES}
+    derive = statuses is not None and fields["stage"] in raw.columns
     needed = [
         column.name
         for column in spec
-        if (column.required or not column.nullable) and (table, column.name) not in _DEFAULTS
+        if (column.required or not column.nullable)
+        and (table, column.name) not in _DEFAULTS
+        and not (derive and column.name == "status")
     ]
+    if stage_status is not None:  # the status is to come from the stage: it must be there
+        needed.append("stage")
     require_fields(raw, [fields[name] for name in needed], source=source)
     columns: dict[str, Parsed] = {}
     for column in spec:
         key = fields[column.name]
-        if key in raw.columns:
+        if derive and column.name == "status" and statuses is not None:
+            columns["status"] = _derived_status(raw, fields["stage"], key, statuses)
+        elif key in raw.columns:
             columns[column.name] = _parse(column, field(raw, key), key, probability_scale)
         elif (table, column.name) in _DEFAULTS:
             constant = pd.Series(_DEFAULTS[table, column.name], index=raw.index, dtype=object)
@@ -232,7 +334,8 @@ def from_records(
     if unused:
         shown = ", ".join(map(repr, unused[:8])) + (", …" if len(unused) > 8 else "")
         warnings.append(f"fields not mapped to a {table} column were ignored: {shown}")
-    return assemble(table, raw, columns, source=source, warnings=warnings)
+    key_field = fields[spec.key] if spec.key is not None else None
+    return assemble(table, raw, columns, source=source, warnings=warnings, id_field=key_field)
 
 
 def _json_value(value: object, kind: str) -> object:
@@ -242,7 +345,11 @@ def _json_value(value: object, kind: str) -> object:
         return None
     if kind in ("date", "timestamp"):
         stamp = pd.Timestamp(value)  # type: ignore[arg-type]
-        return stamp.date().isoformat() if kind == "date" else stamp.isoformat()
+        if kind == "date":
+            return stamp.date().isoformat()
+        # A naive timestamp means UTC (the canonical convention); write its offset.
+        utc = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        return utc.isoformat()
     if isinstance(value, (np.bool_, bool)):
         return bool(value)
     if isinstance(value, np.integer):
@@ -276,7 +383,8 @@ def to_records(
     -------
     list of dict
         Missing values as ``None``, dates as ``"YYYY-MM-DD"``, timestamps as ISO 8601
-        strings with their offset, numbers as ``float``, flags as ``bool``.
+        strings in UTC with their offset (``"2024-03-04T09:30:00+00:00"``; a naive
+        timestamp is read as UTC), numbers as ``float``, flags as ``bool``.
 
     Raises
     ------

@@ -7,7 +7,9 @@ dates as ISO 8601 moments in UTC (``"2024-06-28T00:00:00Z"``). :func:`deals` rea
 such records, the body of a list or search response (``{"results": [...]}``), or an
 export whose columns carry the properties' internal names. The deal pipelines
 (``GET /crm/v3/pipelines/deals``) give each ``dealstage`` id its label, its probability
-and whether it is closed; pass them as ``stages``.
+and whether it is closed; pass them as ``stages`` (without them, HubSpot's default
+pipeline is assumed). Objects of HubSpot's Python client, hubspot-api-client, are read
+through their ``to_dict()``.
 
 =============================== ==========================================================
 canonical column                HubSpot property
@@ -52,6 +54,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ..errors import InvalidInputError
+from ..pipeline.presets import HUBSPOT_STAGE_PROBABILITIES
 from ._core import (
     ImportResult,
     Parsed,
@@ -66,6 +69,7 @@ from ._core import (
     parse_probability,
     parse_text,
     parse_timestamp,
+    plain,
     reasons_where,
     records_frame,
     require_fields,
@@ -79,10 +83,12 @@ _EXITED: Final = "hs_v2_date_exited_"
 # hs_v2_date_entered_current_stage is a property of its own, not a stage called so.
 _NOT_A_STAGE: Final = frozenset({"current_stage"})
 _STAGE_PROPERTY: Final = re.compile(r"hs_v2_date_(entered|exited)_(.+)")
-# The two closed stages of every account's default pipeline (id → won?), whose ids
-# HubSpot fixes; the open stages' labels and probabilities can be edited, so they are
-# not assumed.
-_DEFAULT_CLOSED: Final = {"closedwon": True, "closedlost": False}
+# HubSpot's default deal pipeline, read when no stages are given: each stage id (and
+# label, as exports show them) with its probability from the salescore preset; 1 is
+# the closed-won stage, 0 the closed-lost one, the others are open.
+_DEFAULT_PIPELINE: Final = {
+    key.casefold(): value for key, value in HUBSPOT_STAGE_PROBABILITIES.items()
+}
 
 ObjectArray = npt.NDArray[np.object_]
 BoolArray = npt.NDArray[np.bool_]
@@ -98,7 +104,12 @@ class _Stage(NamedTuple):
 
 
 def _unwrap(records: object) -> object:
-    """The records of a list or search response body (``{"results": [...]}``)."""
+    """The records of a list or search response body (``{"results": [...]}``).
+
+    hubspot-api-client's page objects (``CollectionResponse...``, with ``results``)
+    and deal objects (``SimplePublicObject...``) are read through their ``to_dict()``.
+    """
+    records = plain(records)
     if isinstance(records, Mapping) and "results" in records:
         return records["results"]
     return records
@@ -220,10 +231,13 @@ def _stage_of(
     if key is None:
         return None, math.nan, None, f"dealstage: not a stage id: {value!r:.60}"
     if table is None:
-        return key, math.nan, (True if key in _DEFAULT_CLOSED else None), None
+        default = _DEFAULT_PIPELINE.get(key.casefold())
+        if default is None:
+            return key, math.nan, None, None
+        return key, default, default in (0.0, 1.0), None
     if key in table:
         return (*table[key], None)
-    return None, math.nan, None, f"dealstage: unknown stage {key!r} (not in stages)"
+    return None, math.nan, None, f"dealstage: not a stage of the pipelines given: {key!r}"
 
 
 def _stages_of(
@@ -258,15 +272,17 @@ def deals(records: object, *, stages: object = None) -> ImportResult:
 
     Parameters
     ----------
-    records : list of dict, dict or DataFrame
+    records : list of dict, dict, DataFrame or hubspot-api-client objects
         Deals as the CRM API returns them (``{"id": ..., "properties": {...},
         "archived": ...}``), the body of a list or search response
-        (``{"results": [...]}``), flat dicts of properties, or an export whose columns
-        are the properties' internal names.
+        (``{"results": [...]}``), flat dicts of properties, an export whose columns
+        are the properties' internal names, or what hubspot-api-client returns (a
+        page of deals, or a list of deal objects).
     stages : dict or list of dict, keyword-only, optional
         The deal pipelines: the body of ``GET /crm/v3/pipelines/deals``, its list of
         pipelines, or a list of stages, each with ``id``, ``label`` and
         ``metadata.probability`` / ``metadata.isClosed`` (strings or native values).
+        Without it, HubSpot's default pipeline is assumed.
 
     Returns
     -------
@@ -295,19 +311,34 @@ def deals(records: object, *, stages: object = None) -> ImportResult:
     closed, hence ``"lost"``, when ``hs_is_closed`` is true or its stage is closed
     (``metadata.isClosed``), and ``"open"`` when they say it is not. Without
     ``hs_is_closed_won``, a closed stage with probability 1 is won, HubSpot's own
-    rule. Without ``stages``, only the default pipeline's ``closedwon`` and
-    ``closedlost`` ids are known, and the stage column holds the stage id.
+    rule. Without ``stages``, the stages of HubSpot's default pipeline are known by
+    their ids (``appointmentscheduled``, ``qualifiedtobuy``,
+    ``presentationscheduled``, ``decisionmakerboughtin``, ``contractsent`` open;
+    ``closedwon`` won; ``closedlost`` lost) and by their labels, with the
+    probabilities of :data:`~salescore.pipeline.presets.HUBSPOT_STAGE_PROBABILITIES`;
+    the stage column then holds the stage as given.
 
     The probability is ``hs_deal_stage_probability``, a fraction; when a deal has
-    none, its stage's probability from ``stages``. A value outside 0–1 is rejected,
-    never read as a percentage.
+    none, its stage's probability from ``stages`` or, without ``stages``, from the
+    default pipeline (a warning counts those deals). A value outside 0–1 is
+    rejected, never read as a percentage.
+
+    hubspot-api-client's objects are read through their ``to_dict()``: a page such
+    as ``CollectionResponseSimplePublicObjectWithAssociationsForwardPaging`` (its
+    ``results``), or a list of ``SimplePublicObject`` /
+    ``SimplePublicObjectWithAssociations`` deals (``id``, ``properties``,
+    ``archived``, ``associations``; ``properties_with_history`` is not read).
 
     A record is rejected, with its reason, when it is archived (``"archived"``, a
     deleted deal in the recycle bin), has no id or no amount, an amount that is not a
     plain number (``"12,000"``) or is negative, a property that does not parse, a
-    stage missing from ``stages`` (or, without ``stages``, a stage whose closedness
-    nothing tells), a close date before its creation date, or an id that another
-    record carries too (every such record is rejected).
+    stage missing from ``stages`` (or, without ``stages``, a stage outside the
+    default pipeline when ``hs_is_closed`` does not tell whether the deal is closed;
+    the reason says which option would tell), a close date before its creation date,
+    or an id that another record carries too (every such record is rejected). An
+    unreadable optional property (an unknown ``hs_manual_forecast_category``, a
+    ``closedate`` that does not parse) is left empty with a warning; the deal is
+    kept.
 
     References
     ----------
@@ -334,7 +365,7 @@ def deals(records: object, *, stages: object = None) -> ImportResult:
       deal_id                 stage    value  probability status
     0    1001  appointmentscheduled  27600.0         0.12   open
     1    1002             closedwon  34500.0         0.83    won
-    >>> float((result.frame["value"] * result.frame["probability"]).sum())  # seed 002
+    >>> float((result.frame["value"] * result.frame["probability"]).sum())  # Nutshell's figures
     31947.0
     >>> result.rejected["reason"].tolist()
     ["amount: not a plain number: '12,000'"]
@@ -363,30 +394,28 @@ def deals(records: object, *, stages: object = None) -> ImportResult:
     is_closed = np.equal(closed, True)
     # Without hs_is_closed_won: a closed stage at probability 1 is a won one.
     stage_won = is_closed & (stage_probability == 1.0)
-    if table is None:
-        stage_won |= np.asarray([_DEFAULT_CLOSED.get(label, False) for label in labels], bool)
     is_won = np.where(pd.isna(won), stage_won, np.equal(won, True))
     status = np.where(is_won, "won", np.where(is_closed, "lost", "open")).astype(object)
     unknown = ~is_won & ~known_closed & pd.isna(stage_reasons).to_numpy(dtype=bool)
     status_reasons = np.full(len(raw), None, dtype=object)
     for position in np.flatnonzero(unknown):
-        label = labels[position]
-        if label is None:
-            what = "dealstage: missing"
-        elif table is None:
-            what = f"dealstage: unknown stage {label!r}"
-        else:
-            what = f"dealstage: stage {label!r} has no metadata.isClosed"
-        status_reasons[position] = (
-            f"{what}; cannot tell whether the deal is closed (pass stages=, the deal "
-            "pipelines, or the hs_is_closed property)"
-        )
+        status_reasons[position] = _closedness_reason(labels[position], given=table is not None)
 
     probability = parse_probability(
         field(raw, "hs_deal_stage_probability"), field="hs_deal_stage_probability", scale="fraction"
     )
     fallback = probability.canonical.isna() & pd.isna(probability.reasons)
     filled = probability.canonical.where(~fallback, pd.Series(stage_probability, index=index))
+    warnings: list[str] = []
+    preset = fallback.to_numpy(dtype=bool) & ~np.isnan(stage_probability)
+    if table is None and preset.any():
+        count = int(preset.sum())
+        warnings.append(
+            f"{'1 deal has' if count == 1 else f'{count} deals have'} no "
+            "hs_deal_stage_probability: its stage's probability in HubSpot's default "
+            "pipeline (salescore.pipeline.presets.HUBSPOT_STAGE_PROBABILITIES) is used; pass "
+            "stages=, your deal pipelines, if your portal changed them"
+        )
 
     archived = parse_bool(field(raw, "archived"), field="archived")
     gone = np.equal(archived.canonical.to_numpy(dtype=object), True)
@@ -423,6 +452,30 @@ def deals(records: object, *, stages: object = None) -> ImportResult:
         columns,
         source=_SOURCE,
         extra_reasons=[reasons_where(gone, "archived", index)],
+        warnings=warnings,
+        id_field=key,
+    )
+
+
+def _closedness_reason(label: str | None, *, given: bool) -> str:
+    """Why a deal's status is unknown, and what the caller can do, with or without stages."""
+    read = "read the hs_is_closed and hs_is_closed_won properties too"
+    if label is None:
+        if given:
+            return f"dealstage: missing, so whether the deal is closed is unknown ({read})"
+        return (
+            "dealstage: missing, so whether the deal is closed is unknown "
+            f"({read}, or pass stages=)"
+        )
+    if given:
+        return (
+            "dealstage: the stages given do not say whether this stage is closed "
+            f"(metadata.isClosed), so the deal's status is unknown ({read}): {label!r}"
+        )
+    return (
+        "dealstage: not a stage of HubSpot's default pipeline, so whether the deal is "
+        "closed is unknown (pass stages=, the body of GET /crm/v3/pipelines/deals, or "
+        f"{read}): {label!r}"
     )
 
 
@@ -467,7 +520,7 @@ def _visits(raw: pd.DataFrame, key: str) -> pd.DataFrame:
     }
     visits = pd.DataFrame({name: pd.Series(columns[name], dtype=object) for name in names})
     moments = parse_timestamp(visits["hs_v2_date_entered"], field="entered").canonical
-    nanoseconds = moments.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    nanoseconds = moments.to_numpy(dtype="datetime64[ns]").astype(np.int64)
     nanoseconds[moments.isna().to_numpy(dtype=bool)] = np.iinfo(np.int64).max
     order = np.lexsort((nanoseconds, visits["record"].to_numpy(dtype=np.int64)))
     return visits.iloc[order].reset_index(drop=True)
@@ -547,9 +600,9 @@ def stage_history(records: object, *, stages: object = None) -> ImportResult:
     ...     "hs_v2_date_exited_contractsent": None}}]
     >>> history = hubspot.stage_history(records).frame
     >>> history[["deal_id", "stage", "entered"]]
-      deal_id           stage                   entered
-    0    1002  qualifiedtobuy 2024-02-01 10:00:00+00:00
-    1    1002    contractsent 2024-03-15 16:30:00+00:00
+      deal_id           stage             entered
+    0    1002  qualifiedtobuy 2024-02-01 10:00:00
+    1    1002    contractsent 2024-03-15 16:30:00
     >>> history["exited"].isna().tolist()
     [False, True]
 
@@ -591,6 +644,9 @@ def stage_history(records: object, *, stages: object = None) -> ImportResult:
         source=_SOURCE,
         extra_reasons=[
             reasons_where(gone, "archived", index),
-            reasons_where(repeated & ~gone, f"duplicate {key}: another record has it", index),
+            reasons_where(
+                repeated & ~gone, f"{key}: given in more than one record (duplicate id)", index
+            ),
         ],
+        id_field=key,
     )

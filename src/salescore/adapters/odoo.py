@@ -14,10 +14,11 @@ canonical column                ``crm.lead`` field
 =============================== ==========================================================
 ``deal_id``                     ``id``
 ``account_id``                  ``partner_id`` (the id of the pair, or the exported name)
-``owner``                       ``user_id`` (the id of the pair as text, or the name)
+``owner``                       ``user_id`` (the name of the pair, or the exported name)
 ``stage``                       ``stage_id`` (the stage's name)
 ``value``                       ``expected_revenue`` (required)
-``probability``                 ``probability`` / 100 (required)
+``probability``                 ``probability`` / 100, else ``prorated_revenue`` /
+                                ``expected_revenue`` (one of them required)
 ``currency``                    ``company_currency`` (its code)
 ``created``                     ``create_date``
 ``close_date``                  ``date_closed`` when won or lost, else ``date_deadline``
@@ -284,8 +285,14 @@ def deals(records: object, *, stages: object = None) -> ImportResult:
     record is taken as active (Odoo's search leaves archived records out unless asked),
     with a warning.
 
+    A record whose ``probability`` is empty takes the probability Odoo weighted it
+    by, its own ``prorated_revenue`` / ``expected_revenue`` (when the revenue is
+    positive). The owner is the salesperson's name, the second part of the
+    ``user_id`` pair (an export holds the name already).
+
     A record is also rejected, with its reason, when it has no id, no expected
-    revenue or probability, a negative revenue, a probability outside 0–100, a date
+    revenue or probability (nor a prorated revenue to read it from), a negative
+    revenue, a probability outside 0–100, a date
     that does not parse, a stage missing from ``stages``, a close date before its
     creation date, or an id that another record carries too (every such record is
     rejected). ``false`` is read as an empty value everywhere but in ``active``.
@@ -315,11 +322,12 @@ def deals(records: object, *, stages: object = None) -> ImportResult:
     ...           {"id": 4, "name": "Won", "is_won": True}]
     >>> result = odoo.deals(records, stages=stages)
     >>> result.frame[["deal_id", "owner", "stage", "probability", "status", "lost_reason"]]
-       deal_id owner      stage  probability status    lost_reason
-    0       41     2  Qualified         0.12   open           None
-    1       43  None        Won         1.00    won           None
-    2       44  None  Qualified         0.00   lost  Too expensive
-    >>> float(result.frame["value"].iloc[0] * result.frame["probability"].iloc[0])  # seed 002
+       deal_id           owner      stage  probability status    lost_reason
+    0       41  Mitchell Admin  Qualified         0.12   open           None
+    1       43            None        Won         1.00    won           None
+    2       44            None  Qualified         0.00   lost  Too expensive
+    >>> first = result.frame.iloc[0]  # Nutshell's figures: 27,600 at 12 %
+    >>> float(first["value"] * first["probability"])
     3312.0
 
     An archived record still in play is rejected:
@@ -335,9 +343,7 @@ def deals(records: object, *, stages: object = None) -> ImportResult:
     n = len(raw)
     warnings: list[str] = []
 
-    probability = parse_probability(
-        field(raw, "probability"), field="probability", scale="percent", required=True
-    )
+    probability = _probability(raw)
     certain = (probability.canonical == 1.0).to_numpy(dtype=bool)
     nothing = (probability.canonical == 0.0).to_numpy(dtype=bool)
     labels, won_stage, stage_reasons = _stages_of(field(raw, "stage_id"), table)
@@ -381,7 +387,7 @@ def deals(records: object, *, stages: object = None) -> ImportResult:
         "account_id": parse_id(
             _part(field(raw, "partner_id"), 0), field="partner_id", required=False
         ),
-        "owner": parse_text(_part(field(raw, "user_id"), 0), field="user_id", numbers=True),
+        "owner": parse_text(_part(field(raw, "user_id"), 1), field="user_id", numbers=True),
         "stage": Parsed(pd.Series(labels, index=index, dtype=object), stage_reasons),
         "value": parse_money(
             field(raw, "expected_revenue"), field="expected_revenue", required=True
@@ -409,6 +415,40 @@ def deals(records: object, *, stages: object = None) -> ImportResult:
             reasons_where(archived & ~won & ~lost & ~is_lead, "archived", index),
         ],
         warnings=warnings,
+        id_field="id",
+    )
+
+
+def _probability(raw: pd.DataFrame) -> Parsed:
+    """``probability`` / 100, else the record's own ``prorated_revenue`` / ``expected_revenue``.
+
+    Odoo computes ``prorated_revenue`` as ``expected_revenue × probability / 100``, so
+    where ``probability`` is empty (``false``) the ratio is the probability it used;
+    it is read only where ``expected_revenue`` is positive.
+    """
+    own = parse_probability(field(raw, "probability"), field="probability", scale="percent")
+    revenue = parse_money(field(raw, "expected_revenue"), field="expected_revenue")
+    prorated = parse_money(field(raw, "prorated_revenue"), field="prorated_revenue")
+    total = revenue.canonical.to_numpy(dtype=np.float64)
+    part = prorated.canonical.to_numpy(dtype=np.float64)
+    lacking = (own.canonical.isna() & own.reasons.isna()).to_numpy(dtype=bool)
+    usable = lacking & (total > 0) & ~np.isnan(part)
+    ratio = np.full(len(raw), np.nan)
+    ratio[usable] = part[usable] / total[usable]
+    reasons = own.reasons.to_numpy(dtype=object).copy()
+    over = usable & (ratio > 1.0 + 0.005 / np.where(usable, total, 1.0))
+    for position in np.flatnonzero(over):
+        reasons[position] = (
+            f"prorated_revenue: more than expected_revenue, so no probability: "
+            f"{float(part[position])!r}"
+        )
+    ratio[over] = np.nan
+    values = own.canonical.to_numpy(dtype=np.float64).copy()
+    values[usable] = np.minimum(ratio[usable], 1.0)
+    still = lacking & np.isnan(values) & pd.isna(reasons)
+    reasons[still] = "probability: missing (and no prorated_revenue to read it from)"
+    return Parsed(
+        pd.Series(values, index=raw.index), pd.Series(reasons, index=raw.index, dtype=object)
     )
 
 

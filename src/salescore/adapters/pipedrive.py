@@ -15,10 +15,12 @@ canonical column                Pipedrive field
 =============================== ==========================================================
 ``deal_id``                     ``id``
 ``account_id``                  ``org_id`` (its ``value`` or ``id`` when an object)
-``owner``                       ``user_id`` (v1) or ``owner_id`` (v2), as text
+``owner``                       the name in ``user_id`` (v1) or ``owner_name``, else the
+                                id in ``user_id`` / ``owner_id`` (v2) as text
 ``stage``                       ``stage_id``: the stage's ``name`` from ``stages``, else the id
 ``value``                       ``value`` (required)
-``probability``                 ``probability`` / 100, else the stage's ``deal_probability``
+``probability``                 ``probability`` / 100, else ``weighted_value`` / ``value``,
+                                else the stage's ``deal_probability``
 ``currency``                    ``currency``
 ``created``                     ``add_time``
 ``close_date``                  ``won_time`` / ``lost_time`` (else ``close_time``) when
@@ -209,11 +211,68 @@ def _close_dates(raw: pd.DataFrame, codes: ObjectArray) -> Parsed:
     days = days.mask(won, parsed["won_time"].canonical).mask(lost, parsed["lost_time"].canonical)
     days = days.mask((won | lost) & days.isna().to_numpy(), parsed["close_time"].canonical)
     days = days.mask(days.isna().to_numpy(), parsed["expected_close_date"].canonical)
+    # Only the fields a row's status makes it read can give it a reason.
+    closed = won | lost
+    used = {
+        "won_time": won,
+        "lost_time": lost,
+        "close_time": closed,
+        "expected_close_date": np.ones(len(raw), dtype=bool),
+    }
     reasons = np.full(len(raw), None, dtype=object)
-    for part in parsed.values():
-        empty = pd.isna(reasons)
+    for name, part in parsed.items():
+        empty = pd.isna(reasons) & used[name]
         reasons[empty] = part.reasons.to_numpy(dtype=object)[empty]
     return Parsed(days, pd.Series(reasons, index=raw.index, dtype=object))
+
+
+def _owners(raw: pd.DataFrame, key: str) -> Parsed:
+    """Each deal's owner: the name in the ``user_id`` object, or ``owner_name``, else the id.
+
+    API v1 writes ``user_id`` as ``{"id": 9001, "name": "Kari Nordmann", ...}`` and
+    also ``owner_name``; API v2 and exports may hold the plain id only.
+    """
+    values = field(raw, key).to_numpy(dtype=object).copy()
+    names = field(raw, "owner_name").to_numpy(dtype=object)
+    for position, value in enumerate(values):
+        if isinstance(value, Mapping):
+            inner = value.get("name")
+            if not (isinstance(inner, str) and inner.strip()):
+                inner = value.get("id", value.get("value"))
+            values[position] = inner if not isinstance(inner, Mapping) else None
+        named = names[position]
+        if isinstance(named, str) and named.strip() and not isinstance(values[position], str):
+            values[position] = named
+    field_name = key if "owner_name" not in raw.columns else f"{key} / owner_name"
+    series = pd.Series(values, index=raw.index, dtype=object)
+    return parse_text(series, field=field_name, numbers=True)
+
+
+def _weighted_probability(raw: pd.DataFrame) -> Parsed:
+    """A deal's probability from its own ``weighted_value``: weighted_value / value.
+
+    Pipedrive computes ``weighted_value`` as value × the probability it used (the
+    deal's own or its stage's), so the ratio is that probability; it is read only
+    where ``value`` is positive.
+    """
+    value = parse_money(field(raw, "value"), field="value").canonical.to_numpy(dtype=np.float64)
+    weighted = parse_money(field(raw, "weighted_value"), field="weighted_value")
+    amounts = weighted.canonical.to_numpy(dtype=np.float64)
+    usable = (value > 0) & ~np.isnan(amounts)
+    ratio = np.full(len(raw), np.nan)
+    ratio[usable] = amounts[usable] / value[usable]
+    reasons = weighted.reasons.to_numpy(dtype=object).copy()
+    # A cent of rounding in weighted_value is not an error.
+    over = usable & (ratio > 1.0 + 0.005 / np.where(usable, value, 1.0))
+    for position in np.flatnonzero(over):
+        reasons[position] = (
+            f"weighted_value: more than the value, so no probability: {float(amounts[position])!r}"
+        )
+    ratio[over] = np.nan
+    ratio = np.minimum(ratio, 1.0)
+    return Parsed(
+        pd.Series(ratio, index=raw.index), pd.Series(reasons, index=raw.index, dtype=object)
+    )
 
 
 def deals(records: object, *, stages: object = None) -> ImportResult:
@@ -253,10 +312,19 @@ def deals(records: object, *, stages: object = None) -> ImportResult:
     Notes
     -----
     ``probability`` is a percentage, divided by 100; a value outside 0–100 is
-    rejected. A deal without one takes its stage's ``deal_probability`` when
-    ``stages`` is given, as Pipedrive's weighted value does. Without ``stages`` such
-    a deal is kept with a missing probability and a warning counts them (a missing
-    probability propagates as NaN through every forecast).
+    rejected. A deal whose ``probability`` is null takes the probability Pipedrive
+    itself weighted it by: its own ``weighted_value`` / ``value`` (when ``value`` is
+    positive; a ``weighted_value`` above the value is rejected). Without a
+    ``weighted_value`` it takes its stage's ``deal_probability`` when ``stages`` is
+    given, as Pipedrive's weighted value does; without either, it is kept with a
+    missing probability and a warning counts such deals (a missing probability
+    propagates as NaN through every forecast).
+
+    The owner is the user's name where the record carries it (the ``name`` of the
+    v1 ``user_id`` object, or ``owner_name``), else the user id as text (API v2's
+    ``owner_id``). An unreadable optional field (a date that does not parse or
+    lies beyond 2262, an owner) is left empty with a counted warning; the deal is
+    kept.
 
     A deal is rejected, with its reason, when its status is ``"deleted"`` or it is
     flagged ``deleted`` / ``is_deleted`` (``"deleted"``), its status is none of open,
@@ -291,7 +359,7 @@ def deals(records: object, *, stages: object = None) -> ImportResult:
        deal_id                 stage    value  probability status
     0      101          Contact Made  27600.0         0.12   open
     1      102  Negotiations Started  34500.0         0.83   open
-    >>> float((result.frame["value"] * result.frame["probability"]).sum())  # seed 002
+    >>> float((result.frame["value"] * result.frame["probability"]).sum())  # Nutshell's figures
     31947.0
     >>> result.rejected[["id", "status", "reason"]]
         id   status   reason
@@ -300,7 +368,17 @@ def deals(records: object, *, stages: object = None) -> ImportResult:
     Without ``stages`` the missing probability stays missing, with a warning:
 
     >>> print(pipedrive.deals(records).warnings[0])
-    1 deal has no probability and no stages were given to take it from; ...
+    1 deal has no probability, no weighted_value to read it from and no stages ...
+
+    A null probability is read from the deal's own ``weighted_value``, and the owner
+    from the ``user_id`` object's name:
+
+    >>> deal = {"id": 107, "value": 34500, "currency": "EUR", "probability": None,
+    ...         "weighted_value": 28635, "status": "open",
+    ...         "user_id": {"id": 9001, "name": "Kari Nordmann", "value": 9001}}
+    >>> pipedrive.deals([deal]).frame[["owner", "probability"]]
+               owner  probability
+    0  Kari Nordmann         0.83
     """
     table = None if stages is None else _stage_table(stages)
     raw = records_frame(_unwrap(records), source=_SOURCE)
@@ -317,15 +395,22 @@ def deals(records: object, *, stages: object = None) -> ImportResult:
     labels, chances, stage_reasons = _stages_of(field(raw, "stage_id"), table)
     own = parse_probability(field(raw, "probability"), field="probability", scale="percent")
     lacking = own.canonical.isna() & pd.isna(own.reasons)
-    probability = own.canonical.where(~lacking, pd.Series(chances, index=index))
+    weighted = _weighted_probability(raw)
+    use_weighted = lacking & weighted.canonical.notna()
+    lacking &= ~use_weighted
+    probability = own.canonical.where(~use_weighted, weighted.canonical)
+    probability = probability.where(~lacking, pd.Series(chances, index=index))
+    own_or_none = own.canonical.isna() & pd.isna(own.reasons)
+    probability_reasons = own.reasons.where(~own_or_none, weighted.reasons)
     warnings = []
     if table is None:
-        count = int((lacking & ~pd.Series(deleted, index=index)).sum())
+        count = int((lacking & ~pd.Series(deleted, index=index) & probability_reasons.isna()).sum())
         if count:
             deals_text = "1 deal has" if count == 1 else f"{count} deals have"
             warnings.append(
-                f"{deals_text} no probability and no stages were given to take it from; "
-                "their probability is missing (pass stages=, Pipedrive's stages)"
+                f"{deals_text} no probability, no weighted_value to read it from and no "
+                "stages were given to take it from; their probability is missing (pass "
+                "stages=, Pipedrive's stages)"
             )
 
     owner_key = _owner_field(raw)
@@ -334,10 +419,10 @@ def deals(records: object, *, stages: object = None) -> ImportResult:
         "account_id": parse_id(
             _reference(field(raw, "org_id"), "value"), field="org_id", required=False
         ),
-        "owner": parse_text(_reference(field(raw, owner_key), "id"), field=owner_key, numbers=True),
+        "owner": _owners(raw, owner_key),
         "stage": Parsed(pd.Series(labels, index=index, dtype=object), stage_reasons),
         "value": parse_money(field(raw, "value"), field="value", required=True),
-        "probability": Parsed(probability, own.reasons),
+        "probability": Parsed(probability, probability_reasons),
         "currency": parse_currency(field(raw, "currency"), field="currency"),
         "created": parse_timestamp(field(raw, "add_time"), field="add_time"),
         "close_date": _close_dates(raw, codes),
@@ -351,4 +436,5 @@ def deals(records: object, *, stages: object = None) -> ImportResult:
         source=_SOURCE,
         extra_reasons=[reasons_where(deleted, "deleted", index)],
         warnings=warnings,
+        id_field="id",
     )

@@ -40,18 +40,22 @@ and SOAP API Developer Guide (`OpportunityHistory
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, Final
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, SchemaError
+from ..pipeline.presets import SALESFORCE_STAGE_PROBABILITIES
 from ._core import (
     ImportResult,
     Parsed,
     assemble,
     field,
+    match_fields,
     parse_bool,
     parse_currency,
     parse_date,
@@ -61,11 +65,19 @@ from ._core import (
     parse_probability,
     parse_text,
     parse_timestamp,
+    plain,
     records_frame,
     require_fields,
 )
 
-__all__ = ["OPPORTUNITY_FIELDS", "leads", "opportunities", "opportunity_history"]
+__all__ = [
+    "FLAG_FIELDS",
+    "OPPORTUNITY_FIELDS",
+    "STANDARD_STAGES",
+    "leads",
+    "opportunities",
+    "opportunity_history",
+]
 
 SOURCE: Final = "salesforce"
 
@@ -84,63 +96,228 @@ OPPORTUNITY_FIELDS: Final = {
     "close_date": "CloseDate",
     "source": "LeadSource",
 }
+#: The flags read for a deal's status and for records in the Recycle Bin; ``fields=``
+#: overrides them too (``{"is_closed": "is_closed__c"}``).
+FLAG_FIELDS: Final = {"is_closed": "IsClosed", "is_won": "IsWon", "is_deleted": "IsDeleted"}
+
+#: Salesforce's standard opportunity stages (the ``OpportunityStage`` standard value set
+#: of a new org) and the status each stands for: the status of a record without
+#: ``IsClosed`` and ``IsWon`` is read from its ``StageName`` through this table, or
+#: through the org's own stages given as ``stages=``.
+STANDARD_STAGES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        name: ("won" if chance == 1.0 else "lost" if chance == 0.0 else "open")
+        for name, chance in SALESFORCE_STAGE_PROBABILITIES.items()
+    }
+)
+_OTHER_FIELDS: Final = {
+    "forecast_category": "ForecastCategory",
+    "forecast_category_name": "ForecastCategoryName",
+    "expected_revenue": "ExpectedRevenue",
+}
+# Fivetran's soft-delete flag on warehouse copies of Salesforce objects.
+_SYNC_DELETED: Final = "_fivetran_deleted"
 _CENT: Final = 0.005  # ExpectedRevenue is rounded to the currency's cents
 
 
-def _records(records: object) -> object:
-    """The records of a REST query response (``{"records": [...]}``), else as given."""
-    if isinstance(records, Mapping) and "records" in records:
-        return records["records"]
-    return records
+def _records(records: object) -> tuple[object, list[str]]:
+    """The records of a query response, and a warning when it is only a first page.
+
+    A REST query response (``{"totalSize": ..., "done": ..., "records": [...]}``), as
+    simple-salesforce's ``query`` and ``query_all`` return it (an ``OrderedDict``),
+    gives its ``records``; anything else is returned as given.
+    """
+    records = plain(records)
+    if not (isinstance(records, Mapping) and "records" in records):
+        return records, []
+    notes = []
+    if records.get("done") is False:
+        rows = records["records"]
+        count = len(rows) if isinstance(rows, (list, tuple)) else "some"
+        notes.append(
+            f"the query response is one page: it holds {count} of its {records.get('totalSize')} "
+            "records (done is false); fetch them all (simple-salesforce's query_all, or "
+            "follow nextRecordsUrl) and import the whole list"
+        )
+    return records["records"], notes
 
 
-def _fields(fields: object) -> dict[str, str]:
+def _fields(fields: object) -> tuple[dict[str, str], set[str]]:
+    """The field of each key (canonical columns and flags), and the keys the caller named."""
+    defaults = {**OPPORTUNITY_FIELDS, **FLAG_FIELDS}
     if fields is None:
-        return dict(OPPORTUNITY_FIELDS)
+        return defaults, set()
     if not isinstance(fields, Mapping):
         raise InvalidInputError(
             f"fields must map canonical deals columns to Salesforce fields; "
             f"got {type(fields).__name__}"
         )
-    allowed = (*OPPORTUNITY_FIELDS, "lost_reason")
+    allowed = (*OPPORTUNITY_FIELDS, "forecast_category", "lost_reason", *FLAG_FIELDS)
     unknown = [name for name in fields if name not in allowed]
     if unknown or not all(isinstance(value, str) for value in fields.values()):
         raise InvalidInputError(
             f"fields: keys must be among {', '.join(allowed)} and values field names; "
             f"got {dict(fields)!r:.200}"
         )
-    return {**OPPORTUNITY_FIELDS, **fields}
+    return {**defaults, **fields}, set(fields)
 
 
-def _deleted(raw: pd.DataFrame) -> pd.Series[Any]:
-    """The reason "deleted" for records in the Recycle Bin (IsDeleted true)."""
-    flags = parse_bool(field(raw, "IsDeleted"), field="IsDeleted")
+def _stage_statuses(stages: object) -> dict[str, str]:
+    """An org's stages as folded name → status, from a mapping or OpportunityStage records."""
+    if isinstance(stages, Mapping) and "records" not in stages:
+        table: dict[str, str] = {}
+        for name, status in stages.items():
+            if not isinstance(name, str) or status not in ("open", "won", "lost"):
+                raise InvalidInputError(
+                    "stages must map stage names to 'open', 'won' or 'lost', or be the org's "
+                    f"OpportunityStage records; got {name!r:.40}: {status!r:.40}"
+                )
+            table[name.strip().casefold()] = str(status)
+        return table
+    items, _ = _records(stages)
+    if not isinstance(items, (list, tuple)) or not all(isinstance(i, Mapping) for i in items):
+        raise InvalidInputError(
+            "stages must map stage names to 'open', 'won' or 'lost', or be the org's "
+            "OpportunityStage records (ApiName or MasterLabel, IsClosed, IsWon); "
+            f"got {stages!r:.80}"
+        )
+    table = {}
+    for item in items:
+        names = [item.get(key) for key in ("ApiName", "MasterLabel")]
+        closed = parse_bool(pd.Series([item.get("IsClosed")], dtype=object), field="IsClosed")
+        won = parse_bool(pd.Series([item.get("IsWon")], dtype=object), field="IsWon")
+        flags = (closed.canonical.iloc[0], won.canonical.iloc[0])
+        if not any(isinstance(name, str) for name in names) or None in flags:
+            raise InvalidInputError(
+                "stages: each OpportunityStage needs ApiName or MasterLabel, IsClosed and "
+                f"IsWon; got {dict(item)!r:.120}"
+            )
+        status = "won" if flags[1] else "lost" if flags[0] else "open"
+        for name in names:
+            if isinstance(name, str):
+                table[name.strip().casefold()] = status
+    return table
+
+
+def _path(raw: pd.DataFrame, name: str, found: Mapping[str, str]) -> pd.Series[Any]:
+    """The values of a field, or of a dotted path into sub-records (``Owner.Name``)."""
+    if name in found:
+        return field(raw, found[name])
+    head, _, rest = name.partition(".")
+    if not rest or head not in found:
+        return field(raw, name)
+    values = field(raw, found[head]).to_numpy(dtype=object).copy()
+    for part in rest.split("."):
+        for position, value in enumerate(values):
+            values[position] = _inner(value, part)
+    return pd.Series(values, index=raw.index, dtype=object)
+
+
+def _inner(value: object, key: str) -> object:
+    if not isinstance(value, Mapping):
+        return None
+    if key in value:
+        return value[key]
+    folded = [k for k in value if isinstance(k, str) and k.casefold() == key.casefold()]
+    return value[folded[0]] if len(folded) == 1 else None
+
+
+def _resolve(raw: pd.DataFrame, names: Mapping[str, str], explicit: set[str]) -> dict[str, str]:
+    """Each key's record field, matched without regard to case or underscores."""
+    wanted = {**_OTHER_FIELDS, **names}
+    for name in list(wanted.values()):
+        head, dot, _ = name.partition(".")
+        if dot:
+            wanted[head] = head  # a path: find its first part
+    return match_fields(raw, wanted, source=SOURCE, exact=explicit, underscores=True)
+
+
+def _nothing(raw: pd.DataFrame) -> pd.Series[Any]:
+    return pd.Series(None, index=raw.index, dtype=object)
+
+
+def _api_named(received: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """The records with fields renamed to their API names, for reading.
+
+    A field that differs from its API name only in case or underscores
+    (``opportunity_id``, ``createddate``) is read under the API name.
+    """
+    found = match_fields(received, {name: name for name in names}, source=SOURCE, underscores=True)
+    renames = {actual: name for name, actual in found.items() if actual != name}
+    return received.rename(columns=renames) if renames else received
+
+
+def _deleted(raw: pd.DataFrame, flag: str | None = None) -> pd.Series[Any]:
+    """The reason "deleted" for records in the Recycle Bin (IsDeleted true).
+
+    A warehouse copy's ``_fivetran_deleted`` true is read the same way.
+    """
+    flags = parse_bool(field(raw, flag or "IsDeleted"), field=flag or "IsDeleted")
     deleted = flags.canonical.eq(True)
+    synced = match_fields(raw, {"sync": _SYNC_DELETED}, source=SOURCE).get("sync")
+    if synced is not None:
+        deleted |= parse_bool(raw[synced], field=synced).canonical.eq(True)
     return flags.reasons.where(~deleted, "deleted")
 
 
-def _status(raw: pd.DataFrame) -> Parsed:
-    """The status (open, won or lost) from IsClosed and IsWon."""
-    closed = parse_bool(field(raw, "IsClosed"), field="IsClosed", required=True)
-    won = parse_bool(field(raw, "IsWon"), field="IsWon", required=True)
+def _status(
+    closed_values: pd.Series[Any],
+    won_values: pd.Series[Any],
+    stages: pd.Series[Any],
+    names: tuple[str, str, str],
+    table: Mapping[str, str],
+    *,
+    have_flags: bool,
+    given: bool,
+) -> Parsed:
+    """The status (open, won or lost) from IsClosed and IsWon, else from the stage."""
+    closed_name, won_name, stage_name = names
+    closed = parse_bool(closed_values, field=closed_name)
+    won = parse_bool(won_values, field=won_name)
     is_closed = closed.canonical.eq(True).to_numpy(dtype=bool)
     is_won = won.canonical.eq(True).to_numpy(dtype=bool)
-    status = np.where(is_closed, np.where(is_won, "won", "lost"), "open").astype(object)
-    known = closed.canonical.notna().to_numpy(dtype=bool) & won.canonical.notna().to_numpy(
+    flagged = closed.canonical.notna().to_numpy(dtype=bool) & won.canonical.notna().to_numpy(
         dtype=bool
     )
-    status[~known] = None
-    reasons = closed.reasons.fillna(won.reasons)
-    impossible = is_won & ~is_closed
-    reasons = reasons.where(~impossible | reasons.notna(), "IsWon is true but IsClosed is false")
-    return Parsed(pd.Series(status, index=raw.index, dtype=object), reasons)
+    status = np.where(is_closed, np.where(is_won, "won", "lost"), "open").astype(object)
+    reasons = closed.reasons.fillna(won.reasons).to_numpy(dtype=object).copy()
+    impossible = flagged & is_won & ~is_closed & pd.isna(reasons)
+    reasons[impossible] = f"{won_name}: true while {closed_name} is false"
+    status[~flagged] = None
+    # Without the flags, the stage tells: the standard stages or the org's.
+    rest = np.flatnonzero(~flagged & pd.isna(reasons))
+    if rest.size:
+        raw = stages.to_numpy(dtype=object)
+        where = "the stages given" if given else "Salesforce's standard stages"
+        todo = ("add it to stages=" if given else "pass stages=, your org's stages") + (
+            "" if have_flags else f", or read {closed_name} and {won_name}"
+        )
+        for position in rest:
+            value = raw[position]
+            key = value.strip().casefold() if isinstance(value, str) else None
+            found = table.get(key) if key else None
+            if found is not None:
+                status[position] = found
+            elif key:
+                reasons[position] = (
+                    f"{stage_name}: not among {where}, so the status is unknown ({todo}): "
+                    f"{value!r:.60}"
+                )
+            else:
+                reasons[position] = (
+                    f"{stage_name}: missing, and no {closed_name} and {won_name} to tell the status"
+                )
+    return Parsed(
+        pd.Series(status, index=stages.index, dtype=object),
+        pd.Series(reasons, index=stages.index, dtype=object),
+    )
 
 
-def _expected_revenue_warning(raw: pd.DataFrame, frame: pd.DataFrame) -> list[str]:
+def _expected_revenue_warning(values: pd.Series[Any], frame: pd.DataFrame) -> list[str]:
     """Compare Salesforce's ExpectedRevenue with value × probability on accepted rows."""
-    if "ExpectedRevenue" not in raw.columns or frame.empty:
+    if values.isna().all() or frame.empty:
         return []
-    stated = parse_money(raw.loc[frame.index, "ExpectedRevenue"], field="ExpectedRevenue")
+    stated = parse_money(values.loc[frame.index], field="ExpectedRevenue")
     ours = (frame["value"] * frame["probability"]).to_numpy(dtype=np.float64)
     theirs = stated.canonical.to_numpy(dtype=np.float64)
     with np.errstate(invalid="ignore"):
@@ -157,19 +334,34 @@ def _expected_revenue_warning(raw: pd.DataFrame, frame: pd.DataFrame) -> list[st
     ]
 
 
-def opportunities(records: object, *, fields: Mapping[str, str] | None = None) -> ImportResult:
+def opportunities(
+    records: object, *, fields: Mapping[str, str] | None = None, stages: object = None
+) -> ImportResult:
     r"""Salesforce opportunities as the canonical deals table.
 
     Parameters
     ----------
     records : list of dict, query response or DataFrame
         Opportunity records from the API (``"attributes"`` and relationship
-        sub-records are ignored), a REST query response with its ``records``, or an
-        export as a DataFrame with the API field names as columns.
+        sub-records are ignored unless a path names them), a REST query response
+        with its ``records`` (what simple-salesforce's ``query`` and ``query_all``
+        return), or an export as a DataFrame: with the API field names as columns,
+        in any case (``stagename``), or as warehouse sync tools write them
+        (``stage_name``, ``is_closed``).
     fields : Mapping of str to str, keyword-only, optional
-        Canonical deals column → Salesforce field, overriding
-        :data:`OPPORTUNITY_FIELDS`; ``lost_reason`` is read only when mapped here
-        (to a custom field such as ``Loss_Reason__c``).
+        Canonical deals column, or a flag of :data:`FLAG_FIELDS`, → Salesforce
+        field, overriding :data:`OPPORTUNITY_FIELDS`; ``lost_reason`` is read only
+        when mapped here (to a custom field such as ``Loss_Reason__c``), and
+        ``forecast_category`` replaces the ``ForecastCategory`` /
+        ``ForecastCategoryName`` pair. A dotted path reads a sub-record:
+        ``{"owner": "Owner.Name"}`` after ``SELECT Owner.Name``, or
+        ``{"deal_id": "attributes.referenceId"}`` for a data plan.
+    stages : Mapping or list of dict, keyword-only, optional
+        The org's stages, to read the status of a record without ``IsClosed`` and
+        ``IsWon`` from its ``StageName``: a mapping of stage name → ``"open"``,
+        ``"won"`` or ``"lost"``, or the ``OpportunityStage`` records (``ApiName`` or
+        ``MasterLabel``, ``IsClosed``, ``IsWon``). By default the standard stages
+        (:data:`STANDARD_STAGES`).
 
     Returns
     -------
@@ -181,10 +373,13 @@ def opportunities(records: object, *, fields: Mapping[str, str] | None = None) -
     ------
     SchemaError
         The whole call: ``records`` is not a list of mappings, a query response or a
-        DataFrame; or ``Id``, ``Amount``, ``IsClosed`` or ``IsWon`` (under their
-        mapped names) is absent from every record.
+        DataFrame; ``Id`` or ``Amount`` (under their mapped names) is absent from
+        every record (the message names the ``fields=`` option for records without
+        ``Id``); neither the flags nor ``StageName`` are there; or two fields differ
+        only in case or underscores (``Amount`` and ``amount``).
     InvalidInputError
-        ``fields`` is not a mapping of known columns to field names.
+        ``fields`` is not a mapping of known columns to field names, or ``stages`` is
+        not a stage table.
 
     See Also
     --------
@@ -194,19 +389,35 @@ def opportunities(records: object, *, fields: Mapping[str, str] | None = None) -
     Notes
     -----
     ``Probability`` is a percent field: 83 means 0.83. ``status`` is ``open`` unless
-    ``IsClosed``, then ``won`` if ``IsWon``, else ``lost``. ``forecast_category``
-    comes from ``ForecastCategory``, or ``ForecastCategoryName`` where the former is
-    absent. ``CreatedDate`` becomes a UTC timestamp; ``CloseDate`` a date.
+    ``IsClosed``, then ``won`` if ``IsWon``, else ``lost``; a record without those
+    flags (a sample app's data plan, an export that left them out) takes the status
+    of its ``StageName`` in ``stages`` or the standard stages (``Closed Won`` won,
+    ``Closed Lost`` lost, the others open), and an unknown stage rejects it with a
+    reason naming ``stages=``. ``forecast_category`` comes from
+    ``ForecastCategory``, or ``ForecastCategoryName`` where the former is absent.
+    ``CreatedDate`` becomes a naive UTC timestamp; ``CloseDate`` a date.
+
+    Fields are matched by their API names, else without regard to case and
+    underscores, so Data Loader exports, lower-case exports and the snake_case
+    tables of warehouse sync tools (Fivetran's ``opportunity``: ``id``,
+    ``is_closed``, ``is_won``, ``is_deleted``, ``stage_name``, ``close_date``,
+    ``created_date``, ``owner_id``, ``currency_iso_code``, ...) are read as they
+    are; Fivetran's ``_fivetran_deleted`` true counts as deleted. Without ``Id`` the
+    call is refused unless ``fields={"deal_id": ...}`` names another unique field:
+    ids are never made up. A query response that is only a first page (``done``
+    false) gives a warning.
 
     Rejected, with a reason each: records in the Recycle Bin (``IsDeleted`` true:
     reason ``"deleted"``); a missing ``Id`` or ``Amount`` (Salesforce lets
     ``Amount`` be empty, the deals table does not); an amount that is not a plain
-    number or is negative; a probability outside 0–100; a date that does not parse;
-    ``IsWon`` without ``IsClosed``; an unknown forecast category or currency code; an
-    ``Id`` given twice; a ``CloseDate`` before the ``CreatedDate``. Where the records
-    carry ``ExpectedRevenue``, a warning lists the opportunities for which it is not
-    ``Amount × Probability / 100`` to the cent. Several currencies are kept row by
-    row, with a warning; they are never summed.
+    number or is negative; a probability outside 0–100; ``IsWon`` without
+    ``IsClosed``; an unknown currency code; an ``Id`` given twice; a ``CloseDate``
+    before the ``CreatedDate``. An unreadable optional value (an unknown forecast
+    category, a ``CreatedDate`` or ``CloseDate`` that does not parse or lies beyond
+    2262, such as ``9999-12-31``) is left empty with a counted warning and the
+    record is kept. Where the records carry ``ExpectedRevenue``, a warning lists the
+    opportunities for which it is not ``Amount × Probability / 100`` to the cent.
+    Several currencies are kept row by row, with a warning; they are never summed.
 
     .. math::
 
@@ -235,57 +446,100 @@ def opportunities(records: object, *, fields: Mapping[str, str] | None = None) -
       deal_id    value  probability forecast_category
     0   006A1  27600.0         0.12              None
     1   006A2  34500.0         0.83         best_case
-    >>> float((result.frame["value"] * result.frame["probability"]).sum())  # seed 002
+    >>> float((result.frame["value"] * result.frame["probability"]).sum())  # Nutshell's figures
     31947.0
     >>> result.rejected["reason"].tolist()
     ['Amount: missing']
     >>> salesforce.opportunities([]).accepted
     0
     """
-    names = _fields(fields)
-    raw = records_frame(_records(records), source=SOURCE)
-    require_fields(raw, [names["deal_id"], names["value"], "IsClosed", "IsWon"], source=SOURCE)
-    category_field = "ForecastCategory" if "ForecastCategory" in raw.columns else None
-    categories = field(raw, "ForecastCategory")
-    if "ForecastCategoryName" in raw.columns:
-        categories = categories.where(categories.notna(), raw["ForecastCategoryName"])
-        category_field = category_field or "ForecastCategoryName"
+    names, explicit = _fields(fields)
+    given = stages is not None
+    table = (
+        _stage_statuses(stages)
+        if given
+        else {name.casefold(): status for name, status in STANDARD_STAGES.items()}
+    )
+    items, notes = _records(records)
+    raw = records_frame(items, source=SOURCE)
+    found = _resolve(raw, names, explicit)
+
+    def values(key: str) -> pd.Series[Any]:
+        if key in found:
+            return field(raw, found[key])
+        return _path(raw, names[key], found)
+
+    def name(key: str) -> str:
+        return found.get(key, names[key])
+
+    if len(raw.columns) and "deal_id" not in found and "." not in names["deal_id"]:
+        raise SchemaError(
+            f"salesforce: no record has the id field {names['deal_id']!r} (the records have "
+            f"{', '.join(repr(str(c)) for c in list(raw.columns)[:12])}); records without Id, "
+            "such as a sample app's data plan, need fields={'deal_id': ...} naming a field "
+            "that is unique per record (such as 'Name', or 'attributes.referenceId' in a data "
+            "plan): ids are never made up"
+        )
+    require_fields(raw, [name("value")], source=SOURCE)
+    have_flags = "is_closed" in found and "is_won" in found
+    if not have_flags and "stage" not in found:
+        require_fields(raw, [name("is_closed"), name("is_won")], source=SOURCE)
+    category_field: str | None
+    if "forecast_category" in explicit:
+        categories = values("forecast_category")
+        category_field = name("forecast_category")
+    else:
+        categories = field(raw, found.get("forecast_category", "ForecastCategory"))
+        category_field = found.get("forecast_category")
+        if "forecast_category_name" in found:
+            labels = raw[found["forecast_category_name"]]
+            categories = categories.where(categories.notna(), labels)
+            category_field = category_field or found["forecast_category_name"]
+    status = _status(
+        values("is_closed") if "is_closed" in found else _nothing(raw),
+        values("is_won") if "is_won" in found else _nothing(raw),
+        values("stage"),
+        (name("is_closed"), name("is_won"), name("stage")),
+        table,
+        have_flags=have_flags,
+        given=given,
+    )
     columns = {
-        "deal_id": parse_id(field(raw, names["deal_id"]), field=names["deal_id"]),
-        "account_id": parse_id(
-            field(raw, names["account_id"]), field=names["account_id"], required=False
-        ),
-        "owner": parse_text(field(raw, names["owner"]), field=names["owner"]),
-        "stage": parse_text(field(raw, names["stage"]), field=names["stage"]),
-        "value": parse_money(field(raw, names["value"]), field=names["value"], required=True),
+        "deal_id": parse_id(values("deal_id"), field=name("deal_id")),
+        "account_id": parse_id(values("account_id"), field=name("account_id"), required=False),
+        "owner": parse_text(values("owner"), field=name("owner")),
+        "stage": parse_text(values("stage"), field=name("stage")),
+        "value": parse_money(values("value"), field=name("value"), required=True),
         "probability": parse_probability(
-            field(raw, names["probability"]), field=names["probability"], scale="percent"
+            values("probability"), field=name("probability"), scale="percent"
         ),
-        "currency": parse_currency(field(raw, names["currency"]), field=names["currency"]),
-        "created": parse_timestamp(field(raw, names["created"]), field=names["created"]),
-        "close_date": parse_date(field(raw, names["close_date"]), field=names["close_date"]),
-        "status": _status(raw),
+        "currency": parse_currency(values("currency"), field=name("currency")),
+        "created": parse_timestamp(values("created"), field=name("created")),
+        "close_date": parse_date(values("close_date"), field=name("close_date")),
+        "status": status,
         "forecast_category": parse_forecast_category(
             categories, field=category_field or "ForecastCategory"
         ),
-        "source": parse_text(field(raw, names["source"]), field=names["source"]),
+        "source": parse_text(values("source"), field=name("source")),
     }
     if "lost_reason" in names:
-        columns["lost_reason"] = parse_text(
-            field(raw, names["lost_reason"]), field=names["lost_reason"]
-        )
-    result = assemble("deals", raw, columns, source=SOURCE, extra_reasons=[_deleted(raw)])
-    extra = _expected_revenue_warning(raw, result.frame)
+        columns["lost_reason"] = parse_text(values("lost_reason"), field=name("lost_reason"))
+    deleted = _deleted(raw, found.get("is_deleted"))
+    key_field = found.get("deal_id")
+    result = assemble(
+        "deals",
+        raw,
+        columns,
+        source=SOURCE,
+        extra_reasons=[deleted],
+        warnings=notes,
+        id_field=key_field,
+    )
+    expected = field(raw, found.get("expected_revenue", "ExpectedRevenue"))
+    extra = _expected_revenue_warning(expected, result.frame)
     if not extra:
         return result
-    return ImportResult(
-        table=result.table,
-        source=result.source,
-        frame=result.frame,
-        rejected=result.rejected,
-        warnings=(*result.warnings, *extra),
-        rows_in=result.rows_in,
-    )
+    return attrs.evolve(result, warnings=(*result.warnings, *extra))
 
 
 def opportunity_history(records: object) -> ImportResult:
@@ -355,16 +609,19 @@ def opportunity_history(records: object) -> ImportResult:
     ... ]
     >>> result = salesforce.opportunity_history(history)
     >>> result.frame
-      deal_id        stage                   entered                   exited
-    0   006A1  Prospecting 2024-03-04 09:30:00+00:00 2024-03-18 15:00:00+00:00
-    2   006A1  Negotiation 2024-03-18 15:00:00+00:00                       NaT
+      deal_id        stage             entered              exited
+    0   006A1  Prospecting 2024-03-04 09:30:00 2024-03-18 15:00:00
+    2   006A1  Negotiation 2024-03-18 15:00:00                 NaT
     >>> result.rejected["reason"].tolist()  # doctest: +NORMALIZE_WHITESPACE
-    ['merged into the visit of row 0 (same stage)',
-     "CreatedDate: not a date and time in 1677-09-22 to 2262-04-11: 'not a date'"]
+    ['StageName: same stage as the record before (merged into its visit): row 0',
+     "CreatedDate: not in a recognised date format (use ISO 8601, such as 2025-12-31 or
+     2025-12-31T14:00:00Z): 'not a date'"]
     >>> salesforce.opportunity_history([]).rows_in
     0
     """
-    raw = records_frame(_records(records), source=SOURCE)
+    items, notes = _records(records)
+    received = records_frame(items, source=SOURCE)
+    raw = _api_named(received, ["OpportunityId", "StageName", "CreatedDate", "Id", "IsDeleted"])
     require_fields(raw, ["OpportunityId", "StageName", "CreatedDate"], source=SOURCE)
     deal = parse_id(field(raw, "OpportunityId"), field="OpportunityId")
     stage = parse_text(field(raw, "StageName"), field="StageName", required=True)
@@ -383,14 +640,22 @@ def opportunity_history(records: object) -> ImportResult:
         "entered": entered,
         "exited": Parsed(exited, pd.Series(None, index=raw.index, dtype=object)),
     }
-    return assemble("stage_history", raw, columns, source=SOURCE, extra_reasons=extra)
+    return assemble(
+        "stage_history",
+        received,
+        columns,
+        source=SOURCE,
+        extra_reasons=extra,
+        warnings=notes,
+        id_field=match_fields(received, {"Id": "Id"}, source=SOURCE, underscores=True).get("Id"),
+    )
 
 
 def _repeated_ids(ids: Parsed) -> pd.Series[Any]:
     """A reason for every record whose ``Id`` occurs more than once, else the id's."""
     values = ids.canonical
     repeated = values.notna() & values.duplicated(keep=False)
-    return ids.reasons.where(~repeated, "duplicate Id " + values.astype(str))
+    return ids.reasons.where(~repeated, "Id: given in more than one record: " + values.map(repr))
 
 
 def _visits(
@@ -401,14 +666,14 @@ def _visits(
 ) -> tuple[pd.Series[Any], pd.Series[Any]]:
     """Each visit's exit (on its first record), and a reason for records merged into one."""
     index = deals.index
-    exited = pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]")
+    exited = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
     merged = pd.Series(None, index=index, dtype=object)
     positions = np.flatnonzero(usable)
     if positions.size == 0:
         return exited, merged
     deal_codes, _ = pd.factorize(deals.iloc[positions])
     stage_codes, _ = pd.factorize(stages.iloc[positions])
-    times = entered.iloc[positions].dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
+    times = entered.iloc[positions].to_numpy(dtype="datetime64[ns]")
     order = np.lexsort((positions, times, deal_codes))
     rows, deal_codes, stage_codes, times = (
         positions[order],
@@ -422,12 +687,14 @@ def _visits(
     starts = np.flatnonzero(~continued)
     first_row = rows[starts][np.cumsum(~continued) - 1]
     for position, head in zip(rows[continued], first_row[continued], strict=True):
-        merged.iloc[position] = f"merged into the visit of row {head} (same stage)"
+        merged.iloc[position] = (
+            f"StageName: same stage as the record before (merged into its visit): row {head}"
+        )
     # A visit ends where the deal's next visit starts.
     following = np.full(starts.size, np.datetime64("NaT", "ns"))
     same_deal = deal_codes[starts][1:] == deal_codes[starts][:-1]
     following[:-1] = np.where(same_deal, times[starts][1:], np.datetime64("NaT", "ns"))
-    exited.iloc[rows[starts]] = pd.Series(following).dt.tz_localize("UTC").to_numpy()
+    exited.iloc[rows[starts]] = following
     return exited, merged
 
 
@@ -436,11 +703,15 @@ def _first_tasks(
 ) -> tuple[pd.Series[Any], pd.Series[Any], list[str]]:
     """Each lead's first contact and its channel, from the tasks logged on it."""
     index = lead_ids.index
-    first = pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]")
+    first = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
     channel = pd.Series(None, index=index, dtype=object)
     if tasks is None:
         return first, channel, []
-    raw = records_frame(_records(tasks), source="salesforce tasks")
+    items, _ = _records(tasks)
+    raw = _api_named(
+        records_frame(items, source="salesforce tasks"),
+        ["WhoId", "CreatedDate", "TaskSubtype", "IsDeleted"],
+    )
     require_fields(raw, ["WhoId", "CreatedDate"], source="salesforce tasks")
     who = parse_id(field(raw, "WhoId"), field="WhoId", required=False)
     when = parse_timestamp(field(raw, "CreatedDate"), field="CreatedDate", required=True)
@@ -547,13 +818,17 @@ def leads(records: object, tasks: object = None) -> ImportResult:
     ... ]
     >>> result = salesforce.leads(leads, tasks)
     >>> result.frame[["lead_id", "first_contact", "channel"]]
-      lead_id             first_contact channel
-    0    00Q1 2024-03-04 09:34:00+00:00    Call
-    1    00Q2                       NaT    None
+      lead_id       first_contact channel
+    0    00Q1 2024-03-04 09:34:00    Call
+    1    00Q2                 NaT    None
     >>> (result.frame["first_contact"] - result.frame["created"]).dt.total_seconds().tolist()
     [240.0, nan]
     """
-    raw = records_frame(_records(records), source=SOURCE)
+    items, page = _records(records)
+    received = records_frame(items, source=SOURCE)
+    raw = _api_named(
+        received, ["Id", "CreatedDate", "IsConverted", "LeadSource", "OwnerId", "IsDeleted"]
+    )
     require_fields(raw, ["Id", "CreatedDate", "IsConverted"], source=SOURCE)
     lead_id = parse_id(field(raw, "Id"), field="Id")
     created = parse_timestamp(field(raw, "CreatedDate"), field="CreatedDate", required=True)
@@ -569,5 +844,10 @@ def leads(records: object, tasks: object = None) -> ImportResult:
         "channel": Parsed(channel, none),
     }
     return assemble(
-        "leads", raw, columns, source=SOURCE, extra_reasons=[_deleted(raw)], warnings=notes
+        "leads",
+        received,
+        columns,
+        source=SOURCE,
+        extra_reasons=[_deleted(raw)],
+        warnings=[*page, *notes],
     )

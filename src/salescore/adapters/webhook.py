@@ -159,7 +159,9 @@ def deal_metrics(
 
     References
     ----------
-    .. [1] Seed 002, "Sales forecast": each prospect adds its value × confidence.
+    .. [1] Nutshell, "Sales forecast", in its article on the sales metrics a sales
+       manager should track (Norwegian edition): each prospect adds its value ×
+       confidence.
 
     Examples
     --------
@@ -170,7 +172,7 @@ def deal_metrics(
     ...     {"id": "D-19", "amount": "lots", "chance": 0.5, "currency": "USD"}]}'''
     >>> names = {"deal_id": "id", "value": "amount", "probability": "chance"}
     >>> metrics = deal_metrics(body, mapping=names)
-    >>> [deal["weighted_value"] for deal in metrics["deals"]]  # seed 002
+    >>> [deal["weighted_value"] for deal in metrics["deals"]]  # Nutshell's figures
     [3312.0, 28635.0]
     >>> metrics["pipeline"]
     [{'currency': 'USD', 'deals': 2, 'value': 62100.0, 'weighted_value': 31947.0}]

@@ -14,7 +14,7 @@ _LEADS: Final = 10_000
 _RESPONSE_MINUTES: Final = np.array([5.0, 8.0, 12.0, 18.0, 25.0, 35.0, 60.0, 15.0])  # per seller
 _LEAD_SOURCES: Final = ("Google Ads", "Website", "Facebook", "LinkedIn", "Webinar", "Referral")
 _LEAD_SOURCE_SHARE: Final = (0.28, 0.22, 0.20, 0.15, 0.08, 0.07)
-_LEAD_CONVERSION: Final = np.array([0.12, 0.14, 0.05, 0.09, 0.18, 0.35])  # once reached
+_LEAD_CONVERSION: Final = np.array([0.06, 0.07, 0.025, 0.045, 0.09, 0.175])  # once reached
 _CHANNELS: Final = ("phone", "email", "social")
 _CHANNEL_SHARE: Final = (0.55, 0.35, 0.10)
 _CHANNEL_REACH: Final = np.array([0.75, 0.55, 0.40])  # at 5 minutes
@@ -63,7 +63,8 @@ def make_leads(rng: np.random.Generator) -> pd.DataFrame:
     reached = attempted & (rng.random(count) < odds / (1.0 + odds))
     chance_won = _LEAD_CONVERSION[source] * _CHANNEL_CONVERSION[channel]
     converted = reached & (rng.random(count) < chance_won)
-    value = np.where(converted, np.round(rng.lognormal(np.log(9_000.0), 0.6, count), -2), np.nan)
+    # A converted lead is worth what a new customer's first year brings (the deals').
+    value = np.where(converted, np.round(rng.lognormal(np.log(16_000.0), 0.7, count), -2), np.nan)
     return pd.DataFrame(
         {
             "lead_id": ids("L", count, 5),

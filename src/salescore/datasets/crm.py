@@ -11,14 +11,16 @@ import pandas as pd
 
 from .._arrays import option_count
 from ..errors import InvalidInputError
-from ._accounts import make_book, make_last_contact, make_transactions
+from ._accounts import make_book, make_last_contact
 from ._calendar import AS_OF, CURRENCY, stamps
-from ._deals import STAGES, WON, make_deals
+from ._contracts import bill, lives, renewals, upsells
+from ._deals import STAGES, WON, Drafts, new_business, write
 from ._leads import TARGETS, make_activities, make_leads
 
 __all__ = ["SampleCRM", "sample"]
 
 _QUARTER_END: Final = pd.Timestamp("2026-04-01")  # the quota's quarter ends before this
+_DEALS: Final = 5_000
 
 
 # ------------------------------------------------------------------------ record
@@ -42,6 +44,10 @@ class SampleCRM:
         One row per deal: ``deal_id, account_id, owner, stage, value, probability,
         currency, created, close_date, status, forecast_category, source,
         lost_reason``. Open deals have an expected close date on or after ``as_of``.
+        ``value`` is a yearly subscription value; ``source`` is ``"referral"``,
+        ``"inbound"`` or ``"outbound"`` for new business, ``"existing customer"`` for
+        an upsell and ``"renewal"`` for the renewal of a yearly contract (won on its
+        anniversary, its close date).
     stage_history : DataFrame
         One row per visit of a deal to a stage: ``deal_id, stage, entered, exited``
         (``exited`` is NaT for the stage a deal is in now, Closed Won and Closed Lost
@@ -53,13 +59,15 @@ class SampleCRM:
     leads : DataFrame
         One row per lead: ``lead_id, source, owner, channel, created,
         first_contact`` (NaT when never attempted), ``reached`` (the first attempts
-        got through), ``converted``, ``value`` (revenue of a converted lead, NaN
-        otherwise).
+        got through), ``converted``, ``value`` (the yearly revenue of a converted
+        lead, NaN otherwise).
     activities : DataFrame
         One row per activity: ``owner, date, kind, outcome``.
     transactions : DataFrame
         One row per invoice: ``customer_id`` (an ``account_id``), ``date``,
-        ``amount``.
+        ``amount``: a twelfth of the yearly value of a won deal (new business,
+        renewal or upsell) every month from its close date while the customer stays,
+        or of the contract a customer from before 2024 had then.
     as_of : Timestamp
         The data set's "today": every event is before it.
     quota : float
@@ -125,8 +133,10 @@ def sample(seed: int = 0) -> SampleCRM:
     enough to show what each of salescore's table functions tells a sales manager:
     5,000 deals with their stage history, 1,500 accounts, 10,000 leads, about 90,000
     activities and the customers' invoices, with the quota, activity targets and
-    headcount to set them against. The module's docstring lists the assumptions.
-    Nothing is read from disk or the network; it takes well under a second.
+    headcount to set them against. The invoices follow from the won deals, so the
+    deals won in a year and the year's invoices agree in scale; about one customer in
+    six is lost in a year. The module's docstring lists the assumptions. Nothing is
+    read from disk or the network; it takes under a second.
 
     Parameters
     ----------
@@ -160,13 +170,15 @@ def sample(seed: int = 0) -> SampleCRM:
 
     where :math:`p_c` is the rate of the channel at 5 minutes (0.75 by phone, 0.55
     by email, 0.40 on social networks): the power law :func:`~salescore.fit_decay`
-    fits, so it recovers the exponent. A deal from source :math:`s` leaves stage
-    :math:`k` for the next with probability :math:`q_k^{e_s}`, with
-    :math:`q = (0.65, 0.65, 0.7, 0.7)` and :math:`e_s` 0.4 for existing customers, 0.6
-    for referrals, 1 for inbound and 1.4 for outbound deals. A customer's revenue in
-    a year is its potential :math:`P_i` times the share :math:`r_i \sim
-    \mathrm{Beta}(30, 5)` it realises: the year's won deals, and a run rate for the
-    rest (at least a fifth).
+    fits, so it recovers the exponent. A new-business or upsell deal from source
+    :math:`s` leaves stage :math:`k` for the next with probability :math:`q_k^{e_s}`,
+    with :math:`q = (0.55, 0.6, 0.6, 0.65)` and :math:`e_s` 0.4 for upsells, 0.6 for
+    referrals, 1 for inbound and 1.4 for outbound deals. A new customer's
+    subscription is worth its potential :math:`P_i` times the share :math:`r_i \sim
+    \mathrm{Beta}(30, 5)` it realises a year; a yearly contract is renewed with
+    probability :math:`\rho` (0.78 to 0.92 by size) on each anniversary, so a customer
+    stays :math:`1 / (1 - \rho)` years on average; every month brings an invoice of
+    a twelfth of the yearly value.
 
     The quota is for the deals due in the first quarter of 2026, half a standard
     deviation above what they are expected to bring, :math:`\sum_i v_i p_i`, rounded
@@ -174,11 +186,12 @@ def sample(seed: int = 0) -> SampleCRM:
 
     References
     ----------
-    .. [1] Seed article 002 of salescore's reference (Norwegian): lead response
-       time, lead sources, stage conversion, the forecast, activity reports and a
-       spike of deals lost to a competitor.
-    .. [2] Seed article 003 of salescore's reference (Russian): tiers by potential
-       and blue (cold) A accounts.
+    .. [1] Nutshell, the sales metrics a sales manager should track (Norwegian
+       edition of the CRM vendor's article): lead response time, lead sources,
+       stage conversion, upsells to existing customers, the forecast, activity
+       reports and a spike of deals lost to a competitor.
+    .. [2] Wilson Learning Russia (wl-r.ru), blog article on raising sales from
+       existing customers: tiers by potential and blue (cold) A accounts.
     .. [3] J. B. Oldroyd, K. McElheran and D. Elkington, "The Short Life of Online
        Sales Leads", Harvard Business Review, March 2011.
 
@@ -190,12 +203,12 @@ def sample(seed: int = 0) -> SampleCRM:
     >>> crm.as_of, crm.currency, crm.stages[-1]
     (Timestamp('2026-01-01 00:00:00'), 'EUR', 'Closed Won')
     >>> crm.deals["status"].value_counts().to_dict()
-    {'lost': 3455, 'won': 1099, 'open': 446}
+    {'lost': 3011, 'won': 1539, 'open': 450}
     >>> plan = salescore.tier_accounts(crm.accounts, today=crm.as_of)
     >>> plan["tier"].value_counts().sort_index().to_dict()
-    {'A': 96, 'B': 241, 'C': 1040, 'D': 123}
+    {'A': 68, 'B': 256, 'C': 1053, 'D': 123}
     >>> crm.quota
-    2010000.0
+    3770000.0
 
     The same seed gives the same data; a seed must be a whole number:
 
@@ -210,9 +223,14 @@ def sample(seed: int = 0) -> SampleCRM:
     # Accounts, deals and invoices depend on each other and share a stream; the leads
     # and activities have their own, so that a change to the deals leaves them alone.
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
-    book = make_book(streams[0])
-    deals, history, wins = make_deals(streams[0], book)
-    transactions, annual, previous = make_transactions(streams[0], book, wins)
+    rng = streams[0]
+    book = make_book(rng)
+    new = new_business(rng, book)
+    life = lives(rng, book, new)
+    renewal = renewals(rng, book, life)
+    upsell = upsells(rng, book, life, _DEALS - new.created.size - renewal.created.size)
+    renewal, transactions, annual, previous = bill(rng, book, life, renewal, upsell)
+    deals, history = write(rng, book, Drafts.concat([new, upsell, renewal]))
     last_contact = make_last_contact(streams[1], book, (annual + previous) > 0)
     accounts = book.frame.assign(
         annual_revenue=annual, previous_revenue=previous, last_contact=stamps(last_contact)

@@ -309,6 +309,8 @@ NOT_FORMULAS = {
     "row_problems": "a reason per row of a canonical table; test_schema.py",
     "from_records": "CRM records to a canonical table; test_adapters_generic.py",
     "to_records": "a canonical table to JSON-ready dicts; test_adapters_generic.py",
+    "read_table": "a CSV file to a canonical table; test_io.py",
+    "read_export": "a CRM's CSV export as text for its adapter; test_io.py",
     "gross_revenue_retention": "ratio of sums, empty -> NaN; test_retention_bridge.py",
     "net_revenue_retention": "ratio of sums, empty -> NaN; test_retention_bridge.py",
     "revenue_bridge": "returns a RevenueBridge record; test_retention_bridge.py",

@@ -13,6 +13,7 @@ from .errors import (
     SalescoreWarning,
     SchemaError,
 )
+from .io import read_export, read_table
 from .leads import (
     BusinessHours,
     ChannelEffectiveness,
@@ -176,6 +177,8 @@ __all__ = [
     "productivity_report",
     "profitability_by_source",
     "quick_ratio",
+    "read_export",
+    "read_table",
     "referral_ask_rate",
     "referral_rate",
     "referral_report",

@@ -3,9 +3,12 @@
 Every loader returns :class:`Inputs`: the canonical frames that were given (``None``
 for the others), the settings of the report (``as_of``, ``quota``, the funnel's
 stages, headcount and activity targets) and one :class:`Import` per file, saying how
-many rows were read, accepted and rejected, and why. A row that does not fit the
-canonical schema is rejected and counted, never silently dropped; a file that
-cannot be read, or lacks a required column, raises :class:`ReportInputError`.
+many rows were read, accepted and rejected, and why, grouped by column and kind of
+problem with a few examples (:class:`ReasonGroup`). CSV files are read by
+:mod:`salescore.io` in any spreadsheet's dialect (``;`` separators, decimal commas,
+``31.12.2025``, ...). A row that does not fit the canonical schema is rejected and
+counted, never silently dropped; a file that cannot be read, or lacks a required
+column, raises :class:`ReportInputError`.
 """
 
 from __future__ import annotations
@@ -16,18 +19,21 @@ from pathlib import Path
 from typing import Any, Final
 
 import attrs
-import numpy as np
 import pandas as pd
 
-from .. import schema
-from ..errors import SalescoreError
+from ..adapters import ImportResult
+from ..errors import InvalidInputError, SalescoreError
+from ..io import read_table
+from ..io._read import _export
 
 __all__ = [
     "CRMS",
     "DEFAULT_TARGETS",
     "TABLE_FILES",
+    "FileFormat",
     "Import",
     "Inputs",
+    "ReasonGroup",
     "ReportInputError",
     "demo_inputs",
     "load_inputs",
@@ -55,9 +61,15 @@ _EXTRA_KINDS: Final = {
     "reached": "flag",
     "value": "number",
 }
-_TRUE: Final = frozenset({"true", "1", "yes", "y", "t"})
-_FALSE: Final = frozenset({"false", "0", "no", "n", "f"})
-_SHOWN: Final = 3
+# The scale each CRM's adapter reads probabilities on, for a percentage such as "12 %".
+_PROBABILITY_SCALES: Final = {
+    "salesforce": "percent",
+    "hubspot": "fraction",
+    "pipedrive": "percent",
+    "odoo": "percent",
+}
+#: How many example rows each group of reasons shows.
+EXAMPLES: Final = 3
 
 
 class ReportInputError(SalescoreError):
@@ -65,8 +77,71 @@ class ReportInputError(SalescoreError):
 
 
 @attrs.frozen(kw_only=True)
+class FileFormat:
+    """How the CSV files are written; None lets :func:`salescore.io.read_table` detect it.
+
+    See :func:`salescore.io.read_table` for each option; ``probability_scale`` applies
+    to canonical files (a CRM's export is read on its adapter's scale).
+    """
+
+    sep: str | None = None
+    decimal: str | None = None
+    thousands: str | None = None
+    dayfirst: bool | None = None
+    encoding: str | None = None
+    locale: str | None = None
+    probability_scale: str = "fraction"
+
+    def options(self) -> dict[str, Any]:
+        """The dialect's options as keyword arguments of the readers."""
+        return {
+            "sep": self.sep,
+            "decimal": self.decimal,
+            "thousands": self.thousands,
+            "dayfirst": self.dayfirst,
+            "encoding": self.encoding,
+            "locale": self.locale,
+        }
+
+
+@attrs.frozen(kw_only=True)
+class ReasonGroup:
+    """Rejected rows that share a column and a kind of problem.
+
+    ``column`` is None for a problem of the whole row (``"deleted"``); ``examples``
+    names the first rows (``"line 4 ('D-19'): '1,5 miljoner'; ..."``: a line of the
+    file, or a 0-based position among API records) with their ids and values.
+    """
+
+    column: str | None
+    problem: str
+    rows: int
+    examples: str = ""
+
+    @property
+    def label(self) -> str:
+        """``"column: problem"``, or the problem alone."""
+        return self.problem if self.column is None else f"{self.column}: {self.problem}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The group as JSON-ready values."""
+        return {
+            "column": self.column,
+            "problem": self.problem,
+            "rows": self.rows,
+            "examples": self.examples,
+        }
+
+
+@attrs.frozen(kw_only=True)
 class Import:
-    """How one input table was read: rows in, accepted, rejected, and why."""
+    """How one input table was read: rows in, accepted, rejected, and why.
+
+    ``reasons`` maps each kind of problem (``"close_date: not a date in ..."``) to the
+    number of rows it rejected, so that it stays short however many rows and values
+    share a problem; ``groups`` gives the same with examples. A row with problems in
+    two columns counts in both.
+    """
 
     table: str
     source: str
@@ -75,6 +150,7 @@ class Import:
     accepted: int
     reasons: Mapping[str, int] = attrs.field(factory=dict)
     warnings: tuple[str, ...] = ()
+    groups: tuple[ReasonGroup, ...] = ()
 
     @property
     def rejected(self) -> int:
@@ -91,6 +167,7 @@ class Import:
             "accepted": self.accepted,
             "rejected": self.rejected,
             "reasons": dict(self.reasons),
+            "groups": [group.to_dict() for group in self.groups],
             "warnings": list(self.warnings),
         }
 
@@ -137,8 +214,9 @@ def demo_inputs(*, as_of: pd.Timestamp | None = None, quota: float | None = None
     --------
     >>> from salescore.report import demo_inputs
     >>> inputs = demo_inputs()
-    >>> str(inputs.as_of.date()), inputs.quota, len(inputs.deals)
-    ('2026-01-01', 2010000.0, 5000)
+    >>> from salescore.datasets import sample
+    >>> str(inputs.as_of.date()), inputs.quota == sample().quota, len(inputs.deals)
+    ('2026-01-01', True, 5000)
     """
     from ..datasets import sample
 
@@ -171,26 +249,37 @@ def demo_inputs(*, as_of: pd.Timestamp | None = None, quota: float | None = None
 # ------------------------------------------------------------------ reading files
 
 
-def _read_csv(path: Path, what: str) -> pd.DataFrame:
+def _exists(path: Path, what: str) -> None:
     if not path.is_file():
         raise ReportInputError(f"{what} file not found: {path}")
+
+
+def _read_export(path: Path, what: str, crm: str, fmt: FileFormat) -> Any:
+    """A vendor export: JSON (API records) by its suffix, otherwise CSV in any dialect.
+
+    Returns the records, and for a CSV file the line of each row (else None).
+    """
+    _exists(path, what)
+    if path.suffix.lower() != ".json":
+        try:
+            return _export(path, probability_scale=_PROBABILITY_SCALES[crm], **fmt.options())
+        except InvalidInputError as error:
+            raise ReportInputError(str(error).replace("export file", f"{what} file")) from error
+        except OSError as error:
+            raise ReportInputError(f"cannot read {what} file {path}: {error.strerror}") from error
     try:
-        frame = pd.read_csv(path, dtype=str, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ReportInputError(f"cannot read {what} file {path} as CSV: {reason}") from error
+        return json.loads(path.read_text(encoding="utf-8")), None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ReportInputError(f"cannot read {what} file {path} as JSON: {error}") from error
     except OSError as error:
         raise ReportInputError(f"cannot read {what} file {path}: {error.strerror}") from error
-    frame.columns = [str(column).strip() for column in frame.columns]
-    return frame
 
 
-def _read_records(path: Path, what: str) -> Any:
-    """A vendor export: JSON (API records) by its suffix, otherwise CSV."""
+def _read_records(path: Path, what: str, crm: str, fmt: FileFormat) -> Any:
+    """Stage definitions: JSON by the suffix, otherwise CSV in any dialect."""
+    _exists(path, what)
     if path.suffix.lower() != ".json":
-        return _read_csv(path, what)
-    if not path.is_file():
-        raise ReportInputError(f"{what} file not found: {path}")
+        return _read_export(path, what, crm, fmt)[0]
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
@@ -199,125 +288,103 @@ def _read_records(path: Path, what: str) -> Any:
         raise ReportInputError(f"cannot read {what} file {path}: {error.strerror}") from error
 
 
-def _listed(values: Sequence[object]) -> str:
-    shown = ", ".join(repr(v) for v in values[:_SHOWN])
-    return shown + (f" and {len(values) - _SHOWN} more" if len(values) > _SHOWN else "")
-
-
-def _parse_column(raw: pd.Series[Any], kind: str) -> tuple[pd.Series[Any], pd.Series[bool]]:
-    """Parsed values, and where a non-empty text could not be parsed."""
-    text = raw.astype("object")
-    present = text.notna() & (text.astype(str).str.strip() != "")
-    if kind in ("number", "fraction"):
-        parsed: pd.Series[Any] = pd.to_numeric(text.where(present), errors="coerce").astype(
-            np.float64
+def _canonical(path: Path, name: str, fmt: FileFormat) -> tuple[pd.DataFrame, Import]:
+    """A canonical CSV file through :func:`salescore.io.read_table`."""
+    what = name.replace("_", " ")
+    _exists(path, what)
+    table = TABLE_FILES[name]
+    kinds = {k: v for k, v in _EXTRA_KINDS.items() if k != "value" or table == "leads"}
+    try:
+        result = read_table(
+            path, table, kinds=kinds, probability_scale=fmt.probability_scale, **fmt.options()
         )
-        return parsed, present & parsed.isna()
-    if kind in ("date", "timestamp"):
-        stamps = pd.to_datetime(text.where(present), errors="coerce", utc=True, format="ISO8601")
-        naive: pd.Series[Any] = stamps.dt.tz_localize(None).astype("datetime64[ns]")
-        return naive, present & naive.isna()
-    if kind == "flag":
-        lowered = text.where(present).astype(str).str.strip().str.lower()
-        flags = lowered.isin(_TRUE)
-        bad = present & ~(flags | lowered.isin(_FALSE))
-        return flags.astype(bool), bad
-    stripped: pd.Series[Any] = text.where(present).map(
-        lambda v: v.strip() if isinstance(v, str) else v
-    )
-    return stripped.astype("object"), pd.Series(False, index=raw.index)
+    except InvalidInputError as error:
+        raise ReportInputError(str(error)) from error
+    except OSError as error:
+        raise ReportInputError(f"cannot read {what} file {path}: {error.strerror}") from error
+    return _from_result(result, path)
 
 
-def _canonical(raw: pd.DataFrame, table: str, path: Path) -> tuple[pd.DataFrame, Import]:
-    """A canonical CSV's text as typed columns, with its unfit rows rejected."""
-    spec = schema.TABLES[table]
-    kinds = {column.name: column.kind for column in spec.columns}
-    missing = [c.name for c in spec.columns if c.required and c.name not in raw.columns]
-    if missing:
-        raise ReportInputError(
-            f"{table} file {path} lacks the required column(s) {', '.join(missing)}; "
-            f"it has {', '.join(map(str, raw.columns)) or 'none'}"
+def _groups(result: ImportResult) -> tuple[ReasonGroup, ...]:
+    """The result's rejections by column and kind of problem."""
+    grouped = result.reason_groups(examples=EXAMPLES)
+    return tuple(
+        ReasonGroup(
+            column=None if row["column"] is None or pd.isna(row["column"]) else str(row["column"]),
+            problem=str(row["problem"]),
+            rows=int(row["rows"]),
+            examples=str(row["examples"]),
         )
-    frame = pd.DataFrame(index=raw.index)
-    reasons = pd.Series(None, index=raw.index, dtype="object")
-    for name in raw.columns:
-        kind = kinds.get(name, _EXTRA_KINDS.get(name, "text"))
-        if table != "leads" and name == "value" and name not in kinds:
-            kind = "text"
-        values, bad = _parse_column(raw[name], kind)
-        frame[name] = values
-        if bool(bad.any()):
-            reason = f"{name}: not a {'date' if kind in ('date', 'timestamp') else kind}"
-            reasons = reasons.where(~bad | reasons.notna(), reason)
-    # Empty optional timestamps stay NaT; required ones are checked by the schema.
-    problems = schema.row_problems(frame, table)
-    reasons = reasons.where(reasons.notna(), problems)
-    rejected = reasons.notna()
-    counts = reasons[rejected].astype(str).value_counts()
-    accepted = frame.loc[~rejected].reset_index(drop=True)
-    record = Import(
-        table=table,
-        source="csv",
-        file=path.name,
-        rows_in=len(raw),
-        accepted=len(accepted),
-        reasons={str(k): int(v) for k, v in counts.items()},
+        for row in grouped.to_dict("records")
     )
-    return accepted, record
 
 
-def _from_result(result: Any, path: Path) -> tuple[pd.DataFrame, Import]:
-    reasons = {str(k): int(v) for k, v in result.reasons().items()}
+def _from_result(result: ImportResult, path: Path) -> tuple[pd.DataFrame, Import]:
+    groups = _groups(result)
     record = Import(
         table=str(result.table),
         source=str(result.source),
         file=path.name,
         rows_in=int(result.rows_in),
         accepted=int(result.accepted),
-        reasons=reasons,
+        reasons={group.label: group.rows for group in groups},
         warnings=tuple(result.warnings),
+        groups=groups,
     )
     frame: pd.DataFrame = result.frame.reset_index(drop=True)
+    # Canonical tables are naive UTC; an aware column (an older adapter) is made so.
     for column in frame.columns:
         if isinstance(frame[column].dtype, pd.DatetimeTZDtype):
             frame[column] = frame[column].dt.tz_convert("UTC").dt.tz_localize(None)
     return frame, record
 
 
+def _by_line(result: ImportResult, lines: Any) -> ImportResult:
+    """An adapter's result on a CSV export, its rows named by their lines in the file."""
+    if lines is None:
+        return result
+    return attrs.evolve(
+        result,
+        frame=result.frame.set_axis(pd.Index(lines[result.frame.index], name="line")),
+        rejected=result.rejected.set_axis(pd.Index(lines[result.rejected.index], name="line")),
+        row_name="line",
+    )
+
+
 def _vendor_tables(
-    crm: str, files: Mapping[str, Path], crm_stages: Path | None
+    crm: str, files: Mapping[str, Path], crm_stages: Path | None, fmt: FileFormat
 ) -> tuple[dict[str, pd.DataFrame], list[Import]]:
     """The deals (and stage history, leads) of a CRM's exports, through its adapter."""
     from ..adapters import hubspot, odoo, pipedrive, salesforce
 
-    stages = _read_records(crm_stages, "stages") if crm_stages is not None else None
+    stages = _read_records(crm_stages, "stages", crm, fmt) if crm_stages is not None else None
     frames: dict[str, pd.DataFrame] = {}
     imports: list[Import] = []
 
-    def take(name: str, result: Any, path: Path) -> None:
-        frame, record = _from_result(result, path)
+    def take(name: str, result: Any, path: Path, lines: Any) -> None:
+        frame, record = _from_result(_by_line(result, lines), path)
         frames[name] = frame
         imports.append(record)
 
     deals_path = files.get("deals")
-    deals = _read_records(deals_path, "deals") if deals_path is not None else None
+    deals, lines = (
+        _read_export(deals_path, "deals", crm, fmt) if deals_path is not None else (None, None)
+    )
     if crm == "salesforce":
         if deals_path is not None:
-            take("deals", salesforce.opportunities(deals), deals_path)
+            take("deals", salesforce.opportunities(deals), deals_path, lines)
         if (path := files.get("stage_history")) is not None:
-            take(
-                "stage_history",
-                salesforce.opportunity_history(_read_records(path, "stage history")),
-                path,
-            )
+            history, at = _read_export(path, "stage history", crm, fmt)
+            take("stage_history", salesforce.opportunity_history(history), path, at)
         if (path := files.get("leads")) is not None:
-            take("leads", salesforce.leads(_read_records(path, "leads")), path)
+            leads, at = _read_export(path, "leads", crm, fmt)
+            take("leads", salesforce.leads(leads), path, at)
         return frames, imports
     module = {"hubspot": hubspot, "pipedrive": pipedrive, "odoo": odoo}[crm]
     if deals_path is not None:
-        take("deals", module.deals(deals, stages=stages), deals_path)
+        take("deals", module.deals(deals, stages=stages), deals_path, lines)
         if crm == "hubspot" and "stage_history" not in files:
-            take("stage_history", hubspot.stage_history(deals, stages=stages), deals_path)
+            take("stage_history", hubspot.stage_history(deals, stages=stages), deals_path, lines)
     for name in ("stage_history", "leads"):
         if name in files:
             raise ReportInputError(
@@ -341,6 +408,7 @@ def load_inputs(
     stages: Sequence[str] | None = None,
     headcount: float | None = None,
     targets: Mapping[str, float] | None = None,
+    file_format: FileFormat | None = None,
 ) -> Inputs:
     """Read the given files into report inputs.
 
@@ -356,6 +424,9 @@ def load_inputs(
         The CRM's stage definitions (JSON), for HubSpot, Pipedrive and Odoo.
     as_of, quota, stages, headcount, targets
         Settings of the report; ``as_of`` defaults to today.
+    file_format : FileFormat, optional
+        How the CSV files are written (separator, decimal, thousands, day order,
+        encoding, locale); detected where the file shows it beyond doubt.
 
     Returns
     -------
@@ -364,23 +435,24 @@ def load_inputs(
     Raises
     ------
     ReportInputError
-        A file is missing, unreadable, or lacks a required column.
+        A file is missing, unreadable, or lacks a required column; or its dialect is
+        unclear (the message names the line and the option to pass).
     """
+    fmt = FileFormat() if file_format is None else file_format
     if crm is not None and crm not in CRMS:
         raise ReportInputError(f"unknown CRM {crm!r}; choose one of {', '.join(CRMS)}")
     frames: dict[str, pd.DataFrame] = {}
     imports: list[Import] = []
     canonical = dict(files)
     if crm is not None:
-        vendor, records = _vendor_tables(crm, files, crm_stages)
+        vendor, records = _vendor_tables(crm, files, crm_stages, fmt)
         frames.update(vendor)
         imports.extend(records)
         canonical = {k: v for k, v in files.items() if k not in vendor and k not in ("deals",)}
         if crm == "salesforce":
             canonical = {k: v for k, v in canonical.items() if k not in ("stage_history", "leads")}
     for name, path in canonical.items():
-        raw = _read_csv(path, name.replace("_", " "))
-        frame, record = _canonical(raw, TABLE_FILES[name], path)
+        frame, record = _canonical(path, name, fmt)
         frames[name] = frame
         imports.append(record)
     currency: str | None = None

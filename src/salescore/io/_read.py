@@ -1,0 +1,769 @@
+"""Reading CSV files in any spreadsheet's dialect into canonical tables."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from os import PathLike
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from .. import schema
+from ..adapters._core import REASON, ImportResult
+from ..errors import InvalidInputError, SchemaError
+from ..pipeline._categories import FORECAST_CATEGORIES, forecast_category
+from . import _dialect
+from ._dialect import Dialect, Locale
+
+__all__ = ["LINE", "read_export", "read_table"]
+
+#: The column of a rejected row that holds its line in the file (the header is line 1).
+LINE: Final = "line"
+_SHOWN: Final = 3
+_TRUE: Final = frozenset(
+    {"true", "1", "yes", "y", "t", "ja", "sant", "wahr", "tosi", "kyllä", "sann", "vrai", "oui"}
+)
+_FALSE: Final = frozenset(
+    {"false", "0", "no", "n", "f", "nej", "nein", "falskt", "falsch", "epätosi", "ei", "usann",
+     "falsk", "faux", "non", "nee"}
+)  # fmt: skip
+_FORMATS: Final = "YYYY-MM-DD, DD.MM.YYYY or DD/MM/YYYY, optionally with a time"
+_SCALES: Final = ("fraction", "percent")
+_BOM: Final = "\ufeff"  # left at the start when a file with a BOM is read as "utf-8"
+_FAR: Final = "outside the dates salescore can hold (1677-09-22 to 2262-04-11)"
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _Text:
+    """A CSV file as text columns, with each row's line and the dialect's first half."""
+
+    frame: pd.DataFrame
+    lines: npt.NDArray[np.int64]
+    encoding: str
+    sep: str
+    preset: Locale | None
+    empty: tuple[int, ...]
+    where: str
+
+
+def _options(
+    sep: object,
+    decimal: object,
+    thousands: object,
+    dayfirst: object,
+    encoding: object,
+    locale: object,
+) -> Locale | None:
+    return _dialect.check_options(
+        sep=sep,
+        decimal=decimal,
+        thousands=thousands,
+        dayfirst=dayfirst,
+        encoding=encoding,
+        locale=locale,
+    )
+
+
+def _read_text(
+    path: str | PathLike[str],
+    what: str,
+    *,
+    sep: str | None,
+    encoding: str | None,
+    preset: Locale | None,
+) -> _Text:
+    """The file's rows as stripped text (object dtype; blank is None), one per data line."""
+    file = Path(path)
+    where = f"{what} file {file}"
+    data = file.read_bytes()
+    text, used = _dialect.decode(data, encoding, preset, where)
+    if not text.strip():
+        raise InvalidInputError(f"cannot read {where}: it is empty")
+    chosen = sep if sep is not None else _dialect.detect_sep(text, preset, where)
+    try:
+        raw = pd.read_csv(
+            io.StringIO(text),
+            sep=chosen,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[],
+            skip_blank_lines=False,
+            index_col=False,
+        )
+    except pd.errors.ParserError as error:
+        reason = " ".join(str(error).split())
+        hint = ""
+        if "Expected" in reason and chosen == ",":
+            hint = "; a decimal comma in a ','-separated file must be quoted, or pass sep (--sep)"
+        raise InvalidInputError(f"cannot read {where} as CSV: {reason}{hint}") from None
+    except pd.errors.EmptyDataError:
+        raise InvalidInputError(f"cannot read {where}: it is empty") from None
+    # pandas renames a repeated name ("value", "value.1"): the header as written decides.
+    names = pd.read_csv(io.StringIO(text), sep=chosen, header=None, nrows=1, dtype=str)
+    written = [str(name).strip().lstrip(_BOM) for name in names.iloc[0].fillna("")]
+    repeated = sorted({name for name in written if written.count(name) > 1})
+    if repeated:
+        raise SchemaError(
+            f"{where}: more than one column is named {', '.join(map(repr, repeated))} in its "
+            "header (line 1); rename or remove the copies"
+        )
+    raw.columns = pd.Index([str(name).strip().lstrip(_BOM) for name in raw.columns], dtype=object)
+    frame = raw.astype(object)
+    newlines = np.zeros(len(frame), dtype=np.int64)
+    blank = np.ones(len(frame), dtype=bool)
+    for name in frame.columns:
+        codes, uniques = _dialect.distinct(frame[name])
+        stripped = uniques.str.strip()
+        kept_text = stripped.where(stripped != "", None).to_numpy(dtype=object)
+        newlines += _dialect.spread(uniques.str.count("\n").to_numpy(dtype=np.int64), codes, 0)
+        values = _dialect.spread(kept_text, codes, None)
+        blank &= pd.isna(values)
+        frame[name] = pd.Series(values, index=frame.index, dtype=object)
+    header = 1 + sum(str(name).count("\n") for name in raw.columns)
+    steps = 1 + newlines
+    lines = header + 1 + np.cumsum(steps) - steps
+    empty = tuple(int(line) for line in lines[blank])
+    kept = frame.loc[~blank].reset_index(drop=True)
+    return _Text(
+        frame=kept,
+        lines=lines[~blank].astype(np.int64),
+        encoding=used,
+        sep=chosen,
+        preset=preset,
+        empty=empty,
+        where=where,
+    )
+
+
+def _at(text: _Text, position: int, key: str | None) -> str:
+    """Where a row is, for a message: its line and its id."""
+    where = f"line {int(text.lines[position])}"
+    if key is not None and key in text.frame.columns:
+        value = text.frame[key].iloc[position]
+        if value is not None:
+            where += f", {key} {value}"
+    return where
+
+
+def _decimal(
+    text: _Text,
+    columns: list[str],
+    decimal: str | None,
+    thousands: str | None,
+    key: str | None,
+) -> tuple[str, str]:
+    """The decimal and thousands separators: given, the locale's, or shown by the numbers.
+
+    Once the decimal separator is known (given, the locale's, or shown by a value
+    such as ``0,12``), the other of ``.`` and ``,`` can only group thousands; when it
+    is not (whole numbers only), neither groups thousands unless given.
+    """
+    preset = text.preset
+    if thousands is None and preset is not None and decimal in (None, preset.decimal):
+        thousands = preset.thousands
+    if decimal is None and preset is not None:
+        decimal = preset.decimal
+    known = decimal is not None
+    if decimal is None:
+        decimal, known = _shown_decimal(text, columns, thousands, key)
+    if thousands is None:
+        thousands = ("," if decimal == "." else ".") if known else ""
+    return decimal, "" if thousands == decimal else thousands
+
+
+def _shown_decimal(
+    text: _Text, columns: list[str], thousands: str | None, key: str | None
+) -> tuple[str, bool]:
+    """The decimal separator the numbers show, and whether they show one at all."""
+    comma_at: tuple[int, str] | None = None
+    point_at: tuple[int, str] | None = None
+    for name in columns:
+        comma, point = _dialect.decimal_evidence(text.frame[name], thousands or None)
+        if comma.any() and comma_at is None:
+            comma_at = (int(np.argmax(comma)), name)
+        if point.any() and point_at is None:
+            point_at = (int(np.argmax(point)), name)
+    if comma_at is not None and point_at is not None:
+        shown = [
+            f"{text.frame[name].iloc[row]!r} ({_at(text, row, key)}, {name})"
+            for row, name in (comma_at, point_at)
+        ]
+        raise InvalidInputError(
+            f"cannot read {text.where}: its numbers use both decimal separators, "
+            f"{shown[0]} and {shown[1]}; pass decimal=',' or decimal='.' (--decimal)"
+        )
+    if comma_at is not None:
+        return ",", True
+    if point_at is not None:
+        return ".", True
+    # Whole numbers only: Excel writes ';' exactly where the decimal is a comma.
+    return ("," if text.sep == ";" else "."), False
+
+
+def _number_hint(bad: pd.Series[Any], dialect: Dialect) -> str | None:
+    """What to pass so that values such as ``bad`` read as numbers, if anything would."""
+    comma, point = _dialect.decimal_evidence(bad, None)
+    other = "." if dialect.decimal == "," else ","
+    if (point.any() and dialect.decimal == ",") or (comma.any() and dialect.decimal == "."):
+        return (
+            f"read with decimal {dialect.decimal!r}, pass decimal='{other}' (--decimal '{other}')"
+        )
+    grouped = bad.astype(str).str.contains(rf"[0-9]\{other}[0-9]{{3}}").any()
+    if grouped and dialect.thousands != other:
+        return (
+            f"read with thousands {dialect.thousands or 'as spaces'!r}, "
+            f"pass thousands='{other}' (--thousands '{other}')"
+        )
+    return None
+
+
+def _dates(
+    text: _Text,
+    name: str,
+    dayfirst: bool | None,
+    key: str | None,
+) -> _dialect.Dates:
+    try:
+        return _dialect.parse_dates(text.frame[name], dayfirst)
+    except _dialect.AmbiguousDatesError as problem:
+        values = text.frame[name]
+        first = f"{values.iloc[problem.position]!r} ({_at(text, problem.position, key)})"
+        if problem.mixed is None:
+            raise InvalidInputError(
+                f"cannot read {text.where}: the dates of {name} such as {first} can be read "
+                "day/month/year or month/day/year; pass dayfirst=True (--dayfirst) or "
+                "dayfirst=False (--monthfirst)"
+            ) from None
+        other = f"{values.iloc[problem.mixed]!r} ({_at(text, problem.mixed, key)})"
+        raise InvalidInputError(
+            f"cannot read {text.where}: the dates of {name} are written both day first, "
+            f"{first}, and month first, {other}; fix the file, or pass dayfirst "
+            "(--dayfirst or --monthfirst) to read one order"
+        ) from None
+
+
+def _reason_series(index: pd.Index[Any]) -> pd.Series[Any]:
+    return pd.Series(None, index=index, dtype=object)
+
+
+def _add(
+    reasons: pd.Series[Any],
+    mask: npt.NDArray[np.bool_],
+    problem: str,
+    values: pd.Series[Any] | None = None,
+) -> None:
+    """Append ``"problem: 'value'"`` (or the problem alone) to the rows in ``mask``."""
+    rows = np.flatnonzero(mask)
+    if rows.size == 0:
+        return
+    if values is None:
+        added = pd.Series(problem, index=reasons.index[rows], dtype=object)
+    else:
+        added = values.iloc[rows].map(lambda value: f"{problem}: {value!r:.60}").astype(object)
+    current = reasons.iloc[rows]
+    joined = added.where(current.isna(), current.astype(str) + "; " + added)
+    reasons.iloc[rows] = joined.to_numpy(dtype=object)
+
+
+def _choice(values: pd.Series[Any], column: schema.Column) -> pd.Series[Any]:
+    """Canonical spellings of a vocabulary, compared case-insensitively; others as given."""
+    codes, uniques = _dialect.distinct(values)
+    if column.name == "forecast_category" and column.allowed == FORECAST_CATEGORIES:
+
+        def convert(value: object) -> object:
+            try:
+                return forecast_category(value)
+            except InvalidInputError:
+                return value
+
+        mapped = uniques.map(convert)
+    else:
+        folded = {value.lower(): value for value in column.allowed or ()}
+        mapped = uniques.map(lambda value: folded.get(str(value).lower(), value))
+    spread = _dialect.spread(mapped.to_numpy(dtype=object), codes, None)
+    return pd.Series(spread, index=values.index, dtype=object)
+
+
+def _parse(
+    text: _Text,
+    table: schema.Table,
+    kinds: Mapping[str, str],
+    dialect: Dialect,
+    probability_scale: str,
+) -> tuple[pd.DataFrame, pd.Series[Any], list[str], list[pd.DataFrame]]:
+    """The typed columns, why rows cannot be read, warnings, and the emptied values.
+
+    The emptied values are one frame per column, ``column`` and ``reason`` by line.
+    """
+    raw = text.frame
+    key = table.key or next((c.name for c in table if c.kind == "id"), None)
+    frame = pd.DataFrame(index=raw.index)
+    reasons = _reason_series(raw.index)
+    warnings: list[str] = []
+    soft: list[pd.DataFrame] = []
+    for name in raw.columns:
+        column = table[name] if name in table.names else None
+        kind = kinds.get(name, column.kind if column is not None else "text")
+        values = raw[name]
+        present = values.notna().to_numpy(dtype=bool)
+        if kind in ("number", "fraction"):
+            numbers, bad, percent = _dialect.parse_numbers(
+                values, dialect.decimal, dialect.thousands
+            )
+            if bad.any():
+                hint = _number_hint(values[bad], dialect)
+                what = "not a number" if hint is None else f"not a number ({hint})"
+                _add(reasons, bad, f"{name}: {what}", values)
+            if kind == "number":
+                if percent.any():
+                    _add(reasons, percent & ~bad, f"{name}: a percentage, not an amount", values)
+                    numbers[percent] = np.nan
+            else:
+                scaled = percent | (probability_scale == "percent")
+                numbers = np.where(scaled, numbers / 100.0, numbers)
+                above = ~scaled & ~bad & (np.nan_to_num(numbers) > 1.0)
+                if above.any():
+                    what = (
+                        "above 1 without a % sign (write 12 % or 0.12, or pass "
+                        "probability_scale='percent' (--probability-scale percent))"
+                    )
+                    _add(reasons, above, f"{name}: {what}", values)
+            frame[name] = pd.Series(numbers, index=raw.index, dtype=np.float64)
+        elif kind in ("date", "timestamp"):
+            dates = _dates(text, name, dialect.dayfirst, key)
+            _add(reasons, dates.unknown, f"{name}: not a date in {_FORMATS}", values)
+            _add(reasons, dates.invalid, f"{name}: no such calendar day", values)
+            stamps = dates.stamps.dt.normalize() if kind == "date" else dates.stamps
+            nullable = column is None or column.nullable
+            if dates.far.any() and nullable:
+                lines = text.lines[dates.far]
+                listed = ", ".join(map(str, lines[:_SHOWN])) + (
+                    ", …" if len(lines) > _SHOWN else ""
+                )
+                warnings.append(
+                    f"{name}: {len(lines)} date(s) outside 1677-09-22 to 2262-04-11, such as "
+                    f"{values[dates.far].iloc[0]!r} (a CRM's 'no date'), read as no date "
+                    f"(line {listed})"
+                )
+                prefix = f"{name}: {_FAR}, read as no date"
+                far = values[dates.far].map(lambda value, p=prefix: f"{p}: {value!r:.60}")
+                soft.append(
+                    pd.DataFrame(
+                        {"column": name, "reason": far.to_numpy(dtype=object)},
+                        index=pd.Index(lines, name=LINE),
+                    )
+                )
+            elif dates.far.any():
+                _add(reasons, dates.far, f"{name}: {_FAR}", values)
+            frame[name] = stamps.astype("datetime64[ns]")
+        elif kind == "flag":
+            codes, uniques = _dialect.distinct(values)
+            lowered = uniques.str.lower()
+            truth = _dialect.spread(lowered.isin(list(_TRUE)).to_numpy(dtype=bool), codes, False)
+            false = _dialect.spread(lowered.isin(list(_FALSE)).to_numpy(dtype=bool), codes, False)
+            bad = present & ~truth & ~false
+            _add(reasons, bad, f"{name}: not true or false", values)
+            if column is not None and not column.nullable:
+                _add(reasons, ~present, f"{name}: missing")
+            frame[name] = pd.Series(truth, index=raw.index, dtype=bool)
+        elif kind == "choice" and column is not None:
+            frame[name] = _choice(values, column)
+        elif kind == "currency":
+            frame[name] = values.str.upper().astype(object)
+        else:
+            frame[name] = values.astype(object)
+    return frame, reasons, warnings, soft
+
+
+def _missing_columns(text: _Text, table: schema.Table) -> None:
+    missing = [name for name in table.required if name not in text.frame.columns]
+    if not missing:
+        return
+    has = ", ".join(repr(str(name)) for name in text.frame.columns) or "none"
+    others = [s for s in _dialect.SEPARATORS if s != text.sep]
+    header = " ".join(map(str, text.frame.columns))
+    hint = ""
+    found = [s for s in others if s in header]
+    if found and len(text.frame.columns) <= 2:
+        shown = "tab" if found[0] == "\t" else repr(found[0])
+        hint = f"; the header is separated by {shown}: pass sep={found[0]!r} (--sep {shown})"
+    else:
+        near = {str(name).lower(): str(name) for name in text.frame.columns}
+        renames = [f"{near[name]!r} → {name!r}" for name in missing if name in near]
+        if renames:
+            hint = f"; column names are case-sensitive: rename {', '.join(renames)}"
+    raise SchemaError(
+        f"{text.where} lacks the required column(s) {', '.join(missing)} in its header "
+        f"(line 1); it has {has}{hint}"
+    )
+
+
+def read_table(
+    path: str | PathLike[str],
+    table: str = "deals",
+    *,
+    sep: str | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
+    dayfirst: bool | None = None,
+    encoding: str | None = None,
+    locale: str | None = None,
+    probability_scale: str = "fraction",
+    kinds: Mapping[str, str] | None = None,
+) -> ImportResult:
+    r"""Read a CSV file in the canonical columns into a canonical table, row by row.
+
+    The file may come from any spreadsheet: separated by ``,`` ``;`` tab or ``|``,
+    with a decimal comma, thousands grouped by spaces or dots, in UTF-8 (with or
+    without a byte-order mark), UTF-16 or a Windows encoding, with percentages
+    (``12 %``), capitalised vocabulary (``Open``, ``WON``) and dates such as
+    ``31.12.2025`` or ``2025-12-31 14:00``. What the file shows beyond doubt is
+    detected; anything else is an option, and an ambiguity is refused with a message
+    that names the option to pass. A row that does not fit the canonical schema is
+    rejected with its line and a reason, never dropped or guessed.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV file. Its header (line 1) holds the canonical column names of
+        ``table`` (see :data:`salescore.schema.TABLES`); other columns are kept as text
+        unless ``kinds`` says otherwise.
+    table : str, default "deals"
+        The canonical table: ``"deals"``, ``"stage_history"``, ``"accounts"``,
+        ``"transactions"``, ``"leads"`` or ``"activities"``.
+    sep : str, keyword-only, optional
+        The column separator. Detected when the header holds exactly one of ``,``
+        ``;`` tab ``|`` outside quotes.
+    decimal : {".", ","}, keyword-only, optional
+        The decimal separator. Detected from the number columns: a value such as
+        ``1 234,50`` or ``0,12`` shows a comma, ``1234.5`` or ``1,234.50`` a point;
+        a file showing both is refused; whole numbers alone follow the separator
+        (``,`` with ``;``, as Excel writes it, ``.`` otherwise).
+    thousands : {"", ".", ",", "'", " "}, keyword-only, optional
+        The thousands separator besides spaces (the space, U+00A0 and U+202F always
+        group thousands). None: the locale's; else, once the decimal separator is
+        given or shown by the numbers, the other of ``.`` and ``,``; else none, so
+        that ``1.500`` alone is refused rather than read as 1.5 or 1500.
+    dayfirst : bool, keyword-only, optional
+        Whether ``02/01/2026`` is the 2nd of January (True) or the 1st of February
+        (False). Needed only when a column of slashed dates does not show its order.
+    encoding : str, keyword-only, optional
+        A Python codec name such as ``"cp1252"``. None: the byte-order mark's, else
+        UTF-8, else the locale's Windows encoding.
+    locale : str, keyword-only, optional
+        A preset of :data:`LOCALES` (``"sv"``, ``"no"``, ``"da"``, ``"fi"``, ``"de"``,
+        ``"fr"``, ``"nl"``, ``"en-gb"``, ``"en-us"``) that sets ``sep`` (when the
+        header does not show it), ``decimal``, ``thousands``, ``dayfirst`` and the
+        fallback encoding; options given explicitly win.
+    probability_scale : {"fraction", "percent"}, keyword-only, default "fraction"
+        How bare numbers in the probability column are written: 0.12 or 12 for 12 %.
+        Values with a ``%`` sign are percentages either way.
+    kinds : mapping of str to str, keyword-only, optional
+        The kind (one of :data:`salescore.schema.KINDS`) of a column outside the
+        canonical table, such as ``{"previous_revenue": "number"}``.
+
+    Returns
+    -------
+    ImportResult
+        ``frame``: the accepted rows, the canonical columns of the file in their
+        canonical dtypes (numbers float64, probabilities fractions, dates and times
+        naive ``datetime64[ns]`` in UTC, vocabularies in canonical spelling) and any
+        other columns. ``rejected``: the rejected rows as text, with a ``reason``.
+        Both are indexed by the row's line in the file (index name ``"line"``; the
+        header is line 1, and a quoted line break moves the lines after it), so
+        ``reason_groups()`` and ``summary()`` name lines. ``emptied``: the far dates
+        read as no date, by line. ``warnings``: empty lines skipped, far dates read as
+        no date, mixed currencies.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    SchemaError
+        The header lacks a required column of ``table`` (the message says when the
+        file seems to be separated by another character, or names differ in case).
+    InvalidInputError
+        An option is invalid; the file is not text in its encoding (the line is
+        named); it is empty or not CSV; its header holds several separators; its
+        numbers use both decimal separators; or a column of slashed dates can be read
+        either day or month first.
+
+    See Also
+    --------
+    read_export : a CRM's export in any dialect, for its adapter.
+    salescore.schema.validate : check a frame that is already canonical.
+
+    Notes
+    -----
+    Rules for rows: a number that does not fit the dialect, a percentage in an
+    amount column, a probability above 1 without a ``%`` sign (unless
+    ``probability_scale="percent"``), a date in no known format or no such day, and
+    everything :func:`salescore.schema.row_problems` finds (a missing id or value, a
+    negative amount, an unknown status, a repeated id, a close date before the
+    creation date) reject the row. Dates are ``YYYY-MM-DD`` (also with ``/`` or
+    ``.``), ``DD.MM.YYYY`` (dots are day first, the convention of every locale
+    that writes them, unless ``dayfirst=False``), or ``DD/MM/YYYY`` / ``MM/DD/YYYY``
+    (and with ``-``) by ``dayfirst`` or by the column's own evidence (a first
+    number above 12 means day first, a second number above 12 month first); any
+    may carry a time (``14:00``) and an offset (``+01:00``, ``Z``). Times without an
+    offset are read as UTC; with one they are converted to UTC and the zone is
+    dropped, so every date column is naive ``datetime64[ns]`` meaning UTC; a
+    calendar-date column keeps the date. A date outside 1677-09-22 to 2262-04-11
+    (CRMs write ``9999-12-31`` for "no end date") is no date in a column that may
+    be empty, counted in a warning, and rejects the row otherwise. Flags read
+    true/false, 1/0, yes/no and Excel's words in the presets' languages (``SANT``,
+    ``FALSKT``, ``WAHR``, ...). Statuses, forecast categories, tiers and activity
+    kinds match in any case; currency codes are upper-cased.
+
+    Examples
+    --------
+    A Swedish Excel export: ``;``, a decimal comma, a no-break space grouping
+    thousands, a percentage, a dotted date and capitalised statuses:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from salescore.io import read_table
+    >>> text = ("deal_id;value;probability;close_date;status\n"
+    ...         "D-17;27\u00a0600,00;12 %;31.12.2025;Open\n"
+    ...         "D-18;34\u00a0500;83 %;15.01.2026;Open\n"
+    ...         "D-19;1,5 miljoner;50 %;15.01.2026;Open\n")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "affarer.csv"
+    ...     _ = path.write_bytes(text.encode("utf-8-sig"))
+    ...     result = read_table(path)
+    >>> result.frame[["deal_id", "value", "probability", "close_date", "status"]]
+         deal_id    value  probability close_date status
+    line
+    2       D-17  27600.0         0.12 2025-12-31   open
+    3       D-18  34500.0         0.83 2026-01-15   open
+    >>> float((result.frame["value"] * result.frame["probability"]).sum())
+    31947.0
+    >>> result.rejected[["deal_id", "reason"]]
+         deal_id                               reason
+    line
+    4       D-19  value: not a number: '1,5 miljoner'
+    >>> print(result.summary())
+    deals from csv: 3 rows in, 2 accepted, 1 rejected
+      1 × value: not a number (e.g. line 4 ('D-19'): '1,5 miljoner')
+    """
+    preset = _options(sep, decimal, thousands, dayfirst, encoding, locale)
+    if table not in tuple(schema.TABLES):
+        raise InvalidInputError(
+            f"table must be one of {', '.join(schema.TABLES)}; got {table!r:.60}"
+        )
+    if probability_scale not in _SCALES:
+        raise InvalidInputError(
+            f"probability_scale must be 'fraction' or 'percent'; got {probability_scale!r:.60}"
+        )
+    extra = dict(kinds or {})
+    wrong = {name: kind for name, kind in extra.items() if kind not in schema.KINDS}
+    if wrong:
+        raise InvalidInputError(f"kinds must be among {', '.join(schema.KINDS)}; got {wrong!r:.80}")
+    spec = schema.TABLES[table]
+    text = _read_text(path, table.replace("_", " "), sep=sep, encoding=encoding, preset=preset)
+    _missing_columns(text, spec)
+    key = spec.key or next((c.name for c in spec if c.kind == "id"), None)
+
+    def kind_of(name: str) -> str:
+        return extra.get(name, spec[name].kind if name in spec else "text")
+
+    numeric = [name for name in text.frame.columns if kind_of(name) in ("number", "fraction")]
+    point, group = _decimal(text, numeric, decimal, thousands, key)
+    if dayfirst is None and preset is not None:
+        dayfirst = preset.dayfirst
+    dialect = Dialect(
+        encoding=text.encoding, sep=text.sep, decimal=point, thousands=group, dayfirst=dayfirst
+    )
+    frame, reasons, warnings, soft = _parse(text, spec, extra, dialect, probability_scale)
+    clean = reasons.isna().to_numpy(dtype=bool)
+    if clean.any():
+        canonical = [name for name in frame.columns if name in spec]
+        problems = schema.row_problems(frame.loc[clean, canonical], spec)
+        reasons[clean] = problems.to_numpy(dtype=object)
+    accepted = reasons.isna().to_numpy(dtype=bool)
+    lines = pd.Index(text.lines, name=LINE)
+    rejected = text.frame.loc[~accepted].copy()
+    rejected[REASON if REASON not in rejected.columns else f"_{REASON}"] = reasons[~accepted]
+    rejected.index = lines[~accepted]
+    kept = frame.loc[accepted]
+    kept.index = lines[accepted]
+    if "currency" in kept.columns and table == "deals":
+        counts = kept["currency"].fillna("(none)").value_counts(sort=True)
+        if len(counts) > 1:
+            listed = ", ".join(f"{code}: {count}" for code, count in counts.items())
+            warnings.append(
+                f"the deals are in {len(counts)} currencies ({listed} rows); values are kept "
+                "with their codes and never summed across currencies: convert them or group "
+                "by currency"
+            )
+    if text.empty:
+        listed = ", ".join(map(str, text.empty[:_SHOWN])) + (
+            ", …" if len(text.empty) > _SHOWN else ""
+        )
+        warnings.insert(0, f"{len(text.empty)} empty line(s) skipped (line {listed})")
+    emptied = pd.DataFrame(
+        {"column": pd.Series(dtype=object), "reason": pd.Series(dtype=object)},
+        index=pd.Index([], dtype=np.int64, name=LINE),
+    )
+    if soft:
+        emptied = pd.concat(soft).loc[lambda f: f.index.isin(kept.index)].sort_index(kind="stable")
+    return ImportResult(
+        table=table,
+        source="csv",
+        frame=kept,
+        rejected=rejected,
+        warnings=tuple(warnings),
+        rows_in=len(text.frame),
+        emptied=emptied,
+        id_field=key if key in rejected.columns else None,
+        row_name=LINE,
+    )
+
+
+_NUMBERISH: Final = (
+    r"[+-]?[0-9 \u00a0\u202f.,']*[0-9][0-9 \u00a0\u202f.,']*(?:[eE][+-]?[0-9]+)? ?%?"
+)
+_PLAIN: Final = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_ISO_TEXT: Final = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9:.]+(?:Z|[+-][0-9:]+)?)?"
+
+
+def _export(
+    path: str | PathLike[str],
+    *,
+    sep: str | None,
+    decimal: str | None,
+    thousands: str | None,
+    dayfirst: bool | None,
+    encoding: str | None,
+    locale: str | None,
+    probability_scale: str,
+) -> tuple[pd.DataFrame, npt.NDArray[np.int64]]:
+    """A CRM export's text with numbers and dates in plain form, and each row's line."""
+    preset = _options(sep, decimal, thousands, dayfirst, encoding, locale)
+    if probability_scale not in _SCALES:
+        raise InvalidInputError(
+            f"probability_scale must be 'fraction' or 'percent'; got {probability_scale!r:.60}"
+        )
+    text = _read_text(path, "export", sep=sep, encoding=encoding, preset=preset)
+    frame = text.frame.copy()
+    numeric: list[str] = []
+    dated: list[str] = []
+    for name in frame.columns:
+        values = frame[name].dropna()
+        if values.empty:
+            continue
+        if values.str.fullmatch(_dialect.DATE_PATTERN).all():
+            if not values.str.fullmatch(_ISO_TEXT).all():
+                dated.append(name)
+        elif values.str.fullmatch(_NUMBERISH).all() and not values.str.fullmatch(_PLAIN).all():
+            numeric.append(name)
+    point, group = _decimal(text, numeric, decimal, thousands, None)
+    if dayfirst is None and preset is not None:
+        dayfirst = preset.dayfirst
+    for name in numeric:
+        values = frame[name]
+        numbers, bad, percent = _dialect.parse_numbers(values, point, group)
+        if probability_scale == "fraction":
+            numbers = np.where(percent, numbers / 100.0, numbers)
+        good = values.notna().to_numpy(dtype=bool) & ~bad
+        rewritten = pd.Series(numbers, index=frame.index).map(repr).str.removesuffix(".0")
+        frame[name] = values.where(~pd.Series(good, index=frame.index), rewritten)
+    for name in dated:
+        try:
+            iso, unknown = _dialect.iso_dates(frame[name], dayfirst)
+        except _dialect.AmbiguousDatesError:
+            _dates(text, name, dayfirst, None)  # raises with the examples
+            raise  # pragma: no cover - _dates has raised
+        if unknown.any():
+            continue  # not a date column (or a bad one: the adapter names its values)
+        frame[name] = iso.where(iso.notna(), frame[name])
+    return frame, text.lines
+
+
+def read_export(
+    path: str | PathLike[str],
+    *,
+    sep: str | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
+    dayfirst: bool | None = None,
+    encoding: str | None = None,
+    locale: str | None = None,
+    probability_scale: str = "percent",
+) -> pd.DataFrame:
+    r"""Read a CRM's CSV export in any dialect as text, ready for its adapter.
+
+    The file is read like :func:`read_table` reads one (separator, encoding and
+    decimal separator detected or given), but its columns are the CRM's: every
+    value stays text, blank values are None, and a column whose values are all
+    numbers (or all dates) in the file's dialect is rewritten in the plain form the
+    adapters of :mod:`salescore.adapters` read: ``1 234,50`` as ``1234.5``,
+    ``31.12.2025`` as ``2025-12-31``, ``31.12.2025 14:00`` as ``2025-12-31T14:00``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV export.
+    sep, decimal, thousands, dayfirst, encoding, locale
+        The dialect, as for :func:`read_table`.
+    probability_scale : {"percent", "fraction"}, keyword-only, default "percent"
+        The scale the adapter reads probabilities on: a percentage such as ``12 %``
+        becomes ``12`` (Salesforce, Pipedrive, Odoo) or ``0.12`` (HubSpot).
+
+    Returns
+    -------
+    DataFrame
+        One row per non-empty data line, object dtype, under the file's column names.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    InvalidInputError
+        As for :func:`read_table`: a bad option, a file that is not text in its
+        encoding, not CSV or empty, a header with several separators, numbers with
+        both decimal separators, or slashed dates of unclear order.
+
+    See Also
+    --------
+    read_table : a file in the canonical columns.
+
+    Notes
+    -----
+    A value that does not fit its column's rewriting is left as written, for the
+    adapter to reject with its own reason.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from salescore.adapters import salesforce
+    >>> from salescore.io import read_export
+    >>> text = ("Id;Amount;Probability;StageName;CloseDate;IsClosed;IsWon\n"
+    ...         "006A;27\u00a0600,00;12 %;Prospecting;31.12.2025;false;false\n")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "opportunities.csv"
+    ...     _ = path.write_text(text, encoding="utf-8")
+    ...     export = read_export(path)
+    >>> export[["Amount", "Probability", "CloseDate"]].to_dict("records")
+    [{'Amount': '27600', 'Probability': '12', 'CloseDate': '2025-12-31'}]
+    >>> salesforce.opportunities(export).frame[["value", "probability"]]
+         value  probability
+    0  27600.0         0.12
+    """
+    frame, _ = _export(
+        path,
+        sep=sep,
+        decimal=decimal,
+        thousands=thousands,
+        dayfirst=dayfirst,
+        encoding=encoding,
+        locale=locale,
+        probability_scale=probability_scale,
+    )
+    return frame

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import salescore as sc
 from salescore.adapters import hubspot, odoo, pipedrive, salesforce
 from salescore.cli import write_atomically
 from salescore.datasets import sample
+from salescore.io import read_export
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COMMAND = [sys.executable, "-m", "salescore"]
@@ -48,6 +50,30 @@ def ok(result: subprocess.CompletedProcess[str]) -> None:
     """Success says nothing on standard error: no warning, no traceback."""
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
+
+
+def warned(result: subprocess.CompletedProcess[str], *fragments: str) -> str:
+    """Success with problems: exit 0 and one warning line; the line is returned."""
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("salescore: warning: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+    return lines[0]
+
+
+def reported(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    """Success, with a warning line exactly when the report lists problems."""
+    assert result.returncode == 0, result.stderr
+    data: dict[str, Any] = json.loads(result.stdout)
+    if not data["problems"]:
+        assert result.stderr == ""
+    else:
+        first = data["problems"][0]["message"]
+        n = len(data["problems"])
+        assert warned(result, f"starts with {n} problem", first)
+    return data
 
 
 def one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
@@ -104,7 +130,9 @@ def test_demo_text_fits_100_columns() -> None:
     assert "IMPORT" in lines
 
 
-def test_demo_markdown_and_html_files_with_the_format_from_the_suffix(tmp_path: Path) -> None:
+def test_demo_markdown_and_html_files_with_the_format_from_the_suffix(
+    tmp_path: Path, demo_json: dict[str, Any]
+) -> None:
     markdown = tmp_path / "report.md"
     result = run("report", "--demo", "--output", markdown)
     ok(result)
@@ -112,7 +140,8 @@ def test_demo_markdown_and_html_files_with_the_format_from_the_suffix(tmp_path: 
     text = markdown.read_text(encoding="utf-8")
     assert text.startswith("# salescore report")
     assert "## Forecast" in text
-    assert "| Probability of reaching quota | 30.2% |" in text  # 0.3024, as test_report
+    chance = demo_json["sections"]["forecast"]["metrics"]["probability_of_quota"]
+    assert f"| Probability of reaching the Q1 2026 quota | {100 * chance:.1f}% |" in text
     page = tmp_path / "report.html"
     result = run("report", "--demo", "--format", "html", "-o", page)
     ok(result)
@@ -213,7 +242,7 @@ def test_rejected_rows_are_counted_with_their_reasons(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     result = run("report", "--deals", deals, "--as-of", "2026-01-01", "--format", "json")
-    ok(result)
+    warned(result, "2 of the 3 rows of deals (deals.csv) were rejected")
     (record,) = json.loads(result.stdout)["imports"]
     assert (record["rows_in"], record["accepted"], record["rejected"]) == (3, 1, 2)
     assert sum(record["reasons"].values()) == 2
@@ -226,7 +255,8 @@ def test_rejected_rows_are_counted_with_their_reasons(tmp_path: Path) -> None:
 def _records(path: Path) -> Any:
     if path.suffix == ".json":
         return json.loads(path.read_text(encoding="utf-8"))
-    return pd.read_csv(path, dtype=str)
+    # The command reads a CSV export in its dialect ("1,250.00" is 1250) as read_export.
+    return read_export(path)
 
 
 VENDORS: list[tuple[str, str, str | None, Any]] = [
@@ -248,8 +278,7 @@ def test_each_crm_export_goes_through_its_adapter(
     if stages is not None:
         args += ["--crm-stages", FIXTURES / stages]
     result = run(*args, "--as-of", "2024-06-01", "--quota", "50000", "--format", "json")
-    ok(result)
-    data = json.loads(result.stdout)
+    data = reported(result)  # the fixtures hold rows each adapter must reject
     assert data["source"] == crm
     expected = (
         adapter(_records(FIXTURES / deals))
@@ -263,7 +292,12 @@ def test_each_crm_export_goes_through_its_adapter(
         expected.accepted,
         expected.n_rejected,
     )
-    assert record["reasons"] == {str(k): int(v) for k, v in expected.reasons().items()}
+    # The report counts rows by column and kind of problem, as the adapter groups them.
+    groups = expected.reason_groups()
+    assert record["reasons"] == {
+        (p if c is None or pd.isna(c) else f"{c}: {p}"): int(n)
+        for c, p, n in zip(groups["column"], groups["problem"], groups["rows"], strict=True)
+    }
     assert "forecast" in data["sections"] or "forecast" in data["skipped"]
 
 
@@ -275,8 +309,7 @@ def test_salesforce_history_and_leads_through_the_adapter() -> None:
         "--leads", FIXTURES / "salesforce/leads.json",
         "--as-of", "2024-06-01", "--format", "json",
     )  # fmt: skip
-    ok(result)
-    data = json.loads(result.stdout)
+    data = reported(result)
     tables = {i["table"] for i in data["imports"]}
     assert tables == {"deals", "stage_history", "leads"}
     assert "funnel" in data["sections"]
@@ -290,9 +323,11 @@ def test_hubspot_stage_history_comes_from_the_deals() -> None:
         "--crm-stages", FIXTURES / "hubspot/pipelines.json",
         "--as-of", "2024-06-01", "--format", "text",
     )  # fmt: skip
-    ok(result)
+    warned(result, "of deals (deals.json) were rejected")  # the fixture's rejected records
     assert "Conversion by stage" in result.stdout
     assert max(map(len, result.stdout.splitlines())) <= 100
+    head = result.stdout.split("\nFORECAST\n")[0]
+    assert "WARNING: 7 of the 14 rows of deals (deals.json) were rejected" in head
 
 
 # ------------------------------------------------------------------------ errors
@@ -374,3 +409,279 @@ def test_write_atomically_replaces_whole_or_not_at_all(
         write_atomically(out, "second\n")
     assert out.read_text(encoding="utf-8") == "first\n"
     assert [p.name for p in tmp_path.iterdir()] == ["report.txt"]  # no temporary left
+
+
+# ------------------------------------------------------------------------ problems first
+
+
+def unusable(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    """Exit 3: the data is unusable; one line on standard error says which table."""
+    assert result.returncode == 3, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("salescore: error: data unusable: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def _deals(path: Path, rows: list[str]) -> Path:
+    path.write_text(
+        "deal_id,value,probability,status,close_date\n" + "".join(f"{r}\n" for r in rows),
+        encoding="utf-8",
+    )
+    return path
+
+
+# Where the first section and the import summary begin, in each format.
+_STARTS = {
+    "txt": ("\nFORECAST\n", "\nIMPORT\n"),
+    "md": ("\n## Forecast", "\n## Import"),
+    "html": ('<section id="forecast">', '<section id="imports">'),
+    "json": ('"sections": {', '"imports": ['),
+}
+
+
+@pytest.mark.parametrize("suffix", list(_STARTS))
+def test_a_table_without_a_usable_row_exits_3_with_the_problem_first(
+    tmp_path: Path, suffix: str
+) -> None:
+    deals = _deals(
+        tmp_path / "deals.csv", ["D1,lots,0.5,open,2026-02-01", "D2,many,0.5,open,2026-02-01"]
+    )
+    out = tmp_path / f"report.{suffix}"
+    result = run("report", "--deals", deals, "--as-of", "2026-01-01", "-o", out)
+    unusable(result, "no usable row in deals (deals.csv)", str(out))
+    text = out.read_text(encoding="utf-8")  # the report is written all the same
+    problem = text.index("No usable row in deals (deals.csv): all 2 rows were rejected")
+    for start in _STARTS[suffix]:
+        if start in text:
+            assert problem < text.index(start), start
+    assert _STARTS[suffix][1] in text
+
+
+def test_an_unusable_report_on_standard_output_keeps_the_problem_in_json(tmp_path: Path) -> None:
+    deals = _deals(tmp_path / "deals.csv", ["D1,lots,0.5,open,2026-02-01"])
+    result = run("report", "--deals", deals, "--as-of", "2026-01-01", "--format", "json")
+    unusable(result, "no usable row in deals (deals.csv)", "the report shows why")
+    data = json.loads(result.stdout)
+    assert list(data).index("problems") < list(data).index("sections")
+    (problem,) = data["problems"]
+    assert (problem["kind"], problem["severity"], problem["table"]) == ("no_rows", "error", "deals")
+    assert "1 x value: not a number" in problem["message"]
+
+
+def test_a_table_with_no_rows_at_all_is_unusable(tmp_path: Path) -> None:
+    empty = tmp_path / "accounts.csv"
+    empty.write_text("account_id,name\n", encoding="utf-8")
+    result = run("report", "--accounts", empty, "--as-of", "2026-01-01")
+    unusable(result, "no usable row in accounts (accounts.csv)")
+    assert "the file holds no rows" in result.stdout.split("\nIMPORT\n")[0]
+
+
+def test_more_than_a_tenth_rejected_is_a_warning_at_the_top(tmp_path: Path) -> None:
+    # A won deal in 2025 keeps the Team section full: only the share is a problem.
+    good = [f"D{i},1000,0.5,open,2026-02-01" for i in range(7)] + ["W1,1000,1,won,2025-06-01"]
+    # 2 of 10 rows rejected: 20 %, above the stated 10 %.
+    deals = _deals(tmp_path / "deals.csv", [*good, "X1,lots,0.5,open,2026-02-01", "X2,1,7,open,"])
+    result = run("report", "--deals", deals, "--as-of", "2026-01-01")
+    line = warned(result, "2 of the 10 rows of deals (deals.csv) were rejected (20.0 %")
+    assert "starts with 1 problem" in line
+    head, _ = result.stdout.split("\nFORECAST\n")
+    assert "PROBLEMS" in head
+    assert "WARNING: 2 of the 10 rows of deals (deals.csv) were rejected" in head
+
+
+def test_a_tenth_rejected_or_less_is_no_problem(tmp_path: Path) -> None:
+    good = [f"D{i},1000,0.5,open,2026-02-01" for i in range(8)] + ["W1,1000,1,won,2025-06-01"]
+    # 1 of 10 rows rejected: exactly 10 %, not more; the import summary counts it. (The
+    # won deal keeps the Team section from being empty, a problem of its own.)
+    deals = _deals(tmp_path / "deals.csv", [*good, "X1,lots,0.5,open,2026-02-01"])
+    result = run("report", "--deals", deals, "--as-of", "2026-01-01", "--format", "json")
+    ok(result)
+    data = json.loads(result.stdout)
+    assert data["problems"] == []
+    assert data["imports"][0]["rejected"] == 1
+
+
+def test_a_few_rejected_rows_that_empty_a_section_are_a_warning_at_the_top(
+    tmp_path: Path,
+) -> None:
+    closed = [f"W{i},1000,1,won,2025-{i % 12 + 1:02d}-15" for i in range(19)]
+    # 1 of 20 rows rejected (5 %, under the stated 10 %), but it was the only open deal.
+    deals = _deals(tmp_path / "deals.csv", [*closed, "X1,lots,0.5,open,2026-02-01"])
+    result = run("report", "--deals", deals, "--as-of", "2026-01-01")
+    line = warned(result, "starts with 1 problem", "The Forecast section is empty (no open deal")
+    assert "1 of the 20 rows of deals (deals.csv) were rejected (1 x value: not a number)" in line
+    head, _ = result.stdout.split("\nFORECAST\n")
+    assert "WARNING: The Forecast section is empty" in head
+
+
+def test_help_documents_the_exit_statuses() -> None:
+    result = run("report", "--help")
+    ok(result)
+    text = result.stdout
+    assert "exit status:" in text
+    statuses = ("0    the report", "1    internal error", "2    bad command", "3    data unusable")
+    for line in statuses:
+        assert f"\n  {line}" in text
+    assert "10 %" in text
+
+
+def test_an_internal_error_is_one_line_and_exit_1() -> None:
+    # A bug, simulated: build_report raises an exception salescore does not expect.
+    code = (
+        "import sys\n"
+        "import salescore.report as report\n"
+        "def broken(*args, **kwargs):\n"
+        "    raise ZeroDivisionError('float division by zero')\n"
+        "report.build_report = broken\n"
+        "from salescore.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    result = run("report", "--demo", command=[sys.executable, "-c", code])
+    assert result.returncode == 1
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("salescore: error: internal error, a bug in salescore")
+    assert "ZeroDivisionError: float division by zero" in lines[0]
+    assert "please report it" in lines[0]
+
+
+# ------------------------------------------------------------------------ --probabilities
+
+# HubSpot's default pipeline: qualifiedtobuy 40 %, contractsent 90 % (HubSpot's CRM
+# Pipelines API, the "default" deal pipeline; salescore.pipeline.presets).
+_HUBSPOT_DEALS = (
+    "deal_id,value,stage,status,close_date{extra}\n"
+    "D1,10000,qualifiedtobuy,open,2026-02-15{p1}\n"
+    "D2,5000,contractsent,open,2026-03-01{p2}\n"
+    "D3,2000,closedwon,won,2026-01-10{p3}\n"
+)
+
+
+def test_probabilities_preset_fills_missing_probabilities_and_says_so(tmp_path: Path) -> None:
+    deals = tmp_path / "deals.csv"
+    deals.write_text(_HUBSPOT_DEALS.format(extra="", p1="", p2="", p3=""), encoding="utf-8")
+    args = ("report", "--deals", deals, "--as-of", "2026-01-15", "--format", "json")
+    result = run(*args, "--probabilities", "hubspot")
+    ok(result)
+    forecast = json.loads(result.stdout)["sections"]["forecast"]
+    # 10,000 x 0.4 + 5,000 x 0.9 = 4,000 + 4,500 = 8,500; both are due in 2026Q1.
+    assert forecast["metrics"]["weighted_value"] == pytest.approx(8_500.0)
+    assert forecast["metrics"]["quarter_weighted"] == pytest.approx(8_500.0)
+    note = forecast["notes"][0]
+    assert "2 open deals without a probability" in note
+    assert "HubSpot default stage probabilities (--probabilities hubspot)" in note
+    assert "qualifiedtobuy 40% (1), contractsent 90% (1)" in note
+
+
+def test_probabilities_preset_keeps_the_probabilities_the_deals_have(tmp_path: Path) -> None:
+    deals = tmp_path / "deals.csv"
+    text = _HUBSPOT_DEALS.format(extra=",probability", p1=",0.25", p2=",", p3=",1")
+    deals.write_text(text, encoding="utf-8")
+    result = run(
+        "report", "--deals", deals, "--as-of", "2026-01-15", "--format", "json",
+        "--probabilities", "hubspot",
+    )  # fmt: skip
+    ok(result)
+    forecast = json.loads(result.stdout)["sections"]["forecast"]
+    # D1 keeps its own 0.25; D2 takes contractsent's 0.9: 2,500 + 4,500 = 7,000.
+    assert forecast["metrics"]["weighted_value"] == pytest.approx(7_000.0)
+    assert "1 open deal without a probability" in forecast["notes"][0]
+
+
+def test_probabilities_preset_refuses_a_stage_it_does_not_know(tmp_path: Path) -> None:
+    deals = tmp_path / "deals.csv"
+    deals.write_text(
+        "deal_id,value,stage,status,close_date\nD1,10000,Proposal,open,2026-02-15\n",
+        encoding="utf-8",
+    )
+    result = run("report", "--deals", deals, "--as-of", "2026-01-15", "--probabilities", "hubspot")
+    one_line_error(result, "HubSpot default stage probabilities", "'Proposal'", "D1")
+
+
+def test_probabilities_choices_are_the_stage_presets() -> None:
+    from salescore.pipeline import presets
+
+    result = run("report", "--help")
+    ok(result)
+    names = {n.removesuffix("_STAGE_PROBABILITIES").lower() for n in presets.__all__}
+    assert names == {"salesforce", "hubspot", "suitecrm", "espocrm"}
+    for name in names:
+        assert name in result.stdout
+    one_line_error(run("report", "--demo", "--probabilities", "pipedrive"), "invalid choice")
+
+
+def test_no_message_suggests_an_option_the_command_has_not_got(tmp_path: Path) -> None:
+    deals = tmp_path / "deals.csv"
+    deals.write_text(_HUBSPOT_DEALS.format(extra="", p1="", p2="", p3=""), encoding="utf-8")
+    result = run("report", "--deals", deals, "--as-of", "2026-01-15")
+    assert result.returncode == 0, result.stderr
+    help_text = run("report", "--help").stdout
+    said = result.stdout + result.stderr
+    for option in set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", said)):
+        assert option in help_text, option
+    assert "skipna" not in said
+    assert "--probabilities" in said  # the way to the weighted figures
+
+
+# ------------------------------------------------------------------------ no guessing
+
+
+@pytest.mark.parametrize("date", ["02/01/2026", "2/1/2026", "2026/02/01", "01-02-2026"])
+def test_an_ambiguous_or_unknown_date_form_is_refused(date: str) -> None:
+    one_line_error(run("report", "--demo", "--as-of", date), "--as-of", "YYYY-MM-DD")
+
+
+@pytest.mark.parametrize("date", ["9999-12-31", "1500-01-01", "2262-04-12"])
+def test_a_far_report_date_is_refused_in_one_line(date: str) -> None:
+    one_line_error(run("report", "--demo", "--as-of", date), "--as-of", "outside the dates")
+
+
+@pytest.mark.parametrize(
+    ("date", "day"),
+    [
+        ("31.12.2025", "2025-12-31"),  # day first: the only reading of dots with a 4-digit year
+        ("2025-12-31", "2025-12-31"),
+        ("2025-12-31T18:30", "2025-12-31"),
+        ("2025-12-31 18:30:00", "2025-12-31"),
+        ("2026-01-01T01:00+02:00", "2025-12-31"),  # 23:00 UTC the day before
+    ],
+)
+def test_unambiguous_dates_are_read(date: str, day: str) -> None:
+    result = run("report", "--demo", "--as-of", date, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["as_of"] == day
+
+
+@pytest.mark.parametrize(
+    ("name", "start"),
+    [
+        ("r.txt", "salescore report:"),
+        ("r.TEXT", "salescore report:"),
+        ("r.markdown", "# salescore report"),
+        ("r.htm", "<!DOCTYPE html>"),
+        ("r.JSON", "{"),
+    ],
+)
+def test_the_output_format_follows_the_extension(tmp_path: Path, name: str, start: str) -> None:
+    out = tmp_path / name
+    ok(run("report", "--demo", "-o", out))
+    assert out.read_text(encoding="utf-8").startswith(start)
+
+
+@pytest.mark.parametrize("name", ["r.pdf", "report", "r.csv"])
+def test_an_unknown_output_extension_needs_format(tmp_path: Path, name: str) -> None:
+    out = tmp_path / name
+    one_line_error(run("report", "--demo", "-o", out), "cannot tell the format", "--format")
+    assert list(tmp_path.iterdir()) == []
+    ok(run("report", "--demo", "-o", out, "--format", "markdown"))
+    assert out.read_text(encoding="utf-8").startswith("# salescore report")
+
+
+def test_a_format_that_contradicts_the_extension_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    one_line_error(run("report", "--demo", "-o", out, "--format", "json"), "contradicts", "html")
+    assert list(tmp_path.iterdir()) == []
+    ok(run("report", "--demo", "-o", out, "--format", "html"))

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,11 +17,13 @@ from hypothesis import strategies as st
 import salescore as sc
 from salescore.datasets import sample
 from salescore.datasets.crm import SampleCRM
+from salescore.errors import InvalidInputError
+from salescore.pipeline import presets
 from salescore.report import Assumptions, build_report, demo_inputs, load_inputs, render
 from salescore.report._plain import plain, table
-from salescore.report.build import Report
-from salescore.report.data import ReportInputError
-from salescore.report.render import WIDTH
+from salescore.report.build import PROBABILITY_PRESETS, Problem, Report
+from salescore.report.data import Import, Inputs, ReasonGroup, ReportInputError
+from salescore.report.render import EXAMPLE_CHARS, IMPORT_GROUPS, WIDTH, label
 from salescore.report.sections import funnel_stages, quarter_end
 
 
@@ -59,7 +62,8 @@ def test_forecast_numbers_are_the_library_results(crm: SampleCRM, report: Report
     assert m["probability_of_quota"] == pytest.approx(float(dist.probability_at_least(crm.quota)))
     assert m["coverage"] == pytest.approx(float(due["value"].sum()) / crm.quota)
     assert m["p10"] <= m["p50"] <= m["p90"]
-    rollup = sc.forecast_rollup(deals)
+    # The categories cover the quarter: nothing won in it yet, and the open deals due.
+    rollup = sc.forecast_rollup(due)
     assert m["category_commit"] == pytest.approx(float(rollup["commit"].iloc[0]))
     won = int((deals["status"] == "won").sum())
     lost = int((deals["status"] == "lost").sum())
@@ -209,17 +213,18 @@ def test_team_numbers_are_productivity_report(crm: SampleCRM, report: Report) ->
 # ------------------------------------------------------------------------ rendering
 
 
-def test_json_is_plain_and_keyed(report: Report) -> None:
+def test_json_is_plain_and_keyed(crm: SampleCRM, report: Report) -> None:
     text = render(report, "json")
     data = json.loads(text)  # allow_nan=False when written: no NaN anywhere
     assert set(data) == {
-        "salescore_version", "as_of", "source", "currency", "quota", "imports",
+        "salescore_version", "as_of", "source", "currency", "quota", "problems", "imports",
         "sections", "skipped",
     }  # fmt: skip
+    assert data["problems"] == []
     assert list(data["sections"]) == [
         "forecast", "funnel", "leads", "accounts", "retention", "value", "team",
     ]  # fmt: skip
-    assert data["sections"]["forecast"]["metrics"]["quota"] == 2_010_000.0
+    assert data["sections"]["forecast"]["metrics"]["quota"] == crm.quota  # the input, as given
     assert "NaN" not in text
 
 
@@ -228,7 +233,7 @@ def test_text_fits_a_100_column_terminal(report: Report) -> None:
     assert max(len(line) for line in text.splitlines()) <= WIDTH
     for title in ("FORECAST", "FUNNEL", "LEADS", "ACCOUNTS", "RETENTION", "VALUE", "TEAM"):
         assert f"\n{title}\n" in text
-    assert "Probability of reaching quota" in text
+    assert "Probability of reaching the Q1 2026 quota" in text  # labels name the quarter
 
 
 def test_markdown_has_a_heading_per_section(report: Report) -> None:
@@ -302,3 +307,405 @@ def test_a_missing_required_column_is_an_input_error(tmp_path: Path) -> None:
         load_inputs({"deals": deals})
     with pytest.raises(ReportInputError, match="not found"):
         load_inputs({"deals": tmp_path / "none.csv"})
+
+
+# ------------------------------------------------------------------------ problems
+
+
+def _import(table: str, rows_in: int, accepted: int, reasons: dict[str, int]) -> Import:
+    return Import(
+        table=table,
+        source="csv",
+        file=f"{table}.csv",
+        rows_in=rows_in,
+        accepted=accepted,
+        reasons=reasons,
+    )
+
+
+def test_problems_name_unusable_tables_and_rejections_over_a_tenth() -> None:
+    imports = (
+        _import("deals", 4, 0, {"value: not a number": 3, "close_date: not a date": 1}),
+        _import("leads", 10, 8, {"created: not a date": 2}),  # 20 %: over the 10 % threshold
+        _import("accounts", 10, 9, {"name: blank": 1}),  # 10 %: not over it
+        _import("activities", 0, 0, {}),  # a file with a header and no rows
+    )
+    built = build_report(Inputs(as_of=pd.Timestamp("2026-01-01"), source="csv", imports=imports))
+    kinds = [(p.kind, p.severity, p.table) for p in built.problems]
+    assert kinds == [  # errors first
+        ("no_rows", "error", "deals"),
+        ("no_rows", "error", "activities"),
+        ("rows_rejected", "warning", "leads"),
+    ]
+    assert [p.table for p in built.unusable] == ["deals", "activities"]
+    assert built.problems[0].message == (
+        "No usable row in deals (deals.csv): all 4 rows were rejected "
+        "(3 x value: not a number; 1 x close_date: not a date)."
+    )
+    assert "the file holds no rows" in built.problems[1].message
+    assert built.problems[2].message.startswith(
+        "2 of the 10 rows of leads (leads.csv) were rejected (20.0 %: 2 x created: not a date)"
+    )
+    assert json.loads(render(built, "json"))["problems"][0]["kind"] == "no_rows"
+
+
+def test_an_unusable_table_names_the_sections_that_read_it(crm: SampleCRM) -> None:
+    rejected = _import("leads", 3, 0, {"created: not a date": 3})
+    empty = Inputs(
+        as_of=crm.as_of,
+        source="csv",
+        deals=crm.deals,
+        leads=crm.leads.iloc[:0],
+        imports=(rejected,),
+    )
+    (problem,) = build_report(empty).unusable
+    assert problem.sections == ("leads",)
+    assert problem.message.endswith(", so the Leads section cannot use it.")
+
+
+@pytest.fixture(scope="module")
+def troubled(report: Report) -> Report:
+    """The demo's report with an error, a warning and a caveat added."""
+    forecast = attrs.evolve(report.sections["forecast"], caveats={"open_value": "a test caveat"})
+    return attrs.evolve(
+        report,
+        sections={**report.sections, "forecast": forecast},
+        problems=[
+            Problem(kind="rows_rejected", severity="warning", message="A test warning."),
+            Problem(kind="no_rows", severity="error", message="A test error.", table="leads"),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("fmt", "first_section"),
+    [
+        ("text", "\nFORECAST\n"),
+        ("markdown", "\n## Forecast\n"),
+        ("json", '"sections": {'),
+        ("html", '<section id="forecast">'),
+    ],
+)
+def test_problems_come_first_errors_before_warnings(
+    troubled: Report, fmt: str, first_section: str
+) -> None:
+    text = render(troubled, fmt)
+    error, warning = text.index("A test error."), text.index("A test warning.")
+    if fmt != "json":  # JSON keeps the order of the list, which build_report sorts
+        assert error < warning
+    assert max(error, warning) < text.index(first_section)
+
+
+def test_caveats_are_shown_beside_their_figure(troubled: Report) -> None:
+    lines = render(troubled, "text").splitlines()
+    periods = troubled.sections["forecast"].periods
+    at = next(
+        i for i, line in enumerate(lines) if line.startswith(f"  {label('open_value', periods)} ")
+    )
+    assert lines[at].endswith(" (!)")
+    assert lines[at + 1] == "      (!) a test caveat"
+    assert max(map(len, lines)) <= WIDTH
+    markdown = render(troubled, "markdown")
+    assert "| Metric | Value | Caveat |" in markdown
+    assert "| a test caveat |" in markdown
+    assert '<td class="caveat">a test caveat</td>' in render(troubled, "html")
+    sections = json.loads(render(troubled, "json"))["sections"]
+    assert sections["forecast"]["caveats"] == {"open_value": "a test caveat"}
+
+
+def test_a_section_left_out_is_a_problem_shown_first(crm: SampleCRM) -> None:
+    inputs = demo_inputs()
+    # Deals without a status column: the forecast cannot tell open deals from closed.
+    deals = crm.deals.drop(columns=["status"])
+    built = build_report(attrs.evolve(inputs, deals=deals, stage_history=None))
+    left_out = [p for p in built.problems if p.kind == "section_left_out"]
+    assert left_out, built.problems
+    assert all(p.sections[0] in built.skipped for p in left_out)
+    assert left_out[0].message.startswith(f"The {left_out[0].sections[0].capitalize()} section")
+    text = render(built, "text")
+    assert text.index(left_out[0].message[:40]) < text.index("\nIMPORT\n")
+
+
+def test_probability_presets_are_the_stage_presets() -> None:
+    tables = [table for _, table in PROBABILITY_PRESETS.values()]
+    assert sorted(map(id, tables)) == sorted(id(getattr(presets, n)) for n in presets.__all__)
+    with pytest.raises(InvalidInputError, match="probabilities must be one of"):
+        Assumptions(probabilities="pipedrive")
+
+
+def test_probabilities_preset_fills_open_deals_only_and_names_unknown_stages() -> None:
+    deals = pd.DataFrame(
+        {
+            "deal_id": ["D1", "D2", "D3", "D4"],
+            "value": [10_000.0, 5_000.0, 2_000.0, 1_000.0],
+            "stage": ["Prospecting", "Negotiation/Review", "Won", "Negotiation/Review"],
+            "probability": [np.nan, np.nan, np.nan, 0.5],
+            "status": ["open", "open", "won", "open"],
+            "close_date": pd.to_datetime(["2026-02-01", "2026-03-01", "2026-01-05", "2026-02-01"]),
+        }
+    )
+    inputs = Inputs(as_of=pd.Timestamp("2026-01-15"), source="csv", deals=deals)
+    built = build_report(inputs, assumptions=Assumptions(probabilities="salesforce"))
+    forecast = built.sections["forecast"]
+    # Salesforce's defaults: Prospecting 10 %, Negotiation/Review 90 %; D4 keeps its 0.5,
+    # and the won deal's stage "Won" (no Salesforce stage) is not looked up:
+    # 10,000 x 0.1 + 5,000 x 0.9 + 1,000 x 0.5 = 1,000 + 4,500 + 500 = 6,000.
+    assert forecast.metrics["weighted_value"] == pytest.approx(6_000.0)
+    assert forecast.notes[0].startswith(
+        "2 open deals without a probability took their stage's from the Salesforce default"
+    )
+    stages = pd.Series(["Prospecting", "Proposal", "Won", None], dtype=object)
+    unknown = deals.assign(stage=stages)
+    unknown.loc[3, "probability"] = np.nan
+    with pytest.raises(InvalidInputError, match=r"'Proposal' \(1 deal: 'D2'\); '\(no stage\)'"):
+        build_report(
+            attrs.evolve(inputs, deals=unknown),
+            assumptions=Assumptions(probabilities="salesforce"),
+        )
+
+
+def _hundred_deals(tmp_path: Path) -> Path:
+    """97 closed deals that load and the only 3 open deals, whose values do not."""
+    lines = ["deal_id,value,probability,status,close_date,created"]
+    for k in range(1, 98):
+        status, probability = ("won", "1.0") if k % 2 else ("lost", "0.0")
+        lines.append(f"D{k},1000,{probability},{status},2025-{k % 12 + 1:02d}-15,2025-01-01")
+    lines += [f"D{k},abc,0.5,open,2026-02-01,2025-11-01" for k in (98, 99, 100)]
+    return _write(tmp_path / "deals.csv", "\n".join(lines) + "\n")
+
+
+def test_a_small_rejection_that_empties_the_forecast_is_a_problem_at_the_top(
+    tmp_path: Path,
+) -> None:
+    inputs = load_inputs({"deals": _hundred_deals(tmp_path)}, as_of=pd.Timestamp("2026-01-15"))
+    (record,) = inputs.imports
+    # 3 of 100 rows rejected: 3 %, under the 10 % share, yet they were every open deal.
+    assert (record.rows_in, record.accepted) == (100, 97)
+    built = build_report(inputs)
+    assert built.sections["forecast"].metrics["open_deals"] == 0
+    (problem,) = [p for p in built.problems if p.kind == "section_empty"]
+    assert (problem.severity, problem.table, problem.sections) == (
+        "warning",
+        "deals",
+        ("forecast",),
+    )
+    assert problem.message.startswith("The Forecast section is empty (no open deal")
+    assert "3 of the 100 rows of deals (deals.csv) were rejected" in problem.message
+    (reason,) = record.reasons
+    assert f"3 x {reason}" in problem.message  # the rejected rows' main reason
+    assert not built.unusable
+    text = render(built, "text")
+    assert text.index("WARNING: The Forecast section is empty") < text.index("\nFORECAST\n")
+
+
+def _rejected(table: str) -> Import:
+    return _import(table, 10, 9, {"amount: not a plain number": 1})
+
+
+@pytest.mark.parametrize(
+    ("section", "table", "inputs"),
+    [
+        # Won deals only in 2023: none closed in Jan-Dec 2025, the Team section's 12 months.
+        (
+            "team",
+            "deals",
+            {
+                "deals": pd.DataFrame(
+                    {
+                        "deal_id": ["D1"],
+                        "status": ["won"],
+                        "value": [5.0],
+                        "close_date": pd.to_datetime(["2023-05-01"]),
+                    }
+                )
+            },
+        ),
+        # Transactions only in 2022: none in Jan 2024-Dec 2025 nor in Jan-Dec 2025.
+        (
+            "value",
+            "transactions",
+            {
+                "transactions": pd.DataFrame(
+                    {
+                        "customer_id": ["A"],
+                        "date": pd.to_datetime(["2022-03-01"]),
+                        "amount": [10.0],
+                    }
+                )
+            },
+        ),
+        (
+            "retention",
+            "transactions",
+            {
+                "transactions": pd.DataFrame(
+                    {
+                        "customer_id": ["A"],
+                        "date": pd.to_datetime(["2022-03-01"]),
+                        "amount": [10.0],
+                    }
+                )
+            },
+        ),
+        # Open and won deals with a lost_reason column, but no lost deal: no loss reasons.
+        (
+            "funnel",
+            "deals",
+            {
+                "deals": pd.DataFrame(
+                    {
+                        "deal_id": ["D1", "D2"],
+                        "status": ["won", "open"],
+                        "value": [5.0, 7.0],
+                        "close_date": pd.to_datetime(["2025-05-01", "2026-02-01"]),
+                        "lost_reason": [None, None],
+                    }
+                )
+            },
+        ),
+    ],
+)
+def test_each_section_emptied_by_a_table_with_rejections_is_named(
+    section: str, table: str, inputs: dict[str, Any]
+) -> None:
+    bare = Inputs(as_of=pd.Timestamp("2026-01-01"), source="csv", imports=(_rejected(table),))
+    built = build_report(attrs.evolve(bare, **inputs))
+    emptied = [(p.table, p.sections) for p in built.problems if p.kind == "section_empty"]
+    assert (table, (section,)) in emptied
+    assert section not in built.skipped
+
+
+def test_an_empty_section_without_rejections_or_a_full_one_is_no_problem() -> None:
+    deals = pd.DataFrame(
+        {
+            "deal_id": ["D1", "D2"],
+            "status": ["won", "open"],
+            "value": [5.0, 7.0],
+            "probability": [1.0, 0.5],
+            "close_date": pd.to_datetime(["2025-05-01", "2026-02-01"]),
+        }
+    )
+    as_of = pd.Timestamp("2026-01-01")
+    closed = deals.iloc[:1]  # no open deal, but nothing was rejected
+    quiet = build_report(
+        Inputs(as_of=as_of, source="csv", deals=closed, imports=(_import("deals", 1, 1, {}),))
+    )
+    assert quiet.problems == []
+    # One row rejected, but the Forecast (an open deal) and the Team (a win in 2025) are full.
+    full = build_report(
+        Inputs(as_of=as_of, source="csv", deals=deals, imports=(_rejected("deals"),))
+    )
+    assert full.problems == []
+
+
+# ------------------------------------------------------------------------ sellers
+
+
+def _value_with_headcount(headcount: pd.Series[float]) -> Report:
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["A", "B"],
+            "date": pd.to_datetime(["2024-06-01", "2025-06-01"]),
+            "amount": [100.0, 100.0],
+        }
+    )
+    return build_report(
+        Inputs(as_of=pd.Timestamp("2026-01-01"), source="csv", transactions=tx, headcount=headcount)
+    )
+
+
+def test_sellers_are_the_headcount_of_the_value_sections_12_months() -> None:
+    months = pd.period_range("2024-01", "2026-06", freq="M")
+    # 2 sellers a month in 2024, 4 in 2025 and 100 planned for 2026.
+    counts = [2.0] * 12 + [4.0] * 12 + [100.0] * 6
+    built = _value_with_headcount(pd.Series(counts, index=months))
+    # The year is Jan-Dec 2025 (the 12 months before January 2026): 4 sellers, so the
+    # sales cost is 4 x 90,000 = 360,000. The last 12 entries (Jul 2025-Jun 2026) would
+    # give (6 x 4 + 6 x 100) / 12 = 52 sellers.
+    assert built.sections["value"].metrics["sales_cost"] == 360_000.0
+
+
+def test_months_without_a_headcount_are_unknown_and_said_so() -> None:
+    half = pd.Series([3.0] * 6, index=pd.period_range("2025-07", "2025-12", freq="M"))
+    value = _value_with_headcount(half).sections["value"]
+    # Known for Jul-Dec 2025 only: the mean of those 6 months is 3, 3 x 90,000 = 270,000.
+    assert value.metrics["sales_cost"] == 270_000.0
+    assert any("known for 6 of the 12 months" in note for note in value.notes)
+    assert "6 of the 12 months" in value.caveats["cac"]
+    old = pd.Series([3.0] * 12, index=pd.period_range("2023-01", "2023-12", freq="M"))
+    value = _value_with_headcount(old).sections["value"]
+    assert math.isnan(value.metrics["sales_cost"])
+    assert math.isnan(value.metrics["cac"])
+    assert any(note.startswith("No headcount for any month") for note in value.notes)
+
+
+# ------------------------------------------------------------------------ import summary
+
+
+def _import_block(text: str, start: str, end: str | None = None) -> list[str]:
+    block = text[text.index(start) :]
+    return (block if end is None else block[: block.index(end)]).splitlines()
+
+
+def test_the_import_summary_shows_examples_and_stays_short_for_2000_rejected_rows(
+    tmp_path: Path,
+) -> None:
+    lines = ["deal_id,value,probability,status,close_date,created"]
+    lines += [f"G{k},1000,0.5,open,2026-02-01,2025-11-01" for k in range(10)]
+    for k in range(2_000):  # every row has its own bad value, in one of five columns
+        bad = ["1000", "0.5", "open", "2026-02-01", "2025-11-01"]
+        bad[k % 5] = f"bad{k}"
+        lines.append(f"R{k}," + ",".join(bad))
+    deals = _write(tmp_path / "deals.csv", "\n".join(lines) + "\n")
+    inputs = load_inputs({"deals": deals}, as_of=pd.Timestamp("2026-01-15"))
+    (record,) = inputs.imports
+    assert record.rejected == 2_000
+    built = build_report(inputs)
+    text = render(built, "text")
+    block = _import_block(text, "\nIMPORT\n")
+    # A heading, its rule, the table's line, then per group (at most IMPORT_GROUPS) a
+    # line and at most two of examples, the line on the rest and the warnings: 2,000
+    # distinct values do not make 2,000 lines.
+    assert len(block) <= 3 + 3 * IMPORT_GROUPS + 1 + IMPORT_GROUPS + 1
+    assert max(map(len, block)) <= WIDTH
+    first = record.groups[0]
+    assert f"{first.rows:,} x {first.label}" in text
+    assert "e.g. line " in text  # the examples name the file's lines ...
+    assert "('R" in text  # ... the deals' ids ...
+    assert "'bad" in text  # ... and their values
+    markdown = _import_block(render(built, "markdown"), "\n## Import\n")
+    # A blank line, the heading, a blank line, the table's header, its rule, one row.
+    assert len(markdown) == 6
+    assert "(e.g. line " in markdown[-1]
+    html = render(built, "html")
+    imports_html = html[html.index('<section id="imports">') :]
+    assert "(e.g. line " in imports_html
+    assert len(imports_html) < 2 * IMPORT_GROUPS * (EXAMPLE_CHARS + 200)
+
+
+def test_the_import_summary_shows_a_few_groups_then_how_many_more() -> None:
+    # 40 kinds of problem, 40 + k rows each: the 5 largest shown, the other 35 counted.
+    groups = tuple(
+        ReasonGroup(
+            column=f"col{k}", problem="not a number", rows=40 + k, examples=f"line {k + 2}: 'x'"
+        )
+        for k in range(40)
+    )
+    record = Import(
+        table="deals",
+        source="csv",
+        file="deals.csv",
+        rows_in=5_000,
+        accepted=3_000,
+        reasons={group.label: group.rows for group in groups},
+        groups=groups,
+    )
+    built = build_report(Inputs(as_of=pd.Timestamp("2026-01-01"), source="csv", imports=(record,)))
+    block = _import_block(render(built, "text"), "\nIMPORT\n")
+    shown = [line.strip() for line in block if " x col" in line]
+    assert shown == [f"{40 + k} x col{k}: not a number" for k in (39, 38, 37, 36, 35)]
+    # The other 35 groups hold 40 + 0 ... 40 + 34 rows: 35 x 40 + (0 + ... + 34) = 1,995.
+    assert "and 35 more kinds of problem (1,995 rows; all in the JSON report)" in " ".join(block)
+    assert "and 35 more kinds of problem" in render(built, "markdown")
+    assert "and 35 more kinds of problem" in render(built, "html")
+    assert len(json.loads(render(built, "json"))["imports"][0]["groups"]) == 40

@@ -8,9 +8,34 @@ Run ``salescore report --demo`` to see it on the sample CRM, or give your own fi
 Without ``--crm`` the CSV files are in salescore's canonical columns (see
 :mod:`salescore.schema`); with ``--crm salesforce|hubspot|pipedrive|odoo`` the deals
 file is that CRM's export (CSV, or its API's JSON records) and goes through the
-adapter of :mod:`salescore.adapters`. A file that is missing or unreadable, a table
-without its required columns or a bad option prints one line and exits with status
-2; ``--output`` is written whole or not at all.
+adapter of :mod:`salescore.adapters`.
+
+Problems are shown at the top of the report, in every format, before the figures: an
+input table without a usable row (every row rejected, or none at all), a table that
+lost more than 10 % of its rows (:data:`salescore.report.build.REJECTED_SHARE`), a
+section left empty by a table that lost rows, however few
+(:data:`salescore.report.build.EMPTY_SECTIONS`), a section the data could not
+support. ``--output`` is written whole or not at all.
+
+Exit status (see :func:`main`):
+
+- 0: the report was written.
+- 1: an internal error, a bug in salescore: one line on standard error asks you to
+  report it (set ``SALESCORE_TRACEBACK=1`` to see the traceback too).
+- 2: a bad command line, a file that is missing or unreadable, a table without a
+  required column, or an option the data does not fit (``--probabilities`` with a
+  stage the preset does not know): one line on standard error, and no report.
+- 3: the data is unusable: an input table has no usable row. The report is still
+  written, with the reasons at its top, and one line on standard error says which
+  table.
+- 130: interrupted (Ctrl-C).
+
+Dates on the command line are unambiguous or refused: ``YYYY-MM-DD`` (optionally
+with a time, ``YYYY-MM-DDTHH:MM``) or ``DD.MM.YYYY``; ``02/01/2026`` is refused, as
+it means 2 January in some places and 1 February in others. The format of
+``--output`` follows its extension (``.txt``/``.text``, ``.md``/``.markdown``,
+``.json``, ``.html``/``.htm``); another extension needs ``--format``, and a
+``--format`` that contradicts the extension is refused.
 """
 
 from __future__ import annotations
@@ -19,21 +44,59 @@ import argparse
 import contextlib
 import math
 import os
+import re
 import sys
 import tempfile
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pandas as pd
 
 from ._version import __version__
 from .errors import SalescoreError
 
+if TYPE_CHECKING:
+    from .report.data import FileFormat
+
 __all__ = ["main"]
 
 _PROG = "salescore"
-_SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".json": "json", ".md": "markdown"}
+_SUFFIX_FORMATS = {
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".text": "text",
+}
+# The report's dates: far enough from datetime64[ns]'s limits (1677-09-21 to
+# 2262-04-11) for the report's windows, two years back and a quarter ahead.
+_FIRST_DATE = pd.Timestamp("1700-01-01")
+_LAST_DATE = pd.Timestamp("2200-12-31")
+_ISO = re.compile(r"\d{4}-\d{1,2}-\d{1,2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?")
+_DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+#: Exit statuses of :func:`main`.
+EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+_EPILOG = """\
+exit status:
+  0    the report was written
+  1    internal error (a bug in salescore): one line asks you to report it
+  2    bad command line, missing or unreadable file, table without a required
+       column, or an option the data does not fit: one line, nothing written
+  3    data unusable: an input table has no usable row; the report is still
+       written, with the reasons at its top, and one line says which table
+  130  interrupted
+
+Problems come first in every format: tables without a usable row, tables that
+lost more than 10 % of their rows, sections left empty by a table that lost
+rows, sections the data could not support.
+Dates: YYYY-MM-DD, YYYY-MM-DDTHH:MM or DD.MM.YYYY (02/01/2026 is ambiguous).
+The format of --output follows its extension (.txt, .md, .json, .html);
+another extension needs --format, and --format must agree with a known one.
+"""
 _FILES = ("deals", "stage_history", "accounts", "leads", "transactions", "activities")
 
 
@@ -64,18 +127,107 @@ def _fraction(text: str) -> float:
 
 
 def _date(text: str) -> pd.Timestamp:
+    """An unambiguous date (and time), as a naive timestamp in UTC."""
+    stripped = text.strip()
+    dotted = _DOTTED.fullmatch(stripped)
     try:
-        stamp = pd.Timestamp(text)
-    except (ValueError, TypeError):
+        if dotted is not None:
+            day, month, year = (int(part) for part in dotted.groups())
+            stamp = pd.Timestamp(year=year, month=month, day=day)
+        elif _ISO.fullmatch(stripped):
+            stamp = pd.Timestamp(stripped)
+        elif "/" in stripped:
+            raise argparse.ArgumentTypeError(
+                f"ambiguous date {text!r} (day/month or month/day?): write it as YYYY-MM-DD"
+            )
+        else:
+            raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD or DD.MM.YYYY): {text!r}")
+    except (ValueError, TypeError, OverflowError):
         raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {text!r}") from None
-    if pd.isna(stamp):
-        raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {text!r}")
     if stamp.tzinfo is not None:
         stamp = stamp.tz_convert("UTC").tz_localize(None)
-    return pd.Timestamp(stamp)
+    if not _FIRST_DATE <= stamp <= _LAST_DATE:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is outside the dates a report can cover "
+            f"({_FIRST_DATE.date()} to {_LAST_DATE.date()})"
+        )
+    return pd.Timestamp(stamp).as_unit("ns")
+
+
+_SEPARATORS = {"tab": "\t", "\\t": "\t"}
+_THOUSANDS = {"none": "", "space": " "}
+
+
+def _file_format_arguments(report: argparse.ArgumentParser) -> None:
+    """The "file format" options: the CSV dialect of the files (see salescore.io)."""
+    from .io import LOCALES
+
+    dialect = report.add_argument_group(
+        "file format",
+        "How the CSV files are written. Detected where a file shows it beyond doubt\n"
+        "(a byte-order mark, the one separator of its header, a decimal comma);\n"
+        "otherwise give it, or one --locale.",
+    )
+    dialect.add_argument(
+        "--sep",
+        type=lambda text: _SEPARATORS.get(text, text),
+        metavar="CHAR",
+        help="column separator: ',', ';', 'tab' or '|' (default: the header's)",
+    )
+    dialect.add_argument(
+        "--decimal", choices=(".", ","), help="decimal separator (default: as the numbers show)"
+    )
+    dialect.add_argument(
+        "--thousands",
+        type=lambda text: _THOUSANDS.get(text, text),
+        metavar="CHAR",
+        help="thousands separator besides spaces: '.', ',', \"'\" or none (default: none)",
+    )
+    order = dialect.add_mutually_exclusive_group()
+    order.add_argument(
+        "--dayfirst",
+        action="store_true",
+        default=None,
+        help="read 02/01/2026 as 2 January",
+    )
+    order.add_argument(
+        "--monthfirst",
+        dest="dayfirst",
+        action="store_false",
+        help="read 02/01/2026 as 1 February",
+    )
+    dialect.add_argument(
+        "--encoding", metavar="NAME", help="text encoding, e.g. cp1252 (default: BOM or UTF-8)"
+    )
+    dialect.add_argument(
+        "--locale",
+        choices=tuple(LOCALES),
+        help="a locale's Excel conventions: separator, decimal, thousands, day order, encoding",
+    )
+    dialect.add_argument(
+        "--probability-scale",
+        choices=("fraction", "percent"),
+        default="fraction",
+        help="bare probabilities are 0.12 (fraction, default) or 12 (percent); 12 %% is both",
+    )
+
+
+def _file_format(args: argparse.Namespace) -> FileFormat:
+    from .report.data import FileFormat
+
+    return FileFormat(
+        sep=args.sep,
+        decimal=args.decimal,
+        thousands=args.thousands,
+        dayfirst=args.dayfirst,
+        encoding=args.encoding,
+        locale=args.locale,
+        probability_scale=args.probability_scale,
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .report.build import PROBABILITY_PRESETS
     from .report.data import CRMS
     from .report.render import FORMATS
 
@@ -86,9 +238,11 @@ def _parser() -> argparse.ArgumentParser:
         "report",
         help="a sales manager's dashboard from CRM files or the sample data",
         description=(
-            "Compute a sales manager's dashboard (forecast, funnel, leads, accounts, "
+            "Compute a sales manager's dashboard (forecast, funnel, leads, accounts,\n"
             "retention, value, team) from CRM files, or from the sample CRM with --demo."
         ),
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     data = report.add_argument_group("data")
     data.add_argument("--demo", action="store_true", help="use the sample CRM")
@@ -104,16 +258,30 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="the CRM's stage definitions as JSON (HubSpot pipelines, Pipedrive or Odoo stages)",
     )
+    _file_format_arguments(report)
     settings = report.add_argument_group("settings")
     settings.add_argument("--quota", type=_number, metavar="N", help="quota for the quarter")
     settings.add_argument(
-        "--as-of", type=_date, metavar="DATE", help="the report's date (default: today)"
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="the report's date, YYYY-MM-DD or DD.MM.YYYY (default: today)",
     )
     settings.add_argument(
         "--stages", metavar="S1,S2,...", help="the funnel's stages in order, comma-separated"
     )
     settings.add_argument(
         "--headcount", type=_number, metavar="N", help="sellers (default: owners of deals)"
+    )
+    settings.add_argument(
+        "--probabilities",
+        choices=tuple(PROBABILITY_PRESETS),
+        metavar="PRESET",
+        help=(
+            "fill the probability of open deals without one from their stage, with a "
+            f"vendor's default stage probabilities: {', '.join(PROBABILITY_PRESETS)} "
+            "(the report says so)"
+        ),
     )
     settings.add_argument(
         "--margin", type=_fraction, default=0.3, metavar="F", help="gross margin (default 0.3)"
@@ -126,8 +294,14 @@ def _parser() -> argparse.ArgumentParser:
         help="cost of one seller a year (default 90000)",
     )
     output = report.add_argument_group("output")
-    output.add_argument("--format", choices=FORMATS, help="text (default), markdown, json or html")
-    output.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to FILE")
+    output.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="text, markdown, json or html (default: from the extension of --output, else text)",
+    )
+    output.add_argument(
+        "--output", "-o", type=Path, metavar="FILE", help="write to FILE (.txt, .md, .json, .html)"
+    )
     return parser
 
 
@@ -188,10 +362,7 @@ def _report(args: argparse.Namespace) -> int:
         )
     if args.crm_stages is not None and not args.crm:
         raise _UsageError("--crm-stages needs --crm")
-    fmt = args.format
-    if fmt is None:
-        suffix = args.output.suffix.lower() if args.output is not None else ""
-        fmt = _SUFFIX_FORMATS.get(suffix, "text")
+    fmt = _output_format(args.format, args.output)
     stages = [s.strip() for s in args.stages.split(",") if s.strip()] if args.stages else None
     if args.demo:
         inputs = demo_inputs(as_of=args.as_of, quota=args.quota)
@@ -204,19 +375,64 @@ def _report(args: argparse.Namespace) -> int:
             quota=args.quota,
             stages=stages,
             headcount=args.headcount,
+            file_format=_file_format(args),
         )
-    assumptions = Assumptions(margin=args.margin, seller_cost=args.seller_cost)
-    text = render(build_report(inputs, assumptions=assumptions), fmt)
+    assumptions = Assumptions(
+        margin=args.margin, seller_cost=args.seller_cost, probabilities=args.probabilities
+    )
+    report = build_report(inputs, assumptions=assumptions)
+    text = render(report, fmt)
     if args.output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
         write_atomically(args.output, text)
-    return 0
+    where = "the report" if args.output is None else str(args.output)
+    if report.unusable:
+        tables = ", ".join(
+            f"no usable row in {str(problem.table).replace('_', ' ')} ({problem.file})"
+            for problem in report.unusable
+        )
+        print(
+            f"{_PROG}: error: data unusable: {tables}; {where} shows why at its top",
+            file=sys.stderr,
+        )
+        return EXIT_UNUSABLE
+    if report.problems:
+        n = len(report.problems)
+        print(
+            f"{_PROG}: warning: {where} starts with {n} problem{'' if n == 1 else 's'}: "
+            + report.problems[0].message
+            + (" ..." if n > 1 else ""),
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def _output_format(fmt: str | None, output: Path | None) -> str:
+    """The format: ``--format``, else the extension of ``--output``, else text."""
+    if output is None:
+        return fmt or "text"
+    suffix = output.suffix.lower()
+    implied = _SUFFIX_FORMATS.get(suffix)
+    if fmt is None and implied is None:
+        raise _UsageError(
+            f"cannot tell the format of --output {output} from its extension "
+            f"{suffix or '(none)'}: name it .txt, .md, .json or .html, or give --format"
+        )
+    if fmt is not None and implied is not None and fmt != implied:
+        raise _UsageError(
+            f"--format {fmt} contradicts the extension of --output {output} ({implied}); "
+            "change one of them"
+        )
+    return fmt or str(implied)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (0, or 2 for bad input).
+    """Run the command line; return the exit status.
+
+    Nothing it does ends in a traceback: every failure is one line on standard error
+    that starts with ``salescore: error:``.
 
     Parameters
     ----------
@@ -226,13 +442,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success; 2 when a file, a table or an option is wrong (one line on
-        standard error says what).
+        - 0: the report was written (a problem that does not make the data unusable,
+          such as rows rejected, is shown at its top and in one warning line).
+        - 1: an internal error, a bug in salescore; one line asks to report it
+          (``SALESCORE_TRACEBACK=1`` in the environment prints the traceback too).
+        - 2: a bad command line, a file that is missing or unreadable, a table
+          without a required column, or an option the data does not fit; nothing
+          is written.
+        - 3: the data is unusable: an input table has no usable row (every row was
+          rejected, or there was none). The report is written all the same, with
+          the reasons at its top, so that the import summary can be read.
+        - 130: interrupted.
 
     Examples
     --------
     >>> from salescore.cli import main
     >>> main(["report", "--demo", "--format", "json", "--output", "/nonexistent/r.json"])
+    2
+    >>> main(["report", "--demo", "--as-of", "02/01/2026"])  # day or month first?
     2
     """
     parser = _parser()
@@ -246,11 +473,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return done.code if isinstance(done.code, int) else 0
     except _UsageError as error:
         print(f"{_PROG}: error: {error}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except SalescoreError as error:
         message = " ".join(str(error).split())
         print(f"{_PROG}: error: {message}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except BrokenPipeError:
         # The reader (say, `head`) left: nothing more to say.
         with contextlib.suppress(OSError):
@@ -259,4 +486,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         where = f": {error.filename}" if error.filename else ""
         print(f"{_PROG}: error: {error.strerror or error}{where}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"{_PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # a bug: one line for the reader, not a traceback
+        if os.environ.get("SALESCORE_TRACEBACK"):
+            traceback.print_exc()
+        message = " ".join(str(error).split())[:300]
+        print(
+            f"{_PROG}: error: internal error, a bug in salescore "
+            f"({type(error).__name__}: {message}); please report it with the command you ran",
+            file=sys.stderr,
+        )
+        return EXIT_BUG

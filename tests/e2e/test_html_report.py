@@ -3,7 +3,8 @@
 The page is made by the command line (``python -m salescore report --demo``) and
 loaded from disk by Chromium with its console logged to standard error. The test
 reads the DOM the browser built: every section and every chart is there, each chart
-image decodes to a picture of some size, and the page logged nothing to the console.
+image decodes to a picture of some size, and the page logged nothing to the console;
+and for a run with an unusable table, the problems are the first thing on the page.
 Skipped when Chromium is not installed.
 """
 
@@ -93,7 +94,7 @@ def test_every_section_and_chart_is_in_the_page(report_page: Path, tmp_path: Pat
         r'<figure class="chart" data-chart="(\w+)"><img [^>]*src="data:image/png', dom
     )
     assert sorted(charts) == sorted(CHARTS)
-    assert "Probability of reaching quota" in dom
+    assert "Probability of reaching the Q1 2026 quota" in dom
     assert _console(log) == []  # no error, warning or message at all
 
 
@@ -111,3 +112,64 @@ def test_every_chart_decodes_to_an_image(report_page: Path, tmp_path: Path) -> N
         assert width > 200, chart
         assert height > 150, chart
     assert [line for line in _console(log) if '"probe ' not in line] == []
+
+
+# Reports where the problems block and the first section are drawn on the page.
+TOPS = """
+<script>
+window.addEventListener("load", () => {
+  const first = document.querySelector("section");
+  const problems = document.getElementById("problems");
+  console.log("tops " + first.id + " " + Math.round(problems.getBoundingClientRect().top)
+              + " " + Math.round(document.getElementById("forecast").getBoundingClientRect().top));
+});
+</script>
+"""
+
+
+def test_an_unusable_table_is_shown_at_the_top_of_the_page(tmp_path: Path) -> None:
+    deals = tmp_path / "deals.csv"
+    deals.write_text(
+        "deal_id,value,probability,status,close_date\n"
+        "D1,1000,0.5,open,2026-02-01\nD2,2000,1,won,2025-06-01\n",
+        encoding="utf-8",
+    )
+    leads = tmp_path / "leads.csv"  # every lead's creation date is unreadable
+    leads.write_text("lead_id,created\nL1,someday\nL2,soon\n", encoding="utf-8")
+    page = tmp_path / "report.html"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "salescore",
+            "report",
+            "--deals",
+            deals,
+            "--leads",
+            leads,
+            "--as-of",
+            "2026-01-01",
+            "-o",
+            page,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+        check=False,
+    )
+    assert result.returncode == 3, result.stderr  # data unusable, the page written all the same
+    probed = tmp_path / "probed.html"
+    probed.write_text(
+        page.read_text(encoding="utf-8").replace("</body>", TOPS + "</body>"), encoding="utf-8"
+    )
+    dom, log = _browse(probed, tmp_path / "profile")
+    assert '<a href="#problems">Problems</a>' in dom
+    start = dom.index('<section id="problems">')
+    assert "No usable row in leads (leads.csv): all 2 rows were rejected" in dom[start:]
+    assert start < dom.index('<section id="forecast">')
+    (tops,) = re.findall(r'"tops (\w+) (-?\d+) (-?\d+)"', log)
+    first, problems_top, forecast_top = tops[0], int(tops[1]), int(tops[2])
+    assert first == "problems"  # the first section of the page
+    assert problems_top < forecast_top  # drawn above the figures
+    assert [line for line in _console(log) if '"tops ' not in line] == []

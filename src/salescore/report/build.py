@@ -1,18 +1,33 @@
-"""Assemble the report: every section whose data was given, in a fixed order."""
+"""Assemble the report: every section whose data was given, in a fixed order.
+
+Besides the sections, the report lists its **problems**, shown before the sections in
+every format: an input table that has no usable row (every row rejected, or none at
+all), a table that lost more than :data:`REJECTED_SHARE` of its rows, a section left
+empty (:data:`EMPTY_SECTIONS`) by a table that lost rows, however few, and a section
+left out because its data could not support it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
+import numpy as np
 import pandas as pd
 
 from .._version import __version__
-from ..errors import SalescoreError
+from ..errors import InvalidInputError, SalescoreError
+from ..pipeline import presets as _presets
+from ..pipeline.probabilities import fill_probabilities
 from .data import DEFAULT_TARGETS, Inputs
 from .sections import (
     Section,
+    _bounds,
+    _monthly,
+    _months,
+    _naive_date,
+    _utc_naive,
     accounts_section,
     forecast_section,
     funnel_section,
@@ -22,24 +37,124 @@ from .sections import (
     value_section,
 )
 
-__all__ = ["ORDER", "Assumptions", "Report", "build_report"]
+__all__ = [
+    "EMPTY_SECTIONS",
+    "ORDER",
+    "PROBABILITY_PRESETS",
+    "REJECTED_SHARE",
+    "SECTION_TABLES",
+    "Assumptions",
+    "Problem",
+    "Report",
+    "build_report",
+]
 
 #: The sections' keys, in the order they are shown.
 ORDER: Final = ("forecast", "funnel", "leads", "accounts", "retention", "value", "team")
 
+#: The input tables each section reads.
+SECTION_TABLES: Final[Mapping[str, tuple[str, ...]]] = {
+    "forecast": ("deals",),
+    "funnel": ("stage_history", "deals"),
+    "leads": ("leads",),
+    "accounts": ("accounts",),
+    "retention": ("transactions", "accounts"),
+    "value": ("transactions",),
+    "team": ("deals", "activities"),
+}
+
+#: A table that lost more than this share of its rows to rejections is a problem shown
+#: at the top of the report (a table that lost all of them is an error).
+REJECTED_SHARE: Final = 0.10
+
+#: ``Assumptions.probabilities`` → (the vendor's name, its default stage probabilities
+#: from :mod:`salescore.pipeline.presets`).
+PROBABILITY_PRESETS: Final[Mapping[str, tuple[str, Mapping[str, float]]]] = {
+    "salesforce": ("Salesforce", _presets.SALESFORCE_STAGE_PROBABILITIES),
+    "hubspot": ("HubSpot", _presets.HUBSPOT_STAGE_PROBABILITIES),
+    "suitecrm": ("SuiteCRM", _presets.SUITECRM_STAGE_PROBABILITIES),
+    "espocrm": ("EspoCRM", _presets.ESPOCRM_STAGE_PROBABILITIES),
+}
+
+#: When a section counts as empty: (section, the table it reads, what is missing). A
+#: table that lost any row to rejections and leaves a section empty in one of these
+#: ways is a problem (``"section_empty"``) shown at the top of the report. "The 12
+#: months" are the 12 full calendar months before the month of the report date, "the
+#: 24 months" those and the 12 before; an empty stage history, leads or accounts table
+#: has no usable row, which is the ``"no_rows"`` problem instead.
+EMPTY_SECTIONS: Final[tuple[tuple[str, str, str], ...]] = (
+    ("forecast", "deals", "no open deal: no open pipeline, quarter forecast or coverage"),
+    ("funnel", "stage_history", "no stage-history row: no conversion by stage"),
+    ("funnel", "deals", "no lost deal: no loss reasons (deals with a lost_reason column)"),
+    ("leads", "leads", "no lead"),
+    ("accounts", "accounts", "no account"),
+    ("retention", "transactions", "no transaction in the 24 months: no renewal or retention"),
+    ("value", "transactions", "no transaction in the 12 months: no customer, CLV or CAC"),
+    ("team", "deals", "no won deal closed in the 12 months: no revenue per seller"),
+    ("team", "activities", "no activity in the 13 weeks before the report date"),
+)
+
+_REASONS_SHOWN: Final = 3
+
+
+def _preset(instance: object, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    if value is not None and value not in PROBABILITY_PRESETS:
+        raise InvalidInputError(
+            f"{attribute.name} must be one of {', '.join(PROBABILITY_PRESETS)} or None; "
+            f"got {value!r}"
+        )
+
 
 @attrs.frozen(kw_only=True)
 class Assumptions:
-    """What the Value section needs and the data does not hold."""
+    """What the report assumes where the data is silent.
+
+    ``margin``, ``seller_cost`` and ``discount_rate`` are the Value section's;
+    ``probabilities`` names a vendor's default stage probabilities
+    (:data:`PROBABILITY_PRESETS`) that fill the probability of every open deal
+    without one, or is ``None`` to fill nothing.
+    """
 
     margin: float = 0.3
     seller_cost: float = 90_000.0
     discount_rate: float = 0.1
+    probabilities: str | None = attrs.field(default=None, validator=_preset)
+
+
+@attrs.frozen(kw_only=True)
+class Problem:
+    """Something the reader must know before reading the figures.
+
+    ``kind`` is ``"no_rows"`` (an input table has no usable row: an error),
+    ``"rows_rejected"`` (a table lost more than :data:`REJECTED_SHARE` of its rows),
+    ``"section_empty"`` (a table lost rows and a section that reads it is empty as
+    :data:`EMPTY_SECTIONS` defines) or ``"section_left_out"`` (a section its data
+    could not support); ``severity`` is ``"error"`` for the first, ``"warning"`` for
+    the others.
+    """
+
+    kind: str
+    severity: str
+    message: str
+    table: str | None = None
+    file: str | None = None
+    sections: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The problem as JSON-ready values."""
+        return {
+            "kind": self.kind,
+            "severity": self.severity,
+            "table": self.table,
+            "file": self.file,
+            "sections": list(self.sections),
+            "message": self.message,
+        }
 
 
 @attrs.define(kw_only=True)
 class Report:
-    """The computed report: its header, import summary and sections."""
+    """The computed report: its header, problems, import summary and sections."""
 
     as_of: pd.Timestamp
     source: str
@@ -48,6 +163,12 @@ class Report:
     imports: list[dict[str, Any]]
     sections: dict[str, Section]
     skipped: dict[str, str] = attrs.field(factory=dict)
+    problems: list[Problem] = attrs.field(factory=list)
+
+    @property
+    def unusable(self) -> list[Problem]:
+        """The problems that make the data unusable: tables without a usable row."""
+        return [problem for problem in self.problems if problem.kind == "no_rows"]
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready values under stable keys."""
@@ -57,53 +178,313 @@ class Report:
             "source": self.source,
             "currency": self.currency,
             "quota": self.quota,
+            "problems": [problem.to_dict() for problem in self.problems],
             "imports": self.imports,
             "sections": {key: section.to_dict() for key, section in self.sections.items()},
             "skipped": dict(self.skipped),
         }
 
 
-def _sellers(inputs: Inputs) -> float:
+def _sellers(inputs: Inputs) -> tuple[float, str | None]:
+    """Sellers in the Value section's year, and a note when the headcount is partial.
+
+    A headcount by month is averaged over the same 12 months as the section's other
+    figures (the 12 full calendar months before the month of ``as_of``); a month
+    without a headcount is unknown, not zero, so the mean is over the months that have
+    one, and the note says so. No headcount in any of them gives NaN (the sales cost
+    and CAC are then unknown). Without a headcount, the owners of deals are counted.
+    """
     headcount = inputs.headcount
     if isinstance(headcount, pd.Series):
-        return float(headcount.tail(12).mean())
+        months = _months(_naive_date(inputs.as_of))
+        window = f"{months[0].strftime('%b %Y')} to {months[-1].strftime('%b %Y')}"
+        known = _monthly(headcount).reindex(months).dropna()
+        if not len(known):
+            return np.nan, (
+                f"No headcount for any month of {window}: the sales cost, CAC, CLV:CAC and "
+                "payback are unknown (--headcount gives one for every month)."
+            )
+        mean = float(known.mean())
+        if len(known) < len(months):
+            return mean, (
+                f"Headcount known for {len(known)} of the {len(months)} months of {window}; "
+                f"the sellers are the mean of those months ({mean:g})."
+            )
+        return mean, None
     if headcount is not None:
-        return float(headcount)
+        return float(headcount), None
     if inputs.deals is not None and "owner" in inputs.deals.columns:
-        return float(max(inputs.deals["owner"].nunique(), 1))
-    return 1.0
+        return float(max(inputs.deals["owner"].nunique(), 1)), None
+    return 1.0, None
+
+
+def _fill_probabilities(deals: pd.DataFrame, name: str) -> tuple[pd.DataFrame, str]:
+    """Open deals without a probability take their stage's from a preset; and the note."""
+    vendor, stages = PROBABILITY_PRESETS[name]
+    source = f"the {vendor} default stage probabilities (--probabilities {name})"
+    rows = len(deals)
+    is_open = (
+        (deals["status"] == "open").to_numpy(dtype=bool)
+        if "status" in deals.columns
+        else np.ones(rows, dtype=bool)
+    )
+    probability = (
+        deals["probability"].to_numpy(dtype=np.float64, copy=True)
+        if "probability" in deals.columns
+        else np.full(rows, np.nan)
+    )
+    missing = is_open & np.isnan(probability)
+    if not missing.any():
+        return deals, f"Every open deal has a probability of its own: none was taken from {source}."
+    todo = deals.loc[missing].assign(probability=np.nan)
+    ids = todo["deal_id"] if "deal_id" in todo.columns else pd.Series(todo.index, index=todo.index)
+    stage_of = todo["stage"] if "stage" in todo.columns else pd.Series(None, index=todo.index)
+    unknown = ~stage_of.isin(list(stages))
+    if bool(unknown.any()):
+        named = stage_of[unknown].fillna("(no stage)").astype(str)
+        unknown_ids = ids[unknown]
+        listed = "; ".join(
+            f"{stage!r} ({_few(unknown_ids[named == stage])})" for stage in dict.fromkeys(named)
+        )
+        raise InvalidInputError(
+            f"{source} have no probability for the stage of some open deals without one: "
+            f"{listed}. Their stages: {', '.join(map(repr, stages))}. Give those deals a "
+            "probability, or use the preset of the CRM their stages come from."
+        )
+    try:
+        filled, _ = fill_probabilities(
+            todo, stages, deal_id="deal_id" if "deal_id" in deals.columns else None
+        )
+    except InvalidInputError as error:
+        raise InvalidInputError(
+            f"{source} cannot fill the open deals without a probability: {error}"
+        ) from error
+    probability[missing] = filled["probability"].to_numpy(dtype=np.float64)
+    counts = todo["stage"].astype(str).value_counts(sort=False)
+    used = ", ".join(f"{stage} {stages[stage]:.0%} ({n})" for stage, n in counts.items())
+    n = int(missing.sum())
+    note = (
+        f"{n} open deal{'' if n == 1 else 's'} without a probability took their stage's from "
+        f"{source}: {used}. These are the vendor's generic guesses, not the team's own win "
+        "rates."
+    )
+    return deals.assign(probability=probability), note
+
+
+def _few(ids: pd.Series[Any]) -> str:
+    """'2 deals: 'D1', 'D2'' with at most three ids."""
+    shown = ", ".join(repr(str(i)) for i in ids.iloc[:_REASONS_SHOWN])
+    more = " ..." if len(ids) > _REASONS_SHOWN else ""
+    return f"{len(ids)} deal{'' if len(ids) == 1 else 's'}: {shown}{more}"
+
+
+def _named(keys: tuple[str, ...]) -> str:
+    """'the Forecast section', 'the Forecast and Team sections'."""
+    titles = [key.capitalize() for key in keys]
+    if len(titles) == 1:
+        return f"the {titles[0]} section"
+    return f"the {', '.join(titles[:-1])} and {titles[-1]} sections"
+
+
+def _reasons(reasons: Mapping[str, Any]) -> str:
+    ranked = sorted(reasons.items(), key=lambda item: -int(item[1]))
+    shown = "; ".join(f"{n:,} x {reason}" for reason, n in ranked[:_REASONS_SHOWN])
+    more = len(ranked) - _REASONS_SHOWN
+    if more > 0:
+        shown += f"; {more} other reason{'' if more == 1 else 's'} in the import summary"
+    return shown
+
+
+def _in(
+    frame: pd.DataFrame, column: str, start: pd.Timestamp, end: pd.Timestamp
+) -> pd.Series[bool]:
+    dates = _utc_naive(frame, column)[column]
+    return (dates >= start) & (dates < end)
+
+
+def _is_empty(section: str, table: str, frame: pd.DataFrame, as_of: pd.Timestamp) -> bool:
+    """Whether ``frame`` (the table ``table``) leaves ``section`` empty (EMPTY_SECTIONS)."""
+    columns = set(frame.columns)
+    start, end = _bounds(_months(as_of))
+    if section == "forecast":
+        return "status" in columns and not (frame["status"] == "open").any()
+    if (section, table) == ("funnel", "deals"):
+        return {"status", "lost_reason"} <= columns and not (frame["status"] == "lost").any()
+    if section == "retention" and "date" in columns:
+        prior_start, _ = _bounds(_months(as_of, 1))
+        return not _in(frame, "date", prior_start, end).any()
+    if section == "value" and "date" in columns:
+        return not _in(frame, "date", start, end).any()
+    if (section, table) == ("team", "deals"):
+        if not {"status", "close_date"} <= columns:
+            return False
+        return not ((frame["status"] == "won") & _in(frame, "close_date", start, end)).any()
+    if (section, table) == ("team", "activities") and "date" in columns:
+        return not _in(frame, "date", as_of - pd.Timedelta(weeks=13), as_of).any()
+    return len(frame) == 0
+
+
+def _emptied(
+    inputs: Inputs, kept: tuple[str, ...], rejected: Mapping[str, dict[str, Any]]
+) -> list[tuple[str, str, str]]:
+    """(section, table, what is missing) of each section a table with rejections leaves empty.
+
+    ``kept`` are the sections computed (not left out); ``rejected`` maps a table that
+    lost some but not all of its rows to its import record.
+    """
+    as_of = _naive_date(inputs.as_of)
+    found = []
+    for section, table, what in EMPTY_SECTIONS:
+        frame = getattr(inputs, table)
+        if section not in kept or table not in rejected or frame is None:
+            continue
+        if section == "funnel" and table == "deals" and inputs.stage_history is not None:
+            continue  # the funnel's main figures then come from the stage history
+        if _is_empty(section, table, frame, as_of):
+            found.append((section, table, what))
+    return found
+
+
+def _problems(
+    imports: list[dict[str, Any]],
+    planned: tuple[str, ...],
+    skipped: Mapping[str, str],
+    emptied: Sequence[tuple[str, str, str]] = (),
+) -> list[Problem]:
+    """The report's problems: unusable tables, rejections, empty sections, sections left out."""
+    problems: list[Problem] = []
+    for item in imports:
+        table, rows, accepted = str(item["table"]), int(item["rows_in"]), int(item["accepted"])
+        rejected = rows - accepted
+        readers = tuple(key for key in planned if table in SECTION_TABLES[key])
+        where = f"{table.replace('_', ' ')} ({item['file']})"
+        if accepted == 0:
+            what = (
+                "the file holds no rows"
+                if rows == 0
+                else f"all {rows:,} rows were rejected ({_reasons(item['reasons'])})"
+            )
+            effect = f", so {_named(readers)} cannot use it" if readers else ""
+            problems.append(
+                Problem(
+                    kind="no_rows",
+                    severity="error",
+                    message=f"No usable row in {where}: {what}{effect}.",
+                    table=table,
+                    file=str(item["file"]),
+                    sections=readers,
+                )
+            )
+            continue
+        if rows and rejected / rows > REJECTED_SHARE:
+            effect = f"; {_named(readers)} leave them out" if readers else ""
+            problems.append(
+                Problem(
+                    kind="rows_rejected",
+                    severity="warning",
+                    message=(
+                        f"{rejected:,} of the {rows:,} rows of {where} were rejected "
+                        f"({100 * rejected / rows:.1f} %: {_reasons(item['reasons'])}){effect}."
+                    ),
+                    table=table,
+                    file=str(item["file"]),
+                    sections=readers,
+                )
+            )
+        for section, emptied_table, what in emptied:
+            if emptied_table != table:
+                continue
+            why = (
+                "the reasons are above"
+                if rows and rejected / rows > REJECTED_SHARE
+                else _reasons(item["reasons"])
+            )
+            problems.append(
+                Problem(
+                    kind="section_empty",
+                    severity="warning",
+                    message=(
+                        f"The {section.capitalize()} section is empty ({what}) and "
+                        f"{rejected:,} of the {rows:,} rows of {where} were rejected "
+                        f"({why}): the rejected rows may be the missing ones; see the "
+                        "import summary."
+                    ),
+                    table=table,
+                    file=str(item["file"]),
+                    sections=(section,),
+                )
+            )
+    for key, reason in skipped.items():
+        problems.append(
+            Problem(
+                kind="section_left_out",
+                severity="warning",
+                message=f"The {key.capitalize()} section is left out: {reason}",
+                sections=(key,),
+            )
+        )
+    return sorted(problems, key=lambda problem: problem.severity != "error")  # errors first
 
 
 def build_report(inputs: Inputs, *, assumptions: Assumptions | None = None) -> Report:
-    """Compute every section whose data is in ``inputs``.
+    """Compute every section whose data is in ``inputs``, and the report's problems.
 
     A section the data cannot support (say, deals in a shape a table function
     rejects) is left out and named in ``skipped`` with the reason, so that one odd
-    table does not cost the whole report.
+    table does not cost the whole report. The problems (:class:`Problem`, shown first
+    by :func:`render`) name every input table without a usable row, every table that
+    lost more than :data:`REJECTED_SHARE` of its rows, every section a table that lost
+    rows leaves empty (:data:`EMPTY_SECTIONS`), and every section left out.
 
     Parameters
     ----------
     inputs : Inputs
         The tables, from :func:`load_inputs` or :func:`demo_inputs`.
     assumptions : Assumptions, keyword-only, optional
-        Margin, seller cost and discount rate of the Value section (stated in it).
+        Margin, seller cost and discount rate of the Value section (stated in it), and
+        the stage probabilities, if any, that fill the open deals' missing
+        probabilities (stated in the Forecast section).
 
     Returns
     -------
     Report
-        The sections in :data:`ORDER`, the import summary and the skipped sections.
+        The sections in :data:`ORDER`, the problems, the import summary and the
+        skipped sections.
+
+    Raises
+    ------
+    InvalidInputError
+        ``assumptions.probabilities`` cannot fill a deal: an open deal without a
+        probability has no stage, or a stage the preset does not know.
 
     Examples
     --------
     >>> from salescore.report import build_report, demo_inputs
     >>> report = build_report(demo_inputs())
-    >>> list(report.sections), report.skipped
-    (['forecast', 'funnel', 'leads', 'accounts', 'retention', 'value', 'team'], {})
+    >>> list(report.sections), report.skipped, report.problems
+    (['forecast', 'funnel', 'leads', 'accounts', 'retention', 'value', 'team'], {}, [])
     >>> report.sections["forecast"].metrics["open_deals"]  # open deals of the sample
-    446
+    450
+
+    A table whose every row was rejected is an error the report shows first:
+
+    >>> import pandas as pd
+    >>> from salescore.report import Import, Inputs
+    >>> empty = Inputs(
+    ...     as_of=pd.Timestamp("2026-01-01"), source="csv",
+    ...     deals=pd.DataFrame({"deal_id": [], "value": [], "status": []}),
+    ...     imports=(Import(table="deals", source="csv", file="deals.csv", rows_in=2,
+    ...                     accepted=0, reasons={"value: not a number": 2}),),
+    ... )
+    >>> [problem.message for problem in build_report(empty).unusable]  # doctest: +ELLIPSIS
+    ['No usable row in deals (deals.csv): all 2 rows were rejected (2 x value: not a number), ...']
     """
     assumptions = assumptions or Assumptions()
     as_of = inputs.as_of
+    filled_note: str | None = None
+    if assumptions.probabilities is not None and inputs.deals is not None:
+        filled, filled_note = _fill_probabilities(inputs.deals, assumptions.probabilities)
+        inputs = attrs.evolve(inputs, deals=filled)
     plans: dict[str, Callable[[], Section] | None] = {
         "forecast": None,
         "funnel": None,
@@ -128,12 +509,13 @@ def build_report(inputs: Inputs, *, assumptions: Assumptions | None = None) -> R
         plans["retention"] = lambda: retention_section(
             inputs.transactions, inputs.accounts, as_of=as_of
         )
+    sellers, sellers_note = _sellers(inputs)
     if inputs.transactions is not None:
         tx = inputs.transactions
         plans["value"] = lambda: value_section(
             tx,
             as_of=as_of,
-            sellers=_sellers(inputs),
+            sellers=sellers,
             margin=assumptions.margin,
             seller_cost=assumptions.seller_cost,
             discount_rate=assumptions.discount_rate,
@@ -160,12 +542,26 @@ def build_report(inputs: Inputs, *, assumptions: Assumptions | None = None) -> R
             continue
         if section.metrics or section.tables:
             sections[key] = section
+    if filled_note is not None and "forecast" in sections:
+        sections["forecast"].notes.insert(0, filled_note)
+    if sellers_note is not None and "value" in sections:
+        sections["value"].notes.append(sellers_note)
+        sections["value"].flag(sellers_note, "sales_cost", "cac", "clv_cac", "payback_months")
+    imports = [record.to_dict() for record in inputs.imports]
+    planned = tuple(key for key in ORDER if plans[key] is not None)
+    lost_some = {
+        str(item["table"]): item
+        for item in imports
+        if 0 < int(item["accepted"]) < int(item["rows_in"])
+    }
+    kept = tuple(key for key in planned if key not in skipped)
     return Report(
         as_of=as_of,
         source=inputs.source,
         currency=inputs.currency,
         quota=inputs.quota,
-        imports=[record.to_dict() for record in inputs.imports],
+        imports=imports,
         sections=sections,
         skipped=skipped,
+        problems=_problems(imports, planned, skipped, _emptied(inputs, kept, lost_some)),
     )

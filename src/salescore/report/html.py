@@ -14,7 +14,16 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from .build import Report
-from .render import _cells, _header, label, metric, table_title
+from .render import (
+    _caveats,
+    _cells,
+    _header,
+    _problems,
+    _reasons_cell,
+    label,
+    metric,
+    table_title,
+)
 
 __all__ = ["PLOT_HINT", "render_html"]
 
@@ -36,7 +45,10 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
 figcaption { font-size: .85rem; color: #52606d; }
 .note { color: #52606d; font-size: .9rem; }
-.skipped { color: #9b2c2c; }
+#problems { border-left: 4px solid #9b2c2c; background: #fff5f5; padding: .2rem 1rem; }
+#problems h2 { border: none; color: #9b2c2c; }
+#problems li { margin: .3rem 0; }
+td.caveat { color: #9b2c2c; font-size: .85rem; }
 """
 
 
@@ -130,7 +142,7 @@ def _draw_all(report: Report) -> tuple[dict[str, list[str]], str | None]:
     return figures, None
 
 
-def _table(key: str, data: dict[str, Any]) -> str:
+def _table(key: str, data: dict[str, Any], periods: Any = None) -> str:
     columns, rows = _cells(key, data)
     head = "".join(
         f"<th{'' if i == 0 else ' class=n'}>{_esc(c.replace('_', ' '))}</th>"
@@ -150,7 +162,7 @@ def _table(key: str, data: dict[str, Any]) -> str:
             "see the JSON report)</p>"
         )
     return (
-        f'<h3>{_esc(table_title(key))}</h3><table data-table="{_esc(key)}">'
+        f'<h3>{_esc(table_title(key, periods))}</h3><table data-table="{_esc(key)}">'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
     )
 
@@ -159,6 +171,7 @@ def render_html(report: Report, data: dict[str, Any]) -> str:
     """The report as a self-contained HTML page."""
     figures, hint = _draw_all(report)
     title = _header(data)[0]
+    found = _problems(data)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -166,29 +179,39 @@ def render_html(report: Report, data: dict[str, Any]) -> str:
         '<link rel="icon" href="data:,">',
         f"<title>{_esc(title)}</title><style>{_STYLE}</style></head><body>",
         f"<header><h1>{_esc(title)}</h1><nav>",
+        *(['<a href="#problems">Problems</a>'] if found else []),
         *(
             f'<a href="#{_esc(key)}">{_esc(section["title"])}</a>'
             for key, section in data["sections"].items()
         ),
         '<a href="#imports">Import</a></nav></header>',
     ]
+    if found:
+        items = "".join(
+            f'<li class="{severity.lower()}"><strong>{severity}:</strong> {_esc(message)}</li>'
+            for severity, message in found
+        )
+        parts.append(
+            '<section id="problems"><h2>Problems (read these before the figures)</h2>'
+            f"<ul>{items}</ul></section>"
+        )
     if hint is not None:
         parts.append(f'<p class="note" id="plot-hint">{_esc(hint)}</p>')
     for key, section in data["sections"].items():
         parts.append(f'<section id="{_esc(key)}"><h2>{_esc(section["title"])}</h2>')
         parts += figures.get(key, [])
+        flagged = _caveats(section)
         rows = "".join(
-            f"<tr><th>{_esc(label(k))}</th><td class=n>{_esc(metric(k, v))}</td></tr>"
+            f"<tr><th>{_esc(label(k, section.get('periods')))}</th>"
+            f"<td class=n>{_esc(metric(k, v))}</td>"
+            + (f'<td class="caveat">{_esc(flagged.get(k, ""))}</td>' if flagged else "")
+            + "</tr>"
             for k, v in section["metrics"].items()
         )
         parts.append(f'<table class="metrics" data-table="metrics">{rows}</table>')
-        parts += [_table(k, t) for k, t in section["tables"].items()]
+        parts += [_table(k, t, section.get("periods")) for k, t in section["tables"].items()]
         parts += [f'<p class="note">{_esc(note)}</p>' for note in section["notes"]]
         parts.append("</section>")
-    for key, reason in data["skipped"].items():
-        parts.append(
-            f'<p class="skipped">{_esc(key.capitalize())} section left out: {_esc(reason)}</p>'
-        )
     rows = "".join(
         "<tr>"
         + "".join(
@@ -199,7 +222,7 @@ def render_html(report: Report, data: dict[str, Any]) -> str:
                 f"{i['rows_in']:,}",
                 f"{i['accepted']:,}",
                 f"{i['rejected']:,}",
-                "; ".join(f"{n} x {r}" for r, n in i["reasons"].items()) or "-",
+                _reasons_cell(i),
             )
         )
         + "</tr>"

@@ -3,94 +3,125 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from ..errors import InvalidInputError
 from .build import Report
 
-__all__ = ["FORMATS", "WIDTH", "cell", "label", "render", "table_title"]
+__all__ = [
+    "EXAMPLE_CHARS",
+    "FORMATS",
+    "IMPORT_GROUPS",
+    "WIDTH",
+    "cell",
+    "import_reasons",
+    "label",
+    "render",
+    "table_title",
+]
 
 #: The output formats of :func:`render`.
 FORMATS: Final = ("text", "markdown", "json", "html")
 #: Columns of the text report.
 WIDTH: Final = 100
+#: The import summary shows at most this many groups of reasons (and warnings) per
+#: table, the most frequent first, then how many more there are; JSON has them all.
+IMPORT_GROUPS: Final = 5
+#: A group's examples are cut after this many characters in the import summary.
+EXAMPLE_CHARS: Final = 160
 
-# Metric key → (label, kind). Kinds decide the formatting.
+# Metric key → (label, kind). Kinds decide the formatting. Every label names its period
+# and, where the kind does not show it, its unit; {quarter}, {months}, {prior_months},
+# {weeks} and {leads} are filled from the section's ``periods`` (see _PERIODS).
 _METRICS: Final[dict[str, tuple[str, str]]] = {
     "currency": ("Currency of the amounts", "text"),
-    "open_deals": ("Open deals", "count"),
-    "open_value": ("Open pipeline", "money"),
-    "weighted_value": ("Weighted pipeline", "money"),
-    "quarter": ("Quarter", "text"),
-    "quarter_deals": ("Open deals due this quarter", "count"),
-    "quarter_value": ("Their value", "money"),
-    "quarter_won": ("Won so far this quarter", "money"),
-    "quarter_weighted": ("Weighted forecast for the quarter", "money"),
-    "quarter_std": ("Standard deviation", "money"),
-    "p10": ("P10 (9 in 10 chances of more)", "money"),
-    "p50": ("P50 (median)", "money"),
-    "p90": ("P90 (1 in 10 chances of more)", "money"),
-    "quota": ("Quota", "money"),
-    "probability_of_quota": ("Probability of reaching quota", "share"),
-    "coverage": ("Pipeline coverage of the quota", "ratio"),
-    "win_rate": ("Win rate (won / closed)", "share"),
-    "category_closed": ("Forecast category: closed", "money"),
-    "category_commit": ("Forecast category: commit (cumulative)", "money"),
-    "category_best_case": ("Forecast category: best case (cumulative)", "money"),
-    "category_open_pipeline": ("Forecast category: open pipeline", "money"),
-    "biggest_leak_stage": ("Biggest leak: stage", "text"),
-    "biggest_leak_share": ("Biggest leak: share dropped", "share"),
-    "funnel_conversion": ("First stage to won", "share"),
-    "stalled_deals": ("Open deals stalled (over twice the median)", "count"),
-    "lost_deals": ("Lost deals", "count"),
-    "loss_spike_period": ("Loss spike: period", "text"),
+    "open_deals": ("Open deals, all close dates", "count"),
+    "open_value": ("... their value (open pipeline)", "money"),
+    "weighted_value": ("... weighted: value x probability", "money"),
+    "quarter": ("Forecast quarter", "text"),
+    "quarter_deals": ("Open deals due by the end of {quarter}", "count"),
+    "quarter_value": ("... their value", "money"),
+    "quarter_won": ("Won in {quarter} before the report date", "money"),
+    "quarter_weighted": ("{quarter} forecast of the open deals (mean)", "money"),
+    "quarter_std": ("... its standard deviation", "money"),
+    "p10": ("... P10 (9 in 10 chances of more)", "money"),
+    "p50": ("... P50 (median)", "money"),
+    "p90": ("... P90 (1 in 10 chances of more)", "money"),
+    "quota": ("Quota for {quarter}", "money"),
+    "probability_of_quota": ("Probability of reaching the {quarter} quota", "share"),
+    "coverage": ("Coverage: {quarter} open value / quota still to win", "ratio"),
+    "win_rate": ("Win rate by count, all deals closed so far", "share"),
+    "overdue_open_deals": ("Open deals past their close date", "count"),
+    "overdue_open_value": ("... their value", "money"),
+    "open_without_close_date": ("Open deals without a close date", "count"),
+    "open_without_close_date_value": ("... their value", "money"),
+    "category_closed": ("Category closed, {quarter} (won so far)", "money"),
+    "category_commit": ("Category commit, {quarter} (with closed)", "money"),
+    "category_most_likely": ("Category most likely, {quarter} (with commit)", "money"),
+    "category_best_case": ("Category best case, {quarter} (with commit)", "money"),
+    "category_open_pipeline": ("Category open pipeline, {quarter} (open deals)", "money"),
+    "biggest_leak_stage": ("Biggest leak: stage (whole stage history)", "text"),
+    "biggest_leak_share": ("... share of the deals reaching it that dropped", "share"),
+    "funnel_conversion": ("First stage to last (whole stage history)", "share"),
+    "stalled_deals": ("Open deals in a stage over twice its median days", "count"),
+    "lost_deals": ("Lost deals, all close dates", "count"),
+    "loss_spike_period": ("Loss spike: month", "text"),
     "loss_spike_reason": ("Loss spike: reason", "text"),
-    "loss_spike_count": ("Loss spike: deals lost", "count"),
-    "leads": ("Leads", "count"),
-    "contacted": ("Contacted", "count"),
-    "median_response_minutes": ("Median first response", "minutes"),
-    "p90_response_minutes": ("90th percentile first response", "minutes"),
-    "share_within_5_minutes": ("Answered within 5 minutes", "share"),
-    "share_never_contacted": ("Never contacted", "share"),
-    "decay_exponent": ("Decay exponent (odds ~ time^-k)", "number"),
+    "loss_spike_count": ("Loss spike: deals lost for it that month", "count"),
+    "leads": ("Leads created {leads}", "count"),
+    "contacted": ("... contacted at least once", "count"),
+    "median_response_minutes": ("Median time to first contact (contacted leads)", "minutes"),
+    "p90_response_minutes": ("90th percentile time to first contact", "minutes"),
+    "share_within_5_minutes": ("Answered within 5 minutes (first contact, all leads)", "share"),
+    "share_never_contacted": ("Never contacted (share of all leads)", "share"),
+    "decay_exponent": ("Response decay k (odds ~ minutes^-k)", "number"),
     "decay_outcome": ("Decay fitted to", "text"),
-    "accounts": ("Accounts", "count"),
-    "tier_A": ("Tier A", "count"),
-    "tier_B": ("Tier B", "count"),
-    "tier_C": ("Tier C", "count"),
-    "tier_D": ("Tier D", "count"),
-    "overdue_contacts": ("Accounts overdue for contact", "count"),
+    "accounts": ("Accounts on the report date", "count"),
+    "tier_A": ("Tier A accounts", "count"),
+    "tier_B": ("Tier B accounts", "count"),
+    "tier_C": ("Tier C accounts", "count"),
+    "tier_D": ("Tier D accounts", "count"),
+    "overdue_contacts": ("Accounts past their contact cadence", "count"),
     "never_contacted": ("... of which never contacted", "count"),
-    "cold_a_accounts": ("Cold (blue) A accounts", "count"),
-    "declining_accounts": ("Declining accounts (revenue -20 % or worse)", "count"),
-    "declining_lost_revenue": ("Revenue lost by them", "money"),
-    "customers_last_year": ("Customers in the prior 12 months", "count"),
-    "renewed": ("... still buying in the last 12 months", "count"),
-    "renewal_rate": ("Renewal rate", "share"),
-    "monthly_retention": ("Monthly customer retention (12-month mean)", "share"),
-    "monthly_churn": ("Monthly churn (12-month mean)", "share"),
-    "grr": ("Gross revenue retention (GRR)", "share"),
-    "nrr": ("Net revenue retention (NRR)", "share"),
-    "quick_ratio": ("Quick ratio (gains / losses)", "ratio"),
-    "active_customers": ("Active customers (last 12 months)", "count"),
-    "revenue_per_customer": ("Revenue per customer a year", "money"),
-    "margin_per_customer": ("Margin per customer a year", "money"),
-    "annual_retention": ("Annual retention", "share"),
-    "expected_lifetime_years": ("Expected lifetime (years)", "number"),
-    "clv": ("Customer lifetime value (CLV)", "money"),
-    "new_customers": ("New customers (last 12 months)", "count"),
-    "sales_cost": ("Sales cost a year", "money"),
-    "cac": ("Customer acquisition cost (CAC)", "money"),
+    "cold_a_accounts": ("Tier A accounts in the cold (blue) band", "count"),
+    "declining_accounts": ("Accounts down 20 % or more (annual vs previous)", "count"),
+    "declining_lost_revenue": ("... revenue they lost in the year", "money"),
+    "customers_last_year": ("Customers buying in {prior_months}", "count"),
+    "renewed": ("... still buying in {months}", "count"),
+    "renewal_rate": ("Renewal rate, {prior_months} to {months}", "share"),
+    "monthly_retention": ("Monthly customer retention, mean of {months}", "share"),
+    "monthly_churn": ("Monthly churn (1 - retention), mean of {months}", "share"),
+    "grr": ("Gross revenue retention, {prior_months} to {months}", "share"),
+    "nrr": ("Net revenue retention, {prior_months} to {months}", "share"),
+    "quick_ratio": ("Quick ratio: revenue gained / lost, same years", "ratio"),
+    "active_customers": ("Customers buying in {months}", "count"),
+    "revenue_per_customer": ("Revenue per customer, {months}", "money"),
+    "margin_per_customer": ("Margin per customer, {months}", "money"),
+    "annual_retention": ("Annual retention, {prior_months} to {months}", "share"),
+    "expected_lifetime_years": ("Expected customer lifetime, years", "number"),
+    "clv": ("Customer lifetime value (CLV), discounted", "money"),
+    "new_customers": ("New customers: first purchase in {months}", "count"),
+    "sales_cost": ("Sales cost a year: sellers x seller cost", "money"),
+    "cac": ("Acquisition cost per new customer (CAC)", "money"),
     "clv_cac": ("CLV:CAC", "ratio"),
-    "payback_months": ("CAC payback (months of margin)", "number"),
-    "revenue_12_months": ("Won revenue, last 12 months", "money"),
-    "productivity_per_month": ("Won revenue per seller a month", "money"),
-    "productivity_change": ("... change on the 12 months before", "change"),
-    "activity_call": ("Calls vs target", "share"),
-    "activity_email": ("Emails vs target", "share"),
-    "activity_meeting": ("Meetings vs target", "share"),
-    "activity_visit": ("Visits vs target", "share"),
+    "payback_months": ("CAC payback, months of margin", "number"),
+    "revenue_12_months": ("Won revenue, {months}", "money"),
+    "productivity_per_month": ("Won revenue per seller a month, {months}", "money"),
+    "productivity_change": ("... change on {prior_months}", "change"),
+    "activity_call": ("Calls vs target, {weeks}", "share"),
+    "activity_email": ("Emails vs target, {weeks}", "share"),
+    "activity_meeting": ("Meetings vs target, {weeks}", "share"),
+    "activity_visit": ("Visits vs target, {weeks}", "share"),
+}
+
+# What a period placeholder reads when the section gives none.
+_PERIODS: Final[dict[str, str]] = {
+    "quarter": "the quarter",
+    "months": "the 12 months before the report month",
+    "prior_months": "the 12 months before those",
+    "weeks": "the 13 weeks before the report date",
+    "leads": "(all)",
 }
 
 _MONEY: Final = frozenset(
@@ -115,8 +146,8 @@ _CHANGE: Final = frozenset({"change"})
 _SHARE_TABLES: Final = frozenset({"cohorts", "activity_attainment"})
 
 _TABLES: Final = {
-    "pipeline_by_owner": "Open pipeline by owner",
-    "categories_by_owner": "Forecast categories by owner (commit and best case cumulative)",
+    "pipeline_by_owner": "Open pipeline by owner (all close dates)",
+    "categories_by_owner": "Forecast categories by owner, {quarter} (commit, best case cumulative)",
     "stages": "Conversion by stage",
     "open_deals_in_stage": "Open deals waiting in each stage",
     "loss_reasons": "Lost deals by reason",
@@ -129,20 +160,24 @@ _TABLES: Final = {
     "cold_a_accounts": "Cold A accounts (lowest temperature first)",
     "declining_accounts": "Declining accounts (largest loss first)",
     "cohorts": "Cohort retention (share of each quarter's new customers still buying)",
-    "revenue_bridge": "Revenue bridge (prior 12 months to last 12 months)",
-    "productivity": "Won revenue per seller by month",
-    "activity_attainment": "Activity vs target by seller (last 13 weeks)",
+    "revenue_bridge": "Revenue bridge ({prior_months} to {months})",
+    "productivity": "Won revenue per seller by month ({months})",
+    "activity_attainment": "Activity vs target by seller ({weeks})",
 }
 
 
-def label(key: str) -> str:
-    """The reader's name of a metric."""
-    return _METRICS.get(key, (key.replace("_", " ").capitalize(), "number"))[0]
+def _filled(template: str, periods: Mapping[str, str] | None) -> str:
+    return template.format_map({**_PERIODS, **(periods or {})})
 
 
-def table_title(key: str) -> str:
-    """The reader's name of a table."""
-    return _TABLES.get(key, key.replace("_", " ").capitalize())
+def label(key: str, periods: Mapping[str, str] | None = None) -> str:
+    """The reader's name of a metric, its period filled from the section's ``periods``."""
+    return _filled(_METRICS.get(key, (key.replace("_", " ").capitalize(), "number"))[0], periods)
+
+
+def table_title(key: str, periods: Mapping[str, str] | None = None) -> str:
+    """The reader's name of a table, its period filled from the section's ``periods``."""
+    return _filled(_TABLES.get(key, key.replace("_", " ").capitalize()), periods)
 
 
 def _minutes(value: float) -> str:
@@ -210,7 +245,9 @@ def _cells(key: str, data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
 # ------------------------------------------------------------------------ text
 
 
-def _text_table(key: str, data: dict[str, Any]) -> list[str]:
+def _text_table(
+    key: str, data: dict[str, Any], periods: Mapping[str, str] | None = None
+) -> list[str]:
     columns, rows = _cells(key, data)
     headers = [c.replace("_", " ") for c in columns]
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
@@ -230,7 +267,7 @@ def _text_table(key: str, data: dict[str, Any]) -> list[str]:
         parts += [v.rjust(w) for v, w in zip(values[1:kept], widths[1:kept], strict=True)]
         return ("  " + "  ".join(parts)).rstrip()
 
-    out = [f"  {table_title(key)}", line(headers)]
+    out = [f"  {table_title(key, periods)}", line(headers)]
     out += [line(r) for r in rows]
     if kept < len(columns):
         out.append(f"  ({len(columns) - kept} more columns in the JSON and HTML reports)")
@@ -252,6 +289,72 @@ def _header(data: dict[str, Any]) -> list[str]:
     return [f"salescore report: {', '.join(parts)}"]
 
 
+def _cut(text: str, limit: int = EXAMPLE_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+def import_reasons(item: Mapping[str, Any]) -> tuple[list[tuple[str, str]], str | None]:
+    """The reasons an import record shows: (``"n x column: problem"``, examples) pairs.
+
+    At most :data:`IMPORT_GROUPS` groups, the most frequent first, each with the
+    examples of its rows (lines, ids, values) cut at :data:`EXAMPLE_CHARS`
+    characters; and the sentence that counts the groups left out (None when none
+    is). A record without ``groups`` (an older report) shows its ``reasons``.
+
+    Parameters
+    ----------
+    item : mapping
+        One entry of the report's ``imports`` (JSON) list.
+
+    Returns
+    -------
+    list of (str, str), and str or None
+        The pairs shown, and the sentence on the rest.
+
+    Examples
+    --------
+    >>> item = {"reasons": {"value: not a number": 2}, "groups": [{"column": "value",
+    ...     "problem": "not a number", "rows": 2, "examples": "line 3 ('D2'): 'abc'"}]}
+    >>> import_reasons(item)
+    ([('2 x value: not a number', "line 3 ('D2'): 'abc'")], None)
+    """
+    groups = item.get("groups") or [
+        {"column": None, "problem": reason, "rows": n, "examples": ""}
+        for reason, n in (item.get("reasons") or {}).items()
+    ]
+    ranked = sorted(groups, key=lambda group: -int(group["rows"]))
+    shown = [
+        (
+            f"{int(group['rows']):,} x "
+            + (
+                group["problem"]
+                if group["column"] is None
+                else f"{group['column']}: {group['problem']}"
+            ),
+            _cut(str(group.get("examples") or "")),
+        )
+        for group in ranked[:IMPORT_GROUPS]
+    ]
+    more = len(ranked) - len(shown)
+    if more <= 0:
+        return shown, None
+    rows = sum(int(group["rows"]) for group in ranked[IMPORT_GROUPS:])
+    return shown, (
+        f"and {more:,} more kind{'' if more == 1 else 's'} of problem "
+        f"({rows:,} rows; all in the JSON report)"
+    )
+
+
+def _import_warnings(item: Mapping[str, Any]) -> list[str]:
+    """The record's warnings, at most :data:`IMPORT_GROUPS`, then how many more."""
+    listed = [str(text) for text in item.get("warnings") or []]
+    shown = [_cut(text, 2 * EXAMPLE_CHARS) for text in listed[:IMPORT_GROUPS]]
+    more = len(listed) - len(shown)
+    if more > 0:
+        shown.append(f"and {more:,} more warning{'' if more == 1 else 's'} (in the JSON report)")
+    return shown
+
+
 def _imports_lines(data: dict[str, Any]) -> list[str]:
     lines = []
     for item in data["imports"]:
@@ -259,11 +362,25 @@ def _imports_lines(data: dict[str, Any]) -> list[str]:
             f"  {item['table']:<14} {item['file'][:30]:<30} {item['rows_in']:>8,} rows "
             f"{item['accepted']:>8,} accepted {item['rejected']:>6,} rejected"
         )
-        for reason, n in item["reasons"].items():
-            lines += _wrap(f"{n:,} x {reason}", "      ")
-        for text in item["warnings"]:
+        shown, more = import_reasons(item)
+        for reason, examples in shown:
+            lines += _wrap(reason, "      ")
+            if examples:
+                lines += _wrap(f"e.g. {examples}", "          ")
+        if more:
+            lines += _wrap(more, "      ")
+        for text in _import_warnings(item):
             lines += _wrap(f"warning: {text}", "      ")
     return lines
+
+
+def _reasons_cell(item: Mapping[str, Any]) -> str:
+    """The reasons of one import record in one table cell (Markdown, HTML)."""
+    shown, more = import_reasons(item)
+    parts = [f"{reason} (e.g. {examples})" if examples else reason for reason, examples in shown]
+    parts += [more] if more else []
+    parts += [f"warning: {text}" for text in _import_warnings(item)]
+    return "; ".join(parts) or "-"
 
 
 def _wrap(text: str, indent: str) -> list[str]:
@@ -272,21 +389,47 @@ def _wrap(text: str, indent: str) -> list[str]:
     return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
 
 
+def _problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(severity heading, message) of each problem of the report's JSON data.
+
+    Errors come first; ``data`` without the ``problems`` key (an older report) has
+    none.
+    """
+    listed = data.get("problems") or []
+    ordered = sorted(listed, key=lambda p: p.get("severity") != "error")
+    return [
+        ("Error" if p.get("severity") == "error" else "Warning", str(p["message"])) for p in ordered
+    ]
+
+
+def _caveats(section: dict[str, Any]) -> dict[str, str]:
+    """Metric key → the caveat shown beside its figure (a window the data covers partly)."""
+    return {str(k): str(v) for k, v in (section.get("caveats") or {}).items()}
+
+
 def render_text(data: dict[str, Any]) -> str:
     """The report for a 100-column terminal."""
     lines = _header(data)
     lines.append("=" * min(WIDTH, len(lines[0])))
+    found = _problems(data)
+    if found:
+        lines += ["", "PROBLEMS (read these before the figures)", "-" * 40]
+        for severity, message in found:
+            lines += _wrap(f"{severity.upper()}: {message}", "  ")
     for section in data["sections"].values():
         lines += ["", section["title"].upper(), "-" * len(section["title"])]
+        periods = section.get("periods")
+        flagged = _caveats(section)
         for key, value in section["metrics"].items():
-            lines.append(f"  {label(key):<48} {metric(key, value):>20}".rstrip())
+            mark = " (!)" if key in flagged else ""
+            lines.append(f"  {label(key, periods):<56} {metric(key, value):>20}{mark}".rstrip())
+            if key in flagged:
+                lines += _wrap(f"(!) {flagged[key]}", "      ")
         for key, table in section["tables"].items():
             lines.append("")
-            lines += _text_table(key, table)
+            lines += _text_table(key, table, periods)
         for note in section["notes"]:
             lines += _wrap(f"Note: {note}", "  ")
-    for key, reason in data["skipped"].items():
-        lines += ["", *_wrap(f"{key.capitalize()} section left out: {reason}", "")]
     lines += ["", "IMPORT", "------", *_imports_lines(data)]
     return "\n".join(lines) + "\n"
 
@@ -298,9 +441,13 @@ def _md_escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _md_table(headers: list[str], rows: list[list[str]]) -> list[str]:
+def _md_table(headers: list[str], rows: list[list[str]], *, text_last: bool = False) -> list[str]:
+    """A table whose first column (and with ``text_last`` its last) is text, left-aligned."""
+    align = ["---", *["---:"] * (len(headers) - 1)]
+    if text_last and len(align) > 1:
+        align[-1] = "---"
     out = ["| " + " | ".join(_md_escape(h) for h in headers) + " |"]
-    out.append("|" + "|".join(["---", *["---:"] * (len(headers) - 1)]) + "|")
+    out.append("|" + "|".join(align) + "|")
     out += ["| " + " | ".join(_md_escape(v) for v in r) + " |" for r in rows]
     return out
 
@@ -308,13 +455,26 @@ def _md_table(headers: list[str], rows: list[list[str]]) -> list[str]:
 def render_markdown(data: dict[str, Any]) -> str:
     """The report as a Markdown document."""
     lines = [f"# {_header(data)[0]}"]
+    found = _problems(data)
+    if found:
+        lines += ["", "## Problems (read these before the figures)", ""]
+        lines += [f"- **{severity}:** {_md_escape(message)}" for severity, message in found]
     for section in data["sections"].values():
         lines += ["", f"## {section['title']}", ""]
-        rows = [[label(k), metric(k, v)] for k, v in section["metrics"].items()]
-        lines += _md_table(["Metric", "Value"], rows)
+        periods = section.get("periods")
+        flagged = _caveats(section)
+        if flagged:
+            rows = [
+                [label(k, periods), metric(k, v), flagged.get(k, "")]
+                for k, v in section["metrics"].items()
+            ]
+            lines += _md_table(["Metric", "Value", "Caveat"], rows, text_last=True)
+        else:
+            rows = [[label(k, periods), metric(k, v)] for k, v in section["metrics"].items()]
+            lines += _md_table(["Metric", "Value"], rows)
         for key, table in section["tables"].items():
             columns, cells = _cells(key, table)
-            lines += ["", f"### {table_title(key)}", ""]
+            lines += ["", f"### {table_title(key, periods)}", ""]
             lines += _md_table([c.replace("_", " ") for c in columns], cells)
             total = table.get("total_rows")
             if total is not None and total > len(cells):
@@ -322,8 +482,6 @@ def render_markdown(data: dict[str, Any]) -> str:
         if section["notes"]:
             lines.append("")
             lines += [f"- {note}" for note in section["notes"]]
-    for key, reason in data["skipped"].items():
-        lines += ["", f"*{key.capitalize()} section left out: {_md_escape(reason)}*"]
     lines += ["", "## Import", ""]
     lines += _md_table(
         ["Table", "File", "Rows", "Accepted", "Rejected", "Reasons"],
@@ -334,10 +492,11 @@ def render_markdown(data: dict[str, Any]) -> str:
                 f"{i['rows_in']:,}",
                 f"{i['accepted']:,}",
                 f"{i['rejected']:,}",
-                "; ".join(f"{n} x {r}" for r, n in i["reasons"].items()) or "-",
+                _reasons_cell(i),
             ]
             for i in data["imports"]
         ],
+        text_last=True,
     )
     return "\n".join(lines) + "\n"
 
@@ -349,6 +508,10 @@ def render_json(data: dict[str, Any]) -> str:
 
 def render(report: Report, fmt: str) -> str:
     """The report in one of :data:`FORMATS`: text, Markdown, JSON or HTML.
+
+    Every format shows the report's problems (:class:`~salescore.report.build.Problem`:
+    tables without a usable row, heavy rejections, sections left out) before the
+    sections, errors first, and each metric's caveat, if it has one, beside its figure.
 
     Parameters
     ----------
@@ -370,12 +533,13 @@ def render(report: Report, fmt: str) -> str:
     Examples
     --------
     >>> import json
-    >>> from salescore.report import build_report, demo_inputs, render
+    >>> from salescore.report import build_report, demo_inputs
+    >>> from salescore.report.render import render
     >>> report = build_report(demo_inputs())
     >>> render(report, "text").splitlines()[0]
     'salescore report: as of 2026-01-01, the sample CRM (salescore.datasets.sample), amounts in EUR'
     >>> json.loads(render(report, "json"))["sections"]["forecast"]["metrics"]["open_deals"]
-    446
+    450
     """
     data = report.to_dict()
     if fmt == "html":

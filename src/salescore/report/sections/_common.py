@@ -1,0 +1,313 @@
+"""What every section shares: :class:`Section`, the time windows, and small helpers.
+
+Every window of the report is anchored on the report date ``as_of``; see the comment
+above the window helpers.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from typing import Any, Final
+
+import attrs
+import pandas as pd
+
+from ...errors import SalescoreError
+from .._plain import plain
+
+__all__ = ["Section", "days_text", "months_text", "quarter_end"]
+
+
+@attrs.define(kw_only=True)
+class Section:
+    """One section of the report: metrics, tables, notes, and results for charts.
+
+    ``periods`` names the section's time windows for the metric labels (``"months"``:
+    ``"Jan–Dec 2025"``, see ``docs/report-json.md``); ``caveats`` maps a metric's key
+    to a sentence the reader must see beside that figure (a window the data cover
+    only in part, deals left out of it).
+    """
+
+    key: str
+    title: str
+    metrics: dict[str, Any] = attrs.field(factory=dict)
+    tables: dict[str, dict[str, Any]] = attrs.field(factory=dict)
+    notes: list[str] = attrs.field(factory=list)
+    charts: dict[str, Any] = attrs.field(factory=dict)
+    periods: dict[str, str] = attrs.field(factory=dict)
+    caveats: dict[str, str] = attrs.field(factory=dict)
+
+    def flag(self, text: str | None, *keys: str) -> None:
+        """Add ``text`` to the caveats of the metrics ``keys`` (nothing if ``text`` is None)."""
+        if not text:
+            return
+        for key in keys:
+            known = self.caveats.get(key)
+            if known is None:
+                self.caveats[key] = text
+            elif text not in known:
+                self.caveats[key] = f"{known}; {text}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready part: title, metrics, caveats, periods, tables and notes."""
+        return {
+            "title": self.title,
+            "metrics": {k: plain(v) for k, v in self.metrics.items()},
+            "caveats": {k: v for k, v in self.caveats.items() if k in self.metrics},
+            "periods": dict(self.periods),
+            "tables": self.tables,
+            "notes": list(self.notes),
+        }
+
+
+def _optional(frame: pd.DataFrame, *names: str) -> dict[str, Any]:
+    """``name=None`` for each optional column the frame lacks.
+
+    The table functions' defaults name the canonical columns, which must then exist.
+    """
+    return {name: None for name in names if name not in frame.columns}
+
+
+def _deal_options(deals: pd.DataFrame) -> dict[str, Any]:
+    return _optional(deals, "currency", "created", "deal_id")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+# ------------------------------------------------------------------------ time windows
+#
+# Every window of the report is anchored on the report date ``as_of`` (records dated
+# before it count): "the 12 months" are the 12 full calendar months before the month
+# of ``as_of``, "the 12 months before" the 12 before those, and the quarter is the
+# calendar quarter of ``as_of``. A period without records counts as zero. The part of
+# the month of ``as_of`` before it is a part month and is in none of the monthly
+# figures. A window that begins before the data do is flagged beside each figure
+# computed from it.
+
+
+def _utc_naive(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The frame with the named time-zone-aware columns in UTC, their zone dropped."""
+    changed = {
+        c: frame[c].dt.tz_convert("UTC").dt.tz_localize(None)
+        for c in columns
+        if c in frame.columns and isinstance(frame[c].dtype, pd.DatetimeTZDtype)
+    }
+    return frame.assign(**changed) if changed else frame
+
+
+def _naive_date(as_of: pd.Timestamp) -> pd.Timestamp:
+    return as_of if as_of.tz is None else as_of.tz_convert("UTC").tz_localize(None)
+
+
+def _months(as_of: pd.Timestamp, back: int = 0) -> pd.PeriodIndex:
+    """The 12 full calendar months before the month of ``as_of`` (``back`` years earlier)."""
+    last = as_of.to_period("M") - 1 - 12 * back
+    return pd.period_range(end=last, periods=12, freq="M")
+
+
+def _bounds(months: pd.PeriodIndex) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first moment of ``months`` and the first moment after them."""
+    return pd.Timestamp(months[0].start_time), pd.Timestamp((months[-1] + 1).start_time)
+
+
+def months_text(months: pd.PeriodIndex) -> str:
+    """Consecutive months as a reader writes them, for the labels of the report.
+
+    Parameters
+    ----------
+    months : PeriodIndex
+        Monthly periods in time order; the first and the last are named.
+
+    Returns
+    -------
+    str
+        ``"Jan–Dec 2025"`` within one year, ``"Feb 2025–Jan 2026"`` across two,
+        ``"Dec 2025"`` for one month.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> months_text(pd.period_range("2025-01", "2025-12", freq="M"))
+    'Jan–Dec 2025'
+    >>> months_text(pd.period_range("2025-02", "2026-01", freq="M"))
+    'Feb 2025–Jan 2026'
+    >>> months_text(pd.period_range("2025-12", "2025-12", freq="M"))
+    'Dec 2025'
+    """
+    first, last = months[0], months[-1]
+    if first == last:
+        return last.strftime("%b %Y")
+    if first.year == last.year:
+        return f"{first.strftime('%b')}–{last.strftime('%b %Y')}"
+    return f"{first.strftime('%b %Y')}–{last.strftime('%b %Y')}"
+
+
+def _day(moment: pd.Timestamp) -> str:
+    return f"{moment.day} {moment.strftime('%b %Y')}"
+
+
+def days_text(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """The days from ``start`` up to ``end`` (not included), for the labels of the report.
+
+    Parameters
+    ----------
+    start, end : Timestamp
+        Midnights: the first day, and the day after the last.
+
+    Returns
+    -------
+    str
+        ``"2 Oct–31 Dec 2025"`` within one year, ``"11 Oct 2025–9 Jan 2026"`` across two.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> days_text(pd.Timestamp("2025-10-02"), pd.Timestamp("2026-01-01"))
+    '2 Oct–31 Dec 2025'
+    >>> days_text(pd.Timestamp("2025-10-11"), pd.Timestamp("2026-01-10"))
+    '11 Oct 2025–9 Jan 2026'
+    """
+    last = end - pd.Timedelta(days=1)
+    if start.year == last.year:
+        return f"{start.day} {start.strftime('%b')}–{_day(last)}"
+    return f"{_day(start)}–{_day(last)}"
+
+
+def _extent(*columns: pd.Series[Any]) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The earliest and the latest moment in the columns (None when all are empty)."""
+    dates = pd.concat([c.dropna() for c in columns]) if columns else pd.Series([], dtype=object)
+    if not len(dates):
+        return None, None
+    return pd.Timestamp(dates.min()), pd.Timestamp(dates.max())
+
+
+def _coverage(
+    extent: tuple[pd.Timestamp | None, pd.Timestamp | None],
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    what: str,
+    window: str,
+) -> str | None:
+    """A caveat when the records (``what``) do not reach back to ``start``, or stop before it.
+
+    Records are taken as complete from the first of them up to the report date.
+    """
+    first, last = extent
+    days = (end - start).days
+    if first is None or last is None:
+        return f"{window}: no {what} at all"
+    if last < start:
+        return f"{window}: no {what} in it (they end on {_day(last)})"
+    begin = first.normalize()
+    if begin <= start:
+        return None
+    covered = max((end - begin).days, 0)
+    return f"{window}: the {what} begin on {_day(first)}, so {covered} of its {days} days have data"
+
+
+def _part_month_note(as_of: pd.Timestamp, months: pd.PeriodIndex) -> str | None:
+    days = (as_of.normalize() - as_of.to_period("M").start_time).days
+    if days == 0:
+        return None
+    return (
+        f"Monthly and 12-month figures are for {months_text(months)}; the "
+        f"{_plural(days, 'day')} of {as_of.strftime('%B %Y')} before the report date are a "
+        "part month and are in none of them."
+    )
+
+
+def quarter_end(as_of: pd.Timestamp) -> pd.Timestamp:
+    """The first day after the calendar quarter that contains ``as_of``."""
+    return pd.Timestamp((as_of.to_period("Q") + 1).start_time)
+
+
+def _one_currency(deals: pd.DataFrame, section: Section) -> pd.DataFrame:
+    """The deals in the most common currency; the others are counted in a note."""
+    if "currency" not in deals.columns or len(deals["currency"].dropna().unique()) <= 1:
+        return deals
+    main = str(deals["currency"].mode().iloc[0])
+    keep = deals["currency"] == main
+    others = int((~keep).sum())
+    section.notes.append(
+        f"{others} deal{'' if others == 1 else 's'} in other currencies than {main} left out "
+        "of the amounts (salescore never adds two currencies)."
+    )
+    section.metrics["currency"] = main
+    return deals.loc[keep]
+
+
+_FOREIGN_OPTION: Final = re.compile(
+    r"[;,]?\s*\(?\s*(?:pass|use|set)\s+[^;()]*?\b(?:skipna|stages|other_stages)=[^;)]*\)?"
+)
+
+
+def _own_words(run: Callable[..., Section]) -> Callable[..., Section]:
+    """Run a section; a library error's advice to pass ``skipna=``/``stages=`` is cut.
+
+    The report's reader calls no library function and cannot pass those options.
+    """
+
+    @functools.wraps(run)
+    def wrapper(*args: Any, **kwargs: Any) -> Section:
+        try:
+            return run(*args, **kwargs)
+        except SalescoreError as error:
+            text = str(error)
+            if not _FOREIGN_OPTION.search(text):
+                raise
+            raise type(error)(_FOREIGN_OPTION.sub("", text).strip()) from error
+
+    return wrapper
+
+
+def _windows(
+    transactions: pd.DataFrame, as_of: pd.Timestamp
+) -> tuple[pd.Series[float], pd.Series[float]]:
+    """Revenue per customer in the 12 months before the month of ``as_of``, and the 12 before.
+
+    Both Series share one index: every customer who bought in either window.
+    """
+    start, end = _bounds(_months(as_of))
+    prior_start, _ = _bounds(_months(as_of, 1))
+    dates = transactions["date"]
+    last = (dates >= start) & (dates < end)
+    prior = (dates >= prior_start) & (dates < start)
+    customers = transactions["customer_id"]
+    previous = transactions.loc[prior, "amount"].groupby(customers[prior]).sum()
+    current = transactions.loc[last, "amount"].groupby(customers[last]).sum()
+    index = previous.index.union(current.index)
+    return (
+        previous.reindex(index, fill_value=0.0).astype(float),
+        current.reindex(index, fill_value=0.0).astype(float),
+    )
+
+
+def _year_caveats(
+    section: Section, transactions: pd.DataFrame, as_of: pd.Timestamp
+) -> tuple[str | None, str | None]:
+    """Set the section's month windows; the caveats of the prior and the last 12 months."""
+    last, prior = _months(as_of), _months(as_of, 1)
+    section.periods.update(months=months_text(last), prior_months=months_text(prior))
+    extent = _extent(transactions["date"])
+    part = _part_month_note(as_of, last)
+    if part:
+        section.notes.append(part)
+    later = int((transactions["date"] >= as_of).sum())
+    if later:
+        section.notes.append(
+            f"{_plural(later, 'transaction')} dated on or after the report date "
+            f"{'is' if later == 1 else 'are'} in none of the figures."
+        )
+    return (
+        _coverage(extent, *_bounds(prior), "transactions", months_text(prior)),
+        _coverage(extent, *_bounds(last), "transactions", months_text(last)),
+    )
+
+
+def _join(*texts: str | None) -> str | None:
+    kept = [t for t in texts if t]
+    return "; ".join(kept) if kept else None

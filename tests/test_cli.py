@@ -470,6 +470,29 @@ def test_an_unusable_report_on_standard_output_keeps_the_problem_in_json(tmp_pat
     assert "1 x value: not a number" in problem["message"]
 
 
+def test_deals_with_only_the_required_columns_keep_the_forecast(tmp_path: Path) -> None:
+    # close_date is optional in the canonical deals: without it every open deal is
+    # undated (in the pipeline, not in the quarter), and the Team section, which needs
+    # the dates of wins, is left out with a reason a manager can read.
+    deals = tmp_path / "deals.csv"
+    deals.write_text(
+        "deal_id,value,status,probability\nD1,100,open,0.5\nD2,200,won,\n", encoding="utf-8"
+    )
+    out = tmp_path / "report.json"
+    result = run("report", "--deals", deals, "--as-of", "2026-01-01", "-o", out)
+    line = warned(result, "Team section is left out")
+    assert "KeyError" not in line
+    data = json.loads(out.read_text(encoding="utf-8"))
+    forecast = data["sections"]["forecast"]["metrics"]
+    assert forecast["open_value"] == 100.0
+    assert forecast["weighted_value"] == 50.0  # 100 x 0.5
+    assert forecast["open_without_close_date"] == 1
+    assert forecast["quarter_value"] == 0.0
+    (problem,) = data["problems"]
+    assert "close_date" in problem["message"]
+    assert "KeyError" not in problem["message"]
+
+
 def test_a_table_with_no_rows_at_all_is_unusable(tmp_path: Path) -> None:
     empty = tmp_path / "accounts.csv"
     empty.write_text("account_id,name\n", encoding="utf-8")

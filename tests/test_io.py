@@ -171,6 +171,26 @@ def test_the_command_line_says_which_separator_to_pass(
     assert "--sep ';'" in err[0]
 
 
+def test_a_line_with_more_fields_than_the_header_is_refused_not_cut(tmp_path: Path) -> None:
+    # pandas would warn and cut the line's last field: the amount 1,5 would lose its 5.
+    path = _write(tmp_path / "deals.csv", "deal_id;value;status\nD-1;1,5;open\n")
+    with pytest.raises(InvalidInputError, match=r"more fields than the header.*--sep ';'"):
+        read_table(path, sep=",")
+    quoted = _write(tmp_path / "quoted.csv", "deal_id,value,status\nD-1,1,5,open\n")
+    with pytest.raises(InvalidInputError, match="quote values that hold ','"):
+        read_table(quoted)
+
+
+def test_the_command_line_refuses_a_cut_line_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path / "deals.csv", "deal_id;value;status\nD-1;1,5;open\n")
+    assert main(["report", "--deals", str(path), "--sep", ","]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "--sep ';'" in err[0]
+
+
 def test_a_header_with_two_separators_is_refused(tmp_path: Path) -> None:
     path = _write(tmp_path / "deals.csv", "deal_id;value,probability\nD-1;5,0.5\n")
     with pytest.raises(InvalidInputError, match=r"both ',' and ';'.*pass sep"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
@@ -86,15 +87,31 @@ def _read_text(
         raise InvalidInputError(f"cannot read {where}: it is empty")
     chosen = sep if sep is not None else _dialect.detect_sep(text, preset, where)
     try:
-        raw = pd.read_csv(
-            io.StringIO(text),
-            sep=chosen,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[],
-            skip_blank_lines=False,
-            index_col=False,
+        with warnings.catch_warnings():
+            # pandas warns, and cuts the line, when a line has more fields than the
+            # header: the cut fields would be lost, so it is an error here.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            raw = pd.read_csv(
+                io.StringIO(text),
+                sep=chosen,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[],
+                skip_blank_lines=False,
+                index_col=False,
+            )
+    except pd.errors.ParserWarning:
+        shown = "tab" if chosen == "\t" else repr(chosen)
+        found = [s for s in _dialect.header_separators(text) if s != chosen]
+        hint = (
+            f"; the header is separated by {found[0]!r}: pass sep={found[0]!r} (--sep {found[0]!r})"
+            if found
+            else f"; quote values that hold {shown}, or pass the file's separator (--sep)"
         )
+        raise InvalidInputError(
+            f"cannot read {where} as CSV: a line has more fields than the header, "
+            f"separated by {shown}{hint}"
+        ) from None
     except pd.errors.ParserError as error:
         reason = " ".join(str(error).split())
         hint = ""

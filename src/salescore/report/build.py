@@ -537,8 +537,10 @@ def build_report(inputs: Inputs, *, assumptions: Assumptions | None = None) -> R
         try:
             section = plan()
         except (SalescoreError, KeyError) as error:
-            reason = error.args[0] if isinstance(error, KeyError) and error.args else error
-            skipped[key] = f"{type(error).__name__}: {reason}"
+            if isinstance(error, KeyError):
+                skipped[key] = f"the data lack the column {error.args[0]!r}"
+            else:
+                skipped[key] = str(error)
             continue
         if section.metrics or section.tables:
             sections[key] = section

@@ -113,6 +113,8 @@ def forecast_section(deals: pd.DataFrame, *, as_of: pd.Timestamp, quota: float |
     """
     section = Section(key="forecast", title="Forecast")
     as_of = _naive_date(as_of)
+    if "close_date" not in deals.columns:  # an optional column: every deal is undated
+        deals = deals.assign(close_date=pd.Series(pd.NaT, index=deals.index, dtype="M8[ns]"))
     deals = _one_currency(_utc_naive(deals, "close_date", "created"), section)
     quarter = as_of.to_period("Q")
     start, end = pd.Timestamp(quarter.start_time), quarter_end(as_of)

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ... import team as _team
+from ...errors import SchemaError
 from .._plain import table
 from ._common import (
     Section,
@@ -132,6 +133,11 @@ def team_section(
     section = Section(key="team", title="Team")
     as_of = _naive_date(as_of)
     if deals is not None and (deals["status"] == "won").any():
+        if "close_date" not in deals.columns:
+            raise SchemaError(
+                "the deals have no close_date column, and won revenue by month needs "
+                "the date each deal was won"
+            )
         deals = _one_currency(_utc_naive(deals, "close_date", "created"), section)
         if headcount is None:
             sellers = float(deals["owner"].nunique()) if "owner" in deals.columns else 1.0

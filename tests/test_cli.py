@@ -708,3 +708,117 @@ def test_a_format_that_contradicts_the_extension_is_refused(tmp_path: Path) -> N
     one_line_error(run("report", "--demo", "-o", out, "--format", "json"), "contradicts", "html")
     assert list(tmp_path.iterdir()) == []
     ok(run("report", "--demo", "-o", out, "--format", "html"))
+
+
+# ------------------------------------------------------------------------ CRM joints
+
+# HubSpot's CRM API returns deals as {"results": [{"id", "properties": {...}}]} (the
+# "Search for deals" and "List deals" responses of the CRM API reference); the stage
+# ids are those of the default pipeline. Deal 104 carries HubSpot's far "no date".
+_HUBSPOT_API = {
+    "results": [
+        {
+            "id": "101",
+            "properties": {
+                "amount": "1000",
+                "dealstage": "appointmentscheduled",
+                "pipeline": "default",
+                "closedate": "2026-02-15T10:00:00.000Z",
+                "createdate": "2025-11-01T08:00:00.000Z",
+            },
+        },
+        {
+            "id": "102",
+            "properties": {
+                "amount": "2500",
+                "dealstage": "contractsent",
+                "pipeline": "default",
+                "closedate": "2026-03-01T10:00:00.000Z",
+                "createdate": "2025-10-01T08:00:00.000Z",
+            },
+        },
+        {
+            "id": "103",
+            "properties": {
+                "amount": "4000",
+                "dealstage": "closedwon",
+                "pipeline": "default",
+                "closedate": "2025-12-10T10:00:00.000Z",
+                "createdate": "2025-09-01T08:00:00.000Z",
+            },
+        },
+        {
+            "id": "104",
+            "properties": {
+                "amount": "700",
+                "dealstage": "closedlost",
+                "pipeline": "default",
+                "closedate": "9999-12-31T00:00:00.000Z",
+                "createdate": "2025-09-01T08:00:00.000Z",
+            },
+        },
+    ]
+}
+
+
+def test_hubspot_deals_without_history_make_a_report_in_the_commands_words(
+    tmp_path: Path,
+) -> None:
+    deals = tmp_path / "deals.json"
+    deals.write_text(json.dumps(_HUBSPOT_API), encoding="utf-8")
+    result = run(
+        "report", "--crm", "hubspot", "--deals", deals, "--as-of", "2026-01-01", "--format", "json"
+    )
+    data = reported(result)
+    # No history in the export is no unusable table: the history is not read at all.
+    assert [item["table"] for item in data["imports"]] == ["deals"]
+    forecast = data["sections"]["forecast"]["metrics"]
+    # HubSpot's default pipeline: appointmentscheduled 20 %, contractsent 90 %
+    # (salescore.pipeline.presets.HUBSPOT_STAGE_PROBABILITIES): 1000 x 0.2 + 2500 x 0.9.
+    assert forecast["weighted_value"] == pytest.approx(2_450.0)
+    said = json.dumps(data["imports"])
+    assert "--crm-stages FILE" in said
+    assert "stages=" not in said
+    # The lost deal without a date is in the win rate (1 won, 1 lost), not in the
+    # month-by-month loss reasons, which the Funnel note says.
+    assert forecast["win_rate"] == 0.5
+
+
+def test_salesforce_records_without_id_are_refused_in_the_commands_words(tmp_path: Path) -> None:
+    # The shape of a Salesforce sample app's data plan: records with attributes and a
+    # referenceId, without Id (sfdx "data tree" plans).
+    deals = tmp_path / "deals.json"
+    deals.write_text(
+        json.dumps(
+            [
+                {
+                    "attributes": {"type": "Opportunity", "referenceId": "OpportunityRef1"},
+                    "Name": "Big deal",
+                    "StageName": "Prospecting",
+                    "Amount": 1000,
+                    "CloseDate": "2026-02-01",
+                }
+            ]
+        ),
+        encoding="utf-8",
+    )
+    result = run("report", "--crm", "salesforce", "--deals", deals, "--as-of", "2026-01-01")
+    one_line_error(result, "named Id", "ids are never made up")
+    assert "fields=" not in result.stderr
+
+
+def test_lost_deals_without_a_close_date_keep_the_loss_reasons(tmp_path: Path) -> None:
+    deals = tmp_path / "deals.csv"
+    deals.write_text(
+        "deal_id,value,status,close_date,lost_reason\n"
+        "D1,100,lost,2025-11-03,price\n"
+        "D2,100,lost,2025-12-01,price\n"
+        "D3,100,lost,,timing\n",
+        encoding="utf-8",
+    )
+    result = run("report", "--deals", deals, "--as-of", "2026-01-01", "--format", "json")
+    data = reported(result)
+    funnel = data["sections"]["funnel"]
+    assert funnel["metrics"]["lost_deals"] == 2  # D1 and D2; D3 has no month
+    assert "1 lost deal without a close date" in funnel["caveats"]["lost_deals"]
+    assert any("without a close date" in note for note in funnel["notes"])

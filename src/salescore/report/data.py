@@ -14,6 +14,7 @@ column, raises :class:`ReportInputError`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -319,8 +320,33 @@ def _groups(result: ImportResult) -> tuple[ReasonGroup, ...]:
     )
 
 
+# The adapters' hints name their keyword arguments; the report's reader has the
+# command's options instead (no message may suggest an option the caller has not got).
+_HINTS: Final = (
+    (
+        re.compile(
+            r"need fields=\{'deal_id': \.\.\.\} naming a field that is unique per record"
+            r" \([^)]*\)"
+        ),
+        "need a field that is unique per record, named Id, in the export",
+    ),
+    (re.compile(r"add it to stages="), "add it to the stages of --crm-stages FILE"),
+    (re.compile(r"pass stages="), "give --crm-stages FILE"),
+    (re.compile(r"(?<![\w-])stages="), "--crm-stages FILE"),
+)
+
+
+def _command_words(text: str) -> str:
+    """An adapter's message with its keyword hints as the command's options."""
+    for pattern, words in _HINTS:
+        text = pattern.sub(words, text)
+    return text
+
+
 def _from_result(result: ImportResult, path: Path) -> tuple[pd.DataFrame, Import]:
-    groups = _groups(result)
+    groups = tuple(
+        attrs.evolve(group, problem=_command_words(group.problem)) for group in _groups(result)
+    )
     record = Import(
         table=str(result.table),
         source=str(result.source),
@@ -328,7 +354,7 @@ def _from_result(result: ImportResult, path: Path) -> tuple[pd.DataFrame, Import
         rows_in=int(result.rows_in),
         accepted=int(result.accepted),
         reasons={group.label: group.rows for group in groups},
-        warnings=tuple(result.warnings),
+        warnings=tuple(_command_words(warning) for warning in result.warnings),
         groups=groups,
     )
     frame: pd.DataFrame = result.frame.reset_index(drop=True)
@@ -372,7 +398,7 @@ def _vendor_tables(
     )
     if crm == "salesforce":
         if deals_path is not None:
-            take("deals", salesforce.opportunities(deals), deals_path, lines)
+            take("deals", salesforce.opportunities(deals, stages=stages), deals_path, lines)
         if (path := files.get("stage_history")) is not None:
             history, at = _read_export(path, "stage history", crm, fmt)
             take("stage_history", salesforce.opportunity_history(history), path, at)
@@ -384,7 +410,11 @@ def _vendor_tables(
     if deals_path is not None:
         take("deals", module.deals(deals, stages=stages), deals_path, lines)
         if crm == "hubspot" and "stage_history" not in files:
-            take("stage_history", hubspot.stage_history(deals, stages=stages), deals_path, lines)
+            # The history is read from the deals' own stage history, when the export
+            # holds it (propertiesWithHistory); deals without one are no unusable table.
+            history = hubspot.stage_history(deals, stages=stages)
+            if history.rows_in:
+                take("stage_history", history, deals_path, lines)
     for name in ("stage_history", "leads"):
         if name in files:
             raise ReportInputError(
@@ -445,7 +475,10 @@ def load_inputs(
     imports: list[Import] = []
     canonical = dict(files)
     if crm is not None:
-        vendor, records = _vendor_tables(crm, files, crm_stages, fmt)
+        try:
+            vendor, records = _vendor_tables(crm, files, crm_stages, fmt)
+        except SalescoreError as error:
+            raise ReportInputError(_command_words(str(error))) from error
         frames.update(vendor)
         imports.extend(records)
         canonical = {k: v for k, v in files.items() if k not in vendor and k not in ("deals",)}

@@ -14,6 +14,7 @@ from ._common import (
     Section,
     _optional,
     _own_words,
+    _plural,
 )
 
 __all__ = ["funnel_section", "funnel_stages"]
@@ -86,8 +87,26 @@ def funnel_section(
         waiting = pd.DataFrame(rows).set_index("stage")
         section.tables["open_deals_in_stage"] = table(waiting)
         section.metrics["stalled_deals"] = int(waiting["stalled"].sum())
-    if deals is not None and "lost_reason" in deals.columns and (deals["status"] == "lost").any():
-        losses = _pipeline.loss_reasons(deals, **_optional(deals, "created", "deal_id"))
+    if deals is not None and "lost_reason" in deals.columns:
+        lost = deals["status"] == "lost"
+        # Loss reasons are counted month by month: a lost deal needs its close date.
+        undated = lost & (
+            deals["close_date"].isna()
+            if "close_date" in deals.columns
+            else pd.Series(True, index=deals.index)
+        )
+        dated = deals.loc[~undated]
+        n_undated = int(undated.sum())
+        if n_undated:
+            section.notes.append(
+                f"{_plural(n_undated, 'lost deal')} without a close date "
+                f"{'is' if n_undated == 1 else 'are'} left out of the loss reasons, which "
+                "are counted month by month."
+            )
+    else:
+        dated, n_undated = None, 0
+    if dated is not None and (dated["status"] == "lost").any():
+        losses = _pipeline.loss_reasons(dated, **_optional(dated, "created", "deal_id"))
         section.charts["losses"] = losses
         counts: Any = losses["count"]
         totals: pd.Series[float] = counts.sum().sort_values(ascending=False)
@@ -95,6 +114,10 @@ def funnel_section(
         reasons.index.name = "reason"
         section.tables["loss_reasons"] = table(reasons)
         section.metrics["lost_deals"] = int(totals.sum())
+        if n_undated:
+            section.flag(
+                f"leaves out {_plural(n_undated, 'lost deal')} without a close date", "lost_deals"
+            )
         # A spike: the month and reason furthest above that reason's typical month.
         grid = counts.to_numpy(dtype=np.float64)
         usual = np.median(grid, axis=0) if len(grid) else np.zeros(grid.shape[1])

@@ -813,3 +813,22 @@ def test_withdrawn_currencies_are_kept_for_history() -> None:
     deal = Deal(deal_id="old", value=1_000.0, currency="hrk")
     assert deal.currency == "HRK"
     assert "HRK" not in _CURRENCIES  # not an active code
+
+
+def test_an_account_id_may_be_an_int_as_the_schema_allows() -> None:
+    # Pipedrive numbers organisations (org_id 7); the canonical account_id is an id,
+    # int or str, so the pipedrive adapter's frame must go into frame_to_deals.
+    deal = Deal(deal_id=11, account_id=np.int64(7), value=100.0, status="open")
+    assert deal.account_id == 7
+    assert type(deal.account_id) is int
+    table = pd.DataFrame(
+        {
+            "deal_id": [11, 12],
+            "account_id": pd.Series([7, None], dtype=object),  # as the adapters give ids
+            "value": [100.0, 50.0],
+            "status": "open",
+        }
+    )
+    assert [d.account_id for d in frame_to_deals(table)] == [7, None]
+    with pytest.raises(InvalidInputError, match=r"account_id \(deal 11\) must be a str, an int"):
+        Deal(deal_id=11, account_id=True, value=100.0, status="open")

@@ -132,6 +132,19 @@ def _deal_id(value: Any, attribute: attrs.Attribute[Any]) -> str | int:
     )
 
 
+def _optional_id(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> str | int | None:
+    if _is_missing(value):
+        return None
+    if isinstance(value, str):
+        return str(value)  # a plain str for a subclass such as np.str_
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return int(value)
+    raise InvalidInputError(
+        f"{attribute.name}{_where(instance)} must be a str, an int or None; "
+        f"got {type(value).__name__} {value!r}"
+    )
+
+
 def _number(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(
         value, (numbers.Real, np.integer, np.floating)
@@ -274,6 +287,7 @@ def _not_before_created(
 # deal_id is the first field, so it is set before the others are converted.
 _DEAL_ID: Final = attrs.Converter(_deal_id, takes_field=True)
 _TEXT: Final = attrs.Converter(_text, takes_self=True, takes_field=True)
+_OPTIONAL_ID: Final = attrs.Converter(_optional_id, takes_self=True, takes_field=True)
 _VALUE: Final = attrs.Converter(_number, takes_self=True, takes_field=True)
 _PROBABILITY: Final = attrs.Converter(_optional_number, takes_self=True, takes_field=True)
 _CURRENCY: Final = attrs.Converter(_currency, takes_self=True, takes_field=True)
@@ -300,8 +314,11 @@ class Deal:
     deal_id : str or int
         The deal's identifier: a non-blank str or an int, kept as given (a NumPy
         integer becomes ``int``).
-    account_id, owner, stage : str or None, default None
-        The account, the deal's owner and the pipeline stage; ``None`` when unknown.
+    account_id : str, int or None, default None
+        The account the deal is for, an identifier like ``deal_id`` (CRMs such as
+        Pipedrive number their organisations); ``None`` when unknown.
+    owner, stage : str or None, default None
+        The deal's owner and the pipeline stage; ``None`` when unknown.
     value : float
         The deal's amount, a finite number >= 0, in ``currency``.
     probability : float or None, default None
@@ -404,7 +421,7 @@ class Deal:
     """  # noqa: E501
 
     deal_id: str | int = attrs.field(converter=_DEAL_ID)  # type: ignore[misc]
-    account_id: str | None = attrs.field(default=None, converter=_TEXT)  # type: ignore[misc]
+    account_id: str | int | None = attrs.field(default=None, converter=_OPTIONAL_ID)  # type: ignore[misc]
     owner: str | None = attrs.field(default=None, converter=_TEXT)  # type: ignore[misc]
     stage: str | None = attrs.field(default=None, converter=_TEXT)  # type: ignore[misc]
     value: float = attrs.field(converter=_VALUE, validator=_nonnegative)  # type: ignore[misc]

@@ -87,6 +87,17 @@ def test_team_window_is_the_12_months_before_the_report_month() -> None:
     assert "productivity_change" not in m
 
 
+def test_deals_that_name_no_owner_count_one_seller_and_say_so() -> None:
+    # One win of 3,000 in August 2025, the owner left empty: without --headcount the
+    # team is taken as 1 seller (not 0, which would leave revenue per seller empty):
+    # 3,000 / 1 / 12 = 250 a month.
+    deals = _deals([("D1", "won", 3_000, "2025-08-05", None, 1.0)]).assign(owner=None)
+    section = team_section(deals, None, as_of=NEW_YEAR, headcount=None, targets={})
+    assert section.metrics["productivity_per_month"] == pytest.approx(250.0)
+    assert any(note.startswith("Headcount taken as 1 seller") for note in section.notes)
+    assert not any("owners of deals" in note for note in section.notes)
+
+
 def test_months_without_a_headcount_are_flagged_beside_revenue_per_seller() -> None:
     deals = _deals(
         [

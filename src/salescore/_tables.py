@@ -17,6 +17,7 @@ __all__ = [
     "SHOWN",
     "TOTAL",
     "align_columns",
+    "counted",
     "float_column",
     "group_columns",
     "group_sums",
@@ -32,6 +33,11 @@ __all__ = [
 SHOWN: Final = 5  # how many rows an error message names
 TOTAL: Final = "total"  # the row label of an ungrouped table
 PERIOD: Final = "period"  # the name of the period key of a table by period
+
+
+def counted(number: int, noun: str) -> str:
+    """``"1 row"``, ``"1,234 rows"``: a count and its noun, for messages and notes."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def require_columns(table: str, frame: object, columns: Iterable[str]) -> None:

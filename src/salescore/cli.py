@@ -54,6 +54,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 import pandas as pd
 
+from ._arrays import utc_naive
+from ._tables import counted
 from ._version import __version__
 from .errors import SalescoreError
 
@@ -144,8 +146,7 @@ def _date(text: str) -> pd.Timestamp:
             raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD or DD.MM.YYYY): {text!r}")
     except (ValueError, TypeError, OverflowError):
         raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {text!r}") from None
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    stamp = utc_naive(stamp)
     if not _FIRST_DATE <= stamp <= _LAST_DATE:
         raise argparse.ArgumentTypeError(
             f"{text!r} is outside the dates a report can cover "
@@ -401,7 +402,7 @@ def _report(args: argparse.Namespace) -> int:
     if report.problems:
         n = len(report.problems)
         print(
-            f"{_PROG}: warning: {where} starts with {n} problem{'' if n == 1 else 's'}: "
+            f"{_PROG}: warning: {where} starts with {counted(n, 'problem')}: "
             + report.problems[0].message
             + (" ..." if n > 1 else ""),
             file=sys.stderr,

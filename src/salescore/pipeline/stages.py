@@ -22,6 +22,7 @@ import pandas as pd
 
 from .. import schema
 from .._arrays import align_zones, option_choice
+from .._tables import counted as _count
 from ..errors import InvalidInputError, SchemaError
 
 __all__ = ["stage_funnel", "time_in_stage"]
@@ -587,10 +588,6 @@ class _Pairs:
 
 def _is_missing(value: Any) -> bool:
     return bool(pd.api.types.is_scalar(value) and pd.isna(value))
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _listed(values: Sequence[object], *, quote: bool = True) -> str:

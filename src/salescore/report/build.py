@@ -16,6 +16,8 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from .._arrays import utc_naive
+from .._tables import counted
 from .._version import __version__
 from ..errors import InvalidInputError, SalescoreError
 from ..pipeline import presets as _presets
@@ -26,12 +28,12 @@ from .sections import (
     _bounds,
     _monthly,
     _months,
-    _naive_date,
     _utc_naive,
     accounts_section,
     forecast_section,
     funnel_section,
     leads_section,
+    months_text,
     retention_section,
     team_section,
     value_section,
@@ -196,8 +198,8 @@ def _sellers(inputs: Inputs) -> tuple[float, str | None]:
     """
     headcount = inputs.headcount
     if isinstance(headcount, pd.Series):
-        months = _months(_naive_date(inputs.as_of))
-        window = f"{months[0].strftime('%b %Y')} to {months[-1].strftime('%b %Y')}"
+        months = _months(utc_naive(inputs.as_of))
+        window = months_text(months)
         known = _monthly(headcount).reindex(months).dropna()
         if not len(known):
             return np.nan, (
@@ -264,9 +266,9 @@ def _fill_probabilities(deals: pd.DataFrame, name: str) -> tuple[pd.DataFrame, s
     used = ", ".join(f"{stage} {stages[stage]:.0%} ({n})" for stage, n in counts.items())
     n = int(missing.sum())
     note = (
-        f"{n} open deal{'' if n == 1 else 's'} without a probability took their stage's from "
-        f"{source}: {used}. These are the vendor's generic guesses, not the team's own win "
-        "rates."
+        f"{counted(n, 'open deal')} without a probability took {'its' if n == 1 else 'their'} "
+        f"stage's from {source}: {used}. These are the vendor's generic guesses, not the "
+        "team's own win rates."
     )
     return deals.assign(probability=probability), note
 
@@ -275,7 +277,7 @@ def _few(ids: pd.Series[Any]) -> str:
     """'2 deals: 'D1', 'D2'' with at most three ids."""
     shown = ", ".join(repr(str(i)) for i in ids.iloc[:_REASONS_SHOWN])
     more = " ..." if len(ids) > _REASONS_SHOWN else ""
-    return f"{len(ids)} deal{'' if len(ids) == 1 else 's'}: {shown}{more}"
+    return f"{counted(len(ids), 'deal')}: {shown}{more}"
 
 
 def _named(keys: tuple[str, ...]) -> str:
@@ -291,7 +293,7 @@ def _reasons(reasons: Mapping[str, Any]) -> str:
     shown = "; ".join(f"{n:,} x {reason}" for reason, n in ranked[:_REASONS_SHOWN])
     more = len(ranked) - _REASONS_SHOWN
     if more > 0:
-        shown += f"; {more} other reason{'' if more == 1 else 's'} in the import summary"
+        shown += f"; {counted(more, 'other reason')} in the import summary"
     return shown
 
 
@@ -332,7 +334,7 @@ def _emptied(
     ``kept`` are the sections computed (not left out); ``rejected`` maps a table that
     lost some but not all of its rows to its import record.
     """
-    as_of = _naive_date(inputs.as_of)
+    as_of = utc_naive(inputs.as_of)
     found = []
     for section, table, what in EMPTY_SECTIONS:
         frame = getattr(inputs, table)

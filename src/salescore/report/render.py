@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from .._tables import counted
 from ..errors import InvalidInputError
 from .build import Report
 
@@ -340,8 +341,7 @@ def import_reasons(item: Mapping[str, Any]) -> tuple[list[tuple[str, str]], str 
         return shown, None
     rows = sum(int(group["rows"]) for group in ranked[IMPORT_GROUPS:])
     return shown, (
-        f"and {more:,} more kind{'' if more == 1 else 's'} of problem "
-        f"({rows:,} rows; all in the JSON report)"
+        f"and {counted(more, 'more kind')} of problem ({rows:,} rows; all in the JSON report)"
     )
 
 
@@ -351,7 +351,7 @@ def _import_warnings(item: Mapping[str, Any]) -> list[str]:
     shown = [_cut(text, 2 * EXAMPLE_CHARS) for text in listed[:IMPORT_GROUPS]]
     more = len(listed) - len(shown)
     if more > 0:
-        shown.append(f"and {more:,} more warning{'' if more == 1 else 's'} (in the JSON report)")
+        shown.append(f"and {counted(more, 'more warning')} (in the JSON report)")
     return shown
 
 

@@ -10,7 +10,6 @@ One module per section; :mod:`._common` holds :class:`Section` and the time wind
 from ._common import Section, days_text, months_text, quarter_end
 from ._common import _bounds as _bounds
 from ._common import _months as _months
-from ._common import _naive_date as _naive_date
 from ._common import _own_words as _own_words
 from ._common import _utc_naive as _utc_naive
 from .accounts import accounts_section

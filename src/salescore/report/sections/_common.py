@@ -14,6 +14,8 @@ from typing import Any, Final
 import attrs
 import pandas as pd
 
+from ..._arrays import utc_naive
+from ..._tables import counted
 from ...errors import SalescoreError
 from .._plain import plain
 
@@ -74,10 +76,6 @@ def _deal_options(deals: pd.DataFrame) -> dict[str, Any]:
     return _optional(deals, "currency", "created", "deal_id")
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
 # ------------------------------------------------------------------------ time windows
 #
 # Every window of the report is anchored on the report date ``as_of`` (records dated
@@ -92,15 +90,11 @@ def _plural(n: int, word: str) -> str:
 def _utc_naive(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     """The frame with the named time-zone-aware columns in UTC, their zone dropped."""
     changed = {
-        c: frame[c].dt.tz_convert("UTC").dt.tz_localize(None)
+        c: utc_naive(frame[c])
         for c in columns
         if c in frame.columns and isinstance(frame[c].dtype, pd.DatetimeTZDtype)
     }
     return frame.assign(**changed) if changed else frame
-
-
-def _naive_date(as_of: pd.Timestamp) -> pd.Timestamp:
-    return as_of if as_of.tz is None else as_of.tz_convert("UTC").tz_localize(None)
 
 
 def _months(as_of: pd.Timestamp, back: int = 0) -> pd.PeriodIndex:
@@ -215,7 +209,7 @@ def _part_month_note(as_of: pd.Timestamp, months: pd.PeriodIndex) -> str | None:
         return None
     return (
         f"Monthly and 12-month figures are for {months_text(months)}; the "
-        f"{_plural(days, 'day')} of {as_of.strftime('%B %Y')} before the report date are a "
+        f"{counted(days, 'day')} of {as_of.strftime('%B %Y')} before the report date are a "
         "part month and are in none of them."
     )
 
@@ -233,7 +227,7 @@ def _one_currency(deals: pd.DataFrame, section: Section) -> pd.DataFrame:
     keep = deals["currency"] == main
     others = int((~keep).sum())
     section.notes.append(
-        f"{others} deal{'' if others == 1 else 's'} in other currencies than {main} left out "
+        f"{counted(others, 'deal')} in other currencies than {main} left out "
         "of the amounts (salescore never adds two currencies)."
     )
     section.metrics["currency"] = main
@@ -299,7 +293,7 @@ def _year_caveats(
     later = int((transactions["date"] >= as_of).sum())
     if later:
         section.notes.append(
-            f"{_plural(later, 'transaction')} dated on or after the report date "
+            f"{counted(later, 'transaction')} dated on or after the report date "
             f"{'is' if later == 1 else 'are'} in none of the figures."
         )
     return (

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 
 from ... import pipeline as _pipeline
+from ..._arrays import utc_naive
+from ..._tables import counted
 from ...errors import SalescoreError
 from ...pipeline import presets as _presets
 from .._plain import table
@@ -16,11 +18,9 @@ from ._common import (
     _coverage,
     _deal_options,
     _extent,
-    _naive_date,
     _one_currency,
     _optional,
     _own_words,
-    _plural,
     _utc_naive,
     quarter_end,
 )
@@ -112,7 +112,7 @@ def forecast_section(deals: pd.DataFrame, *, as_of: pd.Timestamp, quota: float |
     False
     """
     section = Section(key="forecast", title="Forecast")
-    as_of = _naive_date(as_of)
+    as_of = utc_naive(as_of)
     if "close_date" not in deals.columns:  # an optional column: every deal is undated
         deals = deals.assign(close_date=pd.Series(pd.NaT, index=deals.index, dtype="M8[ns]"))
     deals = _one_currency(_utc_naive(deals, "close_date", "created"), section)
@@ -151,9 +151,9 @@ def forecast_section(deals: pd.DataFrame, *, as_of: pd.Timestamp, quota: float |
     quarter_keys = ("quarter_value", "quarter_weighted", "coverage")
     if overdue.any():
         n, v = int(overdue.sum()), _sum(deals.loc[overdue, "value"])
-        section.flag(f"includes {_plural(n, 'overdue deal')} ({v:,.0f})", *quarter_keys)
+        section.flag(f"includes {counted(n, 'overdue deal')} ({v:,.0f})", *quarter_keys)
         section.notes.append(
-            f"{_plural(n, 'open deal')} ({v:,.0f}) {'has' if n == 1 else 'have'} a close date "
+            f"{counted(n, 'open deal')} ({v:,.0f}) {'has' if n == 1 else 'have'} a close date "
             f"before the report date, and {'is' if n == 1 else 'are'} counted as due in {name}: "
             "a deal still open is still expected to close. Give "
             f"{'it a new close date' if n == 1 else 'them new close dates'} in the CRM."
@@ -161,10 +161,10 @@ def forecast_section(deals: pd.DataFrame, *, as_of: pd.Timestamp, quota: float |
     if undated.any():
         n, v = int(undated.sum()), _sum(deals.loc[undated, "value"])
         section.flag(
-            f"leaves out {_plural(n, 'open deal')} without a close date ({v:,.0f})", *quarter_keys
+            f"leaves out {counted(n, 'open deal')} without a close date ({v:,.0f})", *quarter_keys
         )
         section.notes.append(
-            f"{_plural(n, 'open deal')} ({v:,.0f}) {'has' if n == 1 else 'have'} no close "
+            f"{counted(n, 'open deal')} ({v:,.0f}) {'has' if n == 1 else 'have'} no close "
             f"date: in the open pipeline, but not in {name}'s forecast or coverage. Give "
             f"{'it' if n == 1 else 'them'} a close date in the CRM."
         )
@@ -179,7 +179,7 @@ def forecast_section(deals: pd.DataFrame, *, as_of: pd.Timestamp, quota: float |
                     (int(late.sum()), "with a close date on or after the report date"),
                     (int(undated_won.sum()), "without a close date"),
                 )
-                for text in ([f"{_plural(n, 'won deal')} {text}"] if n else [])
+                for text in ([f"{counted(n, 'won deal')} {text}"] if n else [])
             )
             + "."
         )
@@ -255,9 +255,9 @@ def _categories(
         f"its end. Category open pipeline ({m['category_open_pipeline']:,.0f}) is the "
         f"quarter's open value ({m['quarter_value']:,.0f}) less {omitted:,.0f} in deals "
         f"marked omitted; the open pipeline of all open deals ({m['open_value']:,.0f}) also "
-        f"holds {_plural(int(later.sum()), 'deal')} due after {name} "
+        f"holds {counted(int(later.sum()), 'deal')} due after {name} "
         f"({_sum(deals.loc[later, 'value']):,.0f}) and "
-        f"{_plural(m['open_without_close_date'], 'deal')} without a close date "
+        f"{counted(m['open_without_close_date'], 'deal')} without a close date "
         f"({m['open_without_close_date_value']:,.0f})."
     )
     if "owner" in deals.columns:

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 
 from ... import pipeline as _pipeline
+from ..._tables import counted
 from .._plain import table
 from ._common import (
     Section,
     _optional,
     _own_words,
-    _plural,
 )
 
 __all__ = ["funnel_section", "funnel_stages"]
@@ -99,7 +99,7 @@ def funnel_section(
         n_undated = int(undated.sum())
         if n_undated:
             section.notes.append(
-                f"{_plural(n_undated, 'lost deal')} without a close date "
+                f"{counted(n_undated, 'lost deal')} without a close date "
                 f"{'is' if n_undated == 1 else 'are'} left out of the loss reasons, which "
                 "are counted month by month."
             )
@@ -116,7 +116,7 @@ def funnel_section(
         section.metrics["lost_deals"] = int(totals.sum())
         if n_undated:
             section.flag(
-                f"leaves out {_plural(n_undated, 'lost deal')} without a close date", "lost_deals"
+                f"leaves out {counted(n_undated, 'lost deal')} without a close date", "lost_deals"
             )
         # A spike: the month and reason furthest above that reason's typical month.
         grid = counts.to_numpy(dtype=np.float64)

@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 
 from ... import retention as _retention
+from ..._arrays import utc_naive
+from ..._tables import counted
 from .._plain import table
 from ._common import (
     Section,
     _bounds,
     _join,
     _months,
-    _naive_date,
     _own_words,
-    _plural,
     _utc_naive,
     _windows,
     _year_caveats,
@@ -73,7 +73,7 @@ def retention_section(
     'Jan–Dec 2024: the transactions begin on 23 Dec 2024, so 9 of its 366 days have data'
     """
     section = Section(key="retention", title="Retention")
-    as_of = _naive_date(as_of)
+    as_of = utc_naive(as_of)
     year_keys = ("customers_last_year", "renewed", "renewal_rate", "grr", "nrr", "quick_ratio")
     if transactions is not None:
         transactions = _utc_naive(transactions, "date")
@@ -98,7 +98,7 @@ def retention_section(
         known = accounts["previous_revenue"].notna() & accounts["annual_revenue"].notna()
         if not known.all():
             section.notes.append(
-                f"{_plural(int((~known).sum()), 'account')} without both previous_revenue and "
+                f"{counted(int((~known).sum()), 'account')} without both previous_revenue and "
                 "annual_revenue left out of revenue retention."
             )
         previous = accounts.loc[known, "previous_revenue"].astype(float)

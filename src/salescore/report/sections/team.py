@@ -8,6 +8,8 @@ from typing import Any
 import pandas as pd
 
 from ... import team as _team
+from ..._arrays import utc_naive
+from ..._tables import counted
 from ...errors import SchemaError
 from .._plain import table
 from ._common import (
@@ -18,11 +20,9 @@ from ._common import (
     _extent,
     _join,
     _months,
-    _naive_date,
     _one_currency,
     _own_words,
     _part_month_note,
-    _plural,
     _utc_naive,
     days_text,
     months_text,
@@ -131,7 +131,7 @@ def team_section(
     'Jan–Dec 2025'
     """
     section = Section(key="team", title="Team")
-    as_of = _naive_date(as_of)
+    as_of = utc_naive(as_of)
     if deals is not None and (deals["status"] == "won").any():
         if "close_date" not in deals.columns:
             raise SchemaError(
@@ -140,10 +140,13 @@ def team_section(
             )
         deals = _one_currency(_utc_naive(deals, "close_date", "created"), section)
         if headcount is None:
-            sellers = float(deals["owner"].nunique()) if "owner" in deals.columns else 1.0
-            headcount = sellers
+            owners = int(deals["owner"].nunique()) if "owner" in deals.columns else 0
+            headcount = float(max(owners, 1))
             section.notes.append(
-                f"Headcount taken as the {sellers:g} owners of deals (every month)."
+                f"Headcount taken as the {counted(owners, 'owner')} of deals (every month)."
+                if owners
+                else "Headcount taken as 1 seller: the deals name no owner (--headcount "
+                "gives the team's)."
             )
         months, prior = _months(as_of), _months(as_of, 1)
         section.periods.update(months=months_text(months), prior_months=months_text(prior))
@@ -156,7 +159,7 @@ def team_section(
         undated = int(((deals["status"] == "won") & deals["close_date"].isna()).sum())
         if undated:
             section.notes.append(
-                f"{_plural(undated, 'won deal')} without a close date "
+                f"{counted(undated, 'won deal')} without a close date "
                 f"{'is' if undated == 1 else 'are'} in none of the monthly figures."
             )
         recent = _productivity(deals, headcount, months)

@@ -7,12 +7,12 @@ import pandas as pd
 
 from ... import retention as _retention
 from ... import value as _value
+from ..._arrays import utc_naive
 from ._common import (
     Section,
     _bounds,
     _join,
     _months,
-    _naive_date,
     _own_words,
     _utc_naive,
     _windows,
@@ -76,7 +76,7 @@ def value_section(
     (2, 200.0, 1, 1000.0)
     """
     section = Section(key="value", title="Value")
-    as_of = _naive_date(as_of)
+    as_of = utc_naive(as_of)
     transactions = _utc_naive(transactions, "date")
     prior_caveat, last_caveat = _year_caveats(section, transactions, as_of)
     previous, current = _windows(transactions, as_of)

@@ -500,6 +500,17 @@ def test_bad_options_are_refused_by_name(tmp_path: Path) -> None:
         read_table(tmp_path / "none.csv")
 
 
+def test_a_codec_that_is_not_a_text_encoding_is_refused_by_name(tmp_path: Path) -> None:
+    # Python knows rot13 and hex as codecs, but they do not turn bytes into text:
+    # bytes.decode would raise LookupError, not the library's error.
+    path = _write(tmp_path / "deals.csv", "deal_id,value\nD-1,1\n")
+    for encoding in ("rot13", "hex"):
+        with pytest.raises(InvalidInputError, match="encoding must be"):
+            read_table(path, encoding=encoding)
+        with pytest.raises(InvalidInputError, match="encoding must be"):
+            read_export(path, encoding=encoding)
+
+
 def test_empty_lines_are_skipped_and_counted(tmp_path: Path) -> None:
     text = "deal_id;value\nD-1;1\n;\n\nD-2;2\n"
     result = read_table(_write(tmp_path / "deals.csv", text))

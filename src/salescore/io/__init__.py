@@ -13,6 +13,7 @@ the line and the option to pass. Parsing is pandas' (:func:`pandas.read_csv`).
 """
 
 from ._dialect import LOCALES, Locale
-from ._read import LINE, read_export, read_table
+from ._export import read_export
+from ._read import LINE, read_table
 
 __all__ = ["LINE", "LOCALES", "Locale", "read_export", "read_table"]

@@ -135,10 +135,10 @@ def check_options(
         try:
             if not isinstance(encoding, str):
                 raise LookupError
-            codecs.lookup(encoding)
+            "".encode(encoding)  # a text encoding (rot13, hex: codecs, but not text)
         except LookupError:
             raise InvalidInputError(
-                f"encoding must be a Python codec name such as 'utf-8' or 'cp1252'; "
+                f"encoding must be a text encoding Python knows, such as 'utf-8' or 'cp1252'; "
                 f"got {encoding!r:.40}"
             ) from None
     if locale is None:
@@ -396,6 +396,21 @@ def iso_dates(values: pd.Series[Any], dayfirst: bool | None) -> tuple[pd.Series[
     show its order (some first number above 12, or some second number above 12, not
     both), or :class:`AmbiguousDatesError` is raised (with row positions).
     """
+    codes, iso, unknown = _distinct_iso_dates(values, dayfirst)
+    return (
+        pd.Series(spread(iso.to_numpy(dtype=object), codes, None), index=values.index),
+        spread(unknown, codes, False),
+    )
+
+
+def _distinct_iso_dates(
+    values: pd.Series[Any], dayfirst: bool | None
+) -> tuple[npt.NDArray[np.intp], pd.Series[Any], BoolArray]:
+    """:func:`_iso_dates` of the distinct values, with each row's code.
+
+    An :class:`AmbiguousDatesError` names row positions, not positions among the
+    distinct values.
+    """
     codes, uniques = distinct(values)
     try:
         iso, unknown = _iso_dates(uniques, dayfirst)
@@ -403,10 +418,7 @@ def iso_dates(values: pd.Series[Any], dayfirst: bool | None) -> tuple[pd.Series[
         first = first_rows(codes, len(uniques))
         mixed = None if problem.mixed is None else int(first[problem.mixed])
         raise AmbiguousDatesError(int(first[problem.position]), mixed) from None
-    return (
-        pd.Series(spread(iso.to_numpy(dtype=object), codes, None), index=values.index),
-        spread(unknown, codes, False),
-    )
+    return codes, iso, unknown
 
 
 def _iso_dates(values: pd.Series[Any], dayfirst: bool | None) -> tuple[pd.Series[Any], BoolArray]:
@@ -453,13 +465,7 @@ def parse_dates(values: pd.Series[Any], dayfirst: bool | None) -> Dates:
     A time of day may follow the date (``2025-12-31 14:00``); an offset (``+01:00``,
     ``Z``) is converted to UTC, and a time without one is read as UTC.
     """
-    codes, uniques = distinct(values)
-    try:
-        iso, unknown = _iso_dates(uniques, dayfirst)
-    except AmbiguousDatesError as problem:
-        first = first_rows(codes, len(uniques))
-        mixed = None if problem.mixed is None else int(first[problem.mixed])
-        raise AmbiguousDatesError(int(first[problem.position]), mixed) from None
+    codes, iso, unknown = _distinct_iso_dates(values, dayfirst)
     matched = iso.notna().to_numpy(dtype=bool)
     stamps = pd.to_datetime(iso, format="ISO8601", utc=True, errors="coerce")
     inside = ((stamps >= FIRST) & (stamps <= LAST)).to_numpy(dtype=bool)

@@ -22,10 +22,11 @@ from typing import Any, Final
 import attrs
 import pandas as pd
 
+from .._arrays import utc_naive
 from ..adapters import ImportResult
 from ..errors import InvalidInputError, SalescoreError
 from ..io import read_table
-from ..io._read import _export
+from ..io._export import _export
 
 __all__ = [
     "CRMS",
@@ -360,8 +361,7 @@ def _from_result(result: ImportResult, path: Path) -> tuple[pd.DataFrame, Import
     frame: pd.DataFrame = result.frame.reset_index(drop=True)
     # Canonical tables are naive UTC; an aware column (an older adapter) is made so.
     for column in frame.columns:
-        if isinstance(frame[column].dtype, pd.DatetimeTZDtype):
-            frame[column] = frame[column].dt.tz_convert("UTC").dt.tz_localize(None)
+        frame[column] = utc_naive(frame[column])
     return frame, record
 
 

@@ -363,3 +363,25 @@ def test_a_null_probability_is_read_from_prorated_revenue() -> None:
     assert result.rejected["reason"].tolist() == [
         "probability: missing (and no prorated_revenue to read it from)"
     ]
+
+
+def test_an_unreadable_prorated_revenue_is_named_when_probability_is_null() -> None:
+    # probability is false, so the probability would be read from prorated_revenue;
+    # a prorated_revenue that is not a number is the reason, with its value, rather
+    # than a probability said to be missing.
+    record = {
+        "id": 62,
+        "type": "opportunity",
+        "active": True,
+        "stage_id": [2, "Qualified"],
+        "probability": False,
+        "expected_revenue": 27600.0,
+        "prorated_revenue": "3 312,00",
+        "user_id": [2, "Mitchell Admin"],
+        "create_date": "2024-03-04 09:30:00",
+        "date_deadline": False,
+    }
+    result = deals([record])
+    (reason,) = result.rejected["reason"].tolist()
+    assert reason.startswith("prorated_revenue: ")
+    assert "'3 312,00'" in reason

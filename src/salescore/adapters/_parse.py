@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .._arrays import utc_naive
 from ..errors import InvalidInputError
 from ..pipeline._categories import forecast_category
 from ..pipeline.records import _CURRENCIES, _WITHDRAWN_CURRENCIES
@@ -38,6 +39,7 @@ __all__ = [
     "parse_text",
     "parse_timestamp",
     "reasons_where",
+    "weighted_share",
 ]
 
 BoolArray = npt.NDArray[np.bool_]
@@ -311,6 +313,36 @@ def parse_probability(
     )
 
 
+def weighted_share(
+    weighted: Parsed, total: npt.NDArray[np.float64], *, field: str, whole: str
+) -> Parsed:
+    """The probability a CRM used, read back from its weighted amount: weighted / total.
+
+    A CRM that stores an amount weighted by the probability it used (Pipedrive's
+    ``weighted_value``, Odoo's ``prorated_revenue``) gives that probability back as
+    the ratio to the amount. It is read only where ``total`` is positive; a weighted
+    amount (the field ``field``) above ``total`` (``whole``) by more than a cent of
+    rounding is a reason, and the ratio is capped at 1. The reasons of ``weighted``
+    (an unreadable amount) are kept.
+    """
+    amounts = weighted.canonical.to_numpy(dtype=np.float64)
+    usable = (total > 0) & ~np.isnan(amounts)
+    ratio = np.full(len(amounts), np.nan)
+    ratio[usable] = amounts[usable] / total[usable]
+    reasons = weighted.reasons.to_numpy(dtype=object).copy()
+    over = usable & (ratio > 1.0 + 0.005 / np.where(usable, total, 1.0))
+    for position in np.flatnonzero(over):
+        reasons[position] = (
+            f"{field}: more than {whole}, so no probability: {float(amounts[position])!r}"
+        )
+    ratio[over] = np.nan
+    index = weighted.canonical.index
+    return Parsed(
+        pd.Series(np.minimum(ratio, 1.0), index=index),
+        pd.Series(reasons, index=index, dtype=object),
+    )
+
+
 #: What a reason says of a date that does not parse, and an example of what does.
 DATE_FORMATS: Final = (
     "not in a recognised date format (use ISO 8601, such as 2025-12-31 or 2025-12-31T14:00:00Z)"
@@ -337,8 +369,7 @@ def _moment_of(value: object, epoch_unit: str | None) -> tuple[pd.Timestamp | No
             return None, f"not a date ({type(value).__name__})"
     except (ValueError, OverflowError):  # OutOfBoundsDatetime is a ValueError
         return None, FAR_DATE
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    stamp = utc_naive(stamp)
     if not _FIRST.tz_localize(None) <= stamp <= _LAST.tz_localize(None):
         return None, FAR_DATE
     return stamp, ""
@@ -346,8 +377,7 @@ def _moment_of(value: object, epoch_unit: str | None) -> tuple[pd.Timestamp | No
 
 def _utc_naive(stamps: pd.Series[Any]) -> npt.NDArray[np.datetime64]:
     """Moments as naive UTC datetime64[ns]; NaT outside the range that dtype holds."""
-    if isinstance(stamps.dtype, pd.DatetimeTZDtype):
-        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    stamps = utc_naive(stamps)
     inside = (stamps >= _FIRST.tz_localize(None)) & (stamps <= _LAST.tz_localize(None))
     naive: npt.NDArray[np.datetime64] = (
         stamps.where(inside).astype("datetime64[ns]").to_numpy(dtype="datetime64[ns]")

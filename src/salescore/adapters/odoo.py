@@ -66,6 +66,7 @@ from ._core import (
     reasons_where,
     records_frame,
     require_fields,
+    weighted_share,
 )
 
 __all__ = ["deals"]
@@ -427,29 +428,19 @@ def _probability(raw: pd.DataFrame) -> Parsed:
     it is read only where ``expected_revenue`` is positive.
     """
     own = parse_probability(field(raw, "probability"), field="probability", scale="percent")
+    lacking = own.canonical.isna() & own.reasons.isna()
     revenue = parse_money(field(raw, "expected_revenue"), field="expected_revenue")
-    prorated = parse_money(field(raw, "prorated_revenue"), field="prorated_revenue")
-    total = revenue.canonical.to_numpy(dtype=np.float64)
-    part = prorated.canonical.to_numpy(dtype=np.float64)
-    lacking = (own.canonical.isna() & own.reasons.isna()).to_numpy(dtype=bool)
-    usable = lacking & (total > 0) & ~np.isnan(part)
-    ratio = np.full(len(raw), np.nan)
-    ratio[usable] = part[usable] / total[usable]
-    reasons = own.reasons.to_numpy(dtype=object).copy()
-    over = usable & (ratio > 1.0 + 0.005 / np.where(usable, total, 1.0))
-    for position in np.flatnonzero(over):
-        reasons[position] = (
-            f"prorated_revenue: more than expected_revenue, so no probability: "
-            f"{float(part[position])!r}"
-        )
-    ratio[over] = np.nan
-    values = own.canonical.to_numpy(dtype=np.float64).copy()
-    values[usable] = np.minimum(ratio[usable], 1.0)
-    still = lacking & np.isnan(values) & pd.isna(reasons)
-    reasons[still] = "probability: missing (and no prorated_revenue to read it from)"
-    return Parsed(
-        pd.Series(values, index=raw.index), pd.Series(reasons, index=raw.index, dtype=object)
+    share = weighted_share(
+        parse_money(field(raw, "prorated_revenue"), field="prorated_revenue"),
+        revenue.canonical.to_numpy(dtype=np.float64),
+        field="prorated_revenue",
+        whole="expected_revenue",
     )
+    values = own.canonical.where(~lacking, share.canonical)
+    reasons = own.reasons.where(~lacking, share.reasons)
+    still = lacking & values.isna() & reasons.isna()
+    reasons[still] = "probability: missing (and no prorated_revenue to read it from)"
+    return Parsed(values.astype(np.float64), reasons.astype(object))
 
 
 def _first_reason(first: pd.Series[Any], second: pd.Series[Any]) -> pd.Series[Any]:

@@ -66,6 +66,7 @@ from ._core import (
     reasons_where,
     records_frame,
     require_fields,
+    weighted_share,
 )
 
 __all__ = ["deals"]
@@ -248,33 +249,6 @@ def _owners(raw: pd.DataFrame, key: str) -> Parsed:
     return parse_text(series, field=field_name, numbers=True)
 
 
-def _weighted_probability(raw: pd.DataFrame) -> Parsed:
-    """A deal's probability from its own ``weighted_value``: weighted_value / value.
-
-    Pipedrive computes ``weighted_value`` as value × the probability it used (the
-    deal's own or its stage's), so the ratio is that probability; it is read only
-    where ``value`` is positive.
-    """
-    value = parse_money(field(raw, "value"), field="value").canonical.to_numpy(dtype=np.float64)
-    weighted = parse_money(field(raw, "weighted_value"), field="weighted_value")
-    amounts = weighted.canonical.to_numpy(dtype=np.float64)
-    usable = (value > 0) & ~np.isnan(amounts)
-    ratio = np.full(len(raw), np.nan)
-    ratio[usable] = amounts[usable] / value[usable]
-    reasons = weighted.reasons.to_numpy(dtype=object).copy()
-    # A cent of rounding in weighted_value is not an error.
-    over = usable & (ratio > 1.0 + 0.005 / np.where(usable, value, 1.0))
-    for position in np.flatnonzero(over):
-        reasons[position] = (
-            f"weighted_value: more than the value, so no probability: {float(amounts[position])!r}"
-        )
-    ratio[over] = np.nan
-    ratio = np.minimum(ratio, 1.0)
-    return Parsed(
-        pd.Series(ratio, index=raw.index), pd.Series(reasons, index=raw.index, dtype=object)
-    )
-
-
 def deals(records: object, *, stages: object = None) -> ImportResult:
     """Import Pipedrive deals into the canonical deals table, accounting for every row.
 
@@ -395,13 +369,18 @@ def deals(records: object, *, stages: object = None) -> ImportResult:
     labels, chances, stage_reasons = _stages_of(field(raw, "stage_id"), table)
     own = parse_probability(field(raw, "probability"), field="probability", scale="percent")
     lacking = own.canonical.isna() & pd.isna(own.reasons)
-    weighted = _weighted_probability(raw)
+    value = parse_money(field(raw, "value"), field="value").canonical.to_numpy(dtype=np.float64)
+    weighted = weighted_share(
+        parse_money(field(raw, "weighted_value"), field="weighted_value"),
+        value,
+        field="weighted_value",
+        whole="the value",
+    )
     use_weighted = lacking & weighted.canonical.notna()
+    probability_reasons = own.reasons.where(~lacking, weighted.reasons)
     lacking &= ~use_weighted
     probability = own.canonical.where(~use_weighted, weighted.canonical)
     probability = probability.where(~lacking, pd.Series(chances, index=index))
-    own_or_none = own.canonical.isna() & pd.isna(own.reasons)
-    probability_reasons = own.reasons.where(~own_or_none, weighted.reasons)
     warnings = []
     if table is None:
         count = int((lacking & ~pd.Series(deleted, index=index) & probability_reasons.isna()).sum())

@@ -246,6 +246,22 @@ def test_arbitrary_records_are_all_accounted_for(records: list[dict[str, Any]], 
 # ------------------------------------------------------------------ status from the stage
 
 
+def test_an_unknown_stage_is_named_as_written_even_with_colons_in_the_stages() -> None:
+    # Stage names may hold ": " ("Stage: Demo"); the reason shows the deal's own stage,
+    # and without stage_status it says which option gives the stages their statuses.
+    records = [{"ID": "1", "Amount": 100, "Stage": "Stage: Demo"}]
+    mapping = {"deal_id": "ID", "value": "Amount", "stage": "Stage", "status": "Stage"}
+    given = from_records(records, mapping, stage_status={"Stage: Won": "won"})
+    assert given.rejected["reason"].tolist() == [
+        "Stage: stage not in stage_status, so the status is unknown: 'Stage: Demo'"
+    ]
+    alone = from_records(records, mapping)
+    (reason,) = alone.rejected["reason"].tolist()
+    assert "stage_status=" in reason
+    assert reason.endswith(": 'Stage: Demo'")
+    assert "not in stage_status" not in reason  # stage_status was not given
+
+
 def test_status_is_derived_from_the_stage_field_with_stage_status() -> None:
     # One "Stage" field says both the stage and, for closed deals, the outcome, as in
     # SuiteCRM's sales_stage or a spreadsheet's stage column.

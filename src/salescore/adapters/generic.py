@@ -112,12 +112,17 @@ def _stage_status(stage_status: object) -> dict[str, str] | None:
 
 
 def _derived_status(
-    raw: pd.DataFrame, stage_key: str, status_key: str, table: dict[str, str]
+    raw: pd.DataFrame, stage_key: str, status_key: str, table: dict[str, str], *, given: bool
 ) -> Parsed:
-    """Each deal's status: its own status field where it has one, else its stage's."""
-    mapped = parse_choice(field(raw, stage_key), field=stage_key, choices=table, required=True)
+    """Each deal's status: its own status field where it has one, else its stage's.
+
+    ``given`` says whether the caller gave ``stage_status`` (else only the stages
+    ``open``, ``won`` and ``lost`` are known).
+    """
+    stages = field(raw, stage_key)
+    mapped = parse_choice(stages, field=stage_key, choices=table, required=True)
     if status_key == stage_key or status_key not in raw.columns:
-        return _stage_reason(mapped, stage_key)
+        return _stage_reason(mapped, stages, stage_key, given=given)
     own = parse_choice(
         field(raw, status_key),
         field=status_key,
@@ -125,22 +130,30 @@ def _derived_status(
     )
     has_own = own.canonical.notna() | own.reasons.notna()
     canonical = own.canonical.where(has_own, mapped.canonical)
-    reasons = own.reasons.where(has_own, _stage_reason(mapped, stage_key).reasons)
+    reasons = own.reasons.where(
+        has_own, _stage_reason(mapped, stages, stage_key, given=given).reasons
+    )
     return Parsed(canonical, reasons)
 
 
-def _stage_reason(mapped: Parsed, stage_key: str) -> Parsed:
+def _stage_reason(mapped: Parsed, stages: pd.Series[Any], stage_key: str, *, given: bool) -> Parsed:
     """Reasons of a stage → status lookup that say which option to extend."""
     reasons = mapped.reasons.to_numpy(dtype=object).copy()
+    values = stages.to_numpy(dtype=object)
+    unknown = (
+        "stage not in stage_status"
+        if given
+        else "stage not open, won or lost (stage_status= gives each stage its status)"
+    )
     for position in np.flatnonzero(~pd.isna(reasons)):
-        text = str(reasons[position])
-        if "unknown value" in text:
-            value = text.partition(": unknown value ")[2].partition(": ")[2]
-            reasons[position] = (
-                f"{stage_key}: stage not in stage_status, so the status is unknown: {value}"
-            )
-        else:
+        value = values[position]
+        if isinstance(value, np.generic):
+            value = value.item()
+        blank = isinstance(value, str) and not value.strip()
+        if value is None or (isinstance(value, float) and math.isnan(value)) or blank:
             reasons[position] = f"{stage_key}: missing, so the status is unknown"
+        else:
+            reasons[position] = f"{stage_key}: {unknown}, so the status is unknown: {value!r:.60}"
     return Parsed(mapped.canonical, pd.Series(reasons, index=mapped.reasons.index, dtype=object))
 
 
@@ -320,7 +333,9 @@ def from_records(
     for column in spec:
         key = fields[column.name]
         if derive and column.name == "status" and statuses is not None:
-            columns["status"] = _derived_status(raw, fields["stage"], key, statuses)
+            columns["status"] = _derived_status(
+                raw, fields["stage"], key, statuses, given=stage_status is not None
+            )
         elif key in raw.columns:
             columns[column.name] = _parse(column, field(raw, key), key, probability_scale)
         elif (table, column.name) in _DEFAULTS:

@@ -422,3 +422,32 @@ def test_the_rendered_report_shows_periods_and_caveats() -> None:
     assert "9 of its 366 days have data" in markdown
     data = json.loads(render(report, "json"))
     assert "9 of its 366 days" in data["sections"]["retention"]["caveats"]["nrr"]
+
+
+def test_losses_and_leads_after_the_report_date_are_not_yet_known() -> None:
+    # A report dated 1 Jan 2026 on an export taken later: the deal lost on 5 Jan and
+    # the lead created on 3 Jan happened after the report's date.
+    as_of = pd.Timestamp("2026-01-01")
+    deals = pd.DataFrame(
+        {
+            "deal_id": ["D1", "D2", "D3"],
+            "value": [100.0, 100.0, 100.0],
+            "status": ["lost", "lost", "lost"],
+            "close_date": pd.to_datetime(["2025-11-03", "2025-12-01", "2026-01-05"]),
+            "lost_reason": ["price", "timing", "price"],
+        }
+    )
+    funnel = funnel_section(None, deals, as_of=as_of, stages=None)
+    assert funnel.metrics["lost_deals"] == 2  # D1 and D2
+    assert any("1 lost deal closed on or after the report date" in n for n in funnel.notes)
+    leads = pd.DataFrame(
+        {
+            "lead_id": ["L1", "L2"],
+            "created": pd.to_datetime(["2025-12-30 09:00", "2026-01-03 09:00"]),
+            "first_contact": pd.to_datetime(["2025-12-30 09:04", "2026-01-03 09:30"]),
+        }
+    )
+    section = leads_section(leads, as_of=as_of)
+    assert section.metrics["leads"] == 1  # L1
+    assert section.metrics["median_response_minutes"] == pytest.approx(4.0)  # 09:00 → 09:04
+    assert any("1 lead created on or after the report date" in n for n in section.notes)

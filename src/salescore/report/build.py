@@ -503,7 +503,7 @@ def build_report(inputs: Inputs, *, assumptions: Assumptions | None = None) -> R
         plans["funnel"] = lambda: funnel_section(history, deals, as_of=as_of, stages=inputs.stages)
     if inputs.leads is not None:
         leads = inputs.leads
-        plans["leads"] = lambda: leads_section(leads)
+        plans["leads"] = lambda: leads_section(leads, as_of=as_of)
     if inputs.accounts is not None:
         accounts = inputs.accounts
         plans["accounts"] = lambda: accounts_section(accounts, as_of=as_of)

@@ -9,12 +9,14 @@ import numpy as np
 import pandas as pd
 
 from ... import pipeline as _pipeline
+from ..._arrays import utc_naive
 from ..._tables import counted
 from .._plain import table
 from ._common import (
     Section,
     _optional,
     _own_words,
+    _utc_naive,
 )
 
 __all__ = ["funnel_section", "funnel_stages"]
@@ -52,6 +54,9 @@ def funnel_section(
 ) -> Section:
     """Conversion and leaks by stage, time in stage, and why deals are lost."""
     section = Section(key="funnel", title="Funnel")
+    as_of = utc_naive(pd.Timestamp(as_of))
+    if deals is not None:
+        deals = _utc_naive(deals, "close_date", "created")
     if history is not None and len(history):
         order = tuple(stages) if stages else funnel_stages(history, deals)
         if not stages:
@@ -95,8 +100,15 @@ def funnel_section(
             if "close_date" in deals.columns
             else pd.Series(True, index=deals.index)
         )
-        dated = deals.loc[~undated]
+        # The report looks back from its date: losses after it are not known yet.
+        later = lost & ~undated & (deals["close_date"] >= as_of)
+        dated = deals.loc[~undated & ~later]
         n_undated = int(undated.sum())
+        if later.any():
+            section.notes.append(
+                f"{counted(int(later.sum()), 'lost deal')} closed on or after the report date "
+                f"{'is' if int(later.sum()) == 1 else 'are'} left out of the loss reasons."
+            )
         if n_undated:
             section.notes.append(
                 f"{counted(n_undated, 'lost deal')} without a close date "

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 
 from ... import leads as _leads
+from ..._arrays import utc_naive
+from ..._tables import counted
 from .._plain import plain, table
 from ._common import (
     Section,
@@ -28,10 +30,23 @@ _BAND_LABELS: Final = ("0-5 min", "5-10 min", "10-30 min", "30-60 min", "1-4 h",
 
 
 @_own_words
-def leads_section(leads: pd.DataFrame) -> Section:
-    """Response times against the 5-minute rule, sources, channels, decay."""
+def leads_section(leads: pd.DataFrame, *, as_of: pd.Timestamp | None = None) -> Section:
+    """Response times against the 5-minute rule, sources, channels, decay.
+
+    With ``as_of``, the leads created on or after it are left out (and counted in a
+    note): the report looks back from its date.
+    """
     section = Section(key="leads", title="Leads")
     leads = _utc_naive(leads, "created", "first_contact")
+    if as_of is not None:
+        later = leads["created"] >= utc_naive(pd.Timestamp(as_of))
+        if later.any():
+            n = int(later.sum())
+            section.notes.append(
+                f"{counted(n, 'lead')} created on or after the report date "
+                f"{'is' if n == 1 else 'are'} left out."
+            )
+            leads = leads.loc[~later]
     first, last = _extent(leads["created"])
     if first is not None and last is not None:
         section.periods["leads"] = days_text(

@@ -565,3 +565,29 @@ def test_a_byte_order_mark_read_as_plain_utf8_does_not_hide_the_first_column(
 ) -> None:
     path = _write(tmp_path / "deals.csv", f"{BOM}deal_id;value\nD-1;1\n")
     assert read_table(path, encoding="utf-8").frame["deal_id"].tolist() == ["D-1"]
+
+
+@pytest.mark.parametrize(
+    "start",
+    [b"PK\x03\x04\x14\x00\x06\x00", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00"],
+    ids=["xlsx", "xls"],
+)
+def test_a_workbook_is_refused_with_how_to_save_it_as_csv(
+    tmp_path: Path, start: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The first bytes of a zip container (an .xlsx) and of an OLE2 file (an .xls).
+    path = tmp_path / "deals.xlsx"
+    path.write_bytes(start + b"\x00" * 64)
+    with pytest.raises(InvalidInputError, match=r"workbook.*save the sheet as CSV"):
+        read_table(path)
+    assert main(["report", "--deals", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "not a CSV file" in err[0]
+
+
+def test_a_directory_given_as_a_file_is_named_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "--deals", str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err

@@ -77,6 +77,10 @@ def _checked_options(
     return preset
 
 
+# The first bytes of a zipped workbook (.xlsx, .ods) and of an OLE one (.xls).
+_WORKBOOKS: Final = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+
 def _read_text(
     path: str | PathLike[str],
     what: str,
@@ -89,6 +93,12 @@ def _read_text(
     file = Path(path)
     where = f"{what} file {file}"
     data = file.read_bytes()
+    if data.startswith(_WORKBOOKS):
+        raise InvalidInputError(
+            f"cannot read {where}: it is a spreadsheet workbook (such as .xlsx or .xls), "
+            "not a CSV file; save the sheet as CSV (in Excel: Save As, CSV UTF-8) and give "
+            "that file"
+        )
     text, used = _dialect.decode(data, encoding, preset, where)
     if not text.strip():
         raise InvalidInputError(f"cannot read {where}: it is empty")

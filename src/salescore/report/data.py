@@ -252,6 +252,8 @@ def demo_inputs(*, as_of: pd.Timestamp | None = None, quota: float | None = None
 
 
 def _exists(path: Path, what: str) -> None:
+    if path.is_dir():
+        raise ReportInputError(f"{what} file {path} is a directory; give the file in it")
     if not path.is_file():
         raise ReportInputError(f"{what} file not found: {path}")
 

@@ -591,3 +591,20 @@ def test_a_directory_given_as_a_file_is_named_so(
 ) -> None:
     assert main(["report", "--deals", str(tmp_path)]) == 2
     assert "is a directory" in capsys.readouterr().err
+
+
+def test_a_blank_flag_outside_the_schema_is_unknown_not_false(tmp_path: Path) -> None:
+    # The report reads a leads file's extra 'reached' column as a flag; a blank there
+    # is unknown: read as False, it would lower the reach rates without a word.
+    path = _write(
+        tmp_path / "leads.csv",
+        "lead_id,created,first_contact,converted,reached\n"
+        "L1,2025-12-01 09:00,2025-12-01 09:03,true,true\n"
+        "L2,2025-12-01 10:00,2025-12-01 10:20,false,\n",
+    )
+    inputs = load_inputs({"leads": path}, as_of=pd.Timestamp("2026-01-01"))
+    assert inputs.leads is not None
+    assert inputs.leads["reached"].tolist() == [True, pd.NA]
+    section = build_report(inputs).sections["leads"]
+    assert "reach_rate" not in section.tables["response_bands"]["columns"]
+    assert any("Reach rates left out: 1 lead has no 'reached' value" in n for n in section.notes)

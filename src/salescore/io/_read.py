@@ -407,7 +407,11 @@ def _parse(
             _add(reasons, bad, f"{name}: not true or false", values)
             if column is not None and not column.nullable:
                 _add(reasons, ~present, f"{name}: missing")
-            frame[name] = pd.Series(truth, index=raw.index, dtype=bool)
+            flags = pd.Series(truth, index=raw.index, dtype=bool)
+            if column is None or column.nullable:
+                # A blank flag is unknown, never read as false.
+                flags = flags.astype("boolean").mask(~present)
+            frame[name] = flags
         elif kind == "choice" and column is not None:
             frame[name] = _choice(values, column)
         elif kind == "currency":

@@ -75,6 +75,13 @@ def leads_section(leads: pd.DataFrame, *, as_of: pd.Timestamp | None = None) -> 
     bands = pd.cut(minutes[tried], list(_BANDS), labels=list(_BAND_LABELS), include_lowest=True)
     by_band = pd.DataFrame({"leads": minutes[tried].groupby(bands, observed=False).size()})
     outcome_column = "reached" if "reached" in leads.columns else None
+    if outcome_column is not None and bool(leads[outcome_column].isna().any()):
+        n = int(leads[outcome_column].isna().sum())
+        section.notes.append(
+            f"Reach rates left out: {counted(n, 'lead')} {'has' if n == 1 else 'have'} no "
+            "'reached' value (a blank is unknown, not false)."
+        )
+        outcome_column = None
     if outcome_column is not None:
         by_band["reach_rate"] = leads.loc[tried, "reached"].groupby(bands, observed=False).mean()
     if "converted" in leads.columns:

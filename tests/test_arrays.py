@@ -235,3 +235,18 @@ def test_infinities_are_refused_and_located() -> None:
         check_range("m", np.array([-math.inf, 1.0, math.inf]))
     with pytest.raises(InvalidInputError, match=r"1 of 2 values"):
         check_range("d", np.array([0.1, math.inf]), low=0.0, allowed="a finite number >= 0")
+
+
+def test_iso_to_utc_reads_texts_with_and_without_offsets_apart() -> None:
+    # pandas 2.2 read "2025-12-31 14:00" as 14:00+01:00 when the batch's first text had
+    # that offset; a text without an offset is UTC (salescore.schema.TIMESTAMPS).
+    from salescore._arrays import iso_to_utc
+
+    texts = pd.Series(["2025-12-31T14:00:00+01:00", "2025-12-31 14:00", "2025-12-31", "x"])
+    stamps = iso_to_utc(texts).dt.tz_localize(None).tolist()
+    assert stamps[:3] == [
+        pd.Timestamp("2025-12-31 13:00"),  # 14:00 at +01:00
+        pd.Timestamp("2025-12-31 14:00"),
+        pd.Timestamp("2025-12-31"),
+    ]
+    assert pd.isna(stamps[3])

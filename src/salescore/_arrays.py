@@ -22,6 +22,7 @@ import datetime
 import math
 import numbers
 import operator
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, Final, TypeAlias, TypeVar, overload
 
@@ -45,6 +46,7 @@ __all__ = [
     "check_range",
     "coerce",
     "coerce_timestamps",
+    "iso_to_utc",
     "option_choice",
     "option_count",
     "option_number",
@@ -401,6 +403,29 @@ def _is_aware(value: object) -> bool:
     if isinstance(value, (pd.Series, pd.Index)):
         return isinstance(value.dtype, pd.DatetimeTZDtype)
     return isinstance(value, datetime.datetime) and value.tzinfo is not None
+
+
+# A time of day followed by a UTC offset or Z: "2025-12-31T14:00+01:00", "...14:00Z".
+_OFFSET = re.compile(r"[T ]\d{1,2}:\d{2}.*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)\s*$")
+
+
+def iso_to_utc(text: pd.Series[Any]) -> pd.Series[Any]:
+    """ISO 8601 texts as UTC-aware timestamps (NaT where a text is not one).
+
+    A text with an offset is converted to UTC; one without is read as UTC. The two
+    kinds are parsed apart: pandas 2.2 reads a text without an offset in the offset
+    of the batch's first text when the two are mixed.
+    """
+    strings = text.astype(object)
+    offset = strings.map(lambda v: isinstance(v, str) and _OFFSET.search(v) is not None)
+    mask = offset.to_numpy(dtype=bool)
+    if mask.all() or not mask.any():
+        return pd.Series(pd.to_datetime(strings, format="ISO8601", utc=True, errors="coerce"))
+    parts = [
+        pd.to_datetime(strings[part], format="ISO8601", utc=True, errors="coerce")
+        for part in (mask, ~mask)
+    ]
+    return pd.concat(parts).reindex(text.index)
 
 
 @overload

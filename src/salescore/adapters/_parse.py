@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .._arrays import utc_naive
+from .._arrays import iso_to_utc, utc_naive
 from ..errors import InvalidInputError
 from ..pipeline._categories import forecast_category
 from ..pipeline.records import _CURRENCIES, _WITHDRAWN_CURRENCIES
@@ -445,7 +445,7 @@ def parse_timestamp(
             )
         if is_text.any():
             text = pd.Series(raw[is_text], dtype=object)
-            converted = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
+            converted = iso_to_utc(text)
             out[is_text] = _utc_naive(converted)
             failed = np.flatnonzero(is_text)[np.isnat(out[is_text])]
             if failed.size:

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .._arrays import iso_to_utc
 from ..errors import InvalidInputError
 
 __all__ = ["LOCALES", "SEPARATORS", "Dialect", "Locale"]
@@ -467,7 +468,7 @@ def parse_dates(values: pd.Series[Any], dayfirst: bool | None) -> Dates:
     """
     codes, iso, unknown = _distinct_iso_dates(values, dayfirst)
     matched = iso.notna().to_numpy(dtype=bool)
-    stamps = pd.to_datetime(iso, format="ISO8601", utc=True, errors="coerce")
+    stamps = iso_to_utc(iso)
     inside = ((stamps >= FIRST) & (stamps <= LAST)).to_numpy(dtype=bool)
     parsed = stamps.notna().to_numpy(dtype=bool)
     year = pd.to_numeric(iso.str.slice(0, 4), errors="coerce").to_numpy(dtype=np.float64)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import decimal
+import fractions
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -13,7 +16,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from salescore import IndexMismatchError, InvalidInputError
-from salescore._arrays import check_range, coerce, option_choice, option_count, safe_divide
+from salescore._arrays import (
+    check_range,
+    coerce,
+    coerce_timestamps,
+    option_choice,
+    option_count,
+    option_flag,
+    option_number,
+    safe_divide,
+)
 
 from . import strategies as sst
 
@@ -250,3 +262,108 @@ def test_iso_to_utc_reads_texts_with_and_without_offsets_apart() -> None:
         pd.Timestamp("2025-12-31"),
     ]
     assert pd.isna(stamps[3])
+
+
+# ------------------------------------------------------------- hostile values
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pd.Series([1 + 2j, 3 + 0j]),
+        np.array([1 + 2j]),
+        [1 + 2j, 2.0],
+        1 + 2j,
+        np.complex128(1 + 0j),
+    ],
+    ids=["series", "array", "list", "scalar", "numpy-scalar"],
+)
+def test_complex_numbers_are_refused_not_cast_to_their_real_part(value: object) -> None:
+    # Before, a complex Series became its real part with only numpy's ComplexWarning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(InvalidInputError, match=r"a must (hold|be a) (real )?numbers?"):
+            coerce(a=value)
+
+
+def test_ragged_sequences_are_refused_by_name() -> None:
+    with pytest.raises(InvalidInputError, match="a must be a flat sequence of numbers"):
+        coerce(a=[[1.0], [2.0, 3.0]])
+
+
+@pytest.mark.parametrize("value", ["False", "no", "", 0, 1, None, pd.NA, np.float64(1.0)])
+def test_option_flag_refuses_every_non_bool(value: object) -> None:
+    # A truthy non-bool read as True turned skipna="False" into skipna=True.
+    with pytest.raises(InvalidInputError, match="skipna must be True or False; got"):
+        option_flag("skipna", value)
+
+
+def test_option_flag_accepts_python_and_numpy_bools() -> None:
+    assert option_flag("skipna", True) is True
+    assert option_flag("skipna", np.bool_(False)) is False
+
+
+def test_option_count_has_an_optional_bound() -> None:
+    assert option_count("bins", 500, maximum=500) == 500
+    with pytest.raises(
+        InvalidInputError, match="bins must be at most 500; got 1180591620717411303424"
+    ):
+        option_count("bins", 2**70, maximum=500)
+    with pytest.raises(InvalidInputError, match="bins must be a non-negative integer"):
+        option_count("bins", np.timedelta64(3, "h"))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (10**400, "must be a number within float range"),
+        (fractions.Fraction(10**400, 3), "must be a number within float range"),
+        (np.timedelta64(1, "h"), "must be a number; got timedelta64"),
+        (np.datetime64("2026-01-01"), "must be a number; got datetime64"),
+        (1 + 0j, "must be a number; got complex"),
+        (decimal.Decimal("1.5"), "must be a number; got Decimal"),
+        ("1.5", "must be a number; got str"),
+        (None, "must be a number; got NoneType"),
+        (pd.NA, "must be a number; got NAType"),
+        (True, "must be a number; got bool"),
+        (math.nan, "must be a number; got nan"),
+    ],
+)
+def test_option_number_refuses_what_is_not_one_real_number(value: object, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=f"margin {message}"):
+        option_number("margin", value)
+
+
+def test_option_number_keeps_real_numbers_and_nan_when_allowed() -> None:
+    assert option_number("margin", fractions.Fraction(1, 4)) == 0.25
+    assert option_number("margin", np.int64(3)) == 3.0
+    assert math.isnan(option_number("margin", math.nan, allow_nan=True))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (["1", "2"], "ISO 8601"),  # dateutil read "1" as a day of the current month
+        ([[1.0], [2.0, 3.0]], "one-dimensional sequence"),
+        ({}, "one-dimensional sequence"),
+        ("9999-12-31", "Out of bounds"),
+        (np.array([1, 2], dtype="m8[h]"), "not numbers or durations"),
+    ],
+    ids=["bare-number-texts", "ragged", "dict", "far-date", "durations"],
+)
+def test_timestamps_refuse_hostile_input_by_name_without_a_pandas_warning(
+    value: object, message: str
+) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Could not infer format" escaped before
+        with pytest.raises(InvalidInputError, match=f"when .*{message}"):
+            coerce_timestamps("when", value)
+
+
+def test_timestamps_read_iso_texts_and_date_objects() -> None:
+    index, single = coerce_timestamps("when", ["2026-01-15", "2026-01-16T09:30:00"])
+    assert not single
+    assert list(index) == [pd.Timestamp("2026-01-15"), pd.Timestamp("2026-01-16 09:30")]
+    index, single = coerce_timestamps("when", datetime.date(2026, 1, 15))
+    assert single
+    assert index[0] == pd.Timestamp("2026-01-15")

@@ -49,6 +49,7 @@ __all__ = [
     "iso_to_utc",
     "option_choice",
     "option_count",
+    "option_flag",
     "option_number",
     "safe_divide",
     "utc_naive",
@@ -207,6 +208,8 @@ def _scalar_value(name: str, value: Any) -> float:
             raise InvalidInputError(
                 f"{name} must be a number within float range; got {value!r:.60}"
             ) from None
+    if isinstance(value, (complex, np.complexfloating)):
+        raise InvalidInputError(f"{name} must be a real number; got the complex {value!r}")
     if isinstance(value, (pd.DataFrame, pd.Index)):
         raise InvalidInputError(
             f"{name} must be a number, a 1-D array or a Series; got a {type(value).__name__} "
@@ -223,8 +226,10 @@ def _sequence_array(name: str, value: Sequence[Any]) -> npt.NDArray[Any]:
         raise InvalidInputError(f"{name} must hold numbers; got a boolean in {value!r:.60}")
     try:
         return np.asarray(value)
-    except (TypeError, ValueError, OverflowError) as error:
-        raise InvalidInputError(f"{name} must be a sequence of numbers; {error}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidInputError(
+            f"{name} must be a flat sequence of numbers; got {value!r:.60}"
+        ) from None
 
 
 def _array_values(name: str, value: npt.NDArray[Any]) -> Values:
@@ -243,6 +248,10 @@ def _array_values(name: str, value: npt.NDArray[Any]) -> Values:
         return value.astype(np.float64)
     if kind == "b":
         raise InvalidInputError(f"{name} must hold numbers; got a boolean array")
+    if kind == "c":
+        raise InvalidInputError(
+            f"{name} must hold real numbers; got an array of dtype {value.dtype}"
+        )
     if kind == "O" and value.size == 0:
         return np.empty(0, dtype=np.float64)
     raise InvalidInputError(
@@ -256,7 +265,7 @@ def _series_values(name: str, value: pd.Series[Any]) -> FloatArray:
     if dtype == np.float64:
         array: FloatArray = value.to_numpy()
         return _array_values(name, array)  # type: ignore[return-value]
-    if pd.api.types.is_bool_dtype(dtype):
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_complex_dtype(dtype):
         raise InvalidInputError(f"{name} must hold numbers; got a Series of dtype {dtype}")
     if value.size == 0:
         return np.empty(0, dtype=np.float64)
@@ -375,20 +384,32 @@ def coerce_timestamps(name: str, value: Any) -> tuple[pd.DatetimeIndex, bool]:
     single = isinstance(value, (str, datetime.date, np.datetime64)) or value is pd.NaT
     if single:
         value = [value]
-    elif np.ndim(value) != 1 or isinstance(value, bytes):
+    try:
+        flat = np.ndim(value) == 1 and not isinstance(value, (bytes, dict, set))
+        array = np.asarray(value) if flat else None
+    except (TypeError, ValueError):  # a ragged sequence
+        array = None
+    if array is None or array.ndim != 1:
         raise InvalidInputError(
             f"{name} must be a timestamp or a one-dimensional sequence of them; "
-            f"got {type(value).__name__}"
+            f"got {type(value).__name__} {value!r:.60}"
         )
-    array = np.asarray(value)
-    if array.size and array.dtype.kind in "biufc":
+    if array.size and array.dtype.kind in "biufcm":
         raise InvalidInputError(
-            f"{name} must hold timestamps, not numbers; got dtype {array.dtype}"
+            f"{name} must hold timestamps, not numbers or durations; got dtype {array.dtype}"
         )
+    texts = array.dtype.kind == "U" or (
+        array.dtype.kind == "O" and all(isinstance(item, str) for item in array)
+    )
     try:
-        return pd.DatetimeIndex(pd.to_datetime(array)), single
-    except (TypeError, ValueError) as error:
-        raise InvalidInputError(f"{name} must hold timestamps; {error}") from None
+        # Texts are read as ISO 8601 only: a guessed format would read "1" as a date.
+        parsed = pd.to_datetime(array, format="ISO8601") if texts else pd.to_datetime(array)
+        return pd.DatetimeIndex(parsed).as_unit("ns"), single
+    except (TypeError, ValueError, OverflowError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        reason = reason.split(". You might want")[0].removesuffix(".")
+        kind = "ISO 8601 timestamps (such as '2024-03-04T10:20:00Z')" if texts else "timestamps"
+        raise InvalidInputError(f"{name} must hold {kind}; {reason}") from None
 
 
 #: Timestamps that :func:`align_zones` reads: a datetime64 Series, a DatetimeIndex, one
@@ -490,7 +511,9 @@ def safe_divide(numerator: Values, denominator: Values) -> Values:
             return numerator / denominator
     shape = np.broadcast_shapes(np.shape(numerator), np.shape(denominator))
     out = np.full(shape, np.nan)
-    with np.errstate(over="ignore"):  # overflow gives inf, as Python's float division does
+    # Overflow gives inf, as Python's float division does; underflow gives 0 (or a
+    # subnormal), as it does too, also under a caller's errstate(all="raise").
+    with np.errstate(over="ignore", under="ignore"):
         np.divide(numerator, denominator, out=out, where=np.not_equal(denominator, 0.0))
     return out
 
@@ -505,32 +528,66 @@ def option_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
     raise InvalidInputError(f"{name} must be one of {listed}; got {value!r}")
 
 
-def option_count(name: str, value: object) -> int:
-    """Validate a keyword option that must be a non-negative integer."""
-    if type(value) is int and value >= 0:
+def option_flag(name: str, value: object) -> bool:
+    """Validate a keyword option that must be True or False.
+
+    Only ``bool`` and NumPy's ``bool_`` are accepted: a string such as ``"False"`` or
+    ``"no"``, a number, ``None`` or ``pd.NA`` is refused rather than read by its truth
+    value, which would turn ``"False"`` into True.
+    """
+    if value is True or value is False:
         return value
-    if isinstance(value, (bool, np.bool_)):
+    if isinstance(value, np.bool_):
+        return bool(value)
+    raise InvalidInputError(
+        f"{name} must be True or False; got {type(value).__name__} {value!r:.60}"
+    )
+
+
+def option_count(name: str, value: object, *, maximum: int | None = None) -> int:
+    """Validate a keyword option that must be a non-negative integer (at most ``maximum``).
+
+    ``maximum`` bounds options that size a computation (months, bins, draws), so that a
+    mistyped 2**70 is refused at once instead of running for ever.
+    """
+    if isinstance(value, (bool, np.bool_, np.timedelta64)):
         raise InvalidInputError(f"{name} must be a non-negative integer; got {value!r}")
-    try:
-        count = operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise InvalidInputError(
-            f"{name} must be a non-negative integer; got {type(value).__name__} {value!r}"
-        ) from None
+    if type(value) is int:
+        count = value
+    else:
+        try:
+            count = operator.index(value)  # type: ignore[arg-type]
+        except TypeError:
+            raise InvalidInputError(
+                f"{name} must be a non-negative integer; got {type(value).__name__} {value!r:.60}"
+            ) from None
     if count < 0:
         raise InvalidInputError(f"{name} must be a non-negative integer; got {count}")
+    if maximum is not None and count > maximum:
+        raise InvalidInputError(f"{name} must be at most {maximum:,}; got {count!r:.60}")
     return count
 
 
-def option_number(name: str, value: object) -> float:
-    """Validate a keyword option that must be one real number (not NaN)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
+def option_number(name: str, value: object, *, allow_nan: bool = False) -> float:
+    """Validate a keyword option or record field that must be one real number.
+
+    Refused with :class:`InvalidInputError`: booleans, strings, complex numbers,
+    durations and dates (``np.timedelta64`` is a NumPy integer, whose count in its own
+    unit would pass for a number), integers and fractions beyond float range, and NaN
+    unless ``allow_nan``. Infinity passes; the caller checks the range.
+    """
+    if isinstance(value, (bool, np.bool_, np.timedelta64, np.datetime64)) or not isinstance(
         value, (numbers.Real, np.floating, np.integer)
     ):
         raise InvalidInputError(
             f"{name} must be a number; got {type(value).__name__} {value!r:.60}"
         )
-    number = float(value)
-    if math.isnan(number):
+    try:
+        number = float(value)
+    except (OverflowError, TypeError, ValueError):
+        raise InvalidInputError(
+            f"{name} must be a number within float range; got {value!r:.60}"
+        ) from None
+    if math.isnan(number) and not allow_nan:
         raise InvalidInputError(f"{name} must be a number; got nan")
     return number

@@ -12,6 +12,30 @@ import pandas as pd
 from ._arrays import align_zones
 from .errors import InvalidInputError, SchemaError
 
+#: What pandas' type inference calls a column whose values can all be hashed.
+_HASHABLE_INFERRED: Final = frozenset(
+    {
+        "empty",
+        "string",
+        "bytes",
+        "integer",
+        "floating",
+        "mixed-integer-float",
+        "decimal",
+        "boolean",
+        "datetime64",
+        "datetime",
+        "date",
+        "timedelta64",
+        "timedelta",
+        "time",
+        "period",
+        "categorical",
+        "complex",
+        "interval",
+    }
+)
+
 __all__ = [
     "PERIOD",
     "SHOWN",
@@ -21,6 +45,7 @@ __all__ = [
     "float_column",
     "group_columns",
     "group_sums",
+    "option_column",
     "period_dtype",
     "periods",
     "positional_keys",
@@ -40,11 +65,71 @@ def counted(number: int, noun: str) -> str:
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
-def require_columns(table: str, frame: object, columns: Iterable[str]) -> None:
-    """Raise :class:`SchemaError` listing every column of ``columns`` that is missing."""
+def option_column(name: str, value: object, *, optional: bool = False) -> str | None:
+    """Validate a keyword option that names a column: a string (or None when ``optional``).
+
+    A name that is not a string (None where a column is required, ``pd.NA``, a list) is
+    refused here, under the option's name, before any lookup in the frame.
+    """
+    if isinstance(value, str) or (optional and value is None):
+        return value
+    needed = "a column name (str) or None" if optional else "a column name (str)"
+    raise InvalidInputError(f"{name} must be {needed}; got {type(value).__name__} {value!r:.60}")
+
+
+def _frame_shape(table: str, frame: object, names: Iterable[object]) -> list[str]:
+    """The checks every frame reader makes first; returns the distinct wanted names."""
     if not isinstance(frame, pd.DataFrame):
         raise SchemaError(f"{table} must be a pandas DataFrame; got {type(frame).__name__}")
-    wanted = list(dict.fromkeys(columns))
+    given = list(names)
+    odd = [name for name in given if not isinstance(name, str)]
+    if odd:
+        raise InvalidInputError(
+            f"{table}: column names must be strings; got {odd[0]!r:.60} ({type(odd[0]).__name__})"
+        )
+    if isinstance(frame.columns, pd.MultiIndex):
+        raise SchemaError(
+            f"{table}: the columns have {frame.columns.nlevels} header levels (a "
+            "MultiIndex); salescore reads one row of column names: flatten them first, "
+            "for example with frame.columns.map('_'.join)"
+        )
+    return list(dict.fromkeys(given))  # type: ignore[arg-type]
+
+
+def _hashes(item: object) -> bool:
+    try:
+        hash(item)
+    except TypeError:
+        return False
+    return True
+
+
+def _unhashable(table: str, frame: pd.DataFrame, names: Iterable[str]) -> str | None:
+    """A problem naming the first rows of an object column holding lists, dicts or sets."""
+    for name in names:
+        column = frame[name]
+        if column.dtype != object:
+            continue
+        if pd.api.types.infer_dtype(column, skipna=True) in _HASHABLE_INFERRED:
+            continue
+        bad = np.fromiter(
+            (not _hashes(item) for item in column.to_numpy()),
+            dtype=bool,
+            count=len(column),
+        )
+        if bad.any():
+            rows = which(frame.index.to_numpy(dtype=object), bad, list(column.to_numpy()))
+            return (
+                f"column {name!r} must hold single values (text, numbers, ids), not "
+                f"lists, dicts or sets; {rows}"
+            )
+    return None
+
+
+def require_columns(table: str, frame: object, columns: Iterable[str]) -> None:
+    """Raise :class:`SchemaError` listing every column of ``columns`` that is missing."""
+    wanted = _frame_shape(table, frame, columns)
+    assert isinstance(frame, pd.DataFrame)
     missing = [column for column in wanted if column not in frame.columns]
     if missing:
         listed = ", ".join(repr(column) for column in missing)
@@ -57,6 +142,9 @@ def require_columns(table: str, frame: object, columns: Iterable[str]) -> None:
     if repeated:
         listed = ", ".join(repr(column) for column in repeated)
         raise SchemaError(f"{table}: more than one column is named {listed}")
+    unhashable = _unhashable(table, frame, wanted)
+    if unhashable is not None:
+        raise SchemaError(f"{table}: {unhashable}")
 
 
 def require_numeric(table: str, frame: pd.DataFrame, columns: Iterable[str]) -> None:
@@ -65,6 +153,7 @@ def require_numeric(table: str, frame: pd.DataFrame, columns: Iterable[str]) -> 
         f"{column!r} has dtype {frame[column].dtype}"
         for column in dict.fromkeys(columns)
         if pd.api.types.is_bool_dtype(frame[column].dtype)
+        or pd.api.types.is_complex_dtype(frame[column].dtype)
         or not pd.api.types.is_numeric_dtype(frame[column].dtype)
     ]
     if wrong:
@@ -208,8 +297,9 @@ def column_problems(table: str, frame: object, wanted: Iterable[tuple[str, str |
     repeated column names, all missing columns, and each present column whose dtype
     the calculation cannot read.
     """
-    if not isinstance(frame, pd.DataFrame):
-        raise SchemaError(f"{table} must be a pandas DataFrame; got {type(frame).__name__}")
+    wanted = list(wanted)
+    _frame_shape(table, frame, (name for name, _ in wanted))
+    assert isinstance(frame, pd.DataFrame)
     kinds: dict[str, str | None] = {}
     for name, kind in wanted:
         if kinds.get(name) is None:  # a name wanted twice keeps the kind it was given
@@ -230,6 +320,16 @@ def column_problems(table: str, frame: object, wanted: Iterable[tuple[str, str |
             wrong = _dtype_misfit(name, kind, frame[name].dtype)
             if wrong is not None:
                 problems.append(wrong)
+    readable = [
+        name
+        for name, kind in kinds.items()
+        if kind not in ("number", "fraction", "date", "timestamp")
+        and name not in missing
+        and name not in repeated
+    ]
+    unhashable = _unhashable(table, frame, readable)
+    if unhashable is not None:
+        problems.append(unhashable)
     if len(problems) == 1:
         raise SchemaError(f"{table}: {problems[0]}")
     if problems:
@@ -240,7 +340,11 @@ def column_problems(table: str, frame: object, wanted: Iterable[tuple[str, str |
 def _dtype_misfit(name: str, kind: str, dtype: Any) -> str | None:
     """Why a column of ``dtype`` cannot be read as ``kind``, or None if it can."""
     if kind in ("number", "fraction"):
-        if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        if (
+            pd.api.types.is_numeric_dtype(dtype)
+            and not pd.api.types.is_bool_dtype(dtype)
+            and not pd.api.types.is_complex_dtype(dtype)
+        ):
             return None
         return f"column {name!r} has dtype {dtype}; it must be numeric (float64)"
     if kind in ("date", "timestamp"):

@@ -367,3 +367,19 @@ def test_timestamps_read_iso_texts_and_date_objects() -> None:
     index, single = coerce_timestamps("when", datetime.date(2026, 1, 15))
     assert single
     assert index[0] == pd.Timestamp("2026-01-15")
+
+
+def test_long_doubles_beyond_float_range_are_refused_not_cast_to_inf() -> None:
+    # 1e400 is finite as an x86 long double and beyond float64: the cast gave inf with a
+    # RuntimeWarning (FloatingPointError under errstate(all="raise")).
+    huge = np.longdouble("1e400")
+    if not np.isfinite(huge):
+        pytest.skip("long double is float64 on this platform")
+    with np.errstate(all="raise"):
+        with pytest.raises(InvalidInputError, match=r"a must be within float range.*\[1\] 1e\+400"):
+            coerce(a=np.array([1.0, huge], dtype=np.longdouble))
+        with pytest.raises(InvalidInputError, match="a must be a number within float range"):
+            coerce(a=huge)
+        (value,), _ = coerce(a=np.array([2.5], dtype=np.longdouble))
+        assert isinstance(value, np.ndarray)
+        assert value.tolist() == [2.5]

@@ -203,7 +203,10 @@ def _scalar_value(name: str, value: Any) -> float:
         return math.nan  # pandas' missing value, as it becomes NaN inside a Series
     if isinstance(value, (numbers.Real, np.floating, np.integer)):
         try:
-            return float(value)
+            number = float(value)
+            if math.isinf(number) and isinstance(value, np.floating) and np.isfinite(value):
+                raise OverflowError
+            return number
         except OverflowError:
             raise InvalidInputError(
                 f"{name} must be a number within float range; got {value!r:.60}"
@@ -244,6 +247,8 @@ def _array_values(name: str, value: npt.NDArray[Any]) -> Values:
         view.flags.writeable = False
         return view
     kind = value.dtype.kind
+    if kind == "f" and value.dtype.itemsize > 8:
+        return _narrowed(name, value)
     if kind in "iuf":
         return value.astype(np.float64)
     if kind == "b":
@@ -258,6 +263,21 @@ def _array_values(name: str, value: npt.NDArray[Any]) -> Values:
         f"{name} must hold numbers; got an array of dtype {value.dtype} "
         "(convert it explicitly, for example with pandas.to_numeric)"
     )
+
+
+def _narrowed(name: str, value: npt.NDArray[Any]) -> FloatArray:
+    """A long-double array as float64, refusing values beyond float64's range."""
+    with np.errstate(over="ignore"):
+        narrowed = value.astype(np.float64)
+    beyond = np.isinf(narrowed) & np.isfinite(value)
+    if beyond.any():
+        positions = np.flatnonzero(beyond)
+        shown = ", ".join(f"[{p}] {value[p]!s}" for p in positions[:_SHOWN])
+        raise InvalidInputError(
+            f"{name} must be within float range (about ±1.8e308); {positions.size} of "
+            f"{value.size} values are not (0-based positions: {shown})"
+        )
+    return narrowed
 
 
 def _series_values(name: str, value: pd.Series[Any]) -> FloatArray:

@@ -383,3 +383,20 @@ def test_long_doubles_beyond_float_range_are_refused_not_cast_to_inf() -> None:
         (value,), _ = coerce(a=np.array([2.5], dtype=np.longdouble))
         assert isinstance(value, np.ndarray)
         assert value.tolist() == [2.5]
+
+
+def test_timestamps_mixing_texts_and_datetime64_read_the_texts_as_iso() -> None:
+    # Texts beside np.datetime64 values went to pandas' format inference, whose
+    # "Could not infer format" UserWarning escaped.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        index, _ = coerce_timestamps(
+            "when", ["2024-01-01T10:00", np.datetime64("2024-02-01T10:00"), None]
+        )
+        assert list(index[:2]) == [
+            pd.Timestamp("2024-01-01 10:00"),
+            pd.Timestamp("2024-02-01 10:00"),
+        ]
+        assert pd.isna(index[2])
+        with pytest.raises(InvalidInputError, match="when must hold ISO 8601"):
+            coerce_timestamps("when", ["0293-06-10T14:51:04", np.datetime64("2024-02-01")])

@@ -418,12 +418,24 @@ def coerce_timestamps(name: str, value: Any) -> tuple[pd.DatetimeIndex, bool]:
         raise InvalidInputError(
             f"{name} must hold timestamps, not numbers or durations; got dtype {array.dtype}"
         )
-    texts = array.dtype.kind == "U" or (
-        array.dtype.kind == "O" and all(isinstance(item, str) for item in array)
+    text = (
+        np.ones(array.size, dtype=bool)
+        if array.dtype.kind == "U"
+        else np.fromiter((isinstance(item, str) for item in array.flat), bool, array.size)
+        if array.dtype.kind == "O"
+        else np.zeros(array.size, dtype=bool)
     )
+    texts = bool(text.any())
     try:
         # Texts are read as ISO 8601 only: a guessed format would read "1" as a date.
-        parsed = pd.to_datetime(array, format="ISO8601") if texts else pd.to_datetime(array)
+        if text.all():
+            parsed = pd.to_datetime(array, format="ISO8601")
+        elif texts:  # texts beside datetime objects: parse the texts on their own
+            mixed = array.astype(object)
+            mixed[text] = list(pd.to_datetime(array[text], format="ISO8601"))
+            parsed = pd.to_datetime(mixed)
+        else:
+            parsed = pd.to_datetime(array)
         return pd.DatetimeIndex(parsed).as_unit("ns"), single
     except (TypeError, ValueError, OverflowError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__

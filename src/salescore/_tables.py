@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
@@ -216,14 +217,27 @@ def group_columns(by: str | Sequence[str] | None) -> list[str]:
 
 
 def period_dtype(freq: object) -> pd.PeriodDtype:
-    """The period dtype of a pandas alias such as "M"; an unknown alias is an error."""
+    """The period dtype of a pandas alias such as "M".
+
+    Refused: an unknown alias, a span that is not positive ("0D", "-1M"), and an alias
+    pandas deprecates (such as "B"), whose warning would otherwise reach the caller.
+    """
+    reason = ""
     if isinstance(freq, str):
         try:
-            return pd.PeriodDtype(freq)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                dtype = pd.PeriodDtype(freq)
+        except Warning as warning:
+            reason = f" (pandas: {str(warning).splitlines()[0]:.120})"
         except (ValueError, TypeError):
             pass
+        else:
+            if dtype.freq.n > 0:
+                return dtype
+            reason = " (a period must span a positive length)"
     raise InvalidInputError(
-        f"freq must be a pandas period alias such as 'M', 'Q', 'W' or 'Y'; got {freq!r:.60}"
+        f"freq must be a pandas period alias such as 'M', 'Q', 'W' or 'Y'; got {freq!r:.60}{reason}"
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from itertools import product
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -422,3 +423,195 @@ def test_a_forked_process_can_still_check_long_arrays() -> None:
     context = multiprocessing.get_context("fork")
     with context.Pool(1) as pool:
         assert pool.apply_async(_forecast_in_child, (n,)).get(timeout=120) == n / 2
+
+
+# ------------------------------------------------------------ hostile inputs (issue 14)
+
+
+@pytest.mark.parametrize("flag", ["False", "no", 0, 1, None, pd.NA, np.float64(1.0)])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda flag: salescore.weighted_forecast([1.0, math.nan], [0.5, 0.5], skipna=flag),
+        lambda flag: salescore.forecast_distribution([1.0, math.nan], [0.5, 0.5], skipna=flag),
+        lambda flag: salescore.wins_distribution([0.5, math.nan], skipna=flag),
+    ],
+    ids=["weighted_forecast", "forecast_distribution", "wins_distribution"],
+)
+def test_skipna_must_be_a_bool(call: Any, flag: object) -> None:
+    # "False" and "no" used to be read by their truth value, as True; pd.NA raised TypeError.
+    with pytest.raises(InvalidInputError, match="skipna must be True or False"):
+        call(flag)
+
+
+def test_skipna_accepts_numpy_bools() -> None:
+    flag: Any = np.True_
+    assert salescore.weighted_forecast([2.0, math.nan], [0.5, 0.5], skipna=flag) == 1.0
+
+
+def test_outcomes_made_equal_by_the_certain_deals_are_one_outcome() -> None:
+    # 1e-9 + 1e15 rounds to 1e15 (the spacing of floats near 1e15 is 0.125), so the
+    # two outcomes "uncertain deal lost" and "won" are the same revenue: one outcome,
+    # probability 0.5 + 0.5.
+    dist = salescore.forecast_distribution([1e-09, 1e15], [0.5, 1.0])
+    assert dist.outcomes.tolist() == [1e15]
+    assert dist.probabilities.tolist() == [1.0]
+    assert dist.quantile(0.5) == 1e15
+
+
+@pytest.mark.parametrize("method", ["exact", "lattice", "monte_carlo"])
+def test_outcomes_are_distinct_and_never_exceed_the_total(method: Any) -> None:
+    rng = np.random.default_rng(3)
+    values = np.concatenate([rng.uniform(0.0, 1.0, 12) * 10.0 ** rng.integers(-12, 12, 12), [1e15]])
+    probabilities = np.concatenate([rng.uniform(0.05, 0.95, 12), [1.0]])
+    dist = salescore.forecast_distribution(values, probabilities, method=method, seed=1)
+    assert np.all(np.diff(dist.outcomes) > 0.0)
+    assert dist.outcomes[-1] <= dist.total
+    assert math.isclose(float(dist.probabilities.sum()), 1.0, rel_tol=1e-12)
+
+
+def test_lattice_outcomes_never_exceed_the_total() -> None:
+    # Deals of 1.0, 0.8 and 0.8 (total 2.6) on the smallest grid, 64 bins (tolerance
+    # 0.5 asks for no more): the step is 2.6 / 64 = 0.040625, 1.0 rounds to k = 25
+    # (24.6) and 0.8 to k = 20 (19.7), so the grid's "all won" point is
+    # 65 * 0.040625 = 2.640625, above the total 2.6. The largest outcome is 2.6.
+    dist = salescore.forecast_distribution(
+        [1.0, 0.8, 0.8], [0.5, 0.5, 0.5], method="lattice", tolerance=0.5
+    )
+    assert dist.outcomes[-1] == dist.total == 2.6
+    assert np.all(np.diff(dist.outcomes) > 0.0)
+
+
+@pytest.mark.parametrize(
+    ("values", "probabilities"),
+    [
+        ([5e-324] * 30, [0.5] * 30),  # ZeroDivisionError before: the grid step underflowed
+        ([5e-324, 1.0] * 15, [0.5] * 30),
+        ([1e-300] * 29 + [1e300], [0.5] * 30),
+        ([1e307] * 17, [0.5] * 17),
+        ([1e306] * 30, [0.5] * 30),
+        ([5e-324] * 3, [0.5] * 3),
+    ],
+)
+def test_tiny_and_huge_amounts_are_handled(values: list[float], probabilities: list[float]) -> None:
+    with np.errstate(all="raise"):
+        dist = salescore.forecast_distribution(values, probabilities)
+    assert np.all(np.diff(dist.outcomes) > 0.0)
+    assert dist.outcomes[0] >= 0.0
+    assert dist.outcomes[-1] <= dist.total
+    assert math.isclose(float(dist.probabilities.sum()), 1.0, rel_tol=1e-9)
+    # The largest deal alone decides the top outcome's scale: all won is the total.
+    assert dist.quantile(1.0) <= dist.total
+
+
+def test_thirty_subnormal_deals_give_a_binomial_count_of_them() -> None:
+    # 30 deals of 5e-324 (the smallest float) at 0.5: revenue = k * 5e-324 with k
+    # Binomial(30, 1/2), whose median is 15, so P50 = 15 * 5e-324 = 7.4e-323.
+    dist = salescore.forecast_distribution([5e-324] * 30, [0.5] * 30)
+    assert dist.quantile(0.5) == 15 * 5e-324
+    assert dist.total == 30 * 5e-324
+
+
+def test_a_total_beyond_float_range_is_refused() -> None:
+    with pytest.raises(InvalidInputError, match="total value of the deals exceeds the largest"):
+        salescore.forecast_distribution([1e308] * 3, [0.5] * 3)
+    with pytest.raises(InvalidInputError, match="weighted forecast exceeds the largest float"):
+        salescore.weighted_forecast([1e308] * 3, [1.0] * 3)
+
+
+def test_a_tiny_tolerance_uses_the_largest_grid() -> None:
+    # tolerance=5e-324 made n / (8 tolerance) infinite: OverflowError in math.ceil.
+    dist = salescore.forecast_distribution([1.0] * 30, [0.5] * 30, tolerance=5e-324, max_bins=64)
+    assert dist.method == "lattice"
+    # Whole deals of 1 on a grid of 30/64: each rounds to k = 2 (2 * 30/64 = 0.9375),
+    # an error of 0.0625 per deal, 30 * 0.0625 = 1.875 at most.
+    assert dist.value_error == pytest.approx(1.875)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"max_bins": 2**70}, "max_bins must be at most"),
+        ({"samples": 2**70, "method": "monte_carlo"}, "samples must be at most"),
+        ({"seed": -1, "method": "monte_carlo"}, "seed must be a non-negative integer"),
+        ({"seed": 1.5, "method": "monte_carlo"}, "seed must be a non-negative integer"),
+        ({"seed": 10**400, "method": "monte_carlo"}, "seed must be at most"),
+        ({"tolerance": np.timedelta64(1, "h")}, "tolerance must be a number"),
+    ],
+)
+def test_options_out_of_range_are_refused(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        salescore.forecast_distribution([1.0, 2.0], [0.5, 0.5], **options)
+
+
+@pytest.mark.parametrize("level", [np.timedelta64(1, "h"), 10**400, "0.5", None, True])
+def test_interval_level_must_be_a_number(level: object) -> None:
+    dist = salescore.forecast_distribution([1.0, 2.0], [0.5, 0.5])
+    with pytest.raises(InvalidInputError, match="level must be a number"):
+        dist.interval(level)  # type: ignore[arg-type]
+
+
+def test_probability_at_least_is_exact_for_tiny_totals() -> None:
+    # Three deals of 5e-324 at 0.5: P(S >= 5e-324) = 1 - P(all lost) = 1 - 0.125.
+    # The slack used to be 1e-9 in absolute terms for totals below 1, which made
+    # every outcome "reach" 5e-324.
+    dist = salescore.forecast_distribution([5e-324] * 3, [0.5] * 3)
+    assert dist.probability_at_least(5e-324) == 0.875
+
+
+def test_extreme_weighted_values_raise_no_floating_point_error() -> None:
+    with np.errstate(all="raise"):
+        out = salescore.weighted_value(np.array([1e308, 5e-324]), np.array([5e-324, 0.5]))
+        # 1e308 * 5e-324 = 4.94e-16 (a normal float); 5e-324 * 0.5 rounds to 0 (ties to even).
+        assert out.tolist() == [1e308 * 5e-324, 0.0]
+        assert salescore.weighted_forecast([5e-324] * 4, [0.5] * 4) >= 0.0
+        assert salescore.wins_distribution([5e-324, 0.5]).sum() == pytest.approx(1.0)
+
+
+_DIST = salescore.forecast_distribution([27_600, 34_500], [0.12, 0.83])
+_FIELDS = {
+    "mean": _DIST.mean,
+    "std": _DIST.std,
+    "total": _DIST.total,
+    "deals": _DIST.deals,
+    "method": _DIST.method,
+    "value_error": _DIST.value_error,
+    "probability_error": _DIST.probability_error,
+    "outcomes": _DIST.outcomes,
+    "probabilities": _DIST.probabilities,
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("mean", None, "mean must be a number"),
+        ("mean", math.inf, "mean must be a finite amount"),
+        ("total", 10**400, "total must be a number within float range"),
+        ("std", np.timedelta64(1, "h"), "std must be a number"),
+        ("deals", -1, "deals must be a non-negative integer"),
+        ("deals", 10**400, "deals must be at most"),
+        ("method", "simulation", "method must be one of"),
+        ("value_error", -1.0, "value_error must be a finite bound"),
+        ("outcomes", np.array(5.0), "outcomes must be a one-dimensional array"),
+        ("outcomes", [], "outcomes must hold at least one outcome"),
+        ("outcomes", [0.0, 27_600.0, 27_600.0, 62_100.0], "outcomes must be distinct"),
+        ("outcomes", [0.0, 27_600.0, 34_500.0, 70_000.0], "outcomes must not exceed total"),
+        ("probabilities", [0.5, 0.5], "one element per outcome"),
+        ("probabilities", [0.5, 0.5, 0.5, 0.5], "probabilities must sum to 1"),
+        ("probabilities", [1.0, math.nan, 0.0, 0.0], "probabilities must not hold NaN"),
+        ("probabilities", [[0.25, 0.25], [0.25, 0.25]], "one-dimensional"),
+    ],
+)
+def test_an_invalid_distribution_record_cannot_be_made(
+    field: str, value: object, message: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        salescore.ForecastDistribution(**{**_FIELDS, field: value})
+
+
+def test_a_distribution_record_copies_its_arrays_read_only() -> None:
+    outcomes = [0.0, 27_600.0, 34_500.0, 62_100.0]
+    dist = salescore.ForecastDistribution(**{**_FIELDS, "outcomes": outcomes})
+    assert dist.outcomes.flags.writeable is False
+    assert dist.quantile(0.5) == 34_500.0  # as forecast_distribution's own record

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -251,3 +252,75 @@ def test_sales_cycle_accepts_empty_input_and_dates_held_as_objects() -> None:
     closed = pd.Series([datetime.date(2026, 1, 31), datetime.date(2026, 2, 11)], dtype=object)
     # 30 and 10 days: median 20.
     assert salescore.sales_cycle(created, closed) == 20.0
+
+
+# ------------------------------------------------------------ hostile inputs (issue 14)
+
+
+def test_win_rate_near_the_float_limit() -> None:
+    # 1e308 won and 1e308 lost: W + L overflowed to inf and W / inf gave 0.0; the rate
+    # is 1e308 / 2e308 = 0.5.
+    assert salescore.win_rate(1e308, 1e308) == 0.5
+    rates = salescore.win_rate(np.array([1e308, 1.5e308, 0.0]), np.array([1e308, 5e-324, 0.0]))
+    # 1.5e308 won, 5e-324 lost: 1 - 3.3e-632, which is 1.0 in floats; nothing closed: NaN.
+    assert rates[:2].tolist() == [0.5, 1.0]
+    assert math.isnan(rates[2])
+
+
+def test_win_rate_of_subnormal_counts_is_exact() -> None:
+    # 5e-324 won and 1.5e-323 (three times as much) lost: 1 / (1 + 3) = 0.25.
+    with np.errstate(all="raise"):
+        assert salescore.win_rate(5e-324, 1.5e-323) == 0.25
+        assert salescore.win_rate(np.array([5e-324]), np.array([1e308])).tolist() == [0.0]
+
+
+def test_ratios_survive_intermediate_overflow_and_underflow() -> None:
+    with np.errstate(all="raise"):
+        # 1e308 opportunities × 1.0 × 10 ÷ 100 days = 1e307 per day; the product
+        # 1e308 × 10 overflowed before the division.
+        assert salescore.pipeline_velocity(1e308, 1.0, 10.0, 100.0) == pytest.approx(1e307)
+        # 1e-300 ÷ (1e-200 × 1e-200) = 1e100; the denominator underflowed to 0 and
+        # gave NaN ("a zero denominator").
+        assert salescore.leads_needed(1e-300, 1e-200, 1e-200) == pytest.approx(1e100)
+        # 1e308 pipeline over a remaining quota of 1e308: coverage 1.
+        assert salescore.pipeline_coverage(1e308, 1e308, closed=0.0) == 1.0
+        assert salescore.expected_revenue(np.array([1e308]), 0.5, 0.5).tolist() == [2.5e307]
+    # The zero-denominator policy is unchanged.
+    assert math.isnan(salescore.leads_needed(1.0, 0.0, 5.0))
+    assert math.isnan(salescore.pipeline_velocity(1.0, 1.0, 1.0, 0.0))
+
+
+@pytest.mark.parametrize("flag", ["False", "no", 0, 1, None, pd.NA])
+def test_sales_cycle_skipna_must_be_a_bool(flag: object) -> None:
+    # "False" and "no" were read by their truth value, as True.
+    with pytest.raises(InvalidInputError, match="skipna must be True or False"):
+        salescore.sales_cycle(["2024-01-01"], ["2024-01-05"], skipna=flag)  # type: ignore[arg-type]
+
+
+def test_sales_cycle_of_dates_too_far_apart_is_an_error() -> None:
+    created = pd.Series(
+        pd.to_datetime(["2024-01-01 00:00:00", "1677-09-22 00:00:01"]).as_unit("ns")
+    )
+    closed = pd.Series(pd.to_datetime(["2024-01-31", "2024-01-01"]).as_unit("ns"))
+    # 346 years between the second pair: beyond a nanosecond timedelta (292 years),
+    # which raised pandas' OverflowError.
+    with pytest.raises(InvalidInputError, match=r"more than 292 years apart.*position 1"):
+        salescore.sales_cycle(created, closed)
+
+
+@pytest.mark.parametrize(
+    ("call", "what"),
+    [
+        (lambda: salescore.pipeline_velocity(4.0, 1.0, 1.0, 5e-324), "pipeline velocity"),
+        (lambda: salescore.leads_needed([1.0, 2.0], 5e-324, 1.0), "leads needed"),
+        (lambda: salescore.required_coverage(5e-324), "required coverage"),
+        (lambda: salescore.expected_revenue(1e308, 1.0, 10.0), "expected revenue"),
+        (lambda: salescore.pipeline_coverage(1e308, 1e-10), "pipeline coverage"),
+    ],
+)
+def test_results_beyond_float_range_are_refused(call: Any, what: str) -> None:
+    # 4 / 5e-324 = 8.1e323, 1 / 5e-324 = 2e323, 1e308 * 10 = 1e309, 1e308 / 1e-10 =
+    # 1e318: finite inputs whose true result exceeds the largest float (1.8e308). They
+    # came back as inf.
+    with pytest.raises(InvalidInputError, match=f"{what} exceeds the largest float"):
+        call()

@@ -6,6 +6,7 @@ import datetime
 import math
 import re
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -832,3 +833,71 @@ def test_an_account_id_may_be_an_int_as_the_schema_allows() -> None:
     assert [d.account_id for d in frame_to_deals(table)] == [7, None]
     with pytest.raises(InvalidInputError, match=r"account_id \(deal 11\) must be a str, an int"):
         Deal(deal_id=11, account_id=True, value=100.0, status="open")
+
+
+# ------------------------------------------------------------ hostile inputs (issue 14)
+
+
+@pytest.mark.parametrize("field", ["value", "probability"])
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [
+        (10**400, "must be a number within float range"),
+        (-(10**400), "must be a number within float range"),
+        (np.timedelta64(1, "h"), "must be a number; got timedelta64"),
+        (np.datetime64("2024-01-01"), "must be a number; got datetime64"),
+        (Fraction(10**400, 3), "must be a number within float range"),
+        (complex(0.5, 0.0), "must be a number; got complex"),
+    ],
+    ids=["10**400", "-10**400", "timedelta64", "datetime64", "Fraction", "complex"],
+)
+def test_number_fields_go_through_option_number(field: str, number: object, message: str) -> None:
+    # np.timedelta64 (a NumPy integer) crashed in float() with TypeError; 10**400 and
+    # huge Fractions are beyond float range.
+    with pytest.raises(InvalidInputError, match=rf"{field} \(deal 'D1'\) {message}"):
+        Deal(**{"deal_id": "D1", "value": 1.0, field: number})
+
+
+@pytest.mark.parametrize("deals", [np.array(5.0), np.zeros((2, 2)), b"deals"])
+def test_deals_to_frame_refuses_arrays_that_are_not_one_dimensional(deals: object) -> None:
+    # A 0-d array is an Iterable by its type but raised TypeError: iteration over a 0-d array.
+    with pytest.raises(InvalidInputError, match="deals must be an iterable of Deal records"):
+        deals_to_frame(deals)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("flag", ["False", "no", 0, 1, None, pd.NA])
+def test_strict_must_be_a_bool(flag: object) -> None:
+    table = deals_to_frame([Deal(deal_id="D1", value=1.0)])
+    with pytest.raises(InvalidInputError, match="strict must be True or False"):
+        frame_to_deals(table, strict=flag)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="strict must be True or False"):
+        Deal.from_mapping({"deal_id": "D1", "value": 1.0}, strict=flag)  # type: ignore[arg-type]
+
+
+def test_frame_to_deals_refuses_multiindex_headers_and_list_ids() -> None:
+    table = deals_to_frame([Deal(deal_id="D1", value=1.0)])
+    headed = table.copy()
+    headed.columns = pd.MultiIndex.from_arrays([table.columns, table.columns])
+    with pytest.raises(SchemaError, match="MultiIndex"):
+        frame_to_deals(headed)
+    with pytest.raises(SchemaError, match="lists, dicts or sets"):
+        frame_to_deals(table.assign(deal_id=pd.Series([["D1"]], dtype=object)))
+
+
+@pytest.mark.parametrize("field", ["deal_id", "account_id"])
+@pytest.mark.parametrize(
+    ("identifier", "message"),
+    [
+        (10**400, "must fit a 64-bit integer"),
+        (2**63, "must fit a 64-bit integer"),
+        (np.timedelta64(3, "h"), "must be a"),
+    ],
+    ids=["10**400", "2**63", "timedelta64"],
+)
+def test_integer_ids_fit_64_bits(field: str, identifier: object, message: str) -> None:
+    # np.timedelta64(3, "h") is a NumPy integer and was read as the id 3; ids beyond
+    # 64 bits cannot be held by an integer column of the deals table.
+    fields: dict[str, Any] = {"deal_id": "D1", "value": 1.0, field: identifier}
+    with pytest.raises(InvalidInputError, match=f"{field}.* {message}"):
+        Deal(**fields)
+    assert Deal(**{**fields, field: 2**63 - 1}).__getattribute__(field) == 2**63 - 1

@@ -644,3 +644,74 @@ def test_bad_input_is_named(call: Callable[[], object], message: str) -> None:
 def test_errors_are_value_errors() -> None:
     with pytest.raises(ValueError, match="stages"):
         stage_funnel(_golden(), stages=[])
+
+
+# ------------------------------------------------------------ hostile inputs (issue 14)
+
+
+def _both(history: pd.DataFrame, **options: Any) -> list[Callable[[], object]]:
+    return [
+        lambda: time_in_stage(history, **options),
+        lambda: stage_funnel(history, stages=[P, Q], **options),
+    ]
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["time_in_stage", "stage_funnel"])
+def test_an_open_visit_too_far_from_as_of_is_named(which: int) -> None:
+    # Entered 1677-09-22 00:00:01, as_of 2024: 346 years, more than a nanosecond
+    # timedelta holds (292 years); pandas raised OverflowError.
+    history = _frame([("D1", P, "1677-09-22 00:00:01", None), ("D2", Q, "2024-01-02", None)])
+    call = _both(history, as_of=pd.Timestamp("2024-01-03"))[which]
+    with pytest.raises(InvalidInputError, match=r"more than 292 years apart.*'D1'"):
+        call()
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["time_in_stage", "stage_funnel"])
+def test_a_visit_too_long_for_nanoseconds_is_named(which: int) -> None:
+    history = _frame(
+        [("D7", P, "1677-09-22 00:00:01", "2262-01-01"), ("D8", P, "2024-01-01", "2024-01-02")]
+    )
+    with pytest.raises(InvalidInputError, match=r"'exited' and 'entered' are more than 292.*'D7'"):
+        _both(history)[which]()
+
+
+def test_a_completed_visit_far_in_the_past_does_not_stop_as_of() -> None:
+    # A visit of 1700 that ended in 1701 (365 days) beside an open one: only the
+    # open visit is measured against as_of (2024-01-03 - 2024-01-02 = 1 day).
+    history = _frame([("D1", P, "1700-01-01", "1701-01-01"), ("D1", Q, "2024-01-02", None)])
+    table = time_in_stage(history, as_of=pd.Timestamp("2024-01-03"))
+    assert table["days"].tolist() == [365.0, 0.0]
+    assert table["current_days"].tolist()[1] == 1.0
+
+
+@pytest.mark.parametrize(
+    "as_of", [dt.date(9999, 12, 31), np.datetime64("9999-12-31"), dt.datetime(1, 1, 1)]
+)
+@pytest.mark.parametrize("which", [0, 1], ids=["time_in_stage", "stage_funnel"])
+def test_as_of_outside_the_nanosecond_range_is_refused(which: int, as_of: object) -> None:
+    # pandas raised OutOfBoundsDatetime comparing 9999-12-31 with a datetime64[ns] column.
+    history = _frame([("D1", P, "2024-01-01", None)])
+    with pytest.raises(InvalidInputError, match="as_of must be a timestamp between 1677-09-22"):
+        _both(history, as_of=as_of)[which]()
+
+
+@pytest.mark.parametrize("option", ["deal_id", "stage", "entered", "exited"])
+@pytest.mark.parametrize("name", [None, pd.NA, ["stage"], 3])
+@pytest.mark.parametrize("which", [0, 1], ids=["time_in_stage", "stage_funnel"])
+def test_column_options_must_be_strings(which: int, option: str, name: object) -> None:
+    # None leaked KeyError and a list TypeError: unhashable.
+    history = _frame([("D1", P, "2024-01-01", "2024-01-02")])
+    with pytest.raises(InvalidInputError, match=f"{option} must be a column name"):
+        _both(history, **{option: name})[which]()
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["time_in_stage", "stage_funnel"])
+def test_multiindex_headers_and_list_cells_are_schema_errors(which: int) -> None:
+    history = _frame([("D1", P, "2024-01-01", "2024-01-02")])
+    headed = history.copy()
+    headed.columns = pd.MultiIndex.from_arrays([COLUMNS, COLUMNS])
+    with pytest.raises(SchemaError, match="MultiIndex"):
+        _both(headed)[which]()
+    listed = history.assign(deal_id=pd.Series([["D1"]], dtype=object))
+    with pytest.raises(SchemaError, match="lists, dicts or sets"):
+        _both(listed)[which]()

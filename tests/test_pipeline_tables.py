@@ -676,7 +676,7 @@ BAD_INPUT: list[tuple[Callable[[], object], type[Exception], str]] = [
     (
         lambda: fill_probabilities(_deals(value=[1.0]), {}, overwrite=_bad("yes")),
         InvalidInputError,
-        r"overwrite must be True or False; got 'yes'",
+        r"overwrite must be True or False; got str 'yes'",
     ),
     (
         lambda: fill_probabilities(_deals(value=[1.0]), {}, overwrite=True),
@@ -778,3 +778,128 @@ def test_a_close_date_before_creation_is_refused_naming_the_deals() -> None:
     assert weighted_pipeline(deals)["deals"].sum() == 2
     assert weighted_pipeline(deals, freq="M", created=None)["deals"].sum() == 2
     assert loss_reasons(deals.drop(columns="created"))[("count", "price")].sum() == 1
+
+
+# ------------------------------------------------------------ hostile inputs (issue 14)
+
+_LOST = {"status": ["lost", "lost"], "lost_reason": ["price", None]}
+
+_TABLE_CALLS: dict[str, tuple[Callable[..., object], dict[str, Any], list[str], list[str]]] = {
+    # name: (function, extra arguments, required column options, optional ones)
+    "weighted_pipeline": (
+        weighted_pipeline,
+        {"freq": "M"},
+        ["value", "probability", "status", "close_date"],
+        ["created", "currency", "deal_id"],
+    ),
+    "forecast_rollup": (
+        forecast_rollup,
+        {},
+        ["value", "forecast_category", "status"],
+        ["currency", "deal_id"],
+    ),
+    "loss_reasons": (
+        loss_reasons,
+        {},
+        ["lost_reason", "status", "close_date"],
+        ["created", "deal_id"],
+    ),
+    "fill_probabilities": (
+        lambda deals, **options: fill_probabilities(deals, {"Proposal": 0.5}, **options),
+        {},
+        ["stage", "probability"],
+        ["deal_id"],
+    ),
+}
+
+
+def _column_cases() -> list[tuple[str, str, object]]:
+    cases: list[tuple[str, str, object]] = []
+    for name, (_, _, required, optional) in _TABLE_CALLS.items():
+        cases += [(name, option, bad) for option in required for bad in (None, pd.NA, ["value"])]
+        cases += [(name, option, bad) for option in optional for bad in (pd.NA, ["value"], 3)]
+    return cases
+
+
+@pytest.mark.parametrize(("name", "option", "bad"), _column_cases())
+def test_column_options_must_be_strings(name: str, option: str, bad: object) -> None:
+    # value=None leaked KeyError: None, value=["value"] TypeError: unhashable type,
+    # and created=pd.NA was silently read as "no such column".
+    function, extra, _, _ = _TABLE_CALLS[name]
+    deals = _deals(value=[1.0, 2.0], **(_LOST if name == "loss_reasons" else {}))
+    with pytest.raises(InvalidInputError, match=f"{option} must be a column name"):
+        function(deals, **extra, **{option: bad})
+
+
+@pytest.mark.parametrize("name", list(_TABLE_CALLS))
+def test_multiindex_headers_and_list_cells_are_schema_errors(name: str) -> None:
+    function, extra, _, _ = _TABLE_CALLS[name]
+    deals = _deals(value=[1.0, 2.0], **(_LOST if name == "loss_reasons" else {}))
+    headed = deals.copy()
+    headed.columns = pd.MultiIndex.from_arrays([deals.columns, deals.columns])
+    with pytest.raises(SchemaError, match="MultiIndex"):
+        function(headed, **extra)
+    listed = deals.assign(deal_id=pd.Series([["D1"], {"D": 2}], dtype=object))
+    with pytest.raises(SchemaError, match="lists, dicts or sets"):
+        function(listed, **extra)
+
+
+@pytest.mark.parametrize("function", [weighted_pipeline, forecast_rollup])
+def test_group_sums_beyond_float_range_are_refused(function: Callable[..., object]) -> None:
+    # Two open deals of 1e308, committed: 2e308 is beyond the largest float (1.8e308);
+    # the sum was inf (and a FloatingPointError under errstate(all="raise")).
+    deals = _deals(value=[1e308, 1e308], forecast_category=["commit", "commit"])
+    with (
+        np.errstate(all="raise"),
+        pytest.raises(InvalidInputError, match="exceeds the largest float"),
+    ):
+        function(deals)
+
+
+def test_extreme_amounts_raise_no_floating_point_error() -> None:
+    deals = _deals(value=[1e308, 5e-324], probability=[5e-324, 0.5])
+    with np.errstate(all="raise"):
+        table = weighted_pipeline(deals)
+    # 1e308 + 5e-324 = 1e308; 1e308 × 5e-324 = 4.94e-16, plus 5e-324 × 0.5 (rounds to 0).
+    assert _cell(table, "total", "value") == 1e308
+    assert _cell(table, "total", "weighted_value") == 1e308 * 5e-324
+
+
+@pytest.mark.parametrize("flag", ["no", "False", 0, 1, None, pd.NA])
+def test_fill_probabilities_overwrite_must_be_a_bool(flag: object) -> None:
+    with pytest.raises(InvalidInputError, match="overwrite must be True or False"):
+        fill_probabilities(_deals(value=[1.0]), {"Proposal": 0.5}, overwrite=flag)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "probability",
+    [10**400, np.timedelta64(1, "h"), "0.5", True, complex(0.5, 0.0)],
+    ids=["10**400", "timedelta64", "text", "bool", "complex"],
+)
+def test_stage_table_probabilities_must_be_fractions(probability: object) -> None:
+    # 10**400 raised OverflowError: int too large to convert to float.
+    with pytest.raises(InvalidInputError, match="must map each stage to a fraction in"):
+        fill_probabilities(_deals(value=[1.0]), {"Proposal": probability})  # type: ignore[dict-item]
+
+
+def test_loss_reasons_refuses_more_periods_than_a_table_holds() -> None:
+    # Losses on 1700-01-01 and 2200-01-01 by the second: 500 years of seconds,
+    # about 1.6e10 rows of every reason, which ran out of memory.
+    deals = _deals(
+        value=[1.0, 1.0],
+        status=["lost", "lost"],
+        lost_reason=["price", "price"],
+        close_date=pd.to_datetime(["1700-01-01", "2200-01-01"]).as_unit("ns"),
+    )
+    with pytest.raises(InvalidInputError, match="at most 1,000,000 rows"):
+        loss_reasons(deals, freq="s")
+
+
+@pytest.mark.parametrize("freq", ["-1D", "0D", "B"])
+@pytest.mark.parametrize("function", [weighted_pipeline, loss_reasons])
+def test_freq_must_be_a_positive_current_alias(function: Callable[..., object], freq: str) -> None:
+    # "-1D" and "0D" raised pandas' ValueError ("Frequency must be positive") once the
+    # periods were made; "B" let pandas' FutureWarning (deprecated BDay periods) escape.
+    deals = _deals(value=[1.0], status=["lost"], lost_reason=["price"])
+    with pytest.raises(InvalidInputError, match="freq must be a pandas period alias"):
+        function(deals, freq=freq)

@@ -9,6 +9,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from pandas.errors import OutOfBoundsDatetime, OutOfBoundsTimedelta
 
 from .._arrays import FloatArray
 from .._tables import PERIOD as _PERIOD
@@ -34,10 +35,59 @@ __all__ = [
     "_periods",
 ]
 
+
 ObjectArray = npt.NDArray[np.object_]
 BoolArray = npt.NDArray[np.bool_]
 
 _PERCENT_HINT: Final = "values above 1 look like percentages: divide by 100"
+
+_DAY: Final = pd.Timedelta(days=1)
+#: The longest span a nanosecond timedelta holds, in days (about 292 years).
+_LONGEST_DAYS: Final = pd.Timedelta.max / _DAY
+#: How a span too long for nanoseconds is reported.
+TOO_FAR: Final = (
+    "more than 292 years apart, beyond what a nanosecond duration (the precision of "
+    "datetime64[ns]) can measure"
+)
+
+_Stamps = pd.Series | pd.DatetimeIndex | pd.Timestamp
+
+
+def _seconds(values: _Stamps, size: int) -> FloatArray:
+    """Seconds since the epoch as floats, UTC, NaN for NaT: for comparing far dates."""
+    index = pd.DatetimeIndex([values] if isinstance(values, pd.Timestamp) else values)
+    if index.tz is not None:
+        index = index.tz_convert("UTC").tz_localize(None)
+    stamps = index.to_numpy()
+    seconds = stamps.astype("datetime64[s]").astype(np.int64).astype(np.float64)
+    seconds[np.isnat(stamps)] = np.nan
+    return np.broadcast_to(seconds, (size,))
+
+
+def elapsed_days(later: _Stamps, earlier: _Stamps) -> tuple[FloatArray, BoolArray | None]:
+    """``(later - earlier) / 1 day`` as float64 (NaN for NaT), element by element.
+
+    Returns the days and None; or, when pandas cannot subtract because some pairs lie
+    more than 292 years apart (a nanosecond duration overflows, as between 1677-09-22
+    and 2024), an empty array and the mask of those pairs, for the caller to name.
+    """
+    try:
+        delta: Any = later - earlier
+        days = np.asarray(
+            pd.Series(delta / _DAY).to_numpy(dtype=np.float64, na_value=np.nan),
+            dtype=np.float64,
+        )
+        return days, None
+    except (OverflowError, OutOfBoundsDatetime, OutOfBoundsTimedelta):
+        size = max(
+            1 if isinstance(later, pd.Timestamp) else len(later),
+            1 if isinstance(earlier, pd.Timestamp) else len(earlier),
+        )
+        span = (_seconds(later, size) - _seconds(earlier, size)) / 86_400.0
+        far = np.abs(span) > _LONGEST_DAYS
+        if not far.any():  # cannot tell which: name them all
+            far = np.ones(size, dtype=bool)
+        return np.empty(0), far
 
 
 # ------------------------------------------------------------------ shared checks
@@ -72,6 +122,28 @@ def _statuses(deals: pd.DataFrame, column: str, ids: ObjectArray) -> ObjectArray
             f"not so for {_which(ids, bad, raw.tolist())}"
         )
     return canonical.to_numpy(dtype=object)
+
+
+def _sums(parts: pd.DataFrame, keys: list[pd.Series[Any]]) -> tuple[pd.DataFrame, pd.Series[int]]:
+    """Group sums (see :func:`~salescore._tables.group_sums`), refusing any beyond float range.
+
+    The amounts are finite (checked before), so an infinite sum is a finite total too
+    large for a float (two deals of 1e308): an error naming the groups, not ``inf``.
+    """
+    with np.errstate(all="ignore"):
+        sums, sizes = _group_sums(parts, keys)
+    infinite = np.isinf(sums.to_numpy(dtype=np.float64, na_value=np.nan))
+    if infinite.any():
+        rows, columns = np.nonzero(infinite)
+        groups = list(dict.fromkeys(sums.index.take(rows).tolist()))
+        shown = ", ".join(repr(group) for group in groups[:5]) + (", …" if len(groups) > 5 else "")
+        figures = ", ".join(dict.fromkeys(str(sums.columns[int(c)]) for c in columns))
+        raise InvalidInputError(
+            f"{figures} of {len(groups)} group{'s' if len(groups) > 1 else ''} ({shown}) "
+            "exceeds the largest float (1.798e+308); express the values in a larger unit "
+            "(thousands, millions)"
+        )
+    return sums, sizes
 
 
 def _check_amounts(column: str, values: FloatArray, ids: ObjectArray, used: BoolArray) -> None:

@@ -31,6 +31,7 @@ from .._arrays import (
     coerce,
     option_choice,
     option_count,
+    option_flag,
     option_number,
 )
 from ..errors import InvalidInputError
@@ -49,6 +50,13 @@ _TIE: Final = 1e-12  # cumulative probabilities this close to a level count as r
 _NOISE: Final = 1e-15  # FFT round-off: probabilities below this are not resolved
 _WORKERS: Final = max(1, min(4, os.cpu_count() or 1))
 _PARALLEL_MINIMUM: Final = 1 << 20  # elements per thread worth the hand-off
+_FLOAT_MAX: Final = float(np.finfo(np.float64).max)
+
+#: The largest ``max_bins`` :func:`forecast_distribution` accepts (16,777,216 bins, a
+#: grid of 128 MiB per array).
+MAX_BINS: Final = 1 << 24
+#: The largest ``samples`` :func:`forecast_distribution` accepts.
+MAX_SAMPLES: Final = 10_000_000
 
 Method = Literal["auto", "exact", "lattice", "monte_carlo"]
 
@@ -117,7 +125,9 @@ def weighted_value(value: Numeric, probability: Numeric) -> float | FloatArray |
     (v, p), wrap = coerce(value=value, probability=probability)
     check_nonnegative("value", v)
     check_probability("probability", p)
-    return wrap(v * p)
+    with np.errstate(all="ignore"):  # p <= 1 cannot overflow; a subnormal product is right
+        weighted = np.multiply(v, p)
+    return wrap(float(weighted) if np.ndim(weighted) == 0 else weighted)
 
 
 def _block_summary(v: FloatArray, p: FloatArray) -> tuple[float, float, float, float]:
@@ -213,7 +223,8 @@ def weighted_forecast(value: Numeric, probability: Numeric, *, skipna: bool = Fa
         Probability that each deal closes, fractions in [0, 1].
     skipna : bool, keyword-only, default False
         Leave out deals whose value or probability is NaN. By default one unknown
-        deal makes the forecast unknown (NaN).
+        deal makes the forecast unknown (NaN). Only True or False: ``"False"`` is an
+        error, not a true value.
 
     Returns
     -------
@@ -224,7 +235,8 @@ def weighted_forecast(value: Numeric, probability: Numeric, *, skipna: bool = Fa
     ------
     InvalidInputError
         A negative or infinite value, or a probability outside [0, 1] (with a hint
-        when it looks like a percentage); arrays of different lengths.
+        when it looks like a percentage); arrays of different lengths; a ``skipna``
+        that is not a bool; a forecast beyond the largest float (about 1.8e308).
     IndexMismatchError
         Two Series with different indexes.
 
@@ -257,10 +269,16 @@ def weighted_forecast(value: Numeric, probability: Numeric, *, skipna: bool = Fa
     >>> salescore.weighted_forecast([27_600, 34_500], [0.12, float("nan")], skipna=True)
     3312.0
     """
-    v, p, dot = _deal_arrays(value, probability, skipna=skipna)
-    if dot is not None:
-        return dot
-    return float(np.dot(v, p))
+    v, p, dot = _deal_arrays(value, probability, skipna=option_flag("skipna", skipna))
+    if dot is None:
+        with np.errstate(all="ignore"):  # NaN propagates; inf is refused below
+            dot = float(np.dot(v, p))
+    if math.isinf(dot):
+        raise InvalidInputError(
+            f"the weighted forecast exceeds the largest float ({_FLOAT_MAX:.4g}); "
+            "express the values in a larger unit (thousands, millions)"
+        )
+    return dot
 
 
 # ------------------------------------------------------------------ distribution
@@ -289,6 +307,11 @@ def _lattice_pmf(steps: npt.NDArray[np.int64], probability: FloatArray) -> Float
     recursion (cheap while its support is short), and the blocks are combined by
     multiplying their discrete Fourier transforms.
     """
+    with np.errstate(all="ignore"):  # probabilities far below 1e-300 become 0
+        return _lattice_blocks(steps, probability)
+
+
+def _lattice_blocks(steps: npt.NDArray[np.int64], probability: FloatArray) -> FloatArray:
     total = int(steps.sum())
     n = steps.size
     blocks = max(1, min(64, round(math.sqrt(n) / 6)))
@@ -321,6 +344,11 @@ def _lattice_pmf(steps: npt.NDArray[np.int64], probability: FloatArray) -> Float
 
 
 def _enumerate(v: FloatArray, p: FloatArray) -> tuple[FloatArray, FloatArray]:
+    with np.errstate(all="ignore"):  # probabilities far below 1e-300 become 0
+        return _enumerated(v, p)
+
+
+def _enumerated(v: FloatArray, p: FloatArray) -> tuple[FloatArray, FloatArray]:
     sums = np.zeros(1)
     probs = np.ones(1)
     for value, chance in zip(v.tolist(), p.tolist(), strict=True):
@@ -334,26 +362,67 @@ def _enumerate(v: FloatArray, p: FloatArray) -> tuple[FloatArray, FloatArray]:
 def _lattice(
     v: FloatArray, p: FloatArray, tolerance: float, max_bins: int
 ) -> tuple[FloatArray, FloatArray, float]:
-    """Round values to a grid of step h, then the exact distribution on the grid."""
-    total = float(v.sum())
+    """Round values to a grid of step h, then the exact distribution on the grid.
+
+    The values are divided by the largest first, so that the step neither underflows
+    (values near 5e-324) nor overflows (near 1e308); the outcomes and the error bound
+    are scaled back at the end.
+    """
+    scale = float(v.max())
+    with np.errstate(all="ignore"):
+        # In (0, 1]; a value below 2**-1074 times the largest becomes 0, and is then
+        # rounded down to the grid's 0 with an error of its whole value (added below).
+        units = v / scale
+    lost = float(v[units == 0.0].sum())
+    total = float(units.sum())  # in [1, n]
     n = v.size
     # With nearest rounding the errors e_i = v_i − h k_i lie in [−h/2, h/2], and the
     # revenue error Σ e_i B_i lies in [Σ e_i⁻, Σ e_i⁺], about n h / 8 at most for
-    # evenly spread remainders; start there and refine until the bound is met.
-    bins = max(64, math.ceil(n / (8.0 * tolerance)))
+    # evenly spread remainders; start there and refine until the bound is met. The
+    # counts are compared as floats first: a tiny tolerance makes them infinite.
+    wanted = n / (8.0 * tolerance)
+    bins = max(64, math.ceil(wanted)) if wanted < max_bins else max_bins
     while True:
         bins = min(bins, max_bins)
         step = total / bins
-        steps = np.rint(v / step).astype(np.int64)
-        errors = v - step * steps
-        bound = max(float(errors[errors > 0].sum()), float(-errors[errors < 0].sum()))
+        with np.errstate(all="ignore"):  # a unit near 2**-1074 underflows: k = 0
+            steps = np.rint(units / step).astype(np.int64)
+            errors = units - step * steps
+        above = float(errors[errors > 0].sum())
+        below = float(-errors[errors < 0].sum())
+        bound = max(above, below)
         if bound <= tolerance * total or bins >= max_bins:
             break
         # The bound shrinks in proportion to the step: aim just below the tolerance.
-        bins = math.ceil(bins * 1.05 * bound / (tolerance * total))
+        grown = bins * 1.05 * bound / (tolerance * total)
+        bins = math.ceil(grown) if grown < max_bins else max_bins
     pmf = _lattice_pmf(steps, p)
     positive = np.flatnonzero(pmf)
-    return positive.astype(np.float64) * step, pmf[positive], bound
+    with np.errstate(all="ignore"):  # beyond the total by rounding: clipped by the caller
+        support = positive.astype(np.float64) * step * scale
+    return support, pmf[positive], max(above * scale + lost, below * scale)
+
+
+def _outcomes(
+    support: FloatArray, pmf: FloatArray, certain: float, total: float
+) -> tuple[FloatArray, FloatArray]:
+    """The outcomes ``support + certain``, distinct and at most ``total``, read-only.
+
+    Rounding may put a sum of some deals above the sum of all (or, on the lattice, a
+    grid point above it): such an outcome is the total. Outcomes that adding the
+    certain deals makes equal (1e-9 + 1e15 is 1e15) are one outcome, their
+    probabilities added.
+    """
+    with np.errstate(all="ignore"):
+        outcomes = np.minimum(support + certain, total)
+    if outcomes.size > 1 and not bool((np.diff(outcomes) > 0.0).all()):
+        outcomes, inverse = np.unique(outcomes, return_inverse=True)
+        pmf = np.bincount(inverse, weights=pmf, minlength=outcomes.size).astype(np.float64)
+    outcomes = np.array(outcomes, dtype=np.float64)
+    pmf = np.array(pmf, dtype=np.float64)
+    outcomes.flags.writeable = False
+    pmf.flags.writeable = False
+    return outcomes, pmf
 
 
 def _monte_carlo(
@@ -365,10 +434,92 @@ def _monte_carlo(
     for start in range(0, samples, rows):
         count = min(rows, samples - start)
         won = rng.random((count, v.size)) < p
-        draws.append(won.astype(np.float64) @ v)
+        with np.errstate(all="ignore"):  # sums of values near 5e-324 may be subnormal
+            draws.append(won.astype(np.float64) @ v)
     outcomes = np.sort(np.concatenate(draws)) if draws else np.zeros(samples)
     support, counts = np.unique(outcomes, return_counts=True)
     return support, counts / samples
+
+
+_METHODS: Final = ("exact", "lattice", "monte_carlo")
+
+
+def _amount_field(name: str) -> Any:
+    def convert(value: object) -> float:
+        number = option_number(name, value)
+        if not 0.0 <= number < math.inf:
+            raise InvalidInputError(f"{name} must be a finite amount >= 0; got {value!r:.60}")
+        return number
+
+    return convert
+
+
+def _error_field(name: str) -> Any:
+    def convert(value: object) -> float:
+        number = option_number(name, value, allow_nan=True)
+        if not (math.isnan(number) or 0.0 <= number < math.inf):
+            raise InvalidInputError(f"{name} must be a finite bound >= 0 or NaN; got {value!r:.60}")
+        return number
+
+    return convert
+
+
+def _deals_field(value: object) -> int:
+    return option_count("deals", value, maximum=2**53)  # a count a float holds exactly
+
+
+def _method_field(value: object) -> str:
+    return option_choice("method", value, _METHODS)
+
+
+def _read_only(name: str, value: object) -> FloatArray:
+    """A read-only float64 copy of a non-empty 1-D array of finite numbers >= 0."""
+    try:
+        flat = np.ndim(value) == 1 and not isinstance(value, (str, bytes))  # type: ignore[arg-type]
+    except ValueError:  # a ragged sequence
+        flat = False
+    if not flat:
+        raise InvalidInputError(
+            f"{name} must be a one-dimensional array; got {type(value).__name__} {value!r:.60}"
+        )
+    (array,), _ = coerce(**{name: value})
+    out = np.array(array, dtype=np.float64)
+    if out.size == 0:
+        raise InvalidInputError(f"{name} must hold at least one outcome; got an empty array")
+    check_nonnegative(name, out)
+    if np.isnan(out).any():
+        raise InvalidInputError(f"{name} must not hold NaN")
+    out.flags.writeable = False
+    return out
+
+
+def _outcomes_field(value: object) -> FloatArray:
+    outcomes = _read_only("outcomes", value)
+    if outcomes.size > 1 and not bool((np.diff(outcomes) > 0.0).all()):
+        raise InvalidInputError("outcomes must be distinct and increasing")
+    return outcomes
+
+
+def _probabilities_field(value: object) -> FloatArray:
+    probabilities = _read_only("probabilities", value)
+    with np.errstate(all="ignore"):
+        mass = float(probabilities.sum())
+    if not abs(mass - 1.0) <= 1e-9:
+        raise InvalidInputError(f"probabilities must sum to 1; they sum to {mass!r}")
+    return probabilities
+
+
+def _same_length(instance: Any, attribute: attrs.Attribute[Any], value: FloatArray) -> None:
+    if value.shape != instance.outcomes.shape:
+        raise InvalidInputError(
+            f"probabilities must have one element per outcome: {instance.outcomes.size} "
+            f"outcomes, {value.size} probabilities"
+        )
+    if instance.outcomes[-1] > instance.total:
+        raise InvalidInputError(
+            f"outcomes must not exceed total ({instance.total!r}); the largest is "
+            f"{float(instance.outcomes[-1])!r}"
+        )
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -405,6 +556,16 @@ class ForecastDistribution:
     probabilities : ndarray
         Their probabilities, summing to 1.
 
+    Raises
+    ------
+    InvalidInputError
+        A field that is not what it says above: ``mean``, ``std`` or ``total`` not a
+        finite amount >= 0; ``deals`` not an integer in [0, 2**53]; an error bound
+        negative or infinite; an unknown ``method``; ``outcomes`` empty, not
+        increasing, negative or beyond ``total``; ``probabilities`` of another
+        length, negative, or not summing to 1 (within 10⁻⁹). The arrays are copied
+        and made read-only.
+
     See Also
     --------
     forecast_distribution : builds this record.
@@ -428,23 +589,25 @@ class ForecastDistribution:
     (34500.0, 0.83)
     """
 
-    mean: float
-    std: float
-    total: float
-    deals: int
-    method: str
-    value_error: float
-    probability_error: float
-    outcomes: FloatArray = attrs.field(repr=False)
-    probabilities: FloatArray = attrs.field(repr=False)
+    mean: float = attrs.field(converter=_amount_field("mean"))  # type: ignore[misc]
+    std: float = attrs.field(converter=_amount_field("std"))  # type: ignore[misc]
+    total: float = attrs.field(converter=_amount_field("total"))  # type: ignore[misc]
+    deals: int = attrs.field(converter=_deals_field)
+    method: str = attrs.field(converter=_method_field)
+    value_error: float = attrs.field(converter=_error_field("value_error"))  # type: ignore[misc]
+    probability_error: float = attrs.field(converter=_error_field("probability_error"))  # type: ignore[misc]
+    outcomes: FloatArray = attrs.field(repr=False, converter=_outcomes_field)
+    probabilities: FloatArray = attrs.field(
+        repr=False, converter=_probabilities_field, validator=_same_length
+    )
     _cdf: FloatArray = attrs.field(repr=False, init=False)
 
     @_cdf.default
     def _cumulative(self) -> FloatArray:
-        cdf = np.cumsum(self.probabilities)
-        if cdf.size:
+        with np.errstate(all="ignore"):  # probabilities near 5e-324 may underflow
+            cdf = np.cumsum(self.probabilities)
             cdf /= cdf[-1]
-            cdf[-1] = 1.0
+        cdf[-1] = 1.0
         cdf.flags.writeable = False
         return cdf
 
@@ -506,7 +669,7 @@ class ForecastDistribution:
         r"""Probability that revenue reaches ``target`` (for example the quota).
 
         Outcomes below ``target`` by at most 10⁻⁹ × ``total`` (the value of all the
-        deals) count as reaching it, so that sums such as 0.1 + 0.2 are not lost to
+        deals, however small) count as reaching it, so that sums such as 0.1 + 0.2 are not lost to
         rounding.
 
         Parameters
@@ -528,7 +691,7 @@ class ForecastDistribution:
         """
         (goal,), wrap = coerce(target=target)
         check_range("target", goal)
-        slack = 1e-9 * max(self.total, 1.0)
+        slack = 1e-9 * self.total
         below = np.searchsorted(self.outcomes, np.asarray(goal) - slack, side="left")
         reached = 1.0 - np.where(below > 0, self._cdf[np.maximum(below - 1, 0)], 0.0)
         return wrap(np.where(np.isnan(goal), np.nan, np.clip(reached, 0.0, 1.0)))
@@ -589,17 +752,21 @@ def forecast_distribution(
         uncertain deals and ``"lattice"`` beyond.
     tolerance : float, keyword-only, default 0.001
         For ``"lattice"``: the guaranteed bound on quantile errors, as a fraction of
-        the total value of the uncertain deals.
+        the total value of the uncertain deals. A tolerance too small for
+        ``max_bins`` (say 5e-324) uses the largest grid, as ``max_bins`` says.
     max_bins : int, keyword-only, default 4,194,304
-        For ``"lattice"``: the largest grid; with very many deals the bound may then
-        exceed ``tolerance`` (the record says by how much in ``value_error``).
+        For ``"lattice"``: the largest grid, from 64 to ``MAX_BINS`` (16,777,216);
+        with very many deals the bound may then exceed ``tolerance`` (the record
+        says by how much in ``value_error``).
     samples : int, keyword-only, default 100,000
-        For ``"monte_carlo"``: the number of simulated outcomes.
+        For ``"monte_carlo"``: the number of simulated outcomes, from 1 to
+        ``MAX_SAMPLES`` (10,000,000).
     seed : int or None, keyword-only
-        For ``"monte_carlo"``: the random seed, for repeatable results.
+        For ``"monte_carlo"``: the random seed (an integer from 0 to 2**128 − 1),
+        for repeatable results.
     skipna : bool, keyword-only, default False
         Leave out deals with a NaN value or probability; by default they are an
-        error, since a distribution cannot be partly unknown.
+        error, since a distribution cannot be partly unknown. Only True or False.
 
     Returns
     -------
@@ -612,7 +779,9 @@ def forecast_distribution(
     InvalidInputError
         Invalid values or probabilities (see :func:`weighted_value`), NaN without
         ``skipna=True``, an unknown ``method``, too many deals for ``"exact"``, a
-        ``tolerance`` outside (0, 1).
+        ``tolerance`` outside (0, 1), ``max_bins`` or ``samples`` out of range, a
+        ``seed`` that is not an integer in [0, 2**128), a ``skipna`` that is not a
+        bool; deals whose total value exceeds the largest float (about 1.8e308).
     IndexMismatchError
         Two Series with different indexes.
 
@@ -641,7 +810,12 @@ def forecast_distribution(
     is within :math:`\varepsilon = \max(\sum_i e_i^+, \sum_i e_i^-)` of the true
     one; :math:`h` is refined until :math:`\varepsilon \le` ``tolerance`` × the total
     uncertain value, and :math:`\varepsilon` is reported as ``value_error``.
-    Probabilities below about 10⁻¹⁵ are not resolved (FFT round-off).
+    Probabilities below about 10⁻¹⁵ are not resolved (FFT round-off). The grid is
+    laid over the values divided by the largest, so amounts near 5e-324 or 1e308 are
+    handled as any other. Outcomes are distinct (those that adding the certain deals
+    makes equal in floating point, such as 1e-9 + 1e15 and 1e15, are one outcome
+    with their probabilities added) and never exceed ``total``: a sum or grid point
+    that rounding puts above it is ``total``.
 
     References
     ----------
@@ -681,20 +855,28 @@ def forecast_distribution(
     rtol = option_number("tolerance", tolerance)
     if not 0.0 < rtol < 1.0:
         raise InvalidInputError(f"tolerance must be in (0, 1); got {tolerance!r}")
-    bins = option_count("max_bins", max_bins)
+    bins = option_count("max_bins", max_bins, maximum=MAX_BINS)
     if bins < 64:
         raise InvalidInputError(f"max_bins must be at least 64; got {bins}")
-    draws = option_count("samples", samples)
-    v, p, dot = _deal_arrays(value, probability, skipna=skipna)
+    draws = option_count("samples", samples, maximum=MAX_SAMPLES)
+    rng_seed = None if seed is None else option_count("seed", seed, maximum=2**128 - 1)
+    v, p, dot = _deal_arrays(value, probability, skipna=option_flag("skipna", skipna))
     if np.isnan(v).any() or np.isnan(p).any():
         raise InvalidInputError(
             "value and probability must be known for every deal; "
             "pass skipna=True to leave out the deals with NaN"
         )
-    mean = dot if dot is not None else float(np.dot(v, p))
+    with np.errstate(all="ignore"):  # an overflowing total is refused just below
+        total = float(v.sum())
+        mean = dot if dot is not None else float(np.dot(v, p))
+    if math.isinf(total):
+        raise InvalidInputError(
+            f"the total value of the deals exceeds the largest float ({_FLOAT_MAX:.4g}); "
+            "express the values in a larger unit (thousands, millions)"
+        )
     scale = float(v.max()) if v.size and v.max() > 0.0 else 1.0  # keeps v² in range
-    std = scale * math.sqrt(float(np.dot((v / scale) ** 2, p * (1.0 - p))))
-    total = float(v.sum())
+    with np.errstate(all="ignore"):  # (v / scale)² may underflow to 0: negligible terms
+        std = scale * math.sqrt(float(np.dot((v / scale) ** 2, p * (1.0 - p))))
     certain = float(v[p == 1.0].sum())
     uncertain = (p > 0.0) & (p < 1.0) & (v > 0.0)
     v_u, p_u = np.ascontiguousarray(v[uncertain]), np.ascontiguousarray(p[uncertain])
@@ -719,12 +901,10 @@ def forecast_distribution(
     else:
         if draws == 0:
             raise InvalidInputError("samples must be at least 1")
-        support, pmf = _monte_carlo(v_u, p_u, draws, seed)
+        support, pmf = _monte_carlo(v_u, p_u, draws, rng_seed)
         value_error = math.nan
         probability_error = math.sqrt(math.log(2.0 / 0.001) / (2.0 * draws))
-    outcomes = support + certain
-    outcomes.flags.writeable = False
-    pmf.flags.writeable = False
+    outcomes, pmf = _outcomes(support, pmf, certain, total)
     return ForecastDistribution(
         mean=mean,
         std=std,
@@ -746,7 +926,8 @@ def wins_distribution(probability: Numeric, *, skipna: bool = False) -> FloatArr
     probability : float, array_like or Series
         Probability that each deal closes, fractions in [0, 1].
     skipna : bool, keyword-only, default False
-        Leave out deals with a NaN probability; by default they are an error.
+        Leave out deals with a NaN probability; by default they are an error. Only
+        True or False.
 
     Returns
     -------
@@ -757,7 +938,8 @@ def wins_distribution(probability: Numeric, *, skipna: bool = False) -> FloatArr
     Raises
     ------
     InvalidInputError
-        A probability outside [0, 1], or NaN without ``skipna=True``.
+        A probability outside [0, 1], or NaN without ``skipna=True``; a ``skipna``
+        that is not a bool.
 
     See Also
     --------
@@ -785,6 +967,7 @@ def wins_distribution(probability: Numeric, *, skipna: bool = False) -> FloatArr
     >>> salescore.wins_distribution([0.1, 0.2, 0.2]).round(6)
     array([0.576, 0.352, 0.068, 0.004])
     """
+    skipna = option_flag("skipna", skipna)
     (p,), _ = coerce(probability=probability)
     chances = np.atleast_1d(np.asarray(p, dtype=np.float64))
     check_probability("probability", chances)

@@ -14,15 +14,17 @@ from .._arrays import (
     FloatArray,
     Numeric,
     Scalar,
+    Values,
     align_zones,
     check_nonnegative,
     check_probability,
     coerce,
     coerce_timestamps,
     option_choice,
-    safe_divide,
+    option_flag,
 )
 from ..errors import IndexMismatchError, InvalidInputError
+from ._deals import TOO_FAR, elapsed_days
 
 __all__ = [
     "expected_revenue",
@@ -35,6 +37,69 @@ __all__ = [
 ]
 
 _Result: TypeAlias = "float | FloatArray | pd.Series[float]"
+
+
+def _scaled(factors: tuple[Values, ...], divisors: tuple[Values, ...] = ()) -> Values:
+    """The product of ``factors`` divided by the product of ``divisors``, scale-safely.
+
+    Each number is split into a mantissa in [0.5, 1) and a power of two
+    (:func:`numpy.frexp`): the mantissas are multiplied and divided (no overflow or
+    underflow can happen there) and the powers added, so a result within float range
+    is found even when a partial product is not (``1e308 × 10 ÷ 100``), and is the
+    same, bit for bit, as the plain expression whenever that does not overflow or
+    underflow. A zero divisor gives NaN (the zero-denominator policy); only a result
+    that is itself beyond float range (a cycle of 1e-300 days) is ``inf``, for
+    :func:`_in_range` to refuse. NaN propagates.
+    """
+    with np.errstate(all="ignore"):
+        mantissa: Any = 1.0
+        exponent: Any = 0
+        for factor in factors:
+            part, power = np.frexp(factor)
+            mantissa = mantissa * part
+            exponent = exponent + power
+        zero: Any = False
+        for divisor in divisors:
+            part, power = np.frexp(divisor)
+            zero = zero | (part == 0.0)
+            mantissa = mantissa / np.where(part == 0.0, 1.0, part)
+            exponent = exponent - power
+        out = np.where(zero, np.nan, np.ldexp(mantissa, exponent))
+    if np.ndim(out) == 0:
+        return float(out)
+    return np.asarray(out, dtype=np.float64)
+
+
+def _in_range(what: str, result: Values, inputs: dict[str, Values]) -> Values:
+    """``result``, or an :class:`InvalidInputError` where it is beyond float range.
+
+    The inputs were checked to be finite, so an infinite result is a true value too
+    large for a float (a divisor near 5e-324, amounts near 1e308 multiplied): refused,
+    naming the first positions and their inputs, rather than returned as ``inf``.
+    """
+    infinite = np.isinf(result)
+    if not np.any(infinite):
+        return result
+    hint = "express the amounts in a larger unit (thousands, millions), or check the inputs"
+    if isinstance(result, float):
+        given = ", ".join(f"{name} {float(value)!r}" for name, value in inputs.items())
+        raise InvalidInputError(
+            f"{what} exceeds the largest float (about 1.8e308) for {given}; {hint}"
+        )
+    positions = np.flatnonzero(infinite)
+    shown = "; ".join(
+        f"[{p}] "
+        + ", ".join(
+            f"{name} {float(np.broadcast_to(value, result.shape)[p])!r}"
+            for name, value in inputs.items()
+        )
+        for p in positions[:5]
+    )
+    more = "; …" if positions.size > 5 else ""
+    raise InvalidInputError(
+        f"{what} exceeds the largest float (about 1.8e308) at {positions.size} of "
+        f"{result.size} positions (0-based: {shown}{more}); {hint}"
+    )
 
 
 @overload
@@ -74,7 +139,7 @@ def pipeline_coverage(pipeline: Numeric, quota: Numeric, *, closed: Numeric = 0.
     Raises
     ------
     InvalidInputError
-        A negative or infinite amount.
+        A negative or infinite amount; a result beyond the largest float (about 1.8e308).
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -88,6 +153,10 @@ def pipeline_coverage(pipeline: Numeric, quota: Numeric, *, closed: Numeric = 0.
 
         \text{coverage} = \frac{\text{pipeline}}{\text{quota} - \text{closed}},
         \qquad \text{quota} > \text{closed}
+
+    It is computed scale-safely (mantissas and powers of two apart), so an
+    intermediate product beyond the float range does not spoil a result within it;
+    a result that itself exceeds the largest float (about 1.8e308) is an error.
 
     References
     ----------
@@ -107,13 +176,16 @@ def pipeline_coverage(pipeline: Numeric, quota: Numeric, *, closed: Numeric = 0.
     check_nonnegative("pipeline", open_value)
     check_nonnegative("quota", target)
     check_nonnegative("closed", won)
-    remaining = target - won
+    with np.errstate(all="ignore"):  # finite amounts >= 0: the difference is finite
+        remaining = target - won
     # A quota already met leaves nothing to cover: a zero denominator, so NaN.
     if isinstance(remaining, float):
         remaining = 0.0 if remaining <= 0.0 else remaining
     else:
         remaining = np.where(remaining <= 0.0, 0.0, remaining)
-    return wrap(safe_divide(open_value, remaining))
+    coverage = _scaled((open_value,), (remaining,))
+    inputs = {"pipeline": open_value, "quota": target, "closed": won}
+    return wrap(_in_range("pipeline coverage", coverage, inputs))
 
 
 @overload
@@ -138,7 +210,7 @@ def required_coverage(win_rate: Numeric) -> _Result:
     Raises
     ------
     InvalidInputError
-        A win rate outside [0, 1].
+        A win rate outside [0, 1]; a result beyond the largest float (about 1.8e308).
 
     See Also
     --------
@@ -150,6 +222,10 @@ def required_coverage(win_rate: Numeric) -> _Result:
     .. math::
 
         \text{required coverage} = \frac{1}{\text{win rate}}
+
+    It is computed scale-safely (mantissas and powers of two apart), so an
+    intermediate product beyond the float range does not spoil a result within it;
+    a result that itself exceeds the largest float (about 1.8e308) is an error.
 
     References
     ----------
@@ -166,7 +242,7 @@ def required_coverage(win_rate: Numeric) -> _Result:
     """
     (rate,), wrap = coerce(win_rate=win_rate)
     check_probability("win_rate", rate)
-    return wrap(safe_divide(1.0, rate))
+    return wrap(_in_range("required coverage", _scaled((1.0,), (rate,)), {"win_rate": rate}))
 
 
 @overload
@@ -209,6 +285,9 @@ def win_rate(won: Numeric, lost: Numeric) -> _Result:
 
         \text{win rate} = \frac{W}{W + L}
 
+    Where :math:`W + L` exceeds the largest float (two counts of 1e308), both are first
+    divided by the larger, so the rate stays exact (0.5 there, not 0).
+
     References
     ----------
     .. [1] Seed article 002 of salescore's reference (conversion per stage and
@@ -225,7 +304,17 @@ def win_rate(won: Numeric, lost: Numeric) -> _Result:
     (w, lost_), wrap = coerce(won=won, lost=lost)
     check_nonnegative("won", w)
     check_nonnegative("lost", lost_)
-    return wrap(safe_divide(w, w + lost_))
+    # Nothing closed (W + L = 0) gives NaN, as 0 / 0 does.
+    with np.errstate(all="ignore"):
+        closed = np.add(w, lost_)
+        rate = np.divide(w, closed)
+        if np.any(np.isinf(closed)):
+            # W + L beyond the largest float (1e308 + 1e308) though the rate is not:
+            # divide both by the larger first, W / (W + L) = w' / (w' + l').
+            larger = np.maximum(w, lost_)
+            share, rest = w / larger, lost_ / larger
+            rate = np.where(np.isinf(closed), share / (share + rest), rate)
+    return wrap(float(rate) if np.ndim(rate) == 0 else rate)
 
 
 @overload
@@ -267,7 +356,8 @@ def pipeline_velocity(
     Raises
     ------
     InvalidInputError
-        A negative or infinite input, or a win rate outside [0, 1].
+        A negative or infinite input, or a win rate outside [0, 1]; a result
+        beyond the largest float (about 1.8e308).
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -280,6 +370,10 @@ def pipeline_velocity(
     .. math::
 
         \text{velocity} = \frac{N \times \text{win rate} \times \bar v}{\text{cycle days}}
+
+    It is computed scale-safely (mantissas and powers of two apart), so an
+    intermediate product beyond the float range does not spoil a result within it;
+    a result that itself exceeds the largest float (about 1.8e308) is an error.
 
     References
     ----------
@@ -304,7 +398,9 @@ def pipeline_velocity(
     check_probability("win_rate", rate)
     check_nonnegative("average_value", average)
     check_nonnegative("cycle_days", days)
-    return wrap(safe_divide(n * rate * average, days))
+    velocity = _scaled((n, rate, average), (days,))
+    inputs = {"opportunities": n, "win_rate": rate, "average_value": average, "cycle_days": days}
+    return wrap(_in_range("pipeline velocity", velocity, inputs))
 
 
 @overload
@@ -344,7 +440,8 @@ def leads_needed(quota: Numeric, conversion_rate: Numeric, average_value: Numeri
     Raises
     ------
     InvalidInputError
-        A negative or infinite amount, or a conversion rate outside [0, 1].
+        A negative or infinite amount, or a conversion rate outside [0, 1]; a
+        result beyond the largest float (about 1.8e308).
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -357,6 +454,10 @@ def leads_needed(quota: Numeric, conversion_rate: Numeric, average_value: Numeri
     .. math::
 
         N = \frac{\text{quota}}{c \times \bar v}
+
+    It is computed scale-safely (mantissas and powers of two apart), so an
+    intermediate product beyond the float range does not spoil a result within it;
+    a result that itself exceeds the largest float (about 1.8e308) is an error.
 
     References
     ----------
@@ -380,7 +481,9 @@ def leads_needed(quota: Numeric, conversion_rate: Numeric, average_value: Numeri
     check_nonnegative("quota", target)
     check_probability("conversion_rate", rate)
     check_nonnegative("average_value", average)
-    return wrap(safe_divide(target, rate * average))
+    needed = _scaled((target,), (rate, average))
+    inputs = {"quota": target, "conversion_rate": rate, "average_value": average}
+    return wrap(_in_range("leads needed", needed, inputs))
 
 
 @overload
@@ -417,7 +520,8 @@ def expected_revenue(leads: Numeric, conversion_rate: Numeric, average_value: Nu
     Raises
     ------
     InvalidInputError
-        A negative or infinite amount, or a conversion rate outside [0, 1].
+        A negative or infinite amount, or a conversion rate outside [0, 1]; a
+        result beyond the largest float (about 1.8e308).
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -430,6 +534,10 @@ def expected_revenue(leads: Numeric, conversion_rate: Numeric, average_value: Nu
     .. math::
 
         R = N \times c \times \bar v
+
+    It is computed scale-safely (mantissas and powers of two apart), so an
+    intermediate product beyond the float range does not spoil a result within it;
+    a result that itself exceeds the largest float (about 1.8e308) is an error.
 
     References
     ----------
@@ -450,7 +558,9 @@ def expected_revenue(leads: Numeric, conversion_rate: Numeric, average_value: Nu
     check_nonnegative("leads", n)
     check_probability("conversion_rate", rate)
     check_nonnegative("average_value", average)
-    return wrap(n * rate * average)
+    revenue = _scaled((n, rate, average))
+    inputs = {"leads": n, "conversion_rate": rate, "average_value": average}
+    return wrap(_in_range("expected revenue", revenue, inputs))
 
 
 def _timestamps(name: str, values: Any) -> pd.DatetimeIndex:
@@ -512,7 +622,7 @@ def sales_cycle(
         on the index of a Series argument, otherwise a float64 array).
     skipna : bool, keyword-only, default False
         Summarise only the deals with both dates; by default a missing date (NaT)
-        makes the summary NaN.
+        makes the summary NaN. Only True or False.
 
     Returns
     -------
@@ -524,9 +634,11 @@ def sales_cycle(
     ------
     InvalidInputError
         Arguments that are not timestamps, of different lengths, an unknown
-        ``statistic``, or a deal that closed before it was created: a close date
-        before the creation date, or a close instant before the creation instant (the
-        message gives the positions, the labels of a Series, and both timestamps).
+        ``statistic``, a ``skipna`` that is not a bool, or a deal that closed before
+        it was created: a close date before the creation date, or a close instant
+        before the creation instant (the message gives the positions, the labels of a
+        Series, and both timestamps); or created and closed more than 292 years apart,
+        which a nanosecond duration cannot hold.
     IndexMismatchError
         Two Series with different indexes.
 
@@ -613,6 +725,7 @@ def sales_cycle(
     summary = (
         None if statistic is None else option_choice("statistic", statistic, ("median", "mean"))
     )
+    skipna = option_flag("skipna", skipna)
     index = None
     for values in (created, closed):
         if isinstance(values, pd.Series):
@@ -638,7 +751,16 @@ def sales_cycle(
             origin = origin.tz_convert(end.tz).tz_localize(None)
             finish = end.tz_localize(None)
         origin = origin.normalize()
-    days = ((finish - origin) / pd.Timedelta(days=1)).to_numpy(dtype=np.float64, na_value=np.nan)
+    days, far = elapsed_days(finish, origin)
+    if far is not None:
+        positions = np.flatnonzero(far)
+        shown = "; ".join(
+            f"position {p}: created {start[p]}, closed {end[p]}" for p in positions[:5]
+        )
+        raise InvalidInputError(
+            f"created and closed are {TOO_FAR} for {positions.size} of {far.size} deals: "
+            f"{shown}{'; …' if positions.size > 5 else ''}"
+        )
     negative = days < 0.0
     if negative.any():
         raise InvalidInputError(_backwards(start, end, negative, index, calendar))

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from .._arrays import option_flag, option_number
 from .._tables import SHOWN as _SHOWN
+from .._tables import option_column
 from ..errors import InvalidInputError
 from ._deals import (
     _PERCENT_HINT,
@@ -43,11 +45,10 @@ def _stage_table(table: object) -> dict[Hashable, float]:
         )
     checked: dict[Hashable, float] = {}
     for stage, probability in items:
-        number = float("nan")
-        if isinstance(probability, (int, float, np.integer, np.floating)) and not isinstance(
-            probability, (bool, np.bool_)
-        ):
-            number = float(probability)
+        try:  # booleans, text, durations and numbers beyond float range (10**400) fail
+            number = option_number("stage_probabilities", probability, allow_nan=True)
+        except InvalidInputError:
+            number = float("nan")
         if not 0.0 <= number <= 1.0:
             hint = f"; {_PERCENT_HINT}" if 1.0 < number <= 100.0 else ""
             raise InvalidInputError(
@@ -116,7 +117,8 @@ def fill_probabilities(
         A deal to be filled has no stage, or a stage the table does not know (the
         message lists the unknown stages and the known ones); a probability that is
         kept lies outside [0, 1] (a percentage, probably); a probability in the table
-        is not a fraction; ``overwrite`` is not a bool.
+        is not a fraction; ``overwrite`` is not a bool; ``stage`` or ``probability``
+        is not a str, or ``deal_id`` neither a str nor None.
 
     See Also
     --------
@@ -161,9 +163,11 @@ def fill_probabilities(
     salescore.errors.InvalidInputError: stage must be one of the stages stage_probabilities
     lists; not so for 'qualifiedtobuy' (2 deals: 'D1', 'D3'); known stages: 'contractsent'
     """
+    option_column("stage", stage)
+    option_column("probability", probability)
+    option_column("deal_id", deal_id, optional=True)
     table = _stage_table(stage_probabilities)
-    if not isinstance(overwrite, (bool, np.bool_)):
-        raise InvalidInputError(f"overwrite must be True or False; got {overwrite!r:.60}")
+    overwrite = option_flag("overwrite", overwrite)
     read = {"stage": stage, "probability": probability, "deal_id": deal_id}
     schema.check_columns(deals, "deals", read)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import collections
 import datetime
 import math
-import numbers
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
@@ -19,7 +18,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from .._arrays import utc_naive
+from .._arrays import option_flag, option_number, utc_naive
 from .._tables import require_columns
 from ..errors import InvalidInputError, SchemaError
 from ._categories import forecast_category, status
@@ -121,12 +120,18 @@ def _listed(items: Iterable[object]) -> str:
     return ", ".join(repr(item) for item in shown[:_SHOWN]) + more
 
 
+#: Integer ids must fit a 64-bit integer column (as CRMs' numeric ids do).
+_INT_IDS: Final = range(-(2**63), 2**63)
+
+
 def _deal_id(value: Any, attribute: attrs.Attribute[Any]) -> str | int:
     if isinstance(value, str):
         if value.strip():
             return str(value)
-    elif isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return int(value)
+    elif isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.timedelta64)):
+        if int(value) in _INT_IDS:
+            return int(value)
+        raise InvalidInputError(f"{attribute.name} must fit a 64-bit integer; got {value!r:.60}")
     raise InvalidInputError(
         f"{attribute.name} must be a non-empty str or an int; got {type(value).__name__} {value!r}"
     )
@@ -137,8 +142,14 @@ def _optional_id(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> 
         return None
     if isinstance(value, str):
         return str(value)  # a plain str for a subclass such as np.str_
-    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
-        return int(value)
+    if isinstance(value, (int, np.integer)) and not isinstance(
+        value, (bool, np.bool_, np.timedelta64)
+    ):
+        if int(value) in _INT_IDS:
+            return int(value)
+        raise InvalidInputError(
+            f"{attribute.name}{_where(instance)} must fit a 64-bit integer; got {value!r:.60}"
+        )
     raise InvalidInputError(
         f"{attribute.name}{_where(instance)} must be a str, an int or None; "
         f"got {type(value).__name__} {value!r}"
@@ -146,20 +157,10 @@ def _optional_id(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> 
 
 
 def _number(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (numbers.Real, np.integer, np.floating)
-    ):
-        raise InvalidInputError(
-            f"{attribute.name}{_where(instance)} must be a number; "
-            f"got {type(value).__name__} {value!r}"
-        )
-    try:
-        return float(value)
-    except OverflowError:
-        raise InvalidInputError(
-            f"{attribute.name}{_where(instance)} must be a number within float range; "
-            f"got {value!r:.60}"
-        ) from None
+    # option_number refuses booleans, strings, durations (np.timedelta64 is a NumPy
+    # integer) and numbers beyond float range (10**400, a huge Fraction); NaN passes
+    # here and the validators say what the field allows.
+    return option_number(f"{attribute.name}{_where(instance)}", value, allow_nan=True)
 
 
 def _optional_number(value: Any, instance: Any, attribute: attrs.Attribute[Any]) -> float | None:
@@ -312,8 +313,8 @@ class Deal:
     Parameters
     ----------
     deal_id : str or int
-        The deal's identifier: a non-blank str or an int, kept as given (a NumPy
-        integer becomes ``int``).
+        The deal's identifier: a non-blank str or an int that fits 64 bits (as the
+        numeric ids of CRMs do), kept as given (a NumPy integer becomes ``int``).
     account_id : str, int or None, default None
         The account the deal is for, an identifier like ``deal_id`` (CRMs such as
         Pipedrive number their organisations); ``None`` when unknown.
@@ -542,9 +543,7 @@ class Deal:
 
 
 def _flag(name: str, value: object) -> bool:
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    raise InvalidInputError(f"{name} must be True or False; got {type(value).__name__} {value!r}")
+    return option_flag(name, value)
 
 
 def _keys_of_fields(fields: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -639,9 +638,14 @@ def deals_to_frame(deals: Iterable[Deal]) -> pd.DataFrame:
     ...
     salescore.errors.InvalidInputError: deals: deal_id must be unique; repeated: 'D-17'
     """
-    if isinstance(deals, (str, Mapping, pd.DataFrame)) or not isinstance(deals, Iterable):
+    if (
+        isinstance(deals, (str, bytes, Mapping, pd.DataFrame))
+        or (isinstance(deals, np.ndarray) and deals.ndim != 1)
+        or not isinstance(deals, Iterable)
+    ):
+        shape = f" of shape {deals.shape}" if isinstance(deals, np.ndarray) else ""
         raise InvalidInputError(
-            f"deals must be an iterable of Deal records; got {type(deals).__name__}"
+            f"deals must be an iterable of Deal records; got {type(deals).__name__}{shape}"
         )
     items: list[object] = list(deals)
     records = [item for item in items if isinstance(item, Deal)]

@@ -19,11 +19,14 @@ from typing import Any, Final, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from pandas.errors import OutOfBoundsDatetime
 
 from .. import schema
 from .._arrays import align_zones, option_choice
 from .._tables import counted as _count
+from .._tables import option_column
 from ..errors import InvalidInputError, SchemaError
+from ._deals import TOO_FAR, elapsed_days
 
 __all__ = ["stage_funnel", "time_in_stage"]
 
@@ -32,7 +35,6 @@ _OTHER_STAGES: Final = ("raise", "ignore")
 
 _TABLE: Final = "history"
 _SHOWN: Final = 5  # how many deal ids or stages an error message lists
-_DAY: Final = pd.Timedelta(days=1)
 
 
 # ------------------------------------------------------------------ stage_funnel
@@ -117,9 +119,11 @@ def stage_funnel(
         ``stages`` empty, repeated, unordered (a set) or a string; a stage in the
         history that is not in ``stages`` (unless ``other_stages="ignore"``); a
         missing deal id or stage; a visit that exits before it enters; a deal with
-        more than one open visit; an ``as_of`` that is not a timestamp or precedes
-        the entry of an open visit. The message names the deals concerned (the first few, and how
-        many).
+        more than one open visit; an ``as_of`` that is not a timestamp, lies outside
+        the range of datetime64[ns] (1677-09-22 to 2262-04-11) or precedes the entry
+        of an open visit; an entry and an exit (or ``as_of``) more than 292 years
+        apart, which a nanosecond duration cannot hold; a column option that is not
+        a str. The message names the deals concerned (the first few, and how many).
 
     See Also
     --------
@@ -370,8 +374,11 @@ def time_in_stage(
     InvalidInputError
         Open visits and no ``as_of``; a missing deal id or stage; a visit that
         exits before it enters; a deal with more than one open visit; an ``as_of``
-        that is not a timestamp or precedes the entry of an open visit. The message names the
-        deals concerned (the first few, and how many).
+        that is not a timestamp, lies outside the range of datetime64[ns]
+        (1677-09-22 to 2262-04-11) or precedes the entry of an open visit; an entry
+        and an exit (or ``as_of``) more than 292 years apart, which a nanosecond
+        duration cannot hold; a column option that is not a str. The message names
+        the deals concerned (the first few, and how many).
 
     See Also
     --------
@@ -456,7 +463,17 @@ def time_in_stage(
 class _Visits:
     """The validated columns of a stage history, one element per row, in row order."""
 
-    __slots__ = ("aware", "deal", "deal_count", "done", "entered", "ids", "is_open", "stages")
+    __slots__ = (
+        "aware",
+        "deal",
+        "deal_count",
+        "done",
+        "entered",
+        "entered_name",
+        "ids",
+        "is_open",
+        "stages",
+    )
 
     def __init__(
         self,
@@ -464,10 +481,12 @@ class _Visits:
         stages: pd.Series[Any],
         entered: pd.Series[pd.Timestamp],
         exited: pd.Series[pd.Timestamp],
+        names: tuple[str, str],
     ) -> None:
         self.ids = ids
         self.stages = stages
         self.entered = entered
+        self.entered_name = names[0]
         self.aware = isinstance(entered.dtype, pd.DatetimeTZDtype)
         self.is_open: npt.NDArray[np.bool_] = exited.isna().to_numpy()
         # Deals numbered 0, 1, … in order of first appearance.
@@ -476,21 +495,36 @@ class _Visits:
         self.deal_count = len(uniques)
         # Completed visits in days: NaN where the entry is unknown, 0.0 for the open
         # visits, so that a sum per deal and stage adds the completed time.
-        spent = ((exited - entered) / _DAY).to_numpy(dtype=np.float64, na_value=np.nan)
+        spent, far = elapsed_days(exited, entered)
+        if far is not None:
+            raise InvalidInputError(
+                f"{_TABLE}: {names[1]!r} and {names[0]!r} are {TOO_FAR} in "
+                f"{_count(int(far.sum()), 'row')} ({_deals(ids[far])})"
+            )
         self.done: npt.NDArray[np.float64] = np.where(self.is_open, 0.0, spent)
 
     def age(self, as_of: pd.Timestamp | None) -> npt.NDArray[np.float64]:
         """Age in days of each open visit at ``as_of``; NaN for completed visits."""
         if as_of is None:
             return np.full(self.is_open.shape, np.nan)
-        age = ((as_of - self.entered) / _DAY).to_numpy(dtype=np.float64, na_value=np.nan)
-        return np.where(self.is_open, age, np.nan)
+        # Only the open visits: a completed visit of 1700 is no reason to fail.
+        age, far = elapsed_days(as_of, self.entered[self.is_open])
+        if far is not None:
+            raise InvalidInputError(
+                f"as_of ({as_of}) and {self.entered_name!r} of the open visit are "
+                f"{TOO_FAR}, for {_deals(self.ids[self.is_open][far])}"
+            )
+        out = np.full(self.is_open.shape, np.nan)
+        out[self.is_open] = age
+        return out
 
 
 def _visits(
     history: pd.DataFrame, *, deal_id: str, stage: str, entered: str, exited: str
 ) -> _Visits:
     names = {"deal_id": deal_id, "stage": stage, "entered": entered, "exited": exited}
+    for option, column in names.items():
+        option_column(option, column)
     if len(set(names.values())) < len(names):
         given = ", ".join(f"{option}={column!r}" for option, column in names.items())
         raise SchemaError(f"{_TABLE}: {given} must name four different columns")
@@ -522,7 +556,7 @@ def _visits(
             f"{_TABLE}: {exited!r} is before {entered!r} in "
             f"{_count(int(backwards.sum()), 'row')} ({_deals(ids[backwards])})"
         )
-    visits = _Visits(ids, stages, start, end)
+    visits = _Visits(ids, stages, start, end, (entered, exited))
     open_per_deal = np.bincount(visits.deal[visits.is_open], minlength=visits.deal_count)
     crowded = np.isin(visits.deal, np.flatnonzero(open_per_deal > 1))
     if crowded.any():
@@ -540,7 +574,15 @@ def _as_of(value: object, visits: _Visits) -> pd.Timestamp:
             "as_of must be a timestamp (pandas.Timestamp, datetime or numpy.datetime64); "
             f"got {type(value).__name__} {value!r:.60}"
         )
-    stamp = pd.Timestamp(value)
+    try:
+        stamp = pd.Timestamp(value)
+        if not pd.isna(stamp):
+            stamp.as_unit("ns")  # the range of the tables' datetime64[ns] columns
+    except (OverflowError, OutOfBoundsDatetime, ValueError):
+        raise InvalidInputError(
+            "as_of must be a timestamp between 1677-09-22 and 2262-04-11 (the range of "
+            f"datetime64[ns]); got {value!r:.60}"
+        ) from None
     if pd.isna(stamp):
         raise InvalidInputError("as_of must be a timestamp; got NaT")
     if (stamp.tzinfo is not None) != visits.aware:

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
 from .. import schema
 from .._arrays import FloatArray
+from .._tables import option_column
 from ..errors import InvalidInputError
 from . import _categories
 from ._deals import (
@@ -34,16 +35,20 @@ from ._deals import (
     _deal_ids,
     _floats,
     _group_columns,
-    _group_sums,
     _keys,
     _period_dtype,
     _periods,
     _statuses,
+    _sums,
     _which,
 )
 from .forecast import weighted_value
 
 __all__ = ["forecast_rollup", "loss_reasons", "weighted_pipeline"]
+
+#: The most periods (rows) :func:`loss_reasons` makes: every period from the first loss
+#: to the last gets a row, so seconds over years would not fit in memory.
+MAX_PERIODS: Final = 1_000_000
 
 
 # -------------------------------------------------------------- weighted pipeline
@@ -119,8 +124,11 @@ def weighted_pipeline(
         probability outside [0, 1] (above 1, probably a percentage), or, when
         ``freq`` is given, no close date or a close date before the creation date;
         open deals in more than one currency unless ``by`` includes the currency
-        column; an unknown ``freq`` or ``by``. Each message
-        names the deals concerned.
+        column; an unknown ``freq`` (or one not positive, or pandas' deprecated
+        ``"B"``) or ``by``; a column option that is not a str
+        (``None`` only where the default may be None); a group whose value or
+        weighted value exceeds the largest float (about 1.8e308). Each message names
+        the deals or groups concerned.
 
     See Also
     --------
@@ -176,6 +184,11 @@ def weighted_pipeline(
     salescore.errors.InvalidInputError: probability must be a fraction in [0, 1]; not so for
     1 deal: 'D1' (12.0); values above 1 look like percentages: divide by 100
     """
+    for option, column in {"value": value, "probability": probability, "status": status}.items():
+        option_column(option, column)
+    option_column("close_date", close_date)
+    for option, name in {"created": created, "currency": currency, "deal_id": deal_id}.items():
+        option_column(option, name, optional=True)
     groups = _group_columns(by)
     period_dtype = None if freq is None else _period_dtype(freq)
     if period_dtype is not None and _PERIOD in groups:
@@ -209,7 +222,7 @@ def weighted_pipeline(
             "weighted_value": weighted_value(values[is_open], probabilities[is_open]),
         }
     )
-    sums, sizes = _group_sums(parts, keys)
+    sums, sizes = _sums(parts, keys)
     table = pd.DataFrame(
         {
             "deals": sizes.astype("int64"),
@@ -318,7 +331,9 @@ def forecast_rollup(
         An unknown status; on an open deal, an unknown or missing forecast category,
         the category *closed*, or a negative or infinite value (also on a won deal);
         forecast deals in more than one currency unless ``by`` includes the currency
-        column; an invalid ``by``. Each message names the deals concerned.
+        column; an invalid ``by``; a column option that is not a str (``None`` only
+        for ``currency`` and ``deal_id``); a group whose figure exceeds the largest
+        float (about 1.8e308). Each message names the deals or groups concerned.
 
     See Also
     --------
@@ -379,6 +394,11 @@ def forecast_rollup(
     salescore.errors.InvalidInputError: forecast_category is missing for 4 deals: 'D2', 'D3',
     'D4', 'D5'; an open deal needs a forecast category ('omitted' leaves it out of the forecast)
     """
+    required = {"value": value, "forecast_category": forecast_category, "status": status}
+    for option, column in required.items():
+        option_column(option, column)
+    for option, name in {"currency": currency, "deal_id": deal_id}.items():
+        option_column(option, name, optional=True)
     groups = _group_columns(by)
     read: dict[str, str | None] = {
         "status": status,
@@ -412,7 +432,7 @@ def forecast_rollup(
     parts["best_case"] = total(closed | commit | most_likely | best_case)
     parts["open_pipeline"] = total(commit | most_likely | best_case | pipeline)
     everyone = np.ones(len(deals), dtype=bool)
-    sums, _ = _group_sums(pd.DataFrame(parts), _keys(deals, everyone, groups))
+    sums, _ = _sums(pd.DataFrame(parts), _keys(deals, everyone, groups))
     return sums.astype("float64")
 
 
@@ -477,7 +497,10 @@ def loss_reasons(
         has it) does not hold datetimes.
     InvalidInputError
         An unknown status, a lost deal without a close date or closed before the date
-        it was created, or an unknown ``freq``; the message names the deals
+        it was created, an unknown ``freq`` (or one not positive, or pandas'
+        deprecated ``"B"``), losses spread over more than 1,000,000
+        periods of ``freq`` (``MAX_PERIODS``), or a column option that is not a str
+        (``None`` only for ``created`` and ``deal_id``); the message names the deals
         concerned.
 
     See Also
@@ -525,6 +548,11 @@ def loss_reasons(
     >>> float(table.loc["2016-08", ("share", "competitor")])
     0.75
     """
+    for option, column in {"lost_reason": lost_reason, "status": status}.items():
+        option_column(option, column)
+    option_column("close_date", close_date)
+    for option, name in {"created": created, "deal_id": deal_id}.items():
+        option_column(option, name, optional=True)
     period_dtype = _period_dtype(freq)
     if not isinstance(no_reason, str):
         raise InvalidInputError(f"no_reason must be a str; got {no_reason!r:.60}")
@@ -548,6 +576,12 @@ def loss_reasons(
 
     first = int(ordinals.min()) if ordinals.size else 0
     span = int(ordinals.max()) - first + 1 if ordinals.size else 0
+    if span > MAX_PERIODS:
+        raise InvalidInputError(
+            f"loss_reasons: the lost deals span {span:,} periods of freq={freq!r} "
+            f"(from {periods.min()} to {periods.max()}); a table has at most "
+            f"{MAX_PERIODS:,} rows: choose a longer freq"
+        )
     counts = np.zeros((span, labels.size), dtype=np.int64)
     np.add.at(counts, (ordinals - first, codes), 1)
     order = np.argsort(-counts.sum(axis=0), kind="stable")  # ties: first appearance

@@ -28,6 +28,9 @@ __all__ = ["forecast_chart", "funnel_chart", "loss_reasons_chart"]
 _QUANTILES: Final = ((0.1, "P10", ":"), (0.5, "P50", "--"), (0.9, "P90", ":"))
 _MOST_TICKS: Final = 24  # period labels shown under a bar chart before they are thinned
 
+#: The most bars :func:`forecast_chart` draws (``bins``).
+MAX_BINS: Final = 10_000
+
 
 # --------------------------------------------------------------------- forecast
 
@@ -59,7 +62,9 @@ def forecast_chart(
         the smallest and the largest outcome. ``"cdf"``: the probability that the
         revenue does not exceed each amount, as a step curve.
     bins : int, keyword-only, default 40
-        Number of bars for ``kind="bars"``, at least 1.
+        Number of bars for ``kind="bars"``, at least 1 and at most 10,000
+        (``MAX_BINS``); a range of outcomes too narrow for that many distinct edges (a few
+        multiples of 5e-324) gets fewer bars.
     ax : matplotlib Axes or None, keyword-only
         Where to draw; ``None`` makes a new figure.
 
@@ -75,7 +80,7 @@ def forecast_chart(
     InvalidInputError
         ``distribution`` is not a :class:`~salescore.ForecastDistribution`; a
         negative, infinite or NaN ``quota``; an unknown ``kind``; ``bins`` not a
-        positive integer; ``ax`` not an Axes.
+        positive integer or above 10,000; ``ax`` not an Axes.
 
     See Also
     --------
@@ -130,66 +135,70 @@ def forecast_chart(
             f"salescore.forecast_distribution; got {type(distribution).__name__}"
         )
     chosen = option_choice("kind", kind, ("bars", "cdf"))
-    count = option_count("bins", bins)
+    count = option_count("bins", bins, maximum=MAX_BINS)
     if count < 1:
         raise InvalidInputError(f"bins must be at least 1; got {count}")
     target = None if quota is None else option_number("quota", quota)
     if target is not None and not (math.isfinite(target) and target >= 0.0):
         raise InvalidInputError(f"quota must be a finite amount >= 0; got {quota!r}")
-    axes = axes_for(ax, size=(7.0, 4.0))
-    from matplotlib.ticker import StrMethodFormatter
+    # matplotlib's transforms underflow or overflow on amounts near the float limits
+    # (1e308, 5e-324); harmless for the drawing, and no FloatingPointError may escape.
+    with np.errstate(all="ignore"):
+        axes = axes_for(ax, size=(7.0, 4.0))
+        from matplotlib.ticker import StrMethodFormatter
 
-    # The markers first, so that the legend lists them before the distribution.
-    axes.axvline(
-        distribution.mean,
-        color="black",
-        linestyle="-",
-        linewidth=1.2,
-        label=f"Weighted forecast {thousands(distribution.mean)}",
-    )
-    levels = np.array([level for level, _, _ in _QUANTILES])
-    for value, (_, name, style) in zip(distribution.quantile(levels), _QUANTILES, strict=True):
+        # The markers first, so that the legend lists them before the distribution.
         axes.axvline(
-            float(value), color="dimgray", linestyle=style, label=f"{name} {thousands(value)}"
+            distribution.mean,
+            color="black",
+            linestyle="-",
+            linewidth=1.2,
+            label=f"Weighted forecast {thousands(distribution.mean)}",
         )
-    if target is not None:
-        reach = float(distribution.probability_at_least(target))
-        axes.axvline(
-            target,
-            color="tab:red",
-            linewidth=2.0,
-            label=f"Quota {thousands(target)}: P(reach) = {percent(reach)}",
-        )
+        levels = np.array([level for level, _, _ in _QUANTILES])
+        for value, (_, name, style) in zip(distribution.quantile(levels), _QUANTILES, strict=True):
+            axes.axvline(
+                float(value), color="dimgray", linestyle=style, label=f"{name} {thousands(value)}"
+            )
+        if target is not None:
+            reach = float(distribution.probability_at_least(target))
+            axes.axvline(
+                target,
+                color="tab:red",
+                linewidth=2.0,
+                label=f"Quota {thousands(target)}: P(reach) = {percent(reach)}",
+            )
 
-    outcomes = np.asarray(distribution.outcomes, dtype=np.float64)
-    frame = distribution.to_frame()
-    if chosen == "bars":
-        edges = _edges(outcomes, count)
-        heights, _ = np.histogram(outcomes, bins=edges, weights=frame["probability"])
-        axes.bar(
-            edges[:-1],
-            heights,
-            width=np.diff(edges),
-            align="edge",
-            color="tab:blue",
-            alpha=0.75,
-            label="Probability",
-        )
-        axes.set_ylabel("Probability")
-    else:
-        axes.step(
-            np.concatenate([outcomes[:1], outcomes]),
-            np.concatenate([[0.0], frame["cumulative"].to_numpy()]),
-            where="post",
-            color="tab:blue",
-            label="P(revenue ≤ amount)",
-        )
-        axes.set_ylim(0.0, 1.05)
-        axes.set_ylabel("P(revenue ≤ amount)")
-    axes.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-    axes.set_title("Forecast: revenue from the open pipeline")
-    axes.set_xlabel("Revenue")
-    axes.legend(fontsize="small")
+        outcomes = np.asarray(distribution.outcomes, dtype=np.float64)
+        frame = distribution.to_frame()
+        if chosen == "bars":
+            edges = _edges(outcomes, count)
+            with np.errstate(all="ignore"):
+                heights, _ = np.histogram(outcomes, bins=edges, weights=frame["probability"])
+            axes.bar(
+                edges[:-1],
+                heights,
+                width=np.diff(edges),
+                align="edge",
+                color="tab:blue",
+                alpha=0.75,
+                label="Probability",
+            )
+            axes.set_ylabel("Probability")
+        else:
+            axes.step(
+                np.concatenate([outcomes[:1], outcomes]),
+                np.concatenate([[0.0], frame["cumulative"].to_numpy()]),
+                where="post",
+                color="tab:blue",
+                label="P(revenue ≤ amount)",
+            )
+            axes.set_ylim(0.0, 1.05)
+            axes.set_ylabel("P(revenue ≤ amount)")
+        axes.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        axes.set_title("Forecast: revenue from the open pipeline")
+        axes.set_xlabel("Revenue")
+        axes.legend(fontsize="small")
     return axes
 
 
@@ -197,7 +206,10 @@ def _edges(outcomes: FloatArray, count: int) -> FloatArray:
     """Equal revenue ranges from the smallest to the largest outcome (one bar if equal)."""
     low, high = float(outcomes.min()), float(outcomes.max())
     if high > low:
-        return np.linspace(low, high, count + 1)
+        with np.errstate(all="ignore"):  # a range of a few 5e-324 has subnormal steps
+            edges = np.unique(np.linspace(low, high, count + 1))
+        if edges.size >= 2:  # a range that narrow holds fewer distinct edges than bars
+            return edges
     half = max(abs(low) * 0.05, 0.5)
     return np.array([low - half, low + half])
 
@@ -300,24 +312,27 @@ def funnel_chart(funnel: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
             f"funnel: conversion must be a fraction in [0, 1] or NaN; not so for "
             f"{_listed(stages, outside, conversion)}"
         )
-    axes = axes_for(ax, size=(7.0, 0.6 * len(stages) + 1.5))
-    from matplotlib.ticker import StrMethodFormatter
+    # matplotlib's transforms underflow or overflow on amounts near the float limits
+    # (1e308, 5e-324); harmless for the drawing, and no FloatingPointError may escape.
+    with np.errstate(all="ignore"):
+        axes = axes_for(ax, size=(7.0, 0.6 * len(stages) + 1.5))
+        from matplotlib.ticker import StrMethodFormatter
 
-    positions = np.arange(len(stages))
-    axes.barh(positions, reached, height=0.7, color="tab:blue", alpha=0.8)
-    top = float(reached.max()) if reached.size else 0.0
-    for position, count, share in zip(positions, reached, conversion, strict=True):
-        text = thousands(count)
-        if not math.isnan(share):
-            text += f" · {percent(share)} advance"
-        axes.text(count + 0.01 * top, float(position), text, va="center", fontsize="small")
-    axes.set_yticks(positions, labels=stages)
-    axes.invert_yaxis()  # the first stage on top, as a funnel reads
-    axes.set_xlim(0.0, max(top, 1.0) * 1.35)  # room for the labels beside the bars
-    axes.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-    axes.set_title("Stage funnel: deals reaching each stage")
-    axes.set_xlabel("Deals that reached the stage")
-    axes.set_ylabel("Stage")
+        positions = np.arange(len(stages))
+        axes.barh(positions, reached, height=0.7, color="tab:blue", alpha=0.8)
+        top = float(reached.max()) if reached.size else 0.0
+        for position, count, share in zip(positions, reached, conversion, strict=True):
+            text = thousands(count)
+            if not math.isnan(share):
+                text += f" · {percent(share)} advance"
+            axes.text(count + 0.01 * top, float(position), text, va="center", fontsize="small")
+        axes.set_yticks(positions, labels=stages)
+        axes.invert_yaxis()  # the first stage on top, as a funnel reads
+        axes.set_xlim(0.0, max(top, 1.0) * 1.35)  # room for the labels beside the bars
+        axes.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        axes.set_title("Stage funnel: deals reaching each stage")
+        axes.set_xlabel("Deals that reached the stage")
+        axes.set_ylabel("Stage")
     return axes
 
 
@@ -424,35 +439,40 @@ def loss_reasons_chart(
             f"table: {chosen} must be finite and >= 0; {int(bad.sum())} values are not, "
             f"the first in period {values.index[row]!s}, reason {values.columns[column]!r}"
         )
-    axes = axes_for(ax, size=(8.0, 4.0))
-    periods = np.arange(len(values.index))
-    bottom = np.zeros(periods.size)
-    for column, heights in zip(values.columns, numbers.T, strict=True):
-        known = ~np.isnan(heights)
-        axes.bar(periods[known], heights[known], bottom=bottom[known], width=0.8, label=str(column))
-        bottom = bottom + np.where(known, heights, 0.0)
-    labels = [str(period) for period in values.index]
-    step = max(1, math.ceil(len(labels) / _MOST_TICKS))
-    axes.set_xticks(periods[::step], labels=labels[::step])
-    if len(labels[::step]) > 12:
-        for tick in axes.get_xticklabels():
-            tick.set_rotation(45)
-            tick.set_horizontalalignment("right")
-    noun = period_noun(values.index)
-    axes.set_title("Lost deals by reason")
-    axes.set_xlabel(noun.capitalize())
-    axes.set_ylabel("Lost deals" if chosen == "count" else f"Share of the {noun}'s lost deals")
-    if len(values.columns):
-        # Top of the legend = top of the stack; outside the axes, clear of the bars.
-        handles, names = axes.get_legend_handles_labels()
-        axes.legend(
-            handles[::-1],
-            names[::-1],
-            title="Reason",
-            fontsize="small",
-            loc="upper left",
-            bbox_to_anchor=(1.01, 1.0),
-        )
+    # matplotlib's transforms underflow or overflow on amounts near the float limits
+    # (1e308, 5e-324); harmless for the drawing, and no FloatingPointError may escape.
+    with np.errstate(all="ignore"):
+        axes = axes_for(ax, size=(8.0, 4.0))
+        periods = np.arange(len(values.index))
+        bottom = np.zeros(periods.size)
+        for column, heights in zip(values.columns, numbers.T, strict=True):
+            known = ~np.isnan(heights)
+            axes.bar(
+                periods[known], heights[known], bottom=bottom[known], width=0.8, label=str(column)
+            )
+            bottom = bottom + np.where(known, heights, 0.0)
+        labels = [str(period) for period in values.index]
+        step = max(1, math.ceil(len(labels) / _MOST_TICKS))
+        axes.set_xticks(periods[::step], labels=labels[::step])
+        if len(labels[::step]) > 12:
+            for tick in axes.get_xticklabels():
+                tick.set_rotation(45)
+                tick.set_horizontalalignment("right")
+        noun = period_noun(values.index)
+        axes.set_title("Lost deals by reason")
+        axes.set_xlabel(noun.capitalize())
+        axes.set_ylabel("Lost deals" if chosen == "count" else f"Share of the {noun}'s lost deals")
+        if len(values.columns):
+            # Top of the legend = top of the stack; outside the axes, clear of the bars.
+            handles, names = axes.get_legend_handles_labels()
+            axes.legend(
+                handles[::-1],
+                names[::-1],
+                title="Reason",
+                fontsize="small",
+                loc="upper left",
+                bbox_to_anchor=(1.01, 1.0),
+            )
     return axes
 
 
@@ -473,5 +493,10 @@ def _measure_frame(table: object, measure: str) -> pd.DataFrame:
     values = table.xs(measure, axis=1, level=0)
     if not isinstance(values, pd.DataFrame):
         raise SchemaError(f"table[{measure!r}] must be a frame of reasons; got a Series")
+    repeated = values.columns[values.columns.duplicated()].unique().tolist()
+    if repeated:
+        raise SchemaError(
+            f"table[{measure!r}] must list each reason once; repeated: {repeated[:5]!r:.120}"
+        )
     require_numeric("table", values, list(values.columns))
     return values

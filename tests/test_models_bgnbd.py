@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -23,8 +24,8 @@ from salescore import (
 )
 from salescore.models import _fitting
 from salescore.models.bgnbd import BetaGeoModel, fit_bgnbd
-from salescore.models.data import load_cdnow_summary
-from salescore.models.rfm import compress
+from salescore.models.data import load_cdnow_summary, load_cdnow_transactions
+from salescore.models.rfm import compress, rfm_summary
 
 from . import strategies as sst
 
@@ -185,7 +186,7 @@ def test_probability_alive_rises_with_recency(
     model: BetaGeoModel, history: tuple[float, float, float]
 ) -> None:
     x, t_x, age = history
-    later = model.probability_alive(x, age, age)
+    later = model.probability_alive(x, age if x > 0 else 0.0, age)  # recency is 0 for x = 0
     assert model.probability_alive(x, t_x, age) <= later + 1e-12
 
 
@@ -536,3 +537,255 @@ def test_the_model_is_a_frozen_keyword_only_record() -> None:
         BetaGeoModel(0.2, 4.0, 0.8, 2.4)  # type: ignore[call-arg]
     assert math.isnan(CDNOW.log_likelihood)
     assert attrs.evolve(CDNOW, b=3.0).b == 3.0
+
+
+# ------------------------------------------------------------ records and hostile input
+
+
+@pytest.mark.parametrize(
+    ("field", "bad"),
+    [
+        ("r", 10**400),
+        ("r", Fraction(10**400, 3)),
+        ("alpha", np.timedelta64(1, "h")),
+        ("a", 1 + 2j),
+        ("b", np.bool_(True)),
+        ("log_likelihood", "-9582.4"),
+        ("log_likelihood", -math.inf),
+        ("log_likelihood", 10**400),
+        ("n_customers", None),
+        ("n_customers", 2357.5),
+        ("n_customers", -1),
+        ("n_customers", np.timedelta64(3, "D")),
+        ("iterations", True),
+        ("iterations", "12"),
+        ("method", None),
+        ("method", 3),
+        ("n_customers", 10**400),
+        ("iterations", 2**53 + 1),
+    ],
+    ids=lambda value: repr(value)[:24],
+)
+def test_an_invalid_record_cannot_be_built(field: str, bad: Any) -> None:
+    # Every field is checked at construction, under its own name: n_customers=None
+    # raised TypeError and r=10**400 OverflowError; np.timedelta64 (a NumPy integer)
+    # and a str log-likelihood passed.
+    fields: dict[str, Any] = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    with pytest.raises(InvalidInputError, match=field):
+        BetaGeoModel(**{**fields, field: bad})
+
+
+def test_a_valid_record_keeps_its_fields() -> None:
+    model = BetaGeoModel(
+        r=Fraction(243, 1000),
+        alpha=np.float32(4.5),
+        a=np.int64(1),
+        b=2,
+        log_likelihood=-9582.4,
+        n_customers=np.int64(2357),
+        iterations=12,
+        method="SLSQP",
+    )
+    assert (model.r, model.alpha, model.a, model.b) == (0.243, 4.5, 1.0, 2.0)
+    assert type(model.n_customers) is int
+    assert model.n_customers == 2357
+    assert model.log_likelihood == -9582.4
+
+
+def test_log_likelihood_without_repeat_purchases_agrees_across_paths() -> None:
+    # Without repeat purchases L = (α / (α + T))^r (Fader, Hardie & Lee 2005, the
+    # likelihood with x = 0): at T = 0 it is exactly 1, so ln L = 0. The array path
+    # gave 9.86e-305 = exp(-700) there, its clip of the absent second term.
+    assert CDNOW.customer_log_likelihood(0, 0, 0) == 0.0
+    assert CDNOW.customer_log_likelihood([0.0], [0.0], [0.0]).tolist() == [0.0]
+    ages = np.array([0.0, 1.0, 38.86, 1e6])
+    vector = CDNOW.customer_log_likelihood(np.zeros(4), np.zeros(4), ages)
+    loop = [CDNOW.customer_log_likelihood(0.0, 0.0, float(age)) for age in ages]
+    assert vector.tolist() == loop
+    np.testing.assert_allclose(
+        vector, CDNOW.r * np.log(CDNOW.alpha / (CDNOW.alpha + ages)), rtol=1e-13, atol=0
+    )
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(CDNOW.customer_log_likelihood, id="log-likelihood"),
+        pytest.param(CDNOW.probability_alive, id="alive"),
+        pytest.param(
+            lambda x, t_x, age: CDNOW.conditional_expected_purchases(10.0, x, t_x, age),
+            id="conditional",
+        ),
+        pytest.param(fit_bgnbd, id="fit"),
+    ],
+)
+def test_recency_without_repeat_purchases_is_refused(call: Callable[..., Any]) -> None:
+    # In BG/NBD data recency is the time of the last repeat purchase, so it is 0 for
+    # a customer without one; lifetimes 0.11.3 refuses such rows in
+    # lifetimes.utils._check_inputs ("There exist non-zero recency values when
+    # frequency is zero"). They were accepted silently.
+    x = np.array([2.0, 0.0, 1.0, 0.0])
+    t_x = np.array([5.0, 3.0, 1.0, 0.0])
+    age = np.full(4, 10.0)
+    with pytest.raises(InvalidInputError, match=r"recency must be 0 .* 1 of 4 .*positions: 1\)"):
+        call(x, t_x, age)
+    with pytest.raises(
+        InvalidInputError, match=r"recency must be 0 .*(got frequency 0 and recency 3\.0|1 of 1)"
+    ):
+        call(0.0, 3.0, 10.0)
+
+
+def test_the_summaries_never_hold_recency_without_repeat_purchases(cdnow: pd.DataFrame) -> None:
+    summary = rfm_summary(
+        load_cdnow_transactions(), observation_end="1998-06-30", freq="D", time_unit="W"
+    )
+    for frame in (cdnow, summary):
+        assert (frame.loc[frame["frequency"] == 0, "recency"] == 0.0).all()
+
+
+def _definition(t: float, x: float, age: float, model: BetaGeoModel) -> float:
+    """E[purchases in (T, T + t] | alive at T] by quadrature of the model's definition.
+
+    Given λ and p a live customer makes 1/p − e^{−λ p t}/p purchases in t (Fader,
+    Hardie & Lee 2005); alive at T after x repeat purchases, λ ~ Gamma(r + x, α + T)
+    and p ~ Beta(a, b + x), and averaging over λ leaves
+    E_p[(1 − ((α + T) / (α + T + p t))^{r + x}) / p]. No hypergeometric function, no
+    0/0 at a = 1 or a + b = 1. The two pieces of [0, 1] are integrated with
+    QUADPACK's algebraic end-point weights p^(a-1) and (1 - p)^(b+x-1).
+    """
+    integrate = pytest.importorskip("scipy.integrate")
+    special = pytest.importorskip("scipy.special")
+    a, b, r = model.a, model.b + x, model.r + x
+    base = model.alpha + age
+
+    def g(p: float) -> float:
+        return -math.expm1(-r * math.log1p(p * t / base)) / p if p > 0 else r * t / base
+
+    cut = min(base / t, 0.5)
+    left, _ = integrate.quad(
+        lambda p: g(p) * (1 - p) ** (b - 1), 0, cut, weight="alg", wvar=(a - 1, 0),
+        limit=500, epsabs=0, epsrel=1e-13,
+    )  # fmt: skip
+    right, _ = integrate.quad(
+        lambda p: g(p) * p ** (a - 1), cut, 1, weight="alg", wvar=(0, b - 1),
+        limit=500, epsabs=0, epsrel=1e-13,
+    )  # fmt: skip
+    return float((left + right) * math.exp(-special.betaln(a, b)))
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "x", "t_x", "age"),
+    [
+        (1.0, 2.5, 0.0, 0.0, 0.0),  # a = 1
+        (1.0 + 3e-5, 0.3, 2.0, 30.0, 38.0),
+        (1.0 - 5e-5, 2.5, 0.0, 0.0, 50.0),
+        (0.5, 0.5 + 2e-5, 0.0, 0.0, 0.0),  # a + b = 1 without repeat purchases
+        (0.2, 0.8, 0.0, 0.0, 0.0),
+    ],
+)
+@pytest.mark.parametrize("t", [0.01, 1.0, 39.0, 1e5])
+def test_expectation_near_the_singular_sets_matches_the_integral(
+    a: float, b: float, x: float, t_x: float, age: float, t: float
+) -> None:
+    # The docstrings promise the removable 0/0 near a = 1 and a + b = 1 is resolved
+    # to about 1e-8 relative; the mean of two points 2e-4 either side was off by
+    # 1.5e-6 at t = 1e5 (and by 3e-5 at t = 0.01).
+    model = BetaGeoModel(r=0.25, alpha=0.5, a=a, b=b)
+    alive = model.probability_alive(x, t_x, age)
+    value = model.conditional_expected_purchases(t, x, t_x, age) / alive
+    assert value == pytest.approx(_definition(t, x, age, model), rel=1e-8)
+
+
+def test_purchases_beyond_two_to_the_53_are_refused() -> None:
+    # Above 2**53 every float is even: "a whole number of purchases" means nothing
+    # there, and ln Γ(r + x) overflowed into NaN with a RuntimeWarning at 1e308.
+    with pytest.raises(InvalidInputError, match=r"frequency must be at most 2\*\*53"):
+        CDNOW.customer_log_likelihood(1e308, 0.0, 0.0)
+    with pytest.raises(InvalidInputError, match=r"n must be at most 2\*\*53 .*1 of 2"):
+        CDNOW.purchase_probability([0.0, 1e308], 39.0)
+    assert math.isfinite(CDNOW.customer_log_likelihood(2.0**53, 1.0, 1.0))
+
+
+TINY = BetaGeoModel(r=5e-324, alpha=1e308, a=5e-324, b=1e308)
+HUGE = BetaGeoModel(r=1e308, alpha=5e-324, a=1e308, b=5e-324)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(
+            lambda: CDNOW.customer_log_likelihood([1.0, 2.0**53], [5e-324, 1e308], 1e308),
+            id="log-likelihood",
+        ),
+        pytest.param(
+            lambda: CDNOW.probability_alive([1.0, 2.0**53], [5e-324, 1e308], [1e308, 1e308]),
+            id="alive",
+        ),
+        pytest.param(
+            lambda: CDNOW.conditional_expected_purchases(5e-324, [0.0, 3.0], [0.0, 1e-300], 1e308),
+            id="conditional",
+        ),
+        pytest.param(lambda: CDNOW.expected_purchases([5e-324, 1e-300, 1e300]), id="expected"),
+        pytest.param(lambda: CDNOW.purchase_probability([0.0, 2.0**53], [5e-324, 1e300]), id="pmf"),
+        pytest.param(lambda: TINY.probability_alive([1.0, 3.0], [0.5, 1.0], 4.0), id="tiny-alive"),
+        pytest.param(
+            lambda: TINY.conditional_expected_purchases(3.0, [1.0, 3.0], [0.5, 1.0], 4.0),
+            id="tiny-conditional",
+        ),
+        pytest.param(
+            lambda: HUGE.conditional_expected_purchases(3.0, [1.0, 3.0], [0.5, 1.0], 4.0),
+            id="huge-conditional",
+        ),
+    ],
+)
+def test_extreme_valid_input_gives_finite_results(call: Callable[[], Any]) -> None:
+    # Under errstate(all="raise") subnormal and near-limit input raised
+    # FloatingPointError (underflow in exp, overflow in multiply); without it a
+    # RuntimeWarning escaped.
+    with np.errstate(all="raise"):
+        out = call()
+    assert np.isfinite(out).all()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(
+            lambda: CDNOW.conditional_expected_purchases(1e308, [0.0, 3.0], [0.0, 1.0], 1e308),
+            id="horizon-beyond-float-range",
+        ),
+        pytest.param(
+            lambda: HUGE.customer_log_likelihood([1.0, 3.0], [0.5, 1.0], [1.0, 4.0]),
+            id="log-likelihood-beyond-float-range",
+        ),
+    ],
+)
+def test_results_beyond_float_range_are_refused(call: Callable[[], Any]) -> None:
+    # T + t = 2e308 overflows, and so does ln Γ(r + x) − ln Γ(r) with r = 1e308:
+    # the answer was inf or NaN with a RuntimeWarning.
+    with np.errstate(all="raise"), pytest.raises(InvalidInputError, match="cannot be evaluated"):
+        call()
+
+
+def test_fit_broadcasts_scalar_histories_against_weights() -> None:
+    # Three identical customers given once with weights=[1, 2] (and three rows of
+    # them) are the same data: the fit raised ValueError (broadcast shapes) when
+    # every history was a scalar and only the weights an array.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SalescoreWarning)
+        by_weight = fit_bgnbd(2.0, 5.0, 10.0, weights=[1, 2])
+        by_row = fit_bgnbd([2.0, 2.0, 2.0], [5.0, 5.0, 5.0], [10.0, 10.0, 10.0])
+    assert by_weight.n_customers == by_row.n_customers == 3
+    assert by_weight.log_likelihood == pytest.approx(by_row.log_likelihood, rel=1e-9)
+
+
+def test_fit_with_ages_at_the_float_limit_raises_no_floating_point_error() -> None:
+    with np.errstate(all="raise"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", SalescoreWarning)
+        model = fit_bgnbd([2.0, 0.0, 1.0], [30.0, 0.0, 3.0], [38.0, 1e308, 1e308])
+    assert math.isfinite(model.log_likelihood)
+
+
+def test_weights_beyond_two_to_the_53_customers_are_refused() -> None:
+    with pytest.raises(InvalidInputError, match=r"weights must add up to at most 2\*\*53"):
+        fit_bgnbd([1, 2], [1.0, 2.0], [3.0, 4.0], weights=[1e308, 1e308])

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from salescore import IndexMismatchError, InvalidInputError
 from salescore.models.bgnbd import BetaGeoModel, fit_bgnbd
-from salescore.models.clv import DAYS_PER_MONTH, model_clv
+from salescore.models.clv import DAYS_PER_MONTH, MAX_MONTHS, model_clv
 from salescore.models.data import load_cdnow_summary
 from salescore.models.gamma_gamma import GammaGammaModel, fit_gamma_gamma
 
@@ -282,6 +282,9 @@ def test_invalid_options_are_refused(options: dict[str, Any], match: str) -> Non
         ((2.5, 30.0, 38.86, 22.35), "frequency must be a whole number"),
         ((2, 30.0, 38.86, -1.0), "monetary_value must be a finite number >= 0"),
         ((2, -1.0, 38.86, 22.35), "recency must be a finite number >= 0"),
+        # recency is the time of the last repeat purchase: 0 without one (lifetimes
+        # 0.11.3 refuses this row in lifetimes.utils._check_inputs); it was accepted.
+        ((0, 5.0, 38.86, 0.0), "recency must be 0 for a customer without repeat purchases"),
     ],
 )
 def test_invalid_histories_are_refused(history: tuple[float, ...], match: str) -> None:
@@ -290,3 +293,70 @@ def test_invalid_histories_are_refused(history: tuple[float, ...], match: str) -
     # Also when the horizon is empty: the data are checked all the same.
     with pytest.raises(InvalidInputError, match=match):
         model_clv(BGNBD, GAMMA_GAMMA, *history, months=0, discount_rate=0.01)
+
+
+# --------------------------------------------------------------- hostile input
+
+
+class CountedBuyer:
+    """A steady buyer that fails once asked more than ``MAX_MONTHS + 1`` times."""
+
+    def __init__(self, rate: float) -> None:
+        self.buyer = SteadyBuyer(rate)
+        self.calls = 0
+
+    def conditional_expected_purchases(self, t: Any, frequency: Any, recency: Any, T: Any) -> Any:  # noqa: N803
+        self.calls += 1
+        if self.calls > MAX_MONTHS + 1:
+            raise AssertionError("model_clv kept summing past the longest horizon")
+        return self.buyer.conditional_expected_purchases(t, frequency, recency, T)
+
+
+def test_a_horizon_beyond_the_maximum_is_refused_before_any_work() -> None:
+    # months=2**70 summed month by month for ever (the counting model stops it here).
+    buyer = CountedBuyer(0.5)
+    with pytest.raises(
+        InvalidInputError, match=r"months must be at most 1,200; got 1180591620717411303424"
+    ):
+        model_clv(buyer, OwnMean(), 3, 10.0, 20.0, 20.0, months=2**70, discount_rate=0.01)
+    assert buyer.calls == 0
+    assert MAX_MONTHS == 1200  # a hundred years, as the docstring says
+
+
+def test_the_longest_horizon_at_a_steep_discount_by_hand() -> None:
+    # 0.5 purchases a week of $20 at 100 % a month for 1,200 months: each month is
+    # worth 0.5 × 4.348125 × 20 = 43.48125, discounted by 2^−k, and
+    # Σ_{k=1}^{1200} 2^−k = 1 − 2^−1200, which is 1 in floating point. Factors below
+    # 1e-308 underflowed (FloatingPointError under errstate "raise").
+    with np.errstate(all="raise"):
+        value = model_clv(
+            SteadyBuyer(0.5), OwnMean(), [3.0], [10.0], [20.0], [20.0],
+            months=MAX_MONTHS, discount_rate=1.0,
+        )  # fmt: skip
+    assert value.tolist() == pytest.approx([43.48125], rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("models", "argument"),
+    [
+        ((math.nan, GAMMA_GAMMA), "bgnbd"),
+        ((GAMMA_GAMMA, GAMMA_GAMMA), "bgnbd"),
+        ((BGNBD, None), "gamma_gamma"),
+        ((BGNBD, "GammaGammaModel"), "gamma_gamma"),
+    ],
+)
+def test_model_arguments_that_are_not_models_are_refused(
+    models: tuple[Any, Any], argument: str
+) -> None:
+    # model_clv(float("nan"), gamma_gamma, ...) raised AttributeError.
+    with pytest.raises(InvalidInputError, match=f"^{argument} must be a model with a"):
+        model_clv(*models, 2, 30.43, 38.86, 22.35, months=12, discount_rate=0.01)
+
+
+def test_a_value_beyond_float_range_is_refused() -> None:
+    # $1e308 a purchase over a year of purchases is beyond float range: it was inf.
+    with np.errstate(all="raise"), pytest.raises(InvalidInputError, match="beyond floating-point"):
+        model_clv(
+            SteadyBuyer(1.0), OwnMean(), [3.0, 2.0], [10.0, 1.0], [20.0, 20.0], [1e308, 1.0],
+            months=12, discount_rate=0.0,
+        )  # fmt: skip

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from functools import cache
+from typing import Any
 
 import attrs
 import numpy as np
@@ -335,3 +337,70 @@ def test_a_mean_spend_of_zero_has_no_likelihood() -> None:
     assert PUBLISHED.conditional_expected_value(2, 0.0) == pytest.approx(
         6.25 * 15.44 / (12.5 + 2.74)
     )
+
+
+# ------------------------------------------------------------ records and hostile input
+
+
+@pytest.mark.parametrize(
+    ("field", "bad"),
+    [
+        ("p", 10**400),
+        ("q", np.timedelta64(1, "h")),
+        ("v", 1 + 2j),
+        ("v", Fraction(10**400, 7)),
+        ("log_likelihood", "-4000"),
+        ("log_likelihood", math.inf),
+        ("n_customers", None),
+        ("n_excluded", 1.5),
+        ("iterations", False),
+        ("method", None),
+        ("n_customers", 10**400),
+        ("n_excluded", 10**400),
+        ("iterations", 10**400),
+    ],
+    ids=lambda value: repr(value)[:24],
+)
+def test_an_invalid_record_cannot_be_built(field: str, bad: Any) -> None:
+    # n_customers=None raised TypeError, p=10**400 OverflowError; a timedelta64 (a
+    # NumPy integer) and a str log-likelihood were accepted.
+    fields: dict[str, Any] = {"p": 6.25, "q": 3.74, "v": 15.44}
+    with pytest.raises(InvalidInputError, match=field):
+        GammaGammaModel(**{**fields, field: bad})
+
+
+def test_expected_value_near_the_float_limit_is_finite() -> None:
+    # Fader, Hardie & Lee (2005), equation 5, as a weighted mean: with x = 2,
+    # p x + q − 1 = 12.5 + 2.74 = 15.24, so E = 6.25 · 15.44 / 15.24 + (12.5 / 15.24) z̄.
+    # p (v + x z̄) overflowed to inf at z̄ = 1e308, with a RuntimeWarning.
+    with np.errstate(all="raise"):
+        value = PUBLISHED.conditional_expected_value(2, 1e308)
+    assert value == pytest.approx(6.25 * 15.44 / 15.24 + 12.5 / 15.24 * 1e308, rel=1e-14)
+
+
+def test_frequencies_beyond_two_to_the_53_are_refused() -> None:
+    # ln Γ(p x) overflowed at x = 1e308 (FloatingPointError under errstate "raise").
+    with np.errstate(all="raise"), pytest.raises(InvalidInputError, match=r"at most 2\*\*53"):
+        PUBLISHED.customer_log_likelihood([1.0, 1e308], [10.0, 10.0])
+    with pytest.raises(InvalidInputError, match=r"at most 2\*\*53"):
+        PUBLISHED.conditional_expected_value(1e308, 10.0)
+
+
+def test_fit_refuses_weights_beyond_two_to_the_53_customers() -> None:
+    # The sum of the weights overflowed (FloatingPointError under errstate "raise").
+    with np.errstate(all="raise"), pytest.raises(InvalidInputError, match="weights must add up"):
+        fit_gamma_gamma([1, 2], [10.0, 20.0], weights=[1e308, 1e308])
+
+
+@pytest.mark.parametrize("bad", ["False", "no", 1, None, pd.NA])
+def test_repeat_buyers_only_must_be_a_bool(bad: Any) -> None:
+    with pytest.raises(InvalidInputError, match="repeat_buyers_only must be True or False"):
+        fit_gamma_gamma([1, 2], [10.0, 20.0], repeat_buyers_only=bad)
+
+
+def test_a_population_without_finite_mean_spend_is_refused_at_extreme_parameters() -> None:
+    # p = 1e308 made p x + q − 1 overflow (FloatingPointError under errstate "raise");
+    # for x = 0 the mean p v / (q − 1) does not exist since q < 1.
+    model = GammaGammaModel(p=1e308, q=5e-324, v=5e-324)
+    with np.errstate(all="raise"), pytest.raises(InvalidInputError, match="p \\* frequency"):
+        model.conditional_expected_value([0.0, 1.0, 5.0], [0.0, 10.0, 20.0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Sequence
@@ -447,3 +448,135 @@ def test_invalid_method_arguments_are_refused(
     model = ShiftedBetaGeoModel(alpha=0.704, beta=1.182)
     with pytest.raises(InvalidInputError, match=match):
         getattr(model, method)(*arguments)
+
+
+# ------------------------------------------------------------ records and hostile input
+
+
+@pytest.mark.parametrize(
+    ("field", "bad"),
+    [
+        ("alpha", 10**400),
+        ("beta", np.timedelta64(1, "h")),
+        ("beta", "1.182"),
+        ("log_likelihood", -math.inf),
+        ("cohort_size", -1.0),
+        ("cohort_size", math.inf),
+        ("cohort_size", 1 + 0j),
+        ("periods", None),
+        ("periods", 7.5),
+        ("iterations", np.bool_(True)),
+        ("method", 0),
+        ("periods", 10**400),
+    ],
+    ids=lambda value: repr(value)[:24],
+)
+def test_an_invalid_record_cannot_be_built(field: str, bad: object) -> None:
+    # periods=None raised TypeError, alpha=10**400 OverflowError; a timedelta64 (a
+    # NumPy integer), a negative cohort and a str log-likelihood were accepted.
+    fields: dict[str, object] = {"alpha": 0.704, "beta": 1.182}
+    with pytest.raises(InvalidInputError, match=field):
+        ShiftedBetaGeoModel(**{**fields, field: bad})
+
+
+def test_residual_lifetime_at_extreme_discount_rates() -> None:
+    model = ShiftedBetaGeoModel(alpha=0.704, beta=1.182)
+    with np.errstate(all="raise"):
+        subnormal = model.discounted_expected_residual_lifetime(5e-324)
+        tiny = model.discounted_expected_residual_lifetime(1e-300)
+        huge = model.discounted_expected_residual_lifetime(1e308)
+        loyal = model.discounted_expected_residual_lifetime(0.1, 1e15)
+    # DERL decreases in d; at d = 5e-324 (1 − θ)/(θ + d) reached 1/d > 1e308 and the
+    # sum gave inf (FloatingPointError under errstate "raise").
+    assert math.isfinite(subnormal)
+    assert subnormal > tiny
+    # As d → ∞, (1 + d) E[(1 − θ)/(θ + d)] → E[1 − θ] = β / (α + β) (Fader & Hardie
+    # 2010, equation 6, in the limit); it raised an underflow FloatingPointError.
+    assert huge == pytest.approx(1.182 / (0.704 + 1.182), rel=1e-9)
+    # After 10^15 renewals θ is about 0, so every payment comes: Σ_k 1.1^−k = 11.
+    assert loyal == pytest.approx(11.0, rel=1e-9)
+
+
+def test_fit_on_counts_near_the_float_limit_equals_the_fit_on_shares() -> None:
+    # Fader & Hardie (2007): counts or per-1,000 figures give the same parameters.
+    # Counts near 1e308 overflowed the sums (FloatingPointError under errstate "raise").
+    shares = [1.0, 0.631, 0.468, 0.382, 0.326, 0.289, 0.262, 0.241]
+    with np.errstate(all="raise"):
+        huge = fit_sbg([1e300 * s for s in shares])
+    small = fit_sbg(shares)
+    assert huge.alpha == pytest.approx(small.alpha, rel=1e-6)
+    assert huge.beta == pytest.approx(small.beta, rel=1e-6)
+    assert huge.log_likelihood == pytest.approx(small.log_likelihood * 1e300, rel=1e-6)
+    with pytest.raises(InvalidInputError, match="exceed float range"):
+        fit_sbg([1.7e308 * s for s in shares])
+
+
+def test_survival_and_retention_with_parameters_near_zero_by_hand() -> None:
+    # S(1) = r_1 = β / (α + β) (Fader & Hardie 2007, equations 3 and 4). With
+    # α = 1e-300 and β = 5e-324 that is 4.94e-324 / 1e-300 = 4.94e-24, and
+    # S(2) = S(1) (β + 1) / (α + β + 1) = S(1): log1p(−α / (α + β)) = log1p(−1) made it
+    # 0 (FloatingPointError under errstate "raise"). With α = β = 5e-324, r_1 = 1/2:
+    # α + β + t − 1 rounded to 0 at t = 1 and gave NaN.
+    beta = 5e-324
+    with np.errstate(all="raise"):
+        survival = ShiftedBetaGeoModel(alpha=1e-300, beta=beta).survival([0, 1, 2])
+        retention = ShiftedBetaGeoModel(alpha=beta, beta=beta).retention([1, 2])
+    expected = beta / (1e-300 + beta)
+    np.testing.assert_allclose(survival, [1.0, expected, expected], rtol=1e-12)
+    assert retention.tolist() == [0.5, 1.0]
+
+
+def test_lifetimes_beyond_float_range_are_refused() -> None:
+    # (α + β − 1) / (α − 1) = 1e308 / 1e-5 was inf; the residual lifetime with
+    # β = 1e308 raised OverflowError (math.ceil of an infinite node count).
+    with pytest.raises(InvalidInputError, match="beyond floating-point range"):
+        ShiftedBetaGeoModel(alpha=1 + 1e-5, beta=1e308).expected_lifetime()
+    with pytest.raises(InvalidInputError, match="cannot be evaluated in floating point"):
+        ShiftedBetaGeoModel(alpha=3.0, beta=1e308).discounted_expected_residual_lifetime(0.1)
+
+
+def _euler_integral(alpha: float, beta: float, d: float) -> float:
+    """(1 + d) E[(1 − θ) / (θ + d)], θ ~ Beta(α, β), by QUADPACK (Fader & Hardie 2010).
+
+    The integral form of their equation 6 (see the method's Notes), integrated with
+    the algebraic end-point weights θ^(α−1) and (1 − θ)^β, on pieces that end at
+    d, 10 d, 100 d, … so that the bend at θ ≈ d is resolved: independent of the
+    trapezoid rule the method uses.
+    """
+    integrate = pytest.importorskip("scipy.integrate")
+    special = pytest.importorskip("scipy.special")
+    cuts = [0.0, d]
+    while cuts[-1] * 10.0 < 0.5:
+        cuts.append(cuts[-1] * 10.0)
+    cuts.append(0.5)
+    total = 0.0
+    for low, high in itertools.pairwise(cuts):
+        if low == 0.0:
+            piece, _ = integrate.quad(
+                lambda th: (1 - th) ** beta / (th + d), 0.0, high, weight="alg",
+                wvar=(alpha - 1.0, 0.0), epsabs=0, epsrel=1e-13, limit=200,
+            )  # fmt: skip
+        else:
+            piece, _ = integrate.quad(
+                lambda th: th ** (alpha - 1.0) * (1 - th) ** beta / (th + d), low, high,
+                epsabs=0, epsrel=1e-13, limit=200,
+            )  # fmt: skip
+        total += piece
+    piece, _ = integrate.quad(
+        lambda th: th ** (alpha - 1.0) / (th + d), 0.5, 1.0, weight="alg",
+        wvar=(0.0, beta), epsabs=0, epsrel=1e-13, limit=200,
+    )  # fmt: skip
+    return float((1.0 + d) * (total + piece) / math.exp(special.betaln(alpha, beta)))
+
+
+@pytest.mark.parametrize("d", [1e-2, 1e-8, 1e-12, 1e-20, 1e-100])
+@pytest.mark.parametrize(("alpha", "beta"), [(0.704, 1.182), (0.05, 20.0)])
+def test_residual_lifetime_at_small_discount_rates_matches_the_integral(
+    alpha: float, beta: float, d: float
+) -> None:
+    # The trapezoid nodes were about |ln d| · 0.05 apart where the integrand bends
+    # (θ ≈ d): the result was off by 2e-9 at d = 1e-8, 3e-5 at 1e-12 and a factor
+    # of 25 at 1e-100, with no error.
+    model = ShiftedBetaGeoModel(alpha=alpha, beta=beta)
+    value = model.discounted_expected_residual_lifetime(d)
+    assert value == pytest.approx(_euler_integral(alpha, beta, d), rel=1e-10)

@@ -16,7 +16,7 @@ without it raises an ImportError that says so.
 """
 
 from .bgnbd import BetaGeoModel, fit_bgnbd
-from .clv import DAYS_PER_MONTH, PurchaseModel, SpendModel, model_clv
+from .clv import DAYS_PER_MONTH, MAX_MONTHS, PurchaseModel, SpendModel, model_clv
 from .data import load_cdnow_summary, load_cdnow_transactions
 from .gamma_gamma import GammaGammaModel, fit_gamma_gamma
 from .rfm import compress, rfm_summary
@@ -24,6 +24,7 @@ from .sbg import ShiftedBetaGeoModel, fit_sbg
 
 __all__ = [
     "DAYS_PER_MONTH",
+    "MAX_MONTHS",
     "BetaGeoModel",
     "GammaGammaModel",
     "PurchaseModel",

@@ -23,20 +23,30 @@ from typing import Any, Final
 import attrs
 import numpy as np
 
-from .._arrays import FloatArray, Values, check_nonnegative
+from .._arrays import FloatArray, Values, check_nonnegative, option_count, option_number
 from ..errors import ConvergenceError, InvalidInputError, SalescoreWarning
 from ._scipy import scipy_module
 
 __all__ = [
     "LOWER",
+    "MAX_PURCHASES",
     "UPPER",
     "Objective",
     "Optimum",
+    "check_result",
     "check_weights",
+    "check_whole",
+    "count_field",
+    "log_likelihood_field",
     "minimize_log",
     "positive_parameter",
+    "size_field",
+    "text_field",
 ]
 
+#: The most purchases a customer may have: 2**53, beyond which a float cannot tell
+#: whole numbers apart (so "whole number of purchases" means nothing).
+MAX_PURCHASES: Final = float(2**53)
 #: Default box on each parameter (natural scale) inside which the search runs.
 LOWER: Final = 1e-8
 UPPER: Final = 1e8
@@ -269,22 +279,100 @@ def positive_parameter(value: Any, attribute: attrs.Attribute[Any]) -> float:
     """Attrs converter for a model parameter: a finite number > 0, as a float.
 
     Use as ``attrs.field(converter=attrs.Converter(positive_parameter, takes_field=True))``.
+    Booleans, strings, complex numbers, durations and numbers beyond float range are
+    refused by :func:`~salescore._arrays.option_number`, under the field's name.
     """
     name = attribute.name
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (int, float, np.integer, np.floating)
-    ):
-        raise InvalidInputError(
-            f"{name} must be a number; got {type(value).__name__} {value!r:.60}"
-        )
-    number = float(value)
+    number = option_number(name, value, allow_nan=True)
     if not (math.isfinite(number) and number > 0.0):
         raise InvalidInputError(f"{name} must be a finite number > 0; got {number!r}")
     return number
 
 
+def log_likelihood_field(value: Any, attribute: attrs.Attribute[Any]) -> float:
+    """Attrs converter for a log-likelihood: a finite number, or NaN for "not fitted"."""
+    name = attribute.name
+    number = option_number(name, value, allow_nan=True)
+    if math.isinf(number):
+        raise InvalidInputError(f"{name} must be a finite number or NaN; got {number!r}")
+    return number
+
+
+def size_field(value: Any, attribute: attrs.Attribute[Any]) -> float:
+    """Attrs converter for a fitted cohort's size: a finite number > 0, or NaN."""
+    name = attribute.name
+    number = option_number(name, value, allow_nan=True)
+    if not (math.isnan(number) or (math.isfinite(number) and number > 0.0)):
+        raise InvalidInputError(f"{name} must be a finite number > 0 or NaN; got {number!r}")
+    return number
+
+
+def count_field(value: Any, attribute: attrs.Attribute[Any]) -> int:
+    """Attrs converter for a count (customers, iterations, periods): 0 to 2**53.
+
+    Beyond 2**53 a count is no longer exact as a float, which is how the fits count.
+    """
+    return option_count(attribute.name, value, maximum=2**53)
+
+
+def text_field(value: Any, attribute: attrs.Attribute[Any]) -> str:
+    """Attrs converter for a text field (the optimiser's name): a ``str``."""
+    if not isinstance(value, str):
+        raise InvalidInputError(
+            f"{attribute.name} must be a str; got {type(value).__name__} {value!r:.60}"
+        )
+    return value
+
+
+def check_whole(name: str, value: Values) -> None:
+    """Whole numbers of purchases from 0 to MAX_PURCHASES (NaN passes)."""
+    check_nonnegative(name, value)
+    with np.errstate(invalid="ignore"):
+        fractional = np.asarray(value != np.floor(value)) & ~np.isnan(value)
+        huge = np.asarray(value > MAX_PURCHASES)
+    if fractional.any():
+        if isinstance(value, float):
+            raise InvalidInputError(f"{name} must be a whole number of purchases; got {value!r}")
+        raise InvalidInputError(
+            f"{name} must be whole numbers of purchases; {_positions(fractional)} are not"
+        )
+    if huge.any():
+        got = f"got {value!r}" if isinstance(value, float) else f"{_positions(huge)} are more"
+        raise InvalidInputError(
+            f"{name} must be at most 2**53 purchases (beyond it a float cannot tell whole "
+            f"numbers apart); {got}"
+        )
+
+
+def check_result(method: str, out: Values, *inputs: Values) -> Values:
+    """Refuse a result that is not finite although every input is a number.
+
+    The kernels work in logs and stay finite for any purchase history within
+    MAX_PURCHASES and float range; this guards what is left (times near the float
+    limit, extreme parameters), so that inf or a NaN never passes for an answer.
+    """
+    known = np.ones(np.shape(out), dtype=bool)
+    for value in inputs:
+        known = known & ~np.isnan(value)
+    bad = np.asarray(known & ~np.isfinite(out))
+    if bad.any():
+        where = "" if bad.ndim == 0 else f" for {_positions(bad)}"
+        raise InvalidInputError(
+            f"{method} cannot be evaluated in floating point{where}: the times or the "
+            "model's parameters are too extreme (beyond about 1e300)"
+        )
+    return out
+
+
+def _positions(mask: Any) -> str:
+    positions = np.flatnonzero(mask)
+    shown = ", ".join(str(p) for p in positions[:5])
+    more = ", …" if positions.size > 5 else ""
+    return f"{positions.size} of {np.size(mask)} (0-based positions: {shown}{more})"
+
+
 def check_weights(weights: Values | None, length: int) -> FloatArray:
-    """Validate row counts for a fit: whole numbers >= 0, not all 0; ones when None.
+    """Validate row counts for a fit: whole numbers >= 0, not all 0, totalling <= 2**53.
 
     ``weights`` comes from :func:`~salescore._arrays.coerce` together with the data
     arguments (so that a Series is checked against their index); a scalar applies to
@@ -310,4 +398,11 @@ def check_weights(weights: Values | None, length: int) -> FloatArray:
         )
     if length and not counts.any():
         raise InvalidInputError("weights are all 0: there is no customer to fit")
+    with np.errstate(over="ignore"):
+        total = float(counts.sum())
+    if total > MAX_PURCHASES:
+        raise InvalidInputError(
+            f"weights must add up to at most 2**53 customers (beyond it a float cannot "
+            f"count them one by one); they add up to {total:.6g}"
+        )
     return np.array(counts, dtype=np.float64)

@@ -24,7 +24,14 @@ import pandas as pd
 from .._arrays import ArrayInput, FloatArray, Numeric, Scalar, Values, check_nonnegative, coerce
 from ..errors import InvalidInputError
 from . import _bgnbd_kernels as _k
-from ._fitting import check_weights, minimize_log, positive_parameter
+from ._fitting import (
+    check_weights,
+    count_field,
+    log_likelihood_field,
+    minimize_log,
+    positive_parameter,
+    text_field,
+)
 from ._scipy import scipy_module
 
 __all__ = ["BetaGeoModel", "fit_bgnbd"]
@@ -64,7 +71,10 @@ class BetaGeoModel:
     Raises
     ------
     InvalidInputError
-        A parameter that is not a finite number > 0.
+        A parameter that is not a finite number > 0, a ``log_likelihood`` that is
+        not a finite number or NaN, a count that is not an integer >= 0, or a
+        ``method`` that is not a str; booleans, strings, complex numbers, durations
+        and numbers beyond float range are refused, naming the field.
 
     See Also
     --------
@@ -98,10 +108,22 @@ class BetaGeoModel:
     b: float = attrs.field(
         converter=attrs.Converter(positive_parameter, takes_field=True)  # type: ignore[misc]
     )
-    log_likelihood: float = attrs.field(default=math.nan, converter=float)
-    n_customers: int = attrs.field(default=0, converter=int)
-    iterations: int = attrs.field(default=0, converter=int)
-    method: str = attrs.field(default="", converter=str)
+    log_likelihood: float = attrs.field(
+        default=math.nan,
+        converter=attrs.Converter(log_likelihood_field, takes_field=True),  # type: ignore[misc]
+    )
+    n_customers: int = attrs.field(
+        default=0,
+        converter=attrs.Converter(count_field, takes_field=True),  # type: ignore[misc]
+    )
+    iterations: int = attrs.field(
+        default=0,
+        converter=attrs.Converter(count_field, takes_field=True),  # type: ignore[misc]
+    )
+    method: str = attrs.field(
+        default="",
+        converter=attrs.Converter(text_field, takes_field=True),  # type: ignore[misc]
+    )
 
     # ---------------------------------------------------------- log-likelihood
 
@@ -142,7 +164,8 @@ class BetaGeoModel:
         frequency : float, array_like or Series
             Repeat purchases :math:`x`, whole numbers >= 0.
         recency : float, array_like or Series
-            Time of the last purchase after the first, :math:`t_x`, >= 0.
+            Time of the last purchase after the first, :math:`t_x`, >= 0; 0 for a
+            customer without repeat purchases.
         T : float, array_like or Series
             Time from the first purchase to the end of observation, >= ``recency``.
 
@@ -155,8 +178,10 @@ class BetaGeoModel:
         Raises
         ------
         InvalidInputError
-            A negative, infinite or fractional frequency, a negative recency or T, or
-            a recency beyond T.
+            A negative, infinite or fractional frequency or one above 2**53, a
+            negative recency or T, a recency beyond T, a recency > 0 with frequency
+            0 (recency is the time of the last *repeat* purchase), or a result
+            beyond floating-point range (times or parameters near 1e308).
         IndexMismatchError
             Two Series arguments with different indexes.
 
@@ -186,7 +211,9 @@ class BetaGeoModel:
         """
         (x, t_x, age), wrap = coerce(frequency=frequency, recency=recency, T=T)
         _k.check_customers(x, t_x, age)
-        return wrap(_k.log_likelihood(x, t_x, age, self.r, self.alpha, self.a, self.b))
+        with np.errstate(all="ignore"):
+            out = _k.log_likelihood(x, t_x, age, self.r, self.alpha, self.a, self.b)
+        return wrap(_k.check_result("customer_log_likelihood", out, x, t_x, age))
 
     # ---------------------------------------------------------- predictions
 
@@ -215,7 +242,8 @@ class BetaGeoModel:
         Raises
         ------
         InvalidInputError
-            A negative or infinite ``t``.
+            A negative or infinite ``t``, or a result beyond floating-point range
+            (a ``t`` near 1e308).
 
         See Also
         --------
@@ -229,9 +257,9 @@ class BetaGeoModel:
             \right)^{r} {}_2F_1\!\left(r, b; a + b - 1; \frac{t}{\alpha + t}\right)
             \right]
 
-        evaluated after Euler's transformation of :math:`{}_2F_1` (see
-        :meth:`conditional_expected_purchases`), and as its limit where it is a
-        removable :math:`0/0` (:math:`a = 1` or :math:`a + b = 1`).
+        evaluated after Euler's transformation of :math:`{}_2F_1`, and near
+        :math:`a = 1` or :math:`a + b = 1`, where it is a removable :math:`0/0`,
+        as described (with its accuracy) in :meth:`conditional_expected_purchases`.
 
         References
         ----------
@@ -249,7 +277,9 @@ class BetaGeoModel:
         """
         (time,), wrap = coerce(t=t)
         check_nonnegative("t", time)
-        return wrap(_k.expected(time, 0.0, 0.0, self.r, self.alpha, self.a, self.b))
+        with np.errstate(all="ignore"):
+            out = _k.expected(time, 0.0, 0.0, self.r, self.alpha, self.a, self.b)
+        return wrap(_k.check_result("expected_purchases", out, time))
 
     @overload
     def conditional_expected_purchases(  # type: ignore[overload-overlap]
@@ -295,7 +325,8 @@ class BetaGeoModel:
         frequency : float, array_like or Series
             Repeat purchases :math:`x`, whole numbers >= 0.
         recency : float, array_like or Series
-            Time of the last purchase after the first, :math:`t_x`, >= 0.
+            Time of the last purchase after the first, :math:`t_x`, >= 0; 0 for a
+            customer without repeat purchases.
         T : float, array_like or Series
             Time from the first purchase to the end of observation, >= ``recency``.
 
@@ -329,9 +360,16 @@ class BetaGeoModel:
         :math:`(1 - z)^{r + x}\,{}_2F_1(r + x, b + x; c; z) = (1 - z)^{a - 1}\,
         {}_2F_1(a + b - 1 - r, a - 1; c; z)`, whose series converges quickly however
         many purchases the customer made. At :math:`a = 1`, and at :math:`a + b = 1`
-        for :math:`x = 0`, the expression is a removable :math:`0/0`; there the
-        mean of two points either side is taken, within about :math:`10^{-8}`
-        relative of the limit.
+        for :math:`x = 0`, the expression is a removable :math:`0/0`. Within
+        :math:`10^{-4}` of those sets it is replaced: for short horizons by its
+        power series in :math:`z` rearranged so that neither :math:`a - 1` nor
+        :math:`a + b + x - 1` divides, otherwise by Richardson's extrapolation of
+        the closed form at :math:`a \pm h` and :math:`a \pm 2h`
+        (:math:`h = 5 \times 10^{-4}`). Compared with a numerical integral of the
+        model's definition for :math:`r` in [0.02, 10], :math:`\alpha` in [0.1, 200],
+        :math:`b` in [0.05, 40], :math:`x` up to 500 and :math:`t` from 0.01 to
+        :math:`10^6`, the relative error there was at most :math:`1.5 \times
+        10^{-9}`.
 
         References
         ----------
@@ -359,9 +397,11 @@ class BetaGeoModel:
         (time, x, t_x, age), wrap = coerce(t=t, frequency=frequency, recency=recency, T=T)
         check_nonnegative("t", time)
         _k.check_customers(x, t_x, age)
-        expected = _k.expected(time, x, age, self.r, self.alpha, self.a, self.b)
-        alive = _k.alive(x, t_x, age, self.r, self.alpha, self.a, self.b)
-        return wrap(expected * alive)
+        with np.errstate(all="ignore"):
+            expected = _k.expected(time, x, age, self.r, self.alpha, self.a, self.b)
+            alive = _k.alive(x, t_x, age, self.r, self.alpha, self.a, self.b)
+            out = expected * alive
+        return wrap(_k.check_result("conditional_expected_purchases", out, time, x, t_x, age))
 
     @overload
     def probability_alive(  # type: ignore[overload-overlap]
@@ -400,7 +440,8 @@ class BetaGeoModel:
         frequency : float, array_like or Series
             Repeat purchases :math:`x`, whole numbers >= 0.
         recency : float, array_like or Series
-            Time of the last purchase after the first, :math:`t_x`, >= 0.
+            Time of the last purchase after the first, :math:`t_x`, >= 0; 0 for a
+            customer without repeat purchases.
         T : float, array_like or Series
             Time from the first purchase to the end of observation, >= ``recency``.
 
@@ -443,7 +484,9 @@ class BetaGeoModel:
         """
         (x, t_x, age), wrap = coerce(frequency=frequency, recency=recency, T=T)
         _k.check_customers(x, t_x, age)
-        return wrap(_k.alive(x, t_x, age, self.r, self.alpha, self.a, self.b))
+        with np.errstate(all="ignore"):
+            out = _k.alive(x, t_x, age, self.r, self.alpha, self.a, self.b)
+        return wrap(_k.check_result("probability_alive", out, x, t_x, age))
 
     @overload
     def purchase_probability(self, n: Scalar, t: Scalar) -> float: ...  # type: ignore[overload-overlap]
@@ -471,7 +514,8 @@ class BetaGeoModel:
         Raises
         ------
         InvalidInputError
-            A negative, infinite or fractional ``n``, a negative or infinite ``t``.
+            A negative, infinite or fractional ``n`` or one above 2**53, a negative
+            or infinite ``t``, or a result beyond floating-point range.
         IndexMismatchError
             Two Series arguments with different indexes.
 
@@ -507,7 +551,9 @@ class BetaGeoModel:
         (count, time), wrap = coerce(n=n, t=t)
         _k.check_whole("n", count)
         check_nonnegative("t", time)
-        return wrap(_k.purchase_probability(count, time, self.r, self.alpha, self.a, self.b))
+        with np.errstate(all="ignore"):
+            out = _k.purchase_probability(count, time, self.r, self.alpha, self.a, self.b)
+        return wrap(_k.check_result("purchase_probability", out, count, time))
 
 
 # ------------------------------------------------------------------ the fit
@@ -532,7 +578,8 @@ def fit_bgnbd(
         Repeat purchases of each customer, whole numbers >= 0 (the ``frequency``
         column of :func:`~salescore.models.rfm.rfm_summary`).
     recency : array_like or Series
-        Time of each customer's last purchase after their first, >= 0.
+        Time of each customer's last purchase after their first, >= 0; 0 for
+        customers without repeat purchases.
     T : array_like or Series
         Time from each customer's first purchase to the end of observation, >=
         ``recency``; the time unit of ``recency`` and ``T`` is the unit of the fitted
@@ -552,7 +599,7 @@ def fit_bgnbd(
     InvalidInputError
         A missing value (a fit cannot propagate NaN, so it refuses it), an invalid
         history (see :meth:`BetaGeoModel.customer_log_likelihood`), invalid weights
-        or no customer at all.
+        (or weights adding up to more than 2**53 customers), or no customer at all.
     IndexMismatchError
         Two Series arguments with different indexes.
     ConvergenceError
@@ -604,7 +651,8 @@ def fit_bgnbd(
     else:
         (x, t_x, age, w), _ = coerce(frequency=frequency, recency=recency, T=T, weights=weights)
     x, t_x, age = (np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in (x, t_x, age))
-    length = int(np.broadcast_shapes(x.shape, t_x.shape, age.shape)[0])
+    rows = (1,) if w is None else np.atleast_1d(w).shape
+    length = int(np.broadcast_shapes(x.shape, t_x.shape, age.shape, rows)[0])
     x, t_x, age = (np.broadcast_to(v, (length,)) for v in (x, t_x, age))
     for name, values in (("frequency", x), ("recency", t_x), ("T", age)):
         missing = np.isnan(values)
@@ -621,10 +669,12 @@ def fit_bgnbd(
 
     special = scipy_module("special")
     objective = _k.objective(special, x, t_x, age, counts)
-    exposure = _k.dot(counts, age)
-    rate = _k.dot(counts, x) / exposure if exposure > 0 else math.nan
-    alpha0 = 1.0 / rate if math.isfinite(rate) and rate > 0 else max(float(age.mean()), 1.0)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+    with np.errstate(all="ignore"):  # an exposure beyond float range is handled below
+        exposure = _k.dot(counts, age)
+        rate = _k.dot(counts, x) / exposure if 0 < exposure < math.inf else math.nan
+        mean_age = float(age.mean())  # inf beyond float range: the search box clips it
+    alpha0 = 1.0 / rate if math.isfinite(rate) and rate > 0 else max(mean_age, 1.0)
+    with np.errstate(all="ignore"):
         optimum = minimize_log(
             objective, (1.0, alpha0, 1.0, 1.0), names=_NAMES, model="BG/NBD", gradient=True
         )

@@ -29,13 +29,18 @@ from .._arrays import (
 )
 from ..errors import InvalidInputError
 
-__all__ = ["DAYS_PER_MONTH", "PurchaseModel", "SpendModel", "model_clv"]
+__all__ = ["DAYS_PER_MONTH", "MAX_MONTHS", "PurchaseModel", "SpendModel", "model_clv"]
 
 #: The mean Gregorian month, 365.2425 / 12 days: 4.348125 weeks.
 DAYS_PER_MONTH: Final = 365.2425 / 12.0
+#: The longest horizon :func:`model_clv` accepts: 1,200 months, a hundred years. The
+#: sum runs month by month, so a mistyped horizon (2**70) is refused, not run.
+MAX_MONTHS: Final = 1200
 
 TimeUnit = Literal["D", "W", "M"]
 _UNITS_PER_MONTH: Final = {"D": DAYS_PER_MONTH, "W": DAYS_PER_MONTH / 7.0, "M": 1.0}
+#: A discount factor exp(-x) with x beyond this is below the smallest normal float.
+_NEGLIGIBLE: Final = 700.0
 
 
 class PurchaseModel(Protocol):
@@ -147,7 +152,8 @@ def model_clv(
         Mean value of each customer's repeat purchases, >= 0 (0 for customers without
         repeat purchases, as :func:`~salescore.models.rfm.rfm_summary` gives them).
     months : int, keyword-only
-        The horizon, in months from today, >= 0.
+        The horizon, in months from today: an integer from 0 to :data:`MAX_MONTHS`
+        (1,200, a hundred years).
     discount_rate : float, keyword-only
         Discount rate per month, >= 0 (0.01 a month is about 12.7 % a year).
     time_unit : {"W", "D", "M"}, keyword-only, default "W"
@@ -171,8 +177,10 @@ def model_clv(
         An invalid history (see
         :meth:`~salescore.models.bgnbd.BetaGeoModel.conditional_expected_purchases`
         and :meth:`~salescore.models.gamma_gamma.GammaGammaModel.conditional_expected_value`),
-        a negative or non-integer ``months``, a negative ``discount_rate``, a
-        ``margin`` outside [0, 1], or an unknown ``time_unit``.
+        ``months`` not an integer in [0, :data:`MAX_MONTHS`], a ``discount_rate``
+        that is not a finite number >= 0, a ``margin`` outside [0, 1], an unknown
+        ``time_unit``, or a ``bgnbd`` or ``gamma_gamma`` that is not a model (an
+        object without the method named under Parameters).
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -222,7 +230,9 @@ def model_clv(
     >>> model_clv(bgnbd, gamma_gamma, 2, 30.43, 38.86, 22.35, months=0, discount_rate=0.01)
     0.0
     """
-    horizon = option_count("months", months)
+    _check_model("bgnbd", bgnbd, "conditional_expected_purchases", "BetaGeoModel")
+    _check_model("gamma_gamma", gamma_gamma, "conditional_expected_value", "GammaGammaModel")
+    horizon = option_count("months", months, maximum=MAX_MONTHS)
     rate = option_number("discount_rate", discount_rate)
     if not (0.0 <= rate < math.inf):
         raise InvalidInputError(f"discount_rate must be a finite number >= 0; got {rate!r}")
@@ -238,11 +248,37 @@ def model_clv(
     before = _as_values(bgnbd.conditional_expected_purchases(0.0, x, t_x, age))
     purchases: Values = 0.0 * before
     log_growth = math.log1p(rate)
-    for k in range(1, horizon + 1):
-        after = _as_values(bgnbd.conditional_expected_purchases(k * month, x, t_x, age))
-        purchases = purchases + (after - before) * math.exp(-k * log_growth)
-        before = after
-    return wrap(purchases * value * share)
+    with np.errstate(all="ignore"):  # a factor below 1e-308 counts as 0, not an error
+        for k in range(1, horizon + 1):
+            after = _as_values(bgnbd.conditional_expected_purchases(k * month, x, t_x, age))
+            factor = math.exp(-k * log_growth) if k * log_growth < _NEGLIGIBLE else 0.0
+            purchases = purchases + (after - before) * factor
+            before = after
+        out = purchases * value * share
+    extreme = np.asarray(np.isinf(out))
+    if extreme.any():
+        where = "" if extreme.ndim == 0 else f" ({_positions(extreme)})"
+        raise InvalidInputError(
+            "model_clv: the lifetime value is beyond floating-point range for the "
+            f"customers given{where}; check monetary_value and the models' parameters"
+        )
+    return wrap(out)
+
+
+def _check_model(name: str, model: object, method: str, example: str) -> None:
+    """Refuse a model argument that lacks the method model_clv calls."""
+    if not callable(getattr(model, method, None)):
+        raise InvalidInputError(
+            f"{name} must be a model with a {method}() method (such as {example}); got "
+            f"{type(model).__name__} {model!r:.60}"
+        )
+
+
+def _positions(mask: Any) -> str:
+    positions = np.flatnonzero(mask)
+    shown = ", ".join(str(p) for p in positions[:5])
+    more = ", …" if positions.size > 5 else ""
+    return f"{positions.size} of {np.size(mask)} at 0-based positions {shown}{more}"
 
 
 def _as_values(result: Any) -> Values:

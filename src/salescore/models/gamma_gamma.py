@@ -31,9 +31,19 @@ from .._arrays import (
     Values,
     check_nonnegative,
     coerce,
+    option_flag,
 )
 from ..errors import InvalidInputError, SalescoreWarning
-from ._fitting import check_weights, minimize_log, positive_parameter
+from ._fitting import (
+    check_result,
+    check_weights,
+    check_whole,
+    count_field,
+    log_likelihood_field,
+    minimize_log,
+    positive_parameter,
+    text_field,
+)
 from ._scipy import scipy_module
 
 __all__ = ["GammaGammaModel", "fit_gamma_gamma"]
@@ -53,16 +63,8 @@ def _positions(mask: Any) -> str:
 
 
 def _check_customers(x: Values, z: Values) -> None:
-    """Frequencies whole and >= 0, mean values finite and >= 0 (NaN passes)."""
-    check_nonnegative("frequency", x)
-    with np.errstate(invalid="ignore"):
-        fractional = np.asarray(x != np.floor(x)) & ~np.isnan(x)
-    if fractional.any():
-        if isinstance(x, float):
-            raise InvalidInputError(f"frequency must be a whole number of purchases; got {x!r}")
-        raise InvalidInputError(
-            f"frequency must be whole numbers of purchases; {_positions(fractional)} are not"
-        )
+    """Frequencies whole, >= 0 and <= 2**53, mean values finite and >= 0 (NaN passes)."""
+    check_whole("frequency", x)
     check_nonnegative("monetary_value", z)
 
 
@@ -103,7 +105,10 @@ class GammaGammaModel:
     Raises
     ------
     InvalidInputError
-        A parameter that is not a finite number > 0.
+        A parameter that is not a finite number > 0, a ``log_likelihood`` that is
+        not a finite number or NaN, a count that is not an integer >= 0,
+        or a ``method`` that is not a str; booleans, strings, complex numbers,
+        durations and numbers beyond float range are refused, naming the field.
 
     See Also
     --------
@@ -136,11 +141,26 @@ class GammaGammaModel:
     v: float = attrs.field(
         converter=attrs.Converter(positive_parameter, takes_field=True)  # type: ignore[misc]
     )
-    log_likelihood: float = attrs.field(default=math.nan, converter=float)
-    n_customers: int = attrs.field(default=0, converter=int)
-    n_excluded: int = attrs.field(default=0, converter=int)
-    iterations: int = attrs.field(default=0, converter=int)
-    method: str = attrs.field(default="", converter=str)
+    log_likelihood: float = attrs.field(
+        default=math.nan,
+        converter=attrs.Converter(log_likelihood_field, takes_field=True),  # type: ignore[misc]
+    )
+    n_customers: int = attrs.field(
+        default=0,
+        converter=attrs.Converter(count_field, takes_field=True),  # type: ignore[misc]
+    )
+    n_excluded: int = attrs.field(
+        default=0,
+        converter=attrs.Converter(count_field, takes_field=True),  # type: ignore[misc]
+    )
+    iterations: int = attrs.field(
+        default=0,
+        converter=attrs.Converter(count_field, takes_field=True),  # type: ignore[misc]
+    )
+    method: str = attrs.field(
+        default="",
+        converter=attrs.Converter(text_field, takes_field=True),  # type: ignore[misc]
+    )
 
     @overload
     def conditional_expected_value(  # type: ignore[overload-overlap]
@@ -181,8 +201,9 @@ class GammaGammaModel:
         Raises
         ------
         InvalidInputError
-            A negative, infinite or fractional ``frequency``, a negative or infinite
-            ``monetary_value``, or a customer for whom the expected value is
+            A negative, infinite or fractional ``frequency`` or one above 2**53, a
+            negative or infinite ``monetary_value``, a result beyond floating-point
+            range, or a customer for whom the expected value is
             infinite (:math:`p x + q \le 1`; without repeat purchases, :math:`q \le 1`).
         IndexMismatchError
             Two Series arguments with different indexes.
@@ -211,7 +232,8 @@ class GammaGammaModel:
         """
         (x, z), wrap = coerce(frequency=frequency, monetary_value=monetary_value)
         _check_customers(x, z)
-        denominator = self.p * x + self.q - 1.0
+        with np.errstate(all="ignore"):  # an infinite p x is refused below
+            denominator = self.p * x + self.q - 1.0
         infinite = np.asarray(denominator <= 0.0)
         if infinite.any():
             where = "" if isinstance(denominator, float) else f" ({_positions(infinite)})"
@@ -220,7 +242,11 @@ class GammaGammaModel:
                 f"(p = {self.p:g}, q = {self.q:g}){where}: the model's spend distribution is "
                 "too heavy-tailed for a mean"
             )
-        return wrap(self.p * (self.v + x * z) / denominator)
+        # The weighted mean of the Notes, so that a mean value near the float limit
+        # does not overflow on the way (p v + p x z would).
+        with np.errstate(all="ignore"):
+            out = self.p * self.v / denominator + self.p * x / denominator * z
+        return wrap(check_result("conditional_expected_value", out, x, z))
 
     @overload
     def customer_log_likelihood(  # type: ignore[overload-overlap]
@@ -286,7 +312,9 @@ class GammaGammaModel:
         (x, z), wrap = coerce(frequency=frequency, monetary_value=monetary_value)
         _check_customers(x, z)
         _check_positive_value(x, z)
-        return wrap(_log_likelihood(x, z, self.p, self.q, self.v))
+        with np.errstate(all="ignore"):
+            out = _log_likelihood(x, z, self.p, self.q, self.v)
+        return wrap(check_result("customer_log_likelihood", out, x, z))
 
 
 def _check_positive_value(x: Values, z: Values) -> None:
@@ -373,7 +401,9 @@ def fit_gamma_gamma(
     InvalidInputError
         A missing value (a fit cannot propagate NaN, so it refuses it), a row with
         ``frequency`` 0 without ``repeat_buyers_only``, a repeat buyer with a mean
-        value of 0, an invalid frequency, value or weight, or no repeat buyer.
+        value of 0, an invalid frequency, value or weight (or weights adding up to
+        more than 2**53 customers), ``repeat_buyers_only`` not a bool, or no repeat
+        buyer.
     IndexMismatchError
         Two Series arguments with different indexes.
     ConvergenceError
@@ -436,10 +466,7 @@ def fit_gamma_gamma(
     ...
     salescore.errors.InvalidInputError: frequency is 0 for 1 of 2 (0-based positions: 0) ...
     """
-    if not isinstance(repeat_buyers_only, (bool, np.bool_)):
-        raise InvalidInputError(
-            f"repeat_buyers_only must be True or False; got {repeat_buyers_only!r}"
-        )
+    repeat_buyers_only = option_flag("repeat_buyers_only", repeat_buyers_only)
     if weights is None:
         (x, z), _ = coerce(frequency=frequency, monetary_value=monetary_value)
         w: Values | None = None
@@ -476,8 +503,9 @@ def fit_gamma_gamma(
     total = float(counts.sum())
 
     special = scipy_module("special")
-    objective = _objective(special, x, z, counts)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+    with np.errstate(all="ignore"):  # infinite products are left to the objective
+        objective = _objective(special, x, z, counts)
+    with np.errstate(all="ignore"):
         optimum = minimize_log(
             objective, _start(x, z, counts), names=_NAMES, model="Gamma-Gamma", gradient=True
         )
@@ -508,8 +536,9 @@ def _start(x: FloatArray, z: FloatArray, counts: FloatArray) -> tuple[float, flo
     With p = 1 and q = 2 the population's mean spend p v / (q − 1) is v, so v starts
     at the weighted mean of the customers' means.
     """
-    mean = float(np.einsum("i,i->", counts, z) / counts.sum())
-    return 1.0, 2.0, min(max(mean, 1e-6), 1e6)
+    with np.errstate(all="ignore"):  # a mean beyond float range is clipped below
+        mean = float(np.einsum("i,i->", counts / counts.sum(), z))
+    return 1.0, 2.0, min(max(mean, 1e-6), 1e6) if not math.isnan(mean) else 1.0
 
 
 def _objective(special: Any, x: FloatArray, z: FloatArray, counts: FloatArray) -> Any:

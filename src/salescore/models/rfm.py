@@ -10,6 +10,7 @@ as weights. Neither needs SciPy.
 from __future__ import annotations
 
 import datetime
+import math
 import numbers
 from typing import Any, Final
 
@@ -19,7 +20,14 @@ import pandas as pd
 from pandas.arrays import PeriodArray
 
 from .._arrays import FloatArray, Numeric, coerce
-from .._tables import float_column, require_columns, require_numeric, row_ids, which
+from .._tables import (
+    float_column,
+    option_column,
+    require_columns,
+    require_numeric,
+    row_ids,
+    which,
+)
 from .._tables import period_dtype as _period_dtype
 from ..errors import InvalidInputError, SchemaError
 
@@ -38,14 +46,14 @@ def _time_unit(value: object) -> pd.Timedelta | None:
     if value is None:
         return None
     unit: Any = pd.NaT
-    if isinstance(value, str):
-        text = value.strip()
-        try:
+    try:
+        if isinstance(value, str):
+            text = value.strip()
             unit = pd.Timedelta(text if text[:1].isdigit() else f"1{text}")
-        except (ValueError, TypeError):
-            unit = pd.NaT
-    elif isinstance(value, (datetime.timedelta, np.timedelta64)):
-        unit = pd.Timedelta(value)
+        elif isinstance(value, (datetime.timedelta, np.timedelta64)):
+            unit = pd.Timedelta(value)
+    except (ValueError, TypeError, OverflowError):  # OutOfBoundsTimedelta is a ValueError
+        unit = pd.NaT
     if unit is pd.NaT or pd.isna(unit) or unit <= pd.Timedelta(0):
         raise InvalidInputError(
             "time_unit must be None (whole periods of freq) or a positive duration such "
@@ -167,7 +175,9 @@ def rfm_summary(
     InvalidInputError
         A missing date or customer id, a negative or infinite amount, a transaction
         after ``observation_end``, ``calibration_end`` not before
-        ``observation_end``, or an invalid option; rows are named by index label.
+        ``observation_end``, a customer's mean amount per purchase beyond float
+        range, or an invalid option (a column name that is not a str, a ``freq``
+        that is not a positive span); rows are named by index label.
 
     See Also
     --------
@@ -218,12 +228,12 @@ def rfm_summary(
     a                    0      0.0  1.0                  1               1.0
     b                    0      0.0  0.0                  0               1.0
     """
+    customer = option_column("customer", customer)  # type: ignore[assignment]
+    date = option_column("date", date)  # type: ignore[assignment]
+    amount = option_column("amount", amount, optional=True)
     dtype = _period_dtype(freq)
     unit = _time_unit(time_unit)
     names = {"customer": customer, "date": date, **({} if amount is None else {"amount": amount})}
-    for argument, column in names.items():
-        if not isinstance(column, str):
-            raise InvalidInputError(f"{argument} must be a column name; got {column!r:.60}")
     if len(set(names.values())) < len(names):
         listed = ", ".join(f"{argument}={column!r}" for argument, column in names.items())
         raise InvalidInputError(f"{', '.join(names)} must name different columns; got {listed}")
@@ -321,28 +331,72 @@ def rfm_summary(
         "recency": _durations(first, last, dtype, unit),
         "T": _durations(first, np.full_like(first, cut), dtype, unit),
     }
-    pair_values: FloatArray | None = None
+    sums: _Sums | None = None
     if values is not None:
-        pair_values = np.asarray(
-            np.bincount(pair_of_row, weights=values, minlength=pairs.size), dtype=np.float64
-        )
+        sums = _Sums(values, pair_of_row, pairs.size, pair_customer, n, str(amount))
         repeats = calibration & ~is_first
-        total = np.bincount(pair_customer[repeats], weights=pair_values[repeats], minlength=n)
-        columns["monetary_value"] = _mean(total[kept], frequency)
+        columns["monetary_value"] = sums.mean(repeats, kept, frequency, customers)
     if calibration_end is not None:
         holdout = ~calibration
         count = np.bincount(pair_customer[holdout], minlength=n)[kept].astype(np.int64)
         columns["frequency_holdout"] = count
-        if pair_values is not None:
-            total = np.bincount(pair_customer[holdout], weights=pair_values[holdout], minlength=n)[
-                kept
-            ]
-            columns["monetary_value_holdout"] = _mean(total, count)
+        if sums is not None:
+            columns["monetary_value_holdout"] = sums.mean(holdout, kept, count, customers)
         columns["duration_holdout"] = np.full(
             int(kept.sum()), _durations(np.array([cut]), np.array([end]), dtype, unit)[0]
         )
     index = pd.Index(customers[kept], name=customer)
     return pd.DataFrame(columns, index=index)
+
+
+class _Sums:
+    """Sums of amounts by (customer, period) pair and by customer, kept within range.
+
+    Amounts near the float limit (two of 1e308 in one period) add up to inf. Where a
+    mean overflows on the way, it is taken again of the amounts times a power of
+    two (exact) that keeps the sums finite; the other means are left as they were,
+    so that small amounts beside huge ones keep their digits.
+    """
+
+    def __init__(
+        self,
+        values: FloatArray,
+        pair_of_row: npt.NDArray[Any],
+        n_pairs: int,
+        pair_customer: IntArray,
+        n: int,
+        amount: str,
+    ) -> None:
+        known = values[~np.isnan(values)]
+        largest = float(known.max()) if known.size else 0.0
+        self.scale = math.ldexp(1.0, -math.frexp(largest)[1]) if largest > 1.0 else 1.0
+        with np.errstate(over="ignore", under="ignore"):
+            self.pairs = np.bincount(pair_of_row, weights=values, minlength=n_pairs)
+            self.scaled = np.bincount(pair_of_row, weights=values * self.scale, minlength=n_pairs)
+        self.pair_customer = pair_customer
+        self.n = n
+        self.amount = amount
+
+    def mean(
+        self, chosen: npt.NDArray[np.bool_], kept: npt.NDArray[np.bool_], count: Any, ids: Any
+    ) -> FloatArray:
+        """Mean amount per chosen pair, by customer; 0 where the count is 0."""
+        where = self.pair_customer[chosen]
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = np.bincount(where, weights=self.pairs[chosen], minlength=self.n)[kept]
+            out = _mean(total, count)
+            overflow = np.isinf(out) | (np.isnan(out) & ~np.isnan(total))
+            if overflow.any():
+                scaled = np.bincount(where, weights=self.scaled[chosen], minlength=self.n)[kept]
+                out = np.where(overflow, _mean(scaled, count) / self.scale, out)
+        huge = np.isinf(out)
+        if huge.any():
+            shown = ", ".join(repr(label) for label in list(ids[kept][huge])[:5])
+            raise InvalidInputError(
+                f"the mean {self.amount} per purchase is beyond float range for "
+                f"{int(huge.sum())} customer(s) ({shown}); express the amounts in a larger unit"
+            )
+        return out
 
 
 def _mean(total: npt.NDArray[Any], count: npt.NDArray[Any]) -> FloatArray:
@@ -353,6 +407,13 @@ def _mean(total: npt.NDArray[Any], count: npt.NDArray[Any]) -> FloatArray:
 
 
 # ------------------------------------------------------------------ compression
+
+
+def _positions(mask: npt.NDArray[np.bool_]) -> str:
+    positions = np.flatnonzero(mask)
+    shown = ", ".join(str(p) for p in positions[:5])
+    more = ", …" if positions.size > 5 else ""
+    return f"{positions.size} of {mask.size} (0-based positions: {shown}{more})"
 
 
 def compress(
@@ -370,7 +431,8 @@ def compress(
     Parameters
     ----------
     frequency, recency, T : array_like or Series
-        The columns of :func:`rfm_summary` (any numbers; the fit validates them).
+        The columns of :func:`rfm_summary` (any finite numbers or NaN; the fit
+        validates them).
     monetary_value : array_like or Series, optional
         Also compared when given.
 
@@ -385,7 +447,8 @@ def compress(
     Raises
     ------
     InvalidInputError
-        A non-numeric argument or arguments of different lengths.
+        A non-numeric argument, an infinite value (or one beyond float range), or
+        arguments of different lengths.
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -406,6 +469,14 @@ def compress(
     if monetary_value is not None:
         arguments["monetary_value"] = monetary_value
     values, _ = coerce(**arguments)
+    for name, value in zip(arguments, values, strict=True):
+        infinite = np.asarray(np.isinf(value))
+        if infinite.any():
+            where = "" if infinite.ndim == 0 else f" at {_positions(infinite)}"
+            raise InvalidInputError(
+                f"{name} must hold finite numbers (or NaN); it is infinite or beyond "
+                f"float range{where}"
+            )
     length = max((np.size(v) for v in values if isinstance(v, np.ndarray)), default=1)
     frame = pd.DataFrame(
         {

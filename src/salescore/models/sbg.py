@@ -31,7 +31,16 @@ from .._arrays import (
     coerce,
 )
 from ..errors import ConvergenceError, InvalidInputError, SalescoreWarning
-from ._fitting import UPPER, minimize_log, positive_parameter
+from ._fitting import (
+    UPPER,
+    check_result,
+    count_field,
+    log_likelihood_field,
+    minimize_log,
+    positive_parameter,
+    size_field,
+    text_field,
+)
 from ._scipy import scipy_module
 
 __all__ = ["ShiftedBetaGeoModel", "fit_sbg"]
@@ -42,6 +51,8 @@ _SHOWN: Final = 5
 # The residual lifetime is integrated by the trapezoid rule (see _derl_quadrature);
 # with this step it matches the summed series to ~1e-10 for 0.02 <= alpha <= 500.
 _STEP: Final = 0.05
+#: Largest node spacing (in the logit of θ) where the integrand bends at θ ≈ d.
+_BEND: Final = 0.4
 _TAIL: Final = 60.0  # e-folds of the integrand covered on either side
 _CHUNK: Final = 256  # (beta + renewals, discount rate) pairs integrated at once
 _DIRECT: Final = 100_000  # survival up to this t is a product of retention rates
@@ -96,7 +107,11 @@ class ShiftedBetaGeoModel:
     Raises
     ------
     InvalidInputError
-        A parameter that is not a finite number > 0.
+        A parameter that is not a finite number > 0, a ``log_likelihood`` that is
+        not a finite number or NaN, a ``cohort_size`` that is not a finite number
+        > 0 or NaN, a count that is not an integer >= 0, or a ``method`` that is
+        not a str; booleans, strings, complex numbers, durations and numbers beyond
+        float range are refused, naming the field.
 
     See Also
     --------
@@ -125,11 +140,26 @@ class ShiftedBetaGeoModel:
     beta: float = attrs.field(
         converter=attrs.Converter(positive_parameter, takes_field=True)  # type: ignore[misc]
     )
-    log_likelihood: float = attrs.field(default=math.nan, converter=float)
-    cohort_size: float = attrs.field(default=math.nan, converter=float)
-    periods: int = attrs.field(default=0, converter=int)
-    iterations: int = attrs.field(default=0, converter=int)
-    method: str = attrs.field(default="", converter=str)
+    log_likelihood: float = attrs.field(
+        default=math.nan,
+        converter=attrs.Converter(log_likelihood_field, takes_field=True),  # type: ignore[misc]
+    )
+    cohort_size: float = attrs.field(
+        default=math.nan,
+        converter=attrs.Converter(size_field, takes_field=True),  # type: ignore[misc]
+    )
+    periods: int = attrs.field(
+        default=0,
+        converter=attrs.Converter(count_field, takes_field=True),  # type: ignore[misc]
+    )
+    iterations: int = attrs.field(
+        default=0,
+        converter=attrs.Converter(count_field, takes_field=True),  # type: ignore[misc]
+    )
+    method: str = attrs.field(
+        default="",
+        converter=attrs.Converter(text_field, takes_field=True),  # type: ignore[misc]
+    )
 
     @overload
     def survival(self, t: Scalar) -> float: ...
@@ -153,7 +183,8 @@ class ShiftedBetaGeoModel:
         Raises
         ------
         InvalidInputError
-            A negative, infinite or fractional ``t``.
+            A negative, infinite or fractional ``t``, or a result beyond
+            floating-point range (parameters near 1e308).
 
         Notes
         -----
@@ -176,7 +207,9 @@ class ShiftedBetaGeoModel:
         """
         (time,), wrap = coerce(t=t)
         _check_periods("t", time, first=0)
-        return wrap(_survival(time, self.alpha, self.beta))
+        with np.errstate(all="ignore"):
+            out = _survival(time, self.alpha, self.beta)
+        return wrap(check_result("survival", out, time))
 
     @overload
     def retention(self, t: Scalar) -> float: ...
@@ -203,7 +236,8 @@ class ShiftedBetaGeoModel:
         Raises
         ------
         InvalidInputError
-            A ``t`` below 1, infinite or fractional.
+            A ``t`` below 1, infinite or fractional, or a result beyond
+            floating-point range.
 
         Notes
         -----
@@ -229,7 +263,10 @@ class ShiftedBetaGeoModel:
         """
         (time,), wrap = coerce(t=t)
         _check_periods("t", time, first=1)
-        return wrap((self.beta + time - 1.0) / (self.alpha + self.beta + time - 1.0))
+        # t - 1 first: with α and β near 0, α + β + t - 1 rounded to 0 at t = 1.
+        with np.errstate(all="ignore"):
+            out = (self.beta + (time - 1.0)) / (self.alpha + self.beta + (time - 1.0))
+        return wrap(check_result("retention", out, time))
 
     def expected_lifetime(self) -> float:
         r"""Mean lifetime of a newly acquired customer, in periods (the first included).
@@ -244,6 +281,8 @@ class ShiftedBetaGeoModel:
         InvalidInputError
             ``alpha <= 1``: the mean lifetime is infinite. Use
             :meth:`discounted_expected_residual_lifetime`, or sum :meth:`survival`.
+            Also a mean lifetime beyond floating-point range (``alpha`` within
+            about 1e-308 of 1, or ``beta`` near 1e308).
 
         Notes
         -----
@@ -271,7 +310,13 @@ class ShiftedBetaGeoModel:
                 f"the expected lifetime is infinite where alpha <= 1 (alpha = {self.alpha:g}); "
                 "use discounted_expected_residual_lifetime, or sum survival over a horizon"
             )
-        return (self.alpha + self.beta - 1.0) / (self.alpha - 1.0)
+        lifetime = (self.alpha + self.beta - 1.0) / (self.alpha - 1.0)
+        if math.isinf(lifetime):
+            raise InvalidInputError(
+                f"the expected lifetime (alpha = {self.alpha:g}, beta = {self.beta:g}) is "
+                "beyond floating-point range"
+            )
+        return lifetime
 
     @overload
     def discounted_expected_residual_lifetime(  # type: ignore[overload-overlap]
@@ -315,7 +360,8 @@ class ShiftedBetaGeoModel:
         InvalidInputError
             A negative or infinite ``discount_rate``; a negative, infinite or
             fractional ``renewals``; ``discount_rate`` 0 with ``alpha <= 1`` (the sum
-            diverges).
+            diverges); or a result that cannot be computed in floating point
+            (parameters or renewals near 1e308).
         IndexMismatchError
             Two Series arguments with different indexes.
 
@@ -367,7 +413,9 @@ class ShiftedBetaGeoModel:
                 f"(alpha = {self.alpha:g}); pass a discount_rate > 0{where}"
             )
         b, rate = np.broadcast_arrays(np.atleast_1d(self.beta + n), np.atleast_1d(d))
-        out = _residual_lifetime(self.alpha, b, rate)
+        with np.errstate(all="ignore"):  # weights below 1e-308 count as 0
+            out = _residual_lifetime(self.alpha, b, rate)
+        check_result("discounted_expected_residual_lifetime", out, b, rate)
         return wrap(float(out[0]) if isinstance(n, float) and isinstance(d, float) else out)
 
 
@@ -379,7 +427,17 @@ def _survival(t: Values, alpha: float, beta: float) -> Values:
     if last <= _DIRECT:
         # The product of the retention rates: exact where ln B(α, β + t) − ln B(α, β)
         # loses digits to cancellation (α and β in the millions).
-        steps = np.log1p(-alpha / (alpha + beta + np.arange(last)))
+        k = np.arange(last)
+        with np.errstate(all="ignore"):  # ratios below 1e-308 are 0 for all purposes
+            # ln((β + k) / (α + β + k)): as log1p where the ratio is near 1, as a
+            # difference of logs where it is below 1/2 (log1p(-1) = -inf when β
+            # is negligible beside α, though the ratio is not 0).
+            near = alpha < beta + k
+            steps = np.where(
+                near,
+                np.log1p(-alpha / (alpha + beta + k)),
+                np.log(beta + k) - np.log(alpha + beta + k),
+            )
         table = np.exp(np.concatenate([[0.0], np.cumsum(steps)]))
         out = np.full(times.shape, np.nan)
         out[known] = table[times[known].astype(np.int64)]
@@ -426,17 +484,29 @@ def _derl_quadrature(alpha: float, b: FloatArray, d: FloatArray) -> FloatArray:
     left = np.maximum(mode - log_d, 0.0) + _TAIL / min(alpha, 1.0) + _TAIL * width
     right = np.maximum(-mode, 0.0) + _TAIL / b + _TAIL * width
     reach = np.maximum(np.arcsinh(left / scale), np.arcsinh(right / scale))
-    count = math.ceil(float(reach.max()) / _STEP)
-    u = np.arange(-count, count + 1) * _STEP
+    if not np.isfinite(reach).all():  # parameters near the float limit: no nodes
+        return np.full(b.shape, np.nan)
+    # The integrand bends where θ ≈ d, at s ≈ ln d, over a width of about 1 in s;
+    # nodes there are about |ln d − m| · step apart, so the step shrinks with it.
+    bend = float(np.max(np.maximum(mode - log_d, 0.0) / scale))
+    step = min(_STEP, _BEND / bend) if bend > 0.0 else _STEP
+    count = math.ceil(float(reach.max()) / step)
+    u = np.arange(-count, count + 1) * step
     s = mode[:, None] + scale[:, None] * np.sinh(u)
     softplus = np.logaddexp(0.0, s)  # -log(1 - θ)
     log_weight = alpha * s - (alpha + b)[:, None] * softplus + np.log(np.cosh(u))
     log_weight -= log_weight.max(axis=1, keepdims=True)
     weight = np.exp(log_weight)
-    # (1 − θ) / (θ + d) with log θ = s − softplus(s), in logs to keep both tails.
-    ratio = np.exp(-softplus - np.logaddexp(s - softplus, log_d[:, None]))
-    total: FloatArray = (weight * ratio).sum(axis=1) / weight.sum(axis=1)
-    return (1.0 + d) * total
+    # (1 − θ) / (θ + d) with log θ = s − softplus(s), in logs to keep both tails; it
+    # is multiplied by the weight in logs too, as it reaches 1/d > 1e308 for a
+    # subnormal d where the weight is far below 1e-308.
+    log_ratio = -softplus - np.logaddexp(s - softplus, log_d[:, None])
+    log_terms = log_weight + log_ratio
+    top = log_terms.max(axis=1)
+    sums = np.exp(log_terms - top[:, None]).sum(axis=1)
+    log_total = top + np.log(sums) - np.log(weight.sum(axis=1))
+    total: FloatArray = np.exp(log_total + np.log1p(d))
+    return total
 
 
 def fit_sbg(survivors: Numeric) -> ShiftedBetaGeoModel:
@@ -463,7 +533,8 @@ def fit_sbg(survivors: Numeric) -> ShiftedBetaGeoModel:
     ------
     InvalidInputError
         A scalar, fewer than three values, a missing, negative or infinite value, a
-        count that rises, or a first count of 0.
+        count that rises, a first count of 0, or counts so large (near 1e308) that
+        the log-likelihood exceeds float range.
     ConvergenceError
         Nothing to estimate (no churn at all, or everyone churned at the first
         renewal), or the optimiser did not converge.
@@ -521,17 +592,21 @@ def fit_sbg(survivors: Numeric) -> ShiftedBetaGeoModel:
     salescore.errors.InvalidInputError: survivors must not rise from one period to the next; ...
     """
     counts = _survivors(survivors)
+    cohort = float(counts[0])
+    # The fit runs on shares of the cohort (the parameters do not depend on its
+    # size), so that counts near the float limit do not overflow the sums.
+    with np.errstate(all="ignore"):
+        counts = counts / cohort
     periods = counts.size - 1
     lost = counts[:-1] - counts[1:]
     remaining = float(counts[-1])
-    cohort = float(counts[0])
     t = np.arange(1.0, periods + 1.0)
     churn, geometric_value, score = _geometric(lost, counts[:-1], t, remaining, periods)
     if score <= 0.0:
         return _homogeneous(churn, geometric_value, cohort, periods)
 
     special = scipy_module("special")
-    objective = _objective(special, lost, t, remaining, cohort, periods)
+    objective = _objective(special, lost, t, remaining, 1.0, periods)
     first_retention = float(counts[1] / counts[0])
     beta0 = min(max(first_retention / max(1.0 - first_retention, 1e-3), 1e-2), 1e2)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
@@ -542,7 +617,7 @@ def fit_sbg(survivors: Numeric) -> ShiftedBetaGeoModel:
     return ShiftedBetaGeoModel(
         alpha=alpha,
         beta=beta,
-        log_likelihood=-optimum.value * cohort,
+        log_likelihood=_total(optimum.value, cohort),
         cohort_size=cohort,
         periods=periods,
         iterations=optimum.iterations,
@@ -611,6 +686,17 @@ def _geometric(
     return churn, value, score
 
 
+def _total(mean: float, cohort: float) -> float:
+    """The log-likelihood of the cohort from the mean negative one per customer."""
+    total = -mean * cohort
+    if math.isinf(total):
+        raise InvalidInputError(
+            f"survivors: a cohort of {cohort:g} makes the log-likelihood exceed float "
+            "range; pass shares or figures per 1,000 (the parameters are the same)"
+        )
+    return total
+
+
 def _homogeneous(churn: float, value: float, cohort: float, periods: int) -> ShiftedBetaGeoModel:
     """The limit of no heterogeneity, at the bound of the search, with a warning."""
     warnings.warn(
@@ -624,7 +710,7 @@ def _homogeneous(churn: float, value: float, cohort: float, periods: int) -> Shi
     return ShiftedBetaGeoModel(
         alpha=churn * UPPER,
         beta=(1.0 - churn) * UPPER,
-        log_likelihood=-value * cohort,
+        log_likelihood=_total(value, cohort),
         cohort_size=cohort,
         periods=periods,
         iterations=0,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -500,3 +501,61 @@ def test_contact_probability_rejects(options: dict[str, Any], message: str) -> N
     arguments = {"curve": MIT2007_CONTACT, **options}
     with pytest.raises(InvalidInputError, match=message):
         contact_probability([5.0, 10.0], **arguments)
+
+
+# ------------------------------------------------ extreme and malformed input
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "message"),
+    [
+        # np.timedelta64 is a NumPy integer: its count of hours must not pass for a number.
+        (PowerLawDecay, {"exponent": np.timedelta64(1, "h")}, "exponent must be a number"),
+        (PowerLawDecay, {"exponent": 10**400}, "exponent must be a number within float range"),
+        (PowerLawDecay, {"exponent": 1j}, "exponent must be a number"),
+        (
+            PiecewiseDecay,
+            {"times": [5, 10], "multipliers": [10**400, 1]},
+            "multipliers must be a number within float range",
+        ),
+        (
+            PiecewiseDecay,
+            {"times": [5, 10], "multipliers": [Fraction(10**400, 3), 1]},
+            "multipliers must be a number within float range",
+        ),
+        (PiecewiseDecay, {"times": np.array(5.0), "multipliers": [1, 1]}, "times must be"),
+        (PiecewiseDecay, {"times": [5, 10], "multipliers": np.array(1.0)}, "multipliers must be"),
+        (PiecewiseDecay, {"times": [[5], [10, 20]], "multipliers": [1, 1]}, "times must be"),
+        (PiecewiseDecay, {"times": [5, 10], "multipliers": [[1], [1, 2]]}, "multipliers must"),
+        (
+            ExponentialDecay,
+            {"half_life": Fraction(10**400, 3)},
+            "half_life must be a number within float range",
+        ),
+    ],
+)
+def test_unreadable_fields_cannot_make_a_curve(
+    kind: Callable[..., object], fields: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        kind(**fields)
+
+
+def test_multipliers_at_extreme_times_under_errstate_raise() -> None:
+    # By hand, exponent 2 with a floor of 4.9e-324: at 1e308 minutes the ratio
+    # 1e308 / 4.9e-324 ≈ 2e631 overflows, and its power −2 (≈ 2.5e-1263) is 0 in floats.
+    # Exponential, half-life 4.9e-324: 2**(−1e308 / 4.9e-324) is 0 as well.
+    with np.errstate(all="raise"):
+        power = PowerLawDecay(exponent=2, floor=5e-324)
+        np.testing.assert_array_equal(power.multiplier([1e308, 5e-324]), [0.0, 1.0])
+        assert ExponentialDecay(half_life=5e-324).multiplier([1e308])[0] == 0.0
+
+
+def test_contact_probability_of_a_subnormal_base_rate_under_errstate_raise() -> None:
+    # By hand: m(10) = (10 / 5)**−2 = 1/4, so p = b / (b + (1 − b) / m) with b = 4.9e-324
+    # is 4.9e-324 / 4 ≈ 1.2e-324, which rounds to 0; at the reference p = b.
+    curve = PowerLawDecay(exponent=2, reference=5)
+    with np.errstate(all="raise"):
+        np.testing.assert_array_equal(
+            contact_probability([10.0, 5.0], base_rate=5e-324, curve=curve), [0.0, 5e-324]
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -344,3 +345,66 @@ def test_changing_the_time_unit_scales_the_half_life(
     )
     assert power_scaled.slope == pytest.approx(power.slope, rel=1e-6, abs=1e-9)
     assert power_scaled.base_rate == pytest.approx(power.base_rate, rel=1e-7, abs=1e-12)
+
+
+# ------------------------------------------------ records and options
+
+
+def _study_fit() -> DecayFit:
+    # Ten leads at 5 minutes, 8 reached; ten at 30 minutes, 4 reached (exponent 1).
+    return fit_decay([5] * 10 + [30] * 10, [1] * 8 + [0] * 2 + [1] * 4 + [0] * 6, reference=5)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("base_rate", 2.0, "base_rate must be a fraction in"),
+        ("base_rate", "0.8", "base_rate must be a number"),
+        ("intercept", 10**400, "intercept must be a number within float range"),
+        ("slope", np.timedelta64(1, "h"), "slope must be a number"),
+        ("slope", 0.5, "slope must be <= 0"),
+        ("covariance", ((-1.0, 0.0), (0.0, 1.0)), "covariance must hold finite numbers"),
+        ("covariance", (1.0, 2.0), "covariance must be a 2 × 2 matrix"),
+        ("covariance", ((1.0, Fraction(10**400, 3)), (0.0, 1.0)), "float range"),
+        ("log_likelihood", math.nan, "log_likelihood must be a finite number"),
+        ("n", "20", "n must be a non-negative integer"),
+        ("successes", 21, "successes must be at most n"),
+        ("iterations", -1, "iterations must be a non-negative integer"),
+        ("iterations", 10**400, "iterations must be at most 10,000"),
+        ("n", 10**400, "n must be at most 9,007,199,254,740,992"),
+        ("boundary", "False", "boundary must be True or False"),
+        ("curve", None, "curve must be a PowerLawDecay or ExponentialDecay"),
+    ],
+)
+def test_an_invalid_fit_record_cannot_be_made(field: str, value: Any, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        attrs.evolve(_study_fit(), **{field: value})
+
+
+def test_max_iterations_has_an_upper_bound() -> None:
+    with pytest.raises(InvalidInputError, match="max_iterations must be at most 10,000"):
+        fit_decay([5, 30, 5, 30], [1, 0, 0, 1], max_iterations=2**70)
+
+
+@pytest.mark.parametrize(
+    ("times", "outcome", "message"),
+    [
+        ([[5.0], [10.0, 30.0]], [1, 0], "response_time must be a flat sequence"),
+        ([5.0, 30.0, 60.0], [[1], [0, 1], 1], "outcome must be a flat sequence"),
+        ([5.0, 30.0], pd.Series([1 + 0j, 0j]), "outcome must hold True/False"),
+    ],
+)
+def test_malformed_data_is_refused(times: Any, outcome: Any, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        fit_decay(times, outcome)
+
+
+def test_outcomes_beyond_float64_and_masked_arrays_are_refused() -> None:
+    # A long double of 1e400 is finite on x86 but inf in float64: not an outcome.
+    huge = np.array([1, 0, 1], dtype=np.longdouble)
+    huge[2] = np.longdouble("1e400")
+    with np.errstate(all="raise"), pytest.raises(InvalidInputError, match=r"\[2\] inf"):
+        fit_decay([5.0, 10.0, 30.0], huge)
+    masked = np.ma.masked_array([1, 0, 1], mask=[False, True, False])
+    with pytest.raises(InvalidInputError, match="outcome is a masked array"):
+        fit_decay([5.0, 10.0, 30.0], masked)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import warnings
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -695,3 +697,62 @@ def test_report_matches_a_loop_over_groups(
         for got, q in ((row.median_response, 50), (row.p90_response, 90)):
             assert abs(got.value - np.percentile(ns, q)) <= 1  # rounded to the nanosecond
         assert row.median_response <= row.p90_response
+
+
+# ------------------------------------------------ extreme and malformed input
+
+
+@pytest.mark.parametrize(
+    ("times", "within", "message"),
+    [
+        ([1, 10**400, 3], 5, "response_time must hold numbers of minutes within float range"),
+        ([1, 2, 3], 10**400, "within must be a number within float range"),
+        ([1, 2, 3], Fraction(10**400, 3), "within must be a number within float range"),
+    ],
+)
+def test_sla_attainment_refuses_numbers_beyond_float_range(
+    times: Any, within: Any, message: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        sla_attainment(times, within=within)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"weekdays": np.array("1111100")},
+        {"weekdays": [np.timedelta64(1)] * 7},
+        {"holidays": np.array("2024-12-25")},
+    ],
+)
+def test_business_hours_refuses_zero_dimensional_arrays_and_durations(
+    fields: dict[str, Any],
+) -> None:
+    with pytest.raises(InvalidInputError, match=r"weekdays|holidays"):
+        BusinessHours(**fields)
+
+
+def test_response_times_read_texts_as_iso_8601_without_a_warning() -> None:
+    # "1" is not an ISO 8601 timestamp: refused, without pandas' format-guessing warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(InvalidInputError, match="created must hold ISO 8601 timestamps"):
+            response_times(["1", "2"], ["3", "4"])
+
+
+@pytest.mark.parametrize("option", ["created", "first_contact", "lead_id"])
+@pytest.mark.parametrize("bad", [pd.NA, ["created"], 1])
+def test_report_column_options_must_be_names(option: str, bad: Any) -> None:
+    with pytest.raises(InvalidInputError, match=rf"^{option} must be a column name"):
+        response_report(_leads(), **{option: bad})
+    missing: dict[str, Any] = {option: None}
+    if option != "lead_id":  # None means "no such column" only for lead_id
+        with pytest.raises(InvalidInputError, match=rf"^{option} must be a column name"):
+            response_report(_leads(), **missing)
+
+
+def test_holidays_given_as_text_are_read_as_iso_8601_only() -> None:
+    # "5/3/2024" is 5 March or 3 May depending on the country: refused, not guessed.
+    with pytest.raises(InvalidInputError, match=r"holidays must hold dates; .*not ISO8601"):
+        BusinessHours(holidays=["5/3/2024"])
+    assert BusinessHours(holidays=["2024-12-25"]).holidays == (datetime.date(2024, 12, 25),)

@@ -681,3 +681,49 @@ def test_table_errors_name_leads_by_index_without_a_lead_id_column() -> None:
     leads["converted"] = leads["converted"].astype(object).where(leads.index != "crm-6", None)
     with pytest.raises(InvalidInputError, match=r"converted is missing for 1 lead: 'crm-6'"):
         source_performance(leads, lead_id=None)
+
+
+@pytest.mark.parametrize(
+    ("option", "bad"),
+    [
+        ("source", None),
+        ("source", pd.NA),
+        ("converted", ["converted"]),
+        ("created", 1),
+        ("value", pd.NA),
+        ("lead_id", ["lead_id"]),
+    ],
+)
+def test_column_options_must_be_names(option: str, bad: Any) -> None:
+    with pytest.raises(InvalidInputError, match=rf"^{option} must be a column name"):
+        source_performance(_eight_leads(), **{option: bad})
+
+
+def test_revenue_beyond_float_range_is_refused() -> None:
+    # Eight converted leads of 1e308 each: a source's revenue (3 or 4 of them) is beyond
+    # float range.
+    leads = _eight_leads().assign(converted=True, value=1e308)
+    with pytest.raises(InvalidInputError, match="float range"):
+        source_performance(leads, value="value")
+
+
+def test_rate_records_hold_floats_in_their_containers() -> None:
+    # pd.NA is an unknown rate (NaN), a list a float64 array and a 0-d array a float,
+    # as the formula functions return them; the record then reads back as a frame.
+    fields: dict[str, Any] = {
+        "contact_rate": pd.NA,
+        "conversion_rate": [0.5, 0.25],
+        "yield_per_attempt": np.array(0.5),
+    }
+    record: ChannelEffectiveness[Any] = ChannelEffectiveness(**fields)
+    assert math.isnan(record.contact_rate)
+    assert isinstance(record.conversion_rate, np.ndarray)
+    assert record.yield_per_attempt == 0.5
+    np.testing.assert_array_equal(
+        record.to_frame().to_numpy(), [[np.nan, 0.5, 0.5], [np.nan, 0.25, 0.5]]
+    )
+    unknown: dict[str, Any] = dict.fromkeys(
+        ("open_rate", "click_rate", "click_to_open_rate"), pd.NA
+    )
+    engagement: EmailEngagement[Any] = EmailEngagement(**unknown)
+    assert engagement.to_frame().isna().all(axis=None)

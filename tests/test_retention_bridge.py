@@ -363,3 +363,67 @@ def test_record_is_frozen_and_keyword_only() -> None:
         RevenueBridge(1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)  # type: ignore[call-arg]
     with pytest.raises(InvalidInputError, match="does not add up"):
         attrs.evolve(bridge, new=0.0)
+
+
+# ------------------------------------------------ extreme magnitudes and odd numbers
+
+
+def test_revenue_retention_near_the_float_limit() -> None:
+    # By hand: NRR = (1e308 + 1e308) / (1e308 + 1e308) = 1 and GRR = 1 too; the sums,
+    # 2e308, overflow unless the amounts are scaled first.
+    assert net_revenue_retention([1e308] * 2, [1e308] * 2) == 1.0
+    assert gross_revenue_retention([1e308] * 2, [1e308] * 2) == 1.0
+    # NRR = (1e308 + 5e307) / 2e308 = 0.75; GRR = min(...) sums the same here.
+    with np.errstate(all="raise"):
+        assert net_revenue_retention([1e308, 1e308], [1e308, 5e307]) == 0.75
+        assert gross_revenue_retention([1e308, 1e308], [1e308, 5e307]) == 0.75
+
+
+def test_revenue_retention_beyond_float_range_is_refused() -> None:
+    # 1 / 4.9e-324 ≈ 2e323: the true NRR is beyond float range, so it is refused, not inf.
+    with pytest.raises(InvalidInputError, match=r"net revenue retention.*float range"):
+        net_revenue_retention([5e-324], [1.0])
+
+
+def test_revenue_bridge_refuses_totals_beyond_float_range() -> None:
+    # start = 1e308 + 1e308 = 2e308 cannot be held in a float.
+    with pytest.raises(InvalidInputError, match="start, end revenue is beyond float range"):
+        revenue_bridge([1e308, 1e308], [1e308, 1e308])
+
+
+LINES_FOR_TEST = ("start", "new", "reactivated", "expansion", "contraction", "churned", "end")
+
+
+@pytest.mark.parametrize("value", [10**400, Fraction(10**400, 3), np.timedelta64(1, "h"), 1j])
+def test_bridge_record_refuses_unreadable_numbers(value: object) -> None:
+    fields: dict[str, Any] = dict.fromkeys(LINES_FOR_TEST, 0.0)
+    with pytest.raises(InvalidInputError, match=r"^start must be"):
+        RevenueBridge(**{**fields, "start": value})
+
+
+def test_bridge_record_near_the_float_limit() -> None:
+    # By hand: 1.5e308 + 1e308 − 1e308 = 1.5e308 = end, so the lines add up, although
+    # start + expansion (2.5e308) overflows; NRR = 1.5e308 / 1.5e308 = 1, GRR =
+    # (1.5e308 − 1e308) / 1.5e308 = 1/3.
+    bridge = RevenueBridge(
+        start=1.5e308, new=0, reactivated=0, expansion=1e308, contraction=0, churned=1e308,
+        end=1.5e308,
+    )  # fmt: skip
+    assert bridge.nrr == 1.0
+    assert bridge.grr == pytest.approx(1 / 3, rel=1e-15)
+    # start + new = 2e308, not the end of 0: the overflow must not hide that.
+    with pytest.raises(InvalidInputError, match="does not add up"):
+        RevenueBridge(
+            start=1e308, new=1e308, reactivated=0, expansion=0, contraction=0, churned=0, end=0
+        )
+
+
+def test_bridge_with_ratios_beyond_float_range_cannot_be_made() -> None:
+    # start 4.9e-324 + expansion 1 = end 1 adds up, but NRR = 1 / 4.9e-324 ≈ 2e323 is
+    # beyond float range: refused when the record is made, not when nrr is read.
+    with pytest.raises(InvalidInputError, match=r"net revenue retention.*float range"):
+        RevenueBridge(
+            start=5e-324, new=0, reactivated=0, expansion=1.0, contraction=0, churned=0, end=1.0
+        )
+    with pytest.raises(InvalidInputError, match=r"net revenue retention.*float range"):
+        revenue_bridge([5e-324], [1.0])

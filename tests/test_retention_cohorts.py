@@ -519,3 +519,46 @@ def test_sorting_path_matches_the_dense_path(log: pd.DataFrame) -> None:
         pd.testing.assert_frame_equal(cohort_retention(log), dense[0])
         pd.testing.assert_frame_equal(retention_by_period(log), dense[1])
         pd.testing.assert_frame_equal(usage_summary(log), dense[2])
+
+
+def test_cohort_revenue_beyond_float_range_is_refused() -> None:
+    # Two January transactions of 1e308 by one customer: the cell's sum, 2e308, is
+    # beyond float range.
+    log = pd.DataFrame(
+        {
+            "customer_id": ["c1", "c1"],
+            "date": pd.to_datetime(["2024-01-03", "2024-01-04"]),
+            "amount": [1e308, 1e308],
+        }
+    )
+    with pytest.raises(InvalidInputError, match="float range"):
+        cohort_retention(log, amount="amount", measure="revenue")
+
+
+@pytest.mark.parametrize("option", ["customer", "date"])
+@pytest.mark.parametrize("bad", [None, pd.NA, ["date"]])
+def test_column_options_must_be_names(option: str, bad: Any) -> None:
+    for table in (cohort_retention, retention_by_period, usage_summary):
+        with pytest.raises(InvalidInputError, match=rf"^{option} must be a column name"):
+            table(_log(), **{option: bad})
+
+
+@pytest.mark.parametrize(
+    ("options", "spans"),
+    [
+        # 1 January to 30 April 2024 in nanoseconds: about 1.03e16 periods.
+        ({"freq": "1ns"}, "periods of '1ns'"),
+        # Days from January 2024 to the end of 9999: about 2.9 million.
+        ({"freq": "D", "end": "9999-12-31"}, "periods of 'D'"),
+    ],
+)
+def test_tables_refuse_more_periods_than_they_hold(options: dict[str, Any], spans: str) -> None:
+    for table in (cohort_retention, retention_by_period, usage_summary):
+        with pytest.raises(InvalidInputError, match=rf"spans .* {spans}, more than the 100,000"):
+            table(_log(), **options)
+
+
+def test_end_given_as_text_is_read_as_iso_8601_only() -> None:
+    # "5/3/2024" is 5 March or 3 May depending on the country: refused, not guessed.
+    with pytest.raises(InvalidInputError, match="end must be None, a date or a Period"):
+        retention_by_period(_log(), end="5/3/2024")

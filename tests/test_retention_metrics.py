@@ -328,3 +328,41 @@ def test_options_are_keyword_only() -> None:
         quick_ratio(1, 1, 1, 1, 1)  # type: ignore[call-overload]
     with pytest.raises(TypeError):
         upsell_share([1.0], [True], True)  # type: ignore[call-arg]
+
+
+# ------------------------------------------------ extreme magnitudes and malformed input
+
+
+def test_upsell_share_near_the_float_limit() -> None:
+    # By hand: 1e308 / (1e308 + 1e308) = 1/2; the sum 2e308 overflows unless the amounts
+    # are scaled first. The same share as for [1, 1].
+    assert upsell_share([1e308, 1e308], [True, False]) == 0.5
+    # 1e308 / (1e308 + 5e307 + 5e307) = 1/2 again, now with a Series.
+    revenue = pd.Series([1e308, 5e307, 5e307], index=["a", "b", "c"])
+    existing = pd.Series([True, False, False], index=["a", "b", "c"])
+    with np.errstate(all="raise"):
+        assert upsell_share(revenue, existing) == 0.5
+
+
+def test_upsell_share_refuses_a_ragged_mask() -> None:
+    with pytest.raises(InvalidInputError, match="existing must be a flat sequence"):
+        upsell_share([1.0, 2.0], [[1], [0, 1]])  # type: ignore[list-item]
+
+
+def test_quick_ratio_near_the_float_limit() -> None:
+    # By hand: (1e308 + 1e308 + 0) / (1e308 + 1e308) = 1; both sums overflow unscaled.
+    assert quick_ratio(1e308, 1e308, 1e308, 1e308) == 1.0
+    # (1e308 + 5e307) / (5e307 + 2.5e307) = 1.5e308 / 7.5e307 = 2.
+    np.testing.assert_array_equal(
+        quick_ratio([1e308, 20.0], [5e307, 8.0], [5e307, 5.0], [2.5e307, 3.0]), [2.0, 3.5]
+    )
+    # 1 / 4.9e-324 ≈ 2e323 is beyond float range: refused, not inf.
+    with pytest.raises(InvalidInputError, match=r"quick ratio.*float range"):
+        quick_ratio(1.0, 0.0, 5e-324, 0.0)
+
+
+def test_rates_of_subnormal_counts_under_errstate_raise() -> None:
+    # By hand: 4.9e-324 / 200 rounds to 0; errstate(all="raise") must not make it an error.
+    with np.errstate(all="raise"):
+        np.testing.assert_array_equal(churn_rate(200, [5e-324, 0.0]), [0.0, 0.0])
+        np.testing.assert_array_equal(renewal_rate([5e-324, 45.0], 50), [0.0, 0.9])

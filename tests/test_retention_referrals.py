@@ -301,3 +301,17 @@ def test_report_refuses_bad_tables(
 ) -> None:
     with pytest.raises(error, match=message):
         referral_report(change(_new_customers()), **options)
+
+
+@pytest.mark.parametrize("option", ["source", "referred_by", "revenue", "customer_id"])
+@pytest.mark.parametrize("bad", [pd.NA, ["source"], 1])
+def test_report_column_options_must_be_names(option: str, bad: Any) -> None:
+    with pytest.raises(InvalidInputError, match=rf"^{option} must be a column name"):
+        referral_report(_new_customers(), **{option: bad})
+
+
+def test_report_revenue_beyond_float_range_is_refused() -> None:
+    # Eight customers of 1e308 each: the total, 8e308, is beyond float range.
+    customers = _new_customers().assign(revenue=1e308)
+    with pytest.raises(InvalidInputError, match="float range"):
+        referral_report(customers, revenue="revenue")

@@ -173,3 +173,21 @@ def test_invalid_answers_are_refused(call: Any, message: str) -> None:
 def test_options_are_keyword_only() -> None:
     with pytest.raises(TypeError):
         csat([5], 10)  # type: ignore[call-arg]
+
+
+def test_csat_scale_has_an_upper_bound() -> None:
+    # A 1–2**70 "scale" is a typo, not a survey: refused at once, naming the bound.
+    with pytest.raises(InvalidInputError, match="scale must be at most 1,000"):
+        csat([1, 2, 3], scale=2**70)
+    with pytest.raises(InvalidInputError, match="scale must be a non-negative integer"):
+        csat([1, 2, 3], scale=np.timedelta64(5))  # type: ignore[arg-type]
+    # The bound itself is accepted: 1 of 2 answers (1,000) is in the top two points.
+    assert csat([1, 1_000], scale=1_000) == 0.5
+
+
+@pytest.mark.parametrize("bad", ["False", "no", 0, 1, None, pd.NA])
+def test_skipna_must_be_a_bool(bad: object) -> None:
+    with pytest.raises(InvalidInputError, match="skipna must be True or False"):
+        net_promoter_score([9, 10], skipna=bad)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="skipna must be True or False"):
+        csat([4, 5], skipna=bad)  # type: ignore[arg-type]

@@ -308,3 +308,29 @@ def test_series_with_different_indexes_are_refused() -> None:
         sales_roi(revenue, headcount)
     with pytest.raises(IndexMismatchError, match="investment and margin"):
         sales_roi(100.0, revenue, margin=headcount / 10)
+
+
+# ------------------------------------------------ extreme magnitudes
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        # 1,000 / 4.9e-324 ≈ 2e326, 10 / 4.9e-324 ≈ 2e324: beyond the largest float.
+        (lambda: sales_productivity(1_000, 5e-324), "revenue per seller"),
+        (lambda: sales_roi(1_000, 5e-324), "return on sales investment"),
+        (lambda: activity_attainment(10, 5e-324), "attainment"),
+        (lambda: activities_per_win([10.0, 1.0], [5e-324, 1.0]), "activities per win"),
+    ],
+    ids=["productivity", "roi", "attainment", "activities-per-win"],
+)
+def test_ratios_beyond_float_range_are_refused(call: Callable[[], object], name: str) -> None:
+    with pytest.raises(InvalidInputError, match=rf"{name}.*float range"):
+        call()
+
+
+def test_subnormal_counts_under_errstate_raise() -> None:
+    # By hand: 4.9e-324 / 2 rounds to 0 (ties to even); 4 / 2 = 2.
+    with np.errstate(all="raise"):
+        np.testing.assert_array_equal(sales_productivity([5e-324, 4.0], 2.0), [0.0, 2.0])
+        np.testing.assert_array_equal(activities_per_win([5e-324, 4.0], 2.0), [0.0, 2.0])

@@ -568,3 +568,44 @@ def test_activity_report_schema_errors() -> None:
     numeric = r"targets: column 'call' has dtype .*; it must be numeric"
     with pytest.raises(SchemaError, match=numeric):
         activity_report(_activities(), pd.DataFrame({"call": ["8"]}, index=["Ann"]))
+
+
+# ------------------------------------------------ malformed input and extreme values
+
+
+def test_activity_report_refuses_targets_on_multiindex_rows() -> None:
+    targets = pd.DataFrame(
+        {"call": [2.0, 3.0]}, index=pd.MultiIndex.from_tuples([("Ann", 1), ("Bo", 2)])
+    )
+    with pytest.raises(SchemaError, match="targets: the rows have 2 index levels"):
+        activity_report(_activities(), targets)
+
+
+@pytest.mark.parametrize("option", ["value", "status", "close_date", "created", "deal_id"])
+@pytest.mark.parametrize("bad", [pd.NA, ["value"], 1])
+def test_productivity_report_column_options_must_be_names(option: str, bad: Any) -> None:
+    with pytest.raises(InvalidInputError, match=rf"^{option} must be a column name"):
+        productivity_report(_quarter(), 4, **{option: bad})
+
+
+def test_productivity_report_refuses_revenue_beyond_float_range() -> None:
+    # Two deals of 1e308 won in January 2024: the month's revenue, 2e308, is beyond
+    # float range.
+    deals = _deals(value=[1e308, 1e308], close_date=pd.to_datetime(["2024-01-10", "2024-01-20"]))
+    with pytest.raises(InvalidInputError, match=r"'2024-01'.*float range"):
+        productivity_report(deals, 4)
+
+
+def test_tables_refuse_more_periods_than_they_hold() -> None:
+    # January to March 2024 in nanoseconds (about 7.8e15 periods), and days from March
+    # 2024 to the end of 9999 (about 2.9 million): far beyond the 100,000 a table holds.
+    with pytest.raises(InvalidInputError, match=r"periods of '1ns', more than the 100,000"):
+        productivity_report(_quarter(), 4, freq="1ns")
+    with pytest.raises(InvalidInputError, match=r"periods of 'D', more than the 100,000"):
+        activity_report(_activities(), {"call": 2}, freq="D", end="9999-12-31")
+
+
+def test_activity_report_range_given_as_text_is_read_as_iso_8601_only() -> None:
+    # "March 5" has no year (pandas would guess year 1): refused, not guessed.
+    with pytest.raises(InvalidInputError, match="start must be None, a date or a Period"):
+        activity_report(_activities(), {"call": 2}, start="March 5")

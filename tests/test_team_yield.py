@@ -220,3 +220,64 @@ def test_activity_yield_refuses_misaligned_series() -> None:
     revenue = pd.Series([10.0, 20.0], index=["globex", "acme"])
     with pytest.raises(IndexMismatchError, match="activity and revenue"):
         activity_yield(activity, revenue)
+
+
+# ------------------------------------------------ extreme and malformed input
+
+
+@pytest.mark.parametrize(
+    ("bins", "message"),
+    [
+        (2**70, "bins must be at most 10,000"),
+        (np.timedelta64(4), "bins must be a non-negative integer"),
+    ],
+)
+def test_bins_must_be_a_bounded_count(bins: Any, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        activity_yield([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], bins=bins)
+
+
+def test_band_means_near_the_float_limit() -> None:
+    # Bands [0, 10) and [10, inf]: band 1 holds activities 1 and 2 with revenue 0 and 2,
+    # band 2 holds two accounts of 1e308 contacts and 1e308 revenue. By hand: mean
+    # activity 1.5 and 1e308, mean revenue 1 and (1e308 + 1e308) / 2 = 1e308, whose sum
+    # overflows unless scaled; marginal (1e308 − 1) / (1e308 − 1.5) = 1 in floats.
+    table = activity_yield(
+        [1e308, 1e308, 1.0, 2.0], [1e308, 1e308, 0.0, 2.0], bins=[0.0, 10.0, math.inf]
+    )
+    assert table["mean_activity"].tolist() == [1.5, 1e308]
+    assert table["mean_revenue"].tolist() == [1.0, 1e308]
+    assert table["marginal_revenue"].tolist()[1] == 1.0
+
+
+def test_subnormal_activity_under_errstate_raise() -> None:
+    # Activities u, 2u, 3u, 4u with u = 4.9e-324 (the smallest subnormal). By hand, the
+    # quartiles sit at positions 0, 0.75, 1.5, 2.25 and 3, and interpolation rounds to
+    # whole multiples of u (an underflow, not an error): u, 2u, 2u, 3u, 4u. The repeated
+    # edge merges, leaving bands [u, 2u), [2u, 3u), [3u, 4u] with 1, 1 and 2 accounts.
+    # Without revenue, each extra contact brings 0.
+    with np.errstate(all="raise"):
+        table = activity_yield([5e-324, 1e-323, 1.5e-323, 2e-323], [0.0, 0.0, 0.0, 0.0])
+    assert table["accounts"].tolist() == [1, 1, 2]
+    np.testing.assert_array_equal(table["marginal_revenue"], [np.nan, 0.0, 0.0])
+
+
+def _long_double_edges() -> Any:
+    edges = np.array([0.0, 10.0, 20.0], dtype=np.longdouble)
+    edges[2] = np.longdouble("1e400")  # finite on x86, beyond float64 (inf elsewhere)
+    return edges
+
+
+@pytest.mark.parametrize(
+    ("bins", "message"),
+    [
+        ([0, 10, 10**400], "bins must"),
+        (np.array([0.0, 10.0 + 1j]), "bins must hold real numbers"),
+        ([0.0, math.inf, math.inf], "bins edges must increase strictly"),
+        (_long_double_edges(), "bins must"),
+    ],
+    ids=["huge-int", "complex", "two-infinite-edges", "long-double"],
+)
+def test_edges_must_be_real_numbers_within_float_range(bins: Any, message: str) -> None:
+    with np.errstate(all="raise"), pytest.raises(InvalidInputError, match=message):
+        activity_yield([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], bins=bins)

@@ -581,3 +581,109 @@ def test_profitability_by_source_refuses_ambiguous_input() -> None:
         salescore.profitability_by_source(doubled, hourly_cost=50.0)
     with pytest.raises(InvalidInputError, match="hourly_cost must be a number; got list"):
         salescore.profitability_by_source(_last_customers(), hourly_cost=_bad([50.0] * 5))
+
+
+# ------------------------------------------------ extreme magnitudes and odd numbers
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        # 12,000 / 4.9e-324 ≈ 2.4e327, beyond the largest float (about 1.8e308).
+        (lambda: salescore.acquisition_cost(12_000, 5e-324), "cost per customer"),
+        (lambda: salescore.acquisition_cost([12_000.0, 1.0], [5e-324, 1.0]), "cost per customer"),
+        # 2,000 / 4.9e-324 ≈ 4e326 and 1,500 / 4.9e-324 ≈ 3e326.
+        (lambda: salescore.clv_cac_ratio(2_000, 5e-324), "clv / cac"),
+        (lambda: salescore.cac_payback(1_500, 5e-324), "cac / margin"),
+        # 1e308 × 3.5 = 3.5e308 and 1e308 × 55 = 5.5e309.
+        (lambda: salescore.customer_value(1e308, 3.5), "margin × lifetime"),
+        (lambda: salescore.time_cost(1e308, 55), "hours × hourly_cost"),
+        (lambda: salescore.sale_profit(7_000, [40.0, 1e308], 55), "hours × hourly_cost"),
+        # 1e308 · 0.9 / (1.01 − 0.9) ≈ 8.2e308.
+        (lambda: salescore.clv(1e308, 0.9, 0.01), "lifetime value"),
+        (lambda: salescore.clv(np.array([1e308, 1.0]), 0.9, 0.01), "lifetime value"),
+    ],
+    ids=[
+        "cac",
+        "cac-array",
+        "clv-cac-ratio",
+        "payback",
+        "customer-value",
+        "time-cost",
+        "sale-profit",
+        "clv",
+        "clv-array",
+    ],
+)
+def test_results_beyond_float_range_are_refused(call: Any, name: str) -> None:
+    with pytest.raises(InvalidInputError, match=rf"{name}.*float range"):
+        call()
+
+
+def test_subnormal_inputs_pass_under_errstate_raise() -> None:
+    # By hand: the smallest subnormal (4.9e-324) divided by 8 or times 0.25 rounds to 0,
+    # and 5e-324 × 10 = 4.9e-323 is exact; a caller's errstate(all="raise") must not
+    # turn the underflow into a FloatingPointError.
+    with np.errstate(all="raise"):
+        np.testing.assert_array_equal(salescore.acquisition_cost([5e-324, 8.0], 8), [0.0, 1.0])
+        np.testing.assert_array_equal(salescore.time_cost([5e-324, 1.0], 0.25), [0.0, 0.25])
+        np.testing.assert_array_equal(salescore.customer_value([5e-324], [10.0]), [5e-323])
+        # m r / (1 + d − r) with m = 8 · 4.9e-324 (exact), r = 0.5, d = 0: m · 0.5 / 0.5 = m,
+        # on the array path as on the scalar one.
+        tiny = 8 * 5e-324
+        assert salescore.clv(np.array([tiny]), 0.5)[0] == tiny
+        assert salescore.clv(tiny, 0.5) == tiny
+        # A zero margin is worth 0 even where 1 + d − r is subnormal (0 · r / gap, not
+        # 0 × inf): r = 1, d = 4.9e-324.
+        assert salescore.clv(np.array([0.0]), 1.0, 5e-324)[0] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("margin", 10**400),
+        ("margin", Fraction(10**400, 3)),
+        ("retention", np.timedelta64(1, "h")),
+        ("discount_rate", 1 + 0j),
+        ("acquisition_cost", "500"),
+    ],
+)
+def test_unit_economics_refuses_unreadable_numbers(field: str, value: object) -> None:
+    fields: dict[str, Any] = {"margin": 100.0, "retention": 0.9, field: value}
+    with pytest.raises(InvalidInputError, match=field):
+        salescore.UnitEconomics(**fields)
+
+
+@pytest.mark.parametrize("option", ["source", "value", "hours"])
+@pytest.mark.parametrize("bad", [None, pd.NA, ["value"]])
+def test_profitability_by_source_refuses_column_options_that_are_not_names(
+    option: str, bad: Any
+) -> None:
+    customers = pd.DataFrame({"source": ["cold"], "value": [1.0], "hours": [1.0]})
+    with pytest.raises(InvalidInputError, match=rf"^{option} must be a column name"):
+        salescore.profitability_by_source(customers, hourly_cost=50.0, **{option: bad})
+
+
+def test_profitability_by_source_refuses_totals_beyond_float_range() -> None:
+    # Two customers of one source worth 1e308 each: the total, 2e308, is beyond float range.
+    customers = pd.DataFrame({"source": ["cold", "cold"], "value": [1e308, 1e308], "hours": 0.0})
+    with pytest.raises(InvalidInputError, match="float range"):
+        salescore.profitability_by_source(customers, hourly_cost=50.0)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        # CLV = 1e308 · 0.9 / (1 − 0.9) = 9e308, beyond float range.
+        {"margin": 1e308, "retention": 0.9},
+        # CLV:CAC = (100 · 0.9 / 0.1) / 4.9e-324 = 900 / 4.9e-324 ≈ 1.8e326.
+        {"margin": 100.0, "retention": 0.9, "acquisition_cost": 5e-324},
+        # payback = 500 / 4.9e-324 ≈ 1e326.
+        {"margin": 5e-324, "retention": 0.9, "acquisition_cost": 500.0},
+    ],
+)
+def test_unit_economics_with_figures_beyond_float_range_cannot_be_made(
+    fields: dict[str, Any],
+) -> None:
+    with pytest.raises(InvalidInputError, match="float range"):
+        salescore.UnitEconomics(**fields)

@@ -14,7 +14,6 @@ values raise :class:`~salescore.InvalidInputError`.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any, Final, Literal, overload
 
 import attrs
@@ -28,6 +27,7 @@ from ._arrays import (
     Numeric,
     Scalar,
     Values,
+    _describe_bad,
     check_nonnegative,
     check_range,
     coerce,
@@ -36,7 +36,7 @@ from ._arrays import (
     option_number,
     safe_divide,
 )
-from ._tables import float_column
+from ._tables import float_column, option_column
 from .errors import InvalidInputError
 
 __all__ = [
@@ -56,6 +56,29 @@ Timing = Literal["end", "begin"]
 _TIMINGS: tuple[str, ...] = ("end", "begin")
 
 _FRACTION = "a fraction in [0, 1]"
+_RANGE = "within float range (at most about 1.8e308 in magnitude)"
+
+
+def _representable(name: str, result: Values) -> Values:
+    """``result``, refusing an infinity that finite inputs gave by overflow.
+
+    The inputs were checked to be finite, so an infinite result is a true value beyond
+    float range (a subnormal divisor, or two amounts near 1e308 multiplied): refused,
+    rather than returned as ``inf`` as if it were a number.
+    """
+    if isinstance(result, float):
+        if math.isinf(result):
+            raise InvalidInputError(
+                f"{name} must be {_RANGE}; these inputs give a result beyond it"
+            )
+        return result
+    bad = np.isinf(result)
+    if bad.any():
+        raise InvalidInputError(
+            _describe_bad(name, result, bad, _RANGE) + ": these inputs give a result beyond it"
+        )
+    return result
+
 
 # The table of won customers is not a canonical table: the kinds of its columns.
 _CUSTOMER_KINDS: Final = {
@@ -122,7 +145,8 @@ def clv(
     discount_rate : float, array_like or Series, default 0.0
         Discount rate per period, >= 0 (0.01 per month ≈ 12.7 % a year).
     periods : int or None, keyword-only, default None
-        Number of margin payments in the horizon; ``None`` sums for ever.
+        Number of margin payments in the horizon, at most 2**53 (the largest count a
+        float holds exactly); ``None`` sums for ever.
     timing : {"end", "begin"}, keyword-only, default "end"
         ``"end"``: margins arrive at the end of each period the customer survives, so
         the first is already exposed to churn (Gupta & Lehmann). ``"begin"``: the first
@@ -140,7 +164,8 @@ def clv(
     InvalidInputError
         ``retention`` outside [0, 1], a negative ``discount_rate``, ``periods`` not a
         non-negative integer, an unknown ``timing``, or an infinite horizon where
-        ``retention == 1`` and ``discount_rate == 0`` (the sum diverges).
+        ``retention == 1`` and ``discount_rate == 0`` (the sum diverges); a value
+        beyond float range (about 1.8e308), such as a margin near 1e308.
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -217,8 +242,10 @@ def clv(
     check_range("retention", r, low=0.0, high=1.0, allowed=_FRACTION)
     check_nonnegative("discount_rate", d)
     if isinstance(m, float) and isinstance(r, float) and isinstance(d, float):
-        return wrap(_clv_scalar(m, r, d, horizon, begin))
-    return wrap(_clv_array(m, r, d, horizon, begin))
+        return wrap(_representable("the lifetime value", _clv_scalar(m, r, d, horizon, begin)))
+    with np.errstate(under="ignore"):  # a subnormal product is 0 or subnormal, as in Python
+        result = _clv_array(m, r, d, horizon, begin)
+    return wrap(_representable("the lifetime value", result))
 
 
 _MAX_PERIODS = 2**53  # the largest count a float holds exactly
@@ -269,9 +296,10 @@ def _clv_array(m: Values, r: Values, d: Values, periods: int | None, begin: bool
                     f"0-based positions: {shown}{more})"
                 )
         # No zero left in gap, so the division is safe; a subnormal gap may overflow to
-        # inf, as the scalar path does without a warning.
-        with np.errstate(over="ignore"):
-            return m * ((growth if begin else r) / gap)
+        # inf, as the scalar path does without a warning (and is refused by the caller).
+        # The product first, as on the scalar path: a zero margin then gives 0, not 0 × inf.
+        with np.errstate(over="ignore", under="ignore"):
+            return (m * (growth if begin else r)) / gap
     if periods == 0:
         with np.errstate(invalid="ignore"):
             return 0.0 * m + 0.0 * r + 0.0 * d  # nothing is received; NaN still propagates
@@ -388,7 +416,7 @@ def customer_value(margin: Numeric, lifetime: Numeric) -> float | FloatArray | p
     Raises
     ------
     InvalidInputError
-        A negative ``lifetime``.
+        A negative ``lifetime``; a value beyond float range (about 1.8e308).
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -421,7 +449,9 @@ def customer_value(margin: Numeric, lifetime: Numeric) -> float | FloatArray | p
     (m, lifetime_), wrap = coerce(margin=margin, lifetime=lifetime)
     check_range("margin", m)
     check_nonnegative("lifetime", lifetime_)
-    return wrap(m * lifetime_)
+    with np.errstate(over="ignore", under="ignore"):
+        product = m * lifetime_
+    return wrap(_representable("the value (margin × lifetime)", product))
 
 
 @overload
@@ -453,7 +483,8 @@ def acquisition_cost(
     Raises
     ------
     InvalidInputError
-        Negative ``spend`` or ``new_customers``.
+        Negative ``spend`` or ``new_customers``; a cost beyond float range (about
+        1.8e308), as with a subnormal number of customers.
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -483,7 +514,7 @@ def acquisition_cost(
     (s, n), wrap = coerce(spend=spend, new_customers=new_customers)
     check_nonnegative("spend", s)
     check_nonnegative("new_customers", n)
-    return wrap(safe_divide(s, n))
+    return wrap(_representable("the cost per customer", safe_divide(s, n)))
 
 
 @overload
@@ -515,7 +546,8 @@ def time_cost(hours: Numeric, hourly_cost: Numeric) -> float | FloatArray | pd.S
     Raises
     ------
     InvalidInputError
-        Negative ``hours`` or ``hourly_cost``.
+        Negative ``hours`` or ``hourly_cost``; a cost beyond float range (about
+        1.8e308).
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -548,7 +580,9 @@ def time_cost(hours: Numeric, hourly_cost: Numeric) -> float | FloatArray | pd.S
     (h, c), wrap = coerce(hours=hours, hourly_cost=hourly_cost)
     check_nonnegative("hours", h)
     check_nonnegative("hourly_cost", c)
-    return wrap(h * c)
+    with np.errstate(over="ignore", under="ignore"):
+        product = h * c
+    return wrap(_representable("the time cost (hours × hourly_cost)", product))
 
 
 @overload
@@ -582,7 +616,8 @@ def sale_profit(
     Raises
     ------
     InvalidInputError
-        Negative ``hours`` or ``hourly_cost``.
+        Negative ``hours`` or ``hourly_cost``; a time cost or profit beyond float
+        range (about 1.8e308).
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -614,7 +649,10 @@ def sale_profit(
     check_range("value", v)
     check_nonnegative("hours", h)
     check_nonnegative("hourly_cost", c)
-    return wrap(v - h * c)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        cost = _representable("the time cost (hours × hourly_cost)", h * c)
+        profit = v - cost
+    return wrap(_representable("the profit (value − hours × hourly_cost)", profit))
 
 
 @overload
@@ -645,7 +683,8 @@ def clv_cac_ratio(clv: Numeric, cac: Numeric) -> float | FloatArray | pd.Series[
     Raises
     ------
     InvalidInputError
-        A negative ``cac``.
+        A negative ``cac``; a ratio beyond float range (about 1.8e308), as with a
+        subnormal ``cac``.
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -675,7 +714,7 @@ def clv_cac_ratio(clv: Numeric, cac: Numeric) -> float | FloatArray | pd.Series[
     (value, cost), wrap = coerce(clv=clv, cac=cac)
     check_range("clv", value)
     check_nonnegative("cac", cost)
-    return wrap(safe_divide(value, cost))
+    return wrap(_representable("the ratio clv / cac", safe_divide(value, cost)))
 
 
 @overload
@@ -706,7 +745,8 @@ def cac_payback(cac: Numeric, margin: Numeric) -> float | FloatArray | pd.Series
     Raises
     ------
     InvalidInputError
-        A negative ``cac``.
+        A negative ``cac``; a payback beyond float range (about 1.8e308), as with a
+        subnormal ``margin``.
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -740,20 +780,15 @@ def cac_payback(cac: Numeric, margin: Numeric) -> float | FloatArray | pd.Series
         positive: Values = m if m > 0.0 else 0.0
     else:
         positive = np.where(m > 0.0, m, 0.0)
-    return wrap(safe_divide(cost, positive))
+    return wrap(_representable("the payback (cac / margin)", safe_divide(cost, positive)))
 
 
 # ------------------------------------------------------------------ unit economics
 
 
 def _real(value: Any, attribute: attrs.Attribute[Any]) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (numbers.Real, np.integer, np.floating)
-    ):
-        raise InvalidInputError(
-            f"{attribute.name} must be a number; got {type(value).__name__} {value!r}"
-        )
-    return float(value)
+    # NaN passes here and is refused by the field's validator, with its range.
+    return option_number(attribute.name, value, allow_nan=True)
 
 
 def _optional_real(value: Any, attribute: attrs.Attribute[Any]) -> float | None:
@@ -806,7 +841,9 @@ class UnitEconomics:
     Raises
     ------
     InvalidInputError
-        A field that is not a number, is NaN or infinite, or is out of its range.
+        A field that is not a number, is NaN or infinite, or is out of its range; or
+        fields whose lifetime value, CLV:CAC or payback is beyond float range (such
+        as a margin near 1e308), which the properties could not return.
 
     See Also
     --------
@@ -858,6 +895,12 @@ class UnitEconomics:
         default="end",
         converter=attrs.Converter(_timing, takes_field=True),  # type: ignore[misc]
     )
+
+    def __attrs_post_init__(self) -> None:
+        # Every derived figure is computed once here: a record whose figures are beyond
+        # float range cannot be made, rather than fail when a property is read.
+        for figure in ("clv", "clv_cac_ratio", "payback"):
+            getattr(self, figure)
 
     @property
     def clv(self) -> float:
@@ -931,7 +974,8 @@ def profitability_by_source(
     SchemaError
         A named column is missing or not numeric.
     InvalidInputError
-        Negative hours or hourly cost.
+        Negative hours or hourly cost; a column option that is not a column name; a
+        source's totals beyond float range (about 1.8e308).
 
     See Also
     --------
@@ -965,6 +1009,8 @@ def profitability_by_source(
     existing          1      6000.0         4.0       5800.0
     cold              2      8000.0        50.0       5500.0
     """
+    for name, column in (("source", source), ("value", value), ("hours", hours)):
+        option_column(name, column)
     read = {"source": source, "value": value, "hours": hours}
     if isinstance(hourly_cost, str):
         read["hourly_cost"] = hourly_cost
@@ -989,7 +1035,13 @@ def profitability_by_source(
     grouped = parts.groupby(keys, sort=False, dropna=False, observed=True)
     # GroupBy sums skip NaN; the NaN policy wants it to reach the group's figures.
     has_nan = parts.isna().groupby(keys, sort=False, dropna=False, observed=True).any()
-    totals = grouped.sum().where(~has_nan)
+    with np.errstate(over="ignore"):  # an overflowing sum is refused just below
+        totals = grouped.sum().where(~has_nan)
+    if np.isinf(totals.to_numpy(dtype=np.float64)).any():  # finite parts: a sum overflowed
+        raise InvalidInputError(
+            "the totals of a source are beyond float range (about 1.8e308); rescale the "
+            "values and costs, for example to thousands"
+        )
     counts = grouped.size()
     table = pd.DataFrame(
         {

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .._arrays import FloatArray, Values, check_range
+from .._arrays import FloatArray, Values, check_range, option_number
 from ..errors import InvalidInputError
 
 __all__ = ["MINUTES", "as_minutes", "check_minutes", "duration_option"]
@@ -126,12 +126,7 @@ def duration_option(name: str, value: object, *, positive: bool = False) -> floa
             f"{type(value).__name__} {value!r:.60}"
         )
     else:
-        try:
-            number = float(value)
-        except OverflowError:
-            raise InvalidInputError(
-                f"{name} must be within float range; got {value!r:.60}"
-            ) from None
+        number = option_number(name, value, allow_nan=True)  # refuses 10**400, huge Fractions
     if not math.isfinite(number) or number < 0.0 or (positive and number == 0.0):
         bound = "> 0" if positive else ">= 0"
         raise InvalidInputError(

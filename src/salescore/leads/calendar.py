@@ -40,6 +40,11 @@ _SHOWN: Final = 5  # how many offending positions an error message lists
 _LONGEST: Final = 2.0**63  # nanoseconds: the longest timedelta64[ns], about 292 years
 
 
+def _zero_d(value: object) -> bool:
+    """A 0-d array: iterable by its type, but iterating it raises TypeError."""
+    return isinstance(value, np.ndarray) and value.ndim == 0
+
+
 def _weekdays(value: Any) -> tuple[str, ...]:
     """Working weekdays as three-letter names in week order, from any accepted spelling."""
     if isinstance(value, str):
@@ -48,7 +53,7 @@ def _weekdays(value: Any) -> tuple[str, ...]:
             flags: list[bool] = [c == "1" for c in text]
             return tuple(day for day, on in zip(WEEKDAYS, flags, strict=True) if on)
         items: list[Any] = [part for part in re.split(r"[\s,]+", text) if part]
-    elif isinstance(value, Iterable) and not isinstance(value, bytes):
+    elif isinstance(value, Iterable) and not isinstance(value, bytes) and not _zero_d(value):
         items = list(value)
     else:
         raise InvalidInputError(
@@ -56,7 +61,10 @@ def _weekdays(value: Any) -> tuple[str, ...]:
             f"'Mon Tue Wed Thu Fri'; got {type(value).__name__} {value!r:.60}"
         )
     flagged = all(isinstance(item, (bool, np.bool_)) for item in items) or all(
-        isinstance(item, (int, np.integer)) and item in (0, 1) for item in items
+        not isinstance(item, np.timedelta64)  # a NumPy integer, but not a flag
+        and isinstance(item, (int, np.integer))
+        and item in (0, 1)
+        for item in items
     )
     if items and flagged:
         if len(items) != 7:
@@ -112,8 +120,10 @@ def _closes(value: Any) -> datetime.time | None:
 
 
 def _holidays(value: Any) -> tuple[datetime.date, ...]:
-    if isinstance(value, (str, bytes, datetime.date, np.datetime64)) or not isinstance(
-        value, Iterable
+    if (
+        isinstance(value, (str, bytes, datetime.date, np.datetime64))
+        or not isinstance(value, Iterable)
+        or _zero_d(value)
     ):
         raise InvalidInputError(
             f"holidays must be a sequence of dates (use [date] for a single one); "
@@ -122,11 +132,18 @@ def _holidays(value: Any) -> tuple[datetime.date, ...]:
     dates = set()
     for item in value:
         if isinstance(item, (bool, np.bool_, int, float, np.number)):
-            raise InvalidInputError(f"holidays must hold dates, not numbers; got {item!r}")
+            raise InvalidInputError(f"holidays must hold dates, not numbers; got {item!r:.60}")
         try:
-            stamp = pd.Timestamp(item)
-        except (TypeError, ValueError) as error:
-            raise InvalidInputError(f"holidays must hold dates; {error}") from None
+            # Texts are read as ISO 8601 only, as everywhere: "5/3/2024" is not guessed.
+            stamp = (
+                pd.to_datetime(item, format="ISO8601")
+                if isinstance(item, str)
+                else pd.Timestamp(item)
+            )
+        except (TypeError, ValueError, OverflowError) as error:
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            reason = reason.split(". You might want")[0].removesuffix(".")
+            raise InvalidInputError(f"holidays must hold dates; {reason}") from None
         if pd.isna(stamp):
             raise InvalidInputError("holidays must hold dates; got a missing value")
         if stamp != stamp.normalize():

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import math
+import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final, TypeAlias, overload
 
@@ -35,6 +36,7 @@ from .._arrays import (
     Values,
     check_probability,
     coerce,
+    option_number,
 )
 from ..errors import InvalidInputError
 from ._durations import as_minutes, check_minutes, duration_option
@@ -85,40 +87,52 @@ def _ceiling_minutes(value: Any, attribute: attrs.Attribute[Any]) -> float:
 
 
 def _exponent(value: Any) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (int, float, np.integer, np.floating)
-    ):
-        raise InvalidInputError(
-            f"exponent must be a number; got {type(value).__name__} {value!r:.60}"
-        )
-    number = float(value)
+    number = option_number("exponent", value, allow_nan=True)
     if not (math.isfinite(number) and number >= 0.0):
         raise InvalidInputError(f"exponent must be a finite number >= 0; got {number!r}")
     return number
 
 
+def _flat(value: Any) -> bool:
+    """Whether ``value`` is a one-dimensional sequence (not a 0-d array, not ragged)."""
+    try:
+        return bool(np.ndim(value) == 1)
+    except (TypeError, ValueError):  # a ragged sequence such as [[1], [2, 3]]
+        return False
+
+
 def _knot_times(value: Any) -> tuple[float, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray, pd.Index)):
+    if (
+        isinstance(value, (str, bytes))
+        or not isinstance(value, (Sequence, np.ndarray, pd.Index))
+        or not _flat(value)
+    ):
         raise InvalidInputError(
-            f"times must be a sequence of minutes or timedeltas; got {type(value).__name__}"
+            f"times must be a sequence of minutes or timedeltas (one-dimensional); got "
+            f"{type(value).__name__} {value!r:.60}"
         )
     return tuple(duration_option("times", item) for item in value)
 
 
 def _knot_multipliers(value: Any) -> tuple[float, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+    if (
+        isinstance(value, (str, bytes))
+        or not isinstance(value, (Sequence, np.ndarray))
+        or not _flat(value)
+    ):
         raise InvalidInputError(
-            f"multipliers must be a sequence of numbers; got {type(value).__name__}"
+            f"multipliers must be a sequence of numbers (one-dimensional); got "
+            f"{type(value).__name__} {value!r:.60}"
         )
     out = []
     for item in value:
         if isinstance(item, (bool, np.bool_)) or not isinstance(
-            item, (int, float, np.integer, np.floating)
+            item, (numbers.Real, np.integer, np.floating)
         ):
             raise InvalidInputError(
                 f"multipliers must hold numbers; got {type(item).__name__} {item!r:.60}"
             )
-        number = float(item)
+        number = option_number("multipliers", item, allow_nan=True)
         if not (math.isfinite(number) and number > 0.0):
             raise InvalidInputError(
                 f"multipliers must be finite numbers > 0; got {number!r} in {tuple(value)!r:.80}"
@@ -175,7 +189,9 @@ class _Curve:
         return wrap(self._evaluate(minutes))
 
     def _evaluate(self, minutes: Values) -> Values:
-        with np.errstate(under="ignore"):
+        # A time far beyond the floor or the half-life overflows the ratio to inf, whose
+        # multiplier is the limit 0; a tiny one underflows to 0 or a subnormal.
+        with np.errstate(over="ignore", under="ignore", divide="ignore"):
             return self._kernel(minutes)
 
 
@@ -561,7 +577,7 @@ def contact_probability(response_time: Any, *, base_rate: Any, curve: DecayCurve
     check_minutes("response_time", minutes)
     check_probability("base_rate", base)
     multiplier = curve._evaluate(minutes)
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):  # underflow gives 0 and overflow inf, handled below
         # Monotone in the multiplier under rounding, and exactly b where m = 1.
         rest = np.divide(1.0 - base, multiplier)
         probability = np.divide(base, base + rest)

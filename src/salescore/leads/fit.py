@@ -18,7 +18,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .._arrays import FloatArray, coerce, option_choice, option_count, option_number
+from .._arrays import (
+    FloatArray,
+    coerce,
+    option_choice,
+    option_count,
+    option_flag,
+    option_number,
+)
 from ..errors import ConvergenceError, IndexMismatchError, InvalidInputError, SalescoreWarning
 from ._durations import as_minutes, check_minutes, duration_option
 from .decay import ExponentialDecay, PowerLawDecay, TimeArray, TimeScalar
@@ -31,6 +38,74 @@ _KINDS: Final = ("power", "exponential")
 _HALVINGS: Final = 60  # step halvings before a Newton step is given up as no progress
 
 Covariance = tuple[tuple[float, float], tuple[float, float]]
+
+#: The most Newton–Raphson iterations :func:`fit_decay` accepts (it needs about 10).
+MAX_ITERATIONS: Final = 10_000
+#: The most leads a :class:`DecayFit` counts: the largest count a float holds exactly.
+_MAX_LEADS: Final = 2**53
+
+
+# ------------------------------------------------------------- the record's fields
+
+
+def _finite(value: Any, attribute: attrs.Attribute[Any]) -> float:
+    number = option_number(attribute.name, value, allow_nan=True)
+    if not math.isfinite(number):
+        raise InvalidInputError(f"{attribute.name} must be a finite number; got {number!r}")
+    return number
+
+
+def _fraction(value: Any, attribute: attrs.Attribute[Any]) -> float:
+    number = option_number(attribute.name, value, allow_nan=True)
+    if not 0.0 <= number <= 1.0:
+        raise InvalidInputError(f"{attribute.name} must be a fraction in [0, 1]; got {number!r}")
+    return number
+
+
+def _slope(value: Any, attribute: attrs.Attribute[Any]) -> float:
+    number = _finite(value, attribute)
+    if number > 0.0:
+        raise InvalidInputError(
+            f"slope must be <= 0 (a decay curve does not rise with time); got {number!r}"
+        )
+    return number
+
+
+def _count(value: Any, attribute: attrs.Attribute[Any]) -> int:
+    limit = MAX_ITERATIONS if attribute.name == "iterations" else _MAX_LEADS
+    return option_count(attribute.name, value, maximum=limit)
+
+
+def _flag(value: Any, attribute: attrs.Attribute[Any]) -> bool:
+    return option_flag(attribute.name, value)
+
+
+def _matrix(value: Any) -> Covariance:
+    """A 2 × 2 symmetric matrix of finite numbers with a non-negative diagonal."""
+    try:
+        rows = [list(row) for row in value]
+    except TypeError:
+        rows = []
+    if len(rows) != 2 or any(len(row) != 2 for row in rows) or isinstance(value, (str, bytes)):
+        raise InvalidInputError(
+            f"covariance must be a 2 × 2 matrix (two rows of two numbers); got {value!r:.80}"
+        )
+    (v00, v01), (v10, v11) = (
+        (option_number("covariance", item, allow_nan=True) for item in row) for row in rows
+    )
+    if not all(math.isfinite(v) for v in (v00, v01, v10, v11)) or v00 < 0.0 or v11 < 0.0:
+        raise InvalidInputError(
+            "covariance must hold finite numbers with variances (the diagonal) >= 0; "
+            f"got {((v00, v01), (v10, v11))!r}"
+        )
+    return ((v00, v01), (v10, v11))
+
+
+def _curve(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, (PowerLawDecay, ExponentialDecay)):
+        raise InvalidInputError(
+            f"curve must be a PowerLawDecay or ExponentialDecay; got {type(value).__name__}"
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -63,15 +138,24 @@ class DecayFit:
         ``log_likelihood`` is the likelihood-ratio statistic for "response time
         matters", approximately :math:`\chi^2_1` under no decay.
     n : int
-        Number of leads fitted.
+        Number of leads fitted, at most 2**53.
     successes : int
         How many of them were contacted (or qualified).
     iterations : int
-        Newton–Raphson iterations taken.
+        Newton–Raphson iterations taken, at most 10,000 (``MAX_ITERATIONS``).
     boundary : bool
         True when the unconstrained optimum rose with time and the fit was held at a
         flat curve (:math:`\beta = 0`); the standard error of the slope is then not
         an asymptotic one.
+
+    Raises
+    ------
+    InvalidInputError
+        A field that is not what it says above: a curve of another kind, a base rate
+        outside [0, 1], an intercept, slope or log-likelihood that is not a finite
+        number (or a slope above 0), a covariance that is not a 2 × 2 matrix of finite
+        numbers with a non-negative diagonal, counts that are not integers in range
+        (or more successes than leads), a ``boundary`` that is not a bool.
 
     See Also
     --------
@@ -89,17 +173,41 @@ class DecayFit:
     array([0.8, 0.4])
     """
 
-    curve: PowerLawDecay | ExponentialDecay
-    base_rate: float
-    intercept: float
-    slope: float
-    covariance: Covariance
-    log_likelihood: float
-    null_log_likelihood: float
-    n: int
-    successes: int
-    iterations: int
-    boundary: bool
+    curve: PowerLawDecay | ExponentialDecay = attrs.field(validator=_curve)
+    base_rate: float = attrs.field(
+        converter=attrs.Converter(_fraction, takes_field=True)  # type: ignore[misc]
+    )
+    intercept: float = attrs.field(
+        converter=attrs.Converter(_finite, takes_field=True)  # type: ignore[misc]
+    )
+    slope: float = attrs.field(
+        converter=attrs.Converter(_slope, takes_field=True)  # type: ignore[misc]
+    )
+    covariance: Covariance = attrs.field(converter=_matrix)
+    log_likelihood: float = attrs.field(
+        converter=attrs.Converter(_finite, takes_field=True)  # type: ignore[misc]
+    )
+    null_log_likelihood: float = attrs.field(
+        converter=attrs.Converter(_finite, takes_field=True)  # type: ignore[misc]
+    )
+    n: int = attrs.field(
+        converter=attrs.Converter(_count, takes_field=True)  # type: ignore[misc]
+    )
+    successes: int = attrs.field(
+        converter=attrs.Converter(_count, takes_field=True)  # type: ignore[misc]
+    )
+    iterations: int = attrs.field(
+        converter=attrs.Converter(_count, takes_field=True)  # type: ignore[misc]
+    )
+    boundary: bool = attrs.field(
+        converter=attrs.Converter(_flag, takes_field=True)  # type: ignore[misc]
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.successes > self.n:
+            raise InvalidInputError(
+                f"successes must be at most n; got successes {self.successes} > n {self.n}"
+            )
 
     @property
     def intercept_se(self) -> float:
@@ -209,7 +317,7 @@ def fit_decay(
     skipna : bool, keyword-only, default False
         Leave out leads with a missing time or outcome. Otherwise they raise.
     max_iterations : int, keyword-only, default 100
-        Most Newton–Raphson iterations, >= 1.
+        Most Newton–Raphson iterations, from 1 to 10,000 (``MAX_ITERATIONS``).
     tolerance : float, keyword-only, default 1e-10
         Convergence is declared when no coefficient (on standardised times) moves by
         more than this, > 0.
@@ -299,16 +407,15 @@ def fit_decay(
         floor_minutes = 1.0 if floor is None else duration_option("floor", floor, positive=True)
     elif floor is not None:
         raise InvalidInputError("floor is only read with kind='power'")
-    if not isinstance(skipna, (bool, np.bool_)):
-        raise InvalidInputError(f"skipna must be True or False; got {skipna!r}")
-    iterations = option_count("max_iterations", max_iterations)
+    skip = option_flag("skipna", skipna)
+    iterations = option_count("max_iterations", max_iterations, maximum=MAX_ITERATIONS)
     if iterations < 1:
         raise InvalidInputError(f"max_iterations must be at least 1; got {iterations}")
     tol = option_number("tolerance", tolerance)
     if not (tol > 0.0 and math.isfinite(tol)):
         raise InvalidInputError(f"tolerance must be a finite number > 0; got {tol!r}")
 
-    minutes, success = _data(response_time, outcome, skipna=bool(skipna))
+    minutes, success = _data(response_time, outcome, skipna=skip)
     if shape == "power":
         held = max(origin, floor_minutes)
         x = np.log(np.maximum(minutes, floor_minutes)) - math.log(held)
@@ -367,7 +474,11 @@ def fit_decay(
 def _data(response_time: Any, outcome: Any, *, skipna: bool) -> tuple[FloatArray, FloatArray]:
     """Times in minutes and outcomes as 0/1 floats, checked, aligned, missing dropped."""
     times = as_minutes("response_time", response_time)
-    if np.ndim(times) == 0:
+    try:
+        single = np.ndim(times) == 0
+    except (TypeError, ValueError):  # a ragged sequence: coerce names it
+        single = False
+    if single:
         raise InvalidInputError(
             "response_time must be an array or Series with one time per lead; got a "
             f"single {type(response_time).__name__}"
@@ -409,14 +520,26 @@ def _outcomes(outcome: Any) -> FloatArray:
     """Outcomes as a float array of 1.0, 0.0 and NaN (missing)."""
     if isinstance(outcome, pd.Series):
         dtype = outcome.dtype
-        if not (pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype)):
+        if pd.api.types.is_complex_dtype(dtype) or not (
+            pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype)
+        ):
             raise InvalidInputError(
                 f"outcome must hold True/False or 1/0; got a Series of dtype {dtype}"
             )
         values: FloatArray = outcome.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         if isinstance(outcome, (list, tuple)):
-            array: npt.NDArray[Any] = np.asarray(outcome) if len(outcome) else np.empty(0)
+            try:
+                array: npt.NDArray[Any] = np.asarray(outcome) if len(outcome) else np.empty(0)
+            except (TypeError, ValueError):  # a ragged sequence such as [[1], [0, 1]]
+                raise InvalidInputError(
+                    f"outcome must be a flat sequence of True/False or 1/0; got {outcome!r:.60}"
+                ) from None
+        elif isinstance(outcome, np.ma.MaskedArray):
+            raise InvalidInputError(
+                "outcome is a masked array; salescore does not read masks: pass "
+                "outcome.filled(np.nan) (with a float dtype) so that masked entries are missing"
+            )
         elif isinstance(outcome, np.ndarray):
             array = outcome
         else:
@@ -430,7 +553,8 @@ def _outcomes(outcome: Any) -> FloatArray:
             raise InvalidInputError(
                 f"outcome must hold True/False or 1/0; got an array of dtype {array.dtype}"
             )
-        values = array.astype(np.float64)
+        with np.errstate(over="ignore"):  # a long double beyond float64 becomes inf: refused
+            values = array.astype(np.float64)
     bad = ~((values == 0.0) | (values == 1.0) | np.isnan(values))
     if bad.any():
         positions = np.flatnonzero(bad)

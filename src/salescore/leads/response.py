@@ -13,8 +13,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from .. import schema
-from .._arrays import coerce, safe_divide
-from .._tables import group_columns, row_ids, which
+from .._arrays import coerce, option_number, safe_divide
+from .._tables import group_columns, option_column, row_ids, which
 from ..errors import IndexMismatchError, InvalidInputError
 from .calendar import (
     _NAT,
@@ -254,7 +254,12 @@ def _duration_array(name: str, value: Any) -> tuple[npt.NDArray[np.float64], Int
             if inferred in ("timedelta", "timedelta64"):
                 kind = "m"
             elif inferred in ("empty", "floating", "integer", "mixed-integer-float"):
-                array = pd.to_numeric(pd.Series(array, dtype=object)).to_numpy(dtype=np.float64)
+                try:
+                    array = pd.to_numeric(pd.Series(array, dtype=object)).to_numpy(dtype=np.float64)
+                except (OverflowError, TypeError, ValueError):  # an int such as 10**400
+                    raise InvalidInputError(
+                        f"{name} must hold numbers of minutes within float range; got {value!r:.60}"
+                    ) from None
             else:
                 raise InvalidInputError(
                     f"{name} must hold durations or numbers of minutes; got {inferred} values"
@@ -283,7 +288,7 @@ def _limit(within: object) -> tuple[float, int | None]:
         raise InvalidInputError(
             f"within must be a Timedelta or a number of minutes >= 0; got {within!r:.60}"
         )
-    minutes = float(within)
+    minutes = option_number("within", within, allow_nan=True)
     if not (0.0 <= minutes < math.inf):
         raise InvalidInputError(f"within must be a finite number of minutes >= 0; got {within!r}")
     return minutes, None
@@ -541,6 +546,9 @@ def response_report(
            leads median_response  share_within_sla
     total      0             NaT               NaN
     """
+    for name, column in (("created", created), ("first_contact", first_contact)):
+        option_column(name, column)
+    option_column("lead_id", lead_id, optional=True)
     groups = group_columns(by)
     hours = _business_hours(business_hours)
     limit = _limit(within)

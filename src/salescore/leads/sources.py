@@ -28,7 +28,7 @@ from .._arrays import (
     safe_divide,
 )
 from .._tables import PERIOD as _PERIOD
-from .._tables import SHOWN, float_column, row_ids, which
+from .._tables import SHOWN, float_column, option_column, row_ids, which
 from .._tables import group_sums as _group_sums
 from .._tables import period_dtype as _period_dtype
 from .._tables import periods as _periods
@@ -60,6 +60,11 @@ class _RateRecord(Generic[_R]):
         values, _ = coerce(**fields)
         for name, value in zip(fields, values, strict=True):
             check_probability(name, value)
+        for name, field in fields.items():
+            # Each rate as floats in its own container: pd.NA becomes NaN, a list or a
+            # 0-d array a float64 array or a float, as a formula function returns them.
+            (rate,), wrap = coerce(**{name: field})
+            object.__setattr__(self, name, wrap(rate))
 
     def _fields(self) -> dict[str, Any]:
         return {field.name: getattr(self, field.name) for field in attrs.fields(type(self))}
@@ -521,8 +526,10 @@ def source_performance(
     InvalidInputError
         A converted flag that is missing or not True/False/1/0, a repeated lead id,
         a negative or infinite revenue on a converted lead; with ``freq``, a lead
-        without a creation date, or ``source="period"``; an unknown ``freq``. Each
-        message names the leads concerned (the first few and how many).
+        without a creation date, or ``source="period"``; an unknown ``freq``; a
+        column option that is not a column name; a source's revenue beyond float
+        range (about 1.8e308). Each message names the leads concerned (the first few
+        and how many).
 
     See Also
     --------
@@ -581,6 +588,10 @@ def source_performance(
     ...
     salescore.errors.InvalidInputError: converted is missing for 1 lead: 'L2'; ...
     """
+    for name, column in (("source", source), ("converted", converted), ("created", created)):
+        option_column(name, column)
+    for name, optional in (("value", value), ("lead_id", lead_id)):
+        option_column(name, optional, optional=True)
     period_dtype = None if freq is None else _period_dtype(freq)
     if period_dtype is not None and source == _PERIOD:
         raise InvalidInputError(
@@ -605,7 +616,8 @@ def source_performance(
         _check_revenue(value, revenue, ids, flags)
         # NaN only where it counts: a lead that did not convert brings no revenue.
         parts["revenue"] = np.where(flags, revenue, 0.0)
-    sums, sizes = _group_sums(pd.DataFrame(parts), keys)
+    with np.errstate(over="ignore"):  # an overflowing sum is refused below
+        sums, sizes = _group_sums(pd.DataFrame(parts), keys)
     counts: FloatArray = np.asarray(sizes, dtype=np.float64)
     table = pd.DataFrame(
         {
@@ -617,6 +629,12 @@ def source_performance(
     )
     if value is not None:
         total = sums["revenue"].to_numpy(dtype=np.float64)
+        beyond = np.isinf(total)  # the amounts are finite: a group's sum overflowed
+        if beyond.any():
+            raise InvalidInputError(
+                f"the revenue of {int(beyond.sum())} source group(s) is beyond float range "
+                "(about 1.8e308); rescale the values, for example to thousands"
+            )
         table["revenue"] = total
         table["revenue_per_lead"] = safe_divide(total, counts)
     if period_dtype is not None:

@@ -11,16 +11,32 @@ record, whose lines add up from the starting revenue to the ending one.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any, Final
 
 import attrs
 import numpy as np
 import pandas as pd
 
-from .._arrays import FloatArray, Numeric, check_nonnegative, coerce, safe_divide
+from .._arrays import (
+    FloatArray,
+    Numeric,
+    check_nonnegative,
+    coerce,
+    option_flag,
+    option_number,
+)
 from ..errors import InvalidInputError
-from .metrics import MaskInput, _align_mask, _flag, _mask, _positions, quick_ratio
+from ..value import _representable
+from .metrics import (
+    MaskInput,
+    _align_mask,
+    _mask,
+    _positions,
+    _ratio_of_sums,
+    _scale,
+    _scaled,
+    quick_ratio,
+)
 
 __all__ = [
     "RevenueBridge",
@@ -35,13 +51,7 @@ _TOLERANCE: Final = 1e-9  # relative to the gross flows: the lines are rounded s
 
 
 def _amount(value: Any, attribute: attrs.Attribute[Any]) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (numbers.Real, np.integer, np.floating)
-    ):
-        raise InvalidInputError(
-            f"{attribute.name} must be a number; got {type(value).__name__} {value!r:.60}"
-        )
-    number = float(value)
+    number = option_number(attribute.name, value, allow_nan=True)
     if not (math.isfinite(number) and number >= 0.0):
         raise InvalidInputError(f"{attribute.name} must be a finite number >= 0; got {number!r}")
     return number
@@ -145,13 +155,17 @@ def gross_revenue_retention(
     >>> gross_revenue_retention([0, 0], [50, 70])  # only new customers
     nan
     """
-    cohort = _cohort(start_revenue, end_revenue, skipna=_flag("skipna", skipna))
+    cohort = _cohort(start_revenue, end_revenue, skipna=option_flag("skipna", skipna))
     if cohort is None:
         return float("nan")
     start, end = cohort
     existing = start > 0.0
     kept = np.minimum(end[existing], start[existing])
-    return float(safe_divide(float(np.sum(kept)), float(np.sum(start[existing]))))
+    # Divided by the largest amount first: sums of amounts near 1e308 cannot overflow.
+    scale = _scale(start[existing])
+    return _ratio_of_sums(
+        "gross revenue retention", _scaled(kept, scale), _scaled(start[existing], scale)
+    )
 
 
 def net_revenue_retention(
@@ -189,7 +203,8 @@ def net_revenue_retention(
     ------
     InvalidInputError
         A negative or infinite revenue (positions named), arrays of different lengths,
-        or a ``skipna`` that is not a bool.
+        a ``skipna`` that is not a bool, or a ratio beyond float range (about 1.8e308:
+        a subnormal start revenue beside an ordinary end revenue).
     IndexMismatchError
         Two Series with different indexes.
 
@@ -228,12 +243,19 @@ def net_revenue_retention(
     >>> net_revenue_retention([0.0], [500.0])  # a new customer only
     nan
     """
-    cohort = _cohort(start_revenue, end_revenue, skipna=_flag("skipna", skipna))
+    cohort = _cohort(start_revenue, end_revenue, skipna=option_flag("skipna", skipna))
     if cohort is None:
         return float("nan")
     start, end = cohort
     existing = start > 0.0
-    return float(safe_divide(float(np.sum(end[existing])), float(np.sum(start[existing]))))
+    # Divided by the largest amount first: sums of amounts near 1e308 cannot overflow,
+    # and the ratio is unchanged by the common factor.
+    scale = _scale(start[existing], end[existing])
+    return _ratio_of_sums(
+        "net revenue retention",
+        _scaled(end[existing], scale),
+        _scaled(start[existing], scale),
+    )
 
 
 # ------------------------------------------------------------------ the bridge
@@ -270,8 +292,10 @@ class RevenueBridge:
     Raises
     ------
     InvalidInputError
-        A field that is not a finite number >= 0, or lines that do not add up (see
-        Notes).
+        A field that is not a finite number >= 0, lines that do not add up (see
+        Notes), or lines whose NRR, GRR or quick ratio is beyond float range (a
+        subnormal start beside a large expansion), which the properties could not
+        return.
 
     See Also
     --------
@@ -325,31 +349,47 @@ class RevenueBridge:
     end: float = _field()
 
     def __attrs_post_init__(self) -> None:
-        moved = (self.start + self.new + self.reactivated + self.expansion) - (
-            self.contraction + self.churned
+        # Checked on the lines divided by the largest, so that lines near 1e308 cannot
+        # overflow the sums; the relative tolerance is unchanged by the common factor.
+        lines = [getattr(self, line) for line in LINES]
+        scale = _scale(np.array(lines))
+        start, new, reactivated, expansion, contraction, churned, end = (
+            line / scale for line in lines
         )
-        gross = (
-            self.start + self.new + self.reactivated + self.expansion
-            + self.contraction + self.churned + self.end
-        )  # fmt: skip
-        if abs(moved - self.end) > _TOLERANCE * gross:
+        moved = (start + new + reactivated + expansion) - (contraction + churned)
+        gross = start + new + reactivated + expansion + contraction + churned + end
+        if abs(moved - end) > _TOLERANCE * gross:
             raise InvalidInputError(
                 "the bridge does not add up: start + new + reactivated + expansion - "
-                f"contraction - churned = {moved!r}, but end = {self.end!r}"
+                f"contraction - churned = {moved * scale!r}, but end = {self.end!r}"
             )
+        # The ratios are computed once here: a bridge whose ratios are beyond float
+        # range cannot be made, rather than fail when a property is read.
+        for ratio in ("nrr", "grr", "quick_ratio"):
+            getattr(self, ratio)
 
     @property
     def nrr(self) -> float:
         """Net revenue retention of the starting customers (NaN when start is 0)."""
-        kept = self.start + self.expansion - self.contraction - self.churned
-        # The lines are rounded sums: keep a total loss from showing as -1e-17.
-        return float(safe_divide(max(kept, 0.0), self.start))
+        return self._retained("net revenue retention", self.expansion)
 
     @property
     def grr(self) -> float:
         """Gross revenue retention of the starting customers, in [0, 1] (NaN when start is 0)."""
-        kept = self.start - self.contraction - self.churned
-        return float(safe_divide(max(kept, 0.0), self.start))
+        return self._retained("gross revenue retention", 0.0)
+
+    def _retained(self, name: str, expansion: float) -> float:
+        """(start + expansion − contraction − churned) / start, computed scale-safely."""
+        if self.start == 0.0:
+            return math.nan
+        # Divided by the largest line first, so that lines near 1e308 cannot overflow.
+        scale = _scale(np.array([self.start, expansion, self.contraction, self.churned]))
+        start = self.start / scale
+        kept = start + expansion / scale - self.contraction / scale - self.churned / scale
+        if start == 0.0:  # a subnormal start next to a large expansion
+            return float(_representable(name, math.inf))
+        # The lines are rounded sums: keep a total loss from showing as -1e-17.
+        return float(_representable(name, max(kept, 0.0) / start))
 
     @property
     def quick_ratio(self) -> float:
@@ -437,7 +477,8 @@ def revenue_bridge(
     InvalidInputError
         A negative or infinite revenue; a NaN revenue without ``skipna=True``; a
         ``reactivated`` flag that is not a boolean or 0/1, or is missing; arrays of
-        different lengths. Messages give the 0-based positions.
+        different lengths; a line whose sum, or a ratio, is beyond float range (about
+        1.8e308). Messages give the 0-based positions.
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -487,7 +528,7 @@ def revenue_bridge(
     RevenueBridge(start=0.0, new=0.0, reactivated=0.0, expansion=0.0,
                   contraction=0.0, churned=0.0, end=0.0)
     """
-    skip = _flag("skipna", skipna)
+    skip = option_flag("skipna", skipna)
     (s, e), _ = coerce(start_revenue=start_revenue, end_revenue=end_revenue)
     check_nonnegative("start_revenue", s)
     check_nonnegative("end_revenue", e)
@@ -520,12 +561,21 @@ def revenue_bridge(
     grew = existing & (end > start)
     shrank = existing & (end > 0.0) & (end < start)
     gone = existing & (end == 0.0)
-    return RevenueBridge(
-        start=float(np.sum(start)),
-        new=float(np.sum(end[arrived & ~back])),
-        reactivated=float(np.sum(end[arrived & back])),
-        expansion=float(np.sum(end[grew] - start[grew])),
-        contraction=float(np.sum(start[shrank] - end[shrank])),
-        churned=float(np.sum(start[gone])),
-        end=float(np.sum(end)),
-    )
+    with np.errstate(over="ignore"):
+        lines = {
+            "start": float(np.sum(start)),
+            "new": float(np.sum(end[arrived & ~back])),
+            "reactivated": float(np.sum(end[arrived & back])),
+            "expansion": float(np.sum(end[grew] - start[grew])),
+            "contraction": float(np.sum(start[shrank] - end[shrank])),
+            "churned": float(np.sum(start[gone])),
+            "end": float(np.sum(end)),
+        }
+    beyond = [line for line, amount in lines.items() if math.isinf(amount)]
+    if beyond:
+        raise InvalidInputError(
+            f"the bridge's {', '.join(beyond)} revenue is beyond float range (the sum of "
+            "the amounts exceeds about 1.8e308): rescale the amounts, for example to "
+            "thousands"
+        )
+    return RevenueBridge(**lines)

@@ -23,9 +23,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from .. import schema
-from .._arrays import FloatArray, safe_divide
+from .._arrays import FloatArray, option_flag, safe_divide
 from .._tables import PERIOD as _PERIOD
-from .._tables import float_column, row_ids, which
+from .._tables import float_column, option_column, row_ids, which
 from .._tables import period_dtype as _period_dtype
 from .._tables import periods as _periods
 from ..errors import InvalidInputError
@@ -39,6 +39,9 @@ _MEASURES: Final = ("customers", "revenue")
 _EVENT_KINDS: Final = {"customer_id": "id", "date": "timestamp"}
 #: The widest cohort table built (periods × periods cells): a coarser freq is needed.
 _MAX_COHORT_PERIODS: Final = 10_000
+#: The most periods any table here spans (a freq too fine for the dates, such as "1ns",
+#: would otherwise allocate one row per nanosecond).
+MAX_PERIODS: Final = 100_000
 #: (customer, period) pairs are found in a customers × periods table when it has at most
 #: _DENSE_CELLS_PER_ROW cells per row of the log plus _DENSE_FLOOR, and takes at most
 #: _DENSE_MAX_CELLS bytes; otherwise by sorting the rows.
@@ -64,8 +67,7 @@ class _Log(NamedTuple):
 
 def _column_names(**names: object) -> None:
     for argument, column in names.items():
-        if not isinstance(column, str):
-            raise InvalidInputError(f"{argument} must be a column name; got {column!r:.60}")
+        option_column(argument, column)
     if len(set(names.values())) < len(names):
         listed = ", ".join(f"{argument}={column!r}" for argument, column in names.items())
         raise InvalidInputError(f"{', '.join(names)} must name different columns; got {listed}")
@@ -85,8 +87,11 @@ def _end_ordinal(end: object, dtype: pd.PeriodDtype) -> int | None:
     # A number would be read as nanoseconds since 1970: refuse it rather than guess.
     if not isinstance(end, (bool, numbers.Number, np.number)):
         try:
-            stamp = pd.Timestamp(end)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+            # Texts are read as ISO 8601 only, as everywhere: "5/3/2024" is not guessed.
+            stamp = (
+                pd.to_datetime(end, format="ISO8601") if isinstance(end, str) else pd.Timestamp(end)  # type: ignore[arg-type]
+            )
+        except (TypeError, ValueError, OverflowError):
             stamp = pd.NaT
     if pd.isna(stamp):
         raise InvalidInputError(f"end must be None, a date or a Period; got {end!r:.60}")
@@ -163,6 +168,11 @@ def _read_log(
                 "transaction"
             )
         span = last - first + 1
+        if span > MAX_PERIODS:
+            raise InvalidInputError(
+                f"the log spans {span:,} periods of {freq!r:.20}, more than the {MAX_PERIODS:,} "
+                "a table holds; choose a coarser freq or an earlier end"
+            )
 
     if known is None:
         codes, uniques = pd.factorize(frame[customer])
@@ -315,7 +325,8 @@ def cohort_retention(
         A row without a date or a customer, a negative or infinite amount, a
         transaction after ``end``; an unknown ``measure`` or ``freq``, ``amount``
         missing for or given without ``measure="revenue"``, more than 10,000
-        periods. Messages name the rows (index labels) concerned.
+        periods, a cell's revenue beyond float range (about 1.8e308). Messages name
+        the rows (index labels) concerned.
 
     See Also
     --------
@@ -370,8 +381,7 @@ def cohort_retention(
     [2.0, 1.0, 0.0]
     """
     _measure(measure, amount)
-    if not isinstance(normalize, (bool, np.bool_)):
-        raise InvalidInputError(f"normalize must be True or False; got {normalize!r:.60}")
+    normalize = option_flag("normalize", normalize)
     log = _read_log(
         transactions,
         table="transactions",
@@ -401,6 +411,11 @@ def cohort_retention(
         cell = row_cohorts * span + (log.periods - row_cohorts)
         # bincount adds the weights in float64, so a NaN amount reaches its cell.
         matrix = np.bincount(cell, weights=log.amounts, minlength=cells).astype(np.float64)
+        if np.isinf(matrix).any():  # finite amounts: a cell's sum overflowed
+            raise InvalidInputError(
+                "the revenue of a cohort in a period is beyond float range (about 1.8e308); "
+                "rescale the amounts, for example to thousands"
+            )
     table = matrix.reshape(span, span)
     if normalize:
         table = np.asarray(safe_divide(table, table[:, :1]), dtype=np.float64)
@@ -483,7 +498,8 @@ def retention_by_period(
         A named column is missing or ``date`` does not hold datetimes.
     InvalidInputError
         A row without a date or a customer, a transaction after ``end``, an
-        unknown ``freq``. Messages name the rows (index labels) concerned.
+        unknown ``freq``, more than 100,000 periods (a freq too fine for the dates).
+        Messages name the rows (index labels) concerned.
 
     See Also
     --------

@@ -10,6 +10,7 @@ retention per customer (GRR, NRR and the revenue bridge) is in
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 from typing import Any, Final, TypeAlias, overload
@@ -26,9 +27,11 @@ from .._arrays import (
     Values,
     check_nonnegative,
     coerce,
+    option_flag,
     safe_divide,
 )
 from ..errors import IndexMismatchError, InvalidInputError
+from ..value import _representable
 
 __all__ = [
     "churn_rate",
@@ -73,10 +76,45 @@ def _check_at_most(name: str, value: Values, limit_name: str, limit: Values, why
         raise InvalidInputError(f"{name} must be at most {limit_name} ({why}); {where}")
 
 
-def _flag(name: str, value: object) -> bool:
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    raise InvalidInputError(f"{name} must be True or False; got {value!r:.60}")
+def _scale(*values: FloatArray) -> float:
+    """A power of 2 near the largest value of ``values`` (NaN ignored); 1 for none above 0.
+
+    Amounts divided by it are below 2, so that sums of up to 2**52 of them cannot
+    overflow, and a ratio of two such sums is unchanged by the common factor. Dividing
+    by a power of 2 is exact (but for amounts so much smaller that they underflow), so
+    results within float range are the same to the last bit as without the scaling.
+    """
+    largest = 0.0
+    for value in values:
+        if value.size:
+            with np.errstate(invalid="ignore"):
+                top = float(np.nanmax(value)) if not np.isnan(value).all() else 0.0
+            largest = max(largest, top)
+    if not 0.0 < largest < math.inf:
+        return 1.0
+    return math.ldexp(1.0, math.frexp(largest)[1] - 1)
+
+
+def _scaled(value: FloatArray, scale: float) -> FloatArray:
+    """``value / scale``; amounts far below the scale underflow to 0 without a warning."""
+    with np.errstate(under="ignore"):
+        scaled: FloatArray = value / scale
+    return scaled
+
+
+def _ratio_of_sums(name: str, part: FloatArray, whole: FloatArray) -> float:
+    """``sum(part) / sum(whole)`` for amounts already divided by a :func:`_scale`.
+
+    NaN when ``whole`` is empty or all zero before scaling; refused when the true ratio
+    is beyond float range (``whole`` underflowed to 0 next to ``part``, or the ratio
+    overflows).
+    """
+    denominator = float(np.sum(whole))
+    numerator = float(np.sum(part))
+    if denominator == 0.0:
+        # 0 / 0 is undefined; otherwise the whole underflowed next to the part.
+        return math.nan if numerator == 0.0 else float(_representable(name, math.inf))
+    return float(_representable(name, numerator / denominator))
 
 
 def _mask(name: str, value: object) -> tuple[bool | BoolArray, pd.Index[Any] | None]:
@@ -115,7 +153,12 @@ def _mask(name: str, value: object) -> tuple[bool | BoolArray, pd.Index[Any] | N
             "entry means and pass a plain boolean array"
         )
     elif isinstance(value, (np.ndarray, list, tuple)):
-        array = np.asarray(value)
+        try:
+            array = np.asarray(value)
+        except (TypeError, ValueError):  # a ragged sequence such as [[1], [0, 1]]
+            raise InvalidInputError(
+                f"{name} must be a flat sequence of True/False or 0/1; got {value!r:.60}"
+            ) from None
         if array.ndim != 1:
             if array.ndim == 0:
                 return _mask(name, array[()])
@@ -447,7 +490,8 @@ def quick_ratio(
     Raises
     ------
     InvalidInputError
-        A negative or infinite amount.
+        A negative or infinite amount; a ratio beyond float range (about 1.8e308), as
+        when the revenue lost is subnormal.
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -488,7 +532,18 @@ def quick_ratio(
     check_nonnegative("churned", c)
     check_nonnegative("contraction", d)
     check_nonnegative("reactivation", r)
-    return wrap(safe_divide(n + x + r, c + d))
+    # Divided by a power of 2 near the largest amount of each element first, so that sums
+    # near 1e308 do not overflow; the ratio is unchanged by the common factor, and powers
+    # of 2 divide exactly, so ratios within range keep every bit.
+    amounts = np.stack(np.broadcast_arrays(n, x, c, d, r))
+    with np.errstate(under="ignore", invalid="ignore"):
+        largest = np.fmax.reduce(amounts)  # NaN only where all five are NaN
+        amounts = amounts / np.ldexp(1.0, np.frexp(largest)[1] - 1)
+    gained: Values = amounts[0] + amounts[1] + amounts[4]
+    lost: Values = amounts[2] + amounts[3]
+    if amounts.ndim == 1:  # scalar arguments: Python floats, as the contract says
+        gained, lost = float(gained), float(lost)
+    return wrap(_representable("the quick ratio", safe_divide(gained, lost)))
 
 
 # ------------------------------------------------------------------ upsell
@@ -523,8 +578,8 @@ def upsell_share(revenue: Numeric, existing: MaskInput, *, skipna: bool = False)
     ------
     InvalidInputError
         A negative or infinite revenue; ``existing`` holding anything but booleans or
-        0/1 (floats, text, missing values; the positions are named); arrays of
-        different lengths; a ``skipna`` that is not a bool.
+        0/1 (floats, text, missing values; the positions are named) or a ragged
+        sequence; arrays of different lengths; a ``skipna`` that is not a bool.
     IndexMismatchError
         ``revenue`` and ``existing`` are Series with different indexes.
 
@@ -559,7 +614,7 @@ def upsell_share(revenue: Numeric, existing: MaskInput, *, skipna: bool = False)
     >>> upsell_share([0.0, 0.0], [True, False])  # nothing sold
     nan
     """
-    flag = _flag("skipna", skipna)
+    flag = option_flag("skipna", skipna)
     (x,), _ = coerce(revenue=revenue)
     check_nonnegative("revenue", x)
     mask, index = _mask("existing", existing)
@@ -569,7 +624,10 @@ def upsell_share(revenue: Numeric, existing: MaskInput, *, skipna: bool = False)
         if not flag:
             return float("nan")
         values, where = values[~unknown], where[~unknown]
-    # Zeros in place of the other sales, not a subset: both sums then add in the same
-    # order, so rounding cannot push the share above 1.
+    # Divided by the largest sale first, so that amounts near 1e308 cannot overflow the
+    # sums (the share is unchanged by the common factor). Zeros in place of the other
+    # sales, not a subset: both sums then add in the same order, so rounding cannot push
+    # the share above 1.
+    values = _scaled(values, _scale(values))
     existing_revenue = float(np.sum(np.where(where, values, 0.0)))
     return float(safe_divide(existing_revenue, float(np.sum(values))))

@@ -26,7 +26,7 @@ from .._arrays import (
     coerce,
     safe_divide,
 )
-from .._tables import float_column, row_ids, which
+from .._tables import float_column, option_column, row_ids, which
 from .._tables import group_columns as _group_columns
 from .._tables import group_sums as _group_sums
 from .._tables import positional_keys as _keys
@@ -285,8 +285,9 @@ def referral_report(
         A named column is missing, or ``revenue`` is not numeric.
     InvalidInputError
         Neither ``source`` nor ``referred_by`` given; a repeated customer id; a
-        negative or infinite revenue (the customers are named); an invalid ``by`` or
-        ``referral_sources``.
+        negative or infinite revenue (the customers are named); a group's revenue
+        beyond float range (about 1.8e308); a column option that is not a column
+        name; an invalid ``by`` or ``referral_sources``.
 
     See Also
     --------
@@ -328,6 +329,13 @@ def referral_report(
     Ann            3         2        0.666667
     Bo             3         1        0.333333
     """
+    for name, column in (
+        ("source", source),
+        ("referred_by", referred_by),
+        ("revenue", revenue),
+        ("customer_id", customer_id),
+    ):
+        option_column(name, column, optional=True)
     groups = _group_columns(by)
     labels = _labels(referral_sources)
     if source is None and referred_by is None:
@@ -360,7 +368,8 @@ def referral_report(
         parts["revenue"] = values
         parts["referred_revenue"] = np.where(referred, values, 0.0)  # NaN only if it counts
     everyone = np.ones(len(customers), dtype=bool)
-    sums, sizes = _group_sums(pd.DataFrame(parts), _keys(customers, everyone, groups))
+    with np.errstate(over="ignore"):  # an overflowing sum is refused below
+        sums, sizes = _group_sums(pd.DataFrame(parts), _keys(customers, everyone, groups))
     count = np.asarray(sizes, dtype=np.float64)
     table = pd.DataFrame(
         {
@@ -373,6 +382,12 @@ def referral_report(
     if revenue is not None:
         total = sums["revenue"].to_numpy(dtype=np.float64)
         part = sums["referred_revenue"].to_numpy(dtype=np.float64)
+        beyond = np.isinf(total)  # the amounts are finite: a group's sum overflowed
+        if beyond.any():
+            raise InvalidInputError(
+                f"the revenue of {int(beyond.sum())} group(s) is beyond float range (about "
+                "1.8e308); rescale the amounts, for example to thousands"
+            )
         table["revenue"] = total
         table["referred_revenue"] = part
         # Group sums are compensated sums, which need not keep a part below its whole

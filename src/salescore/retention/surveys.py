@@ -7,13 +7,25 @@ positions; a missing answer (NaN) makes the result NaN unless ``skipna=True``.
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 
-from .._arrays import FloatArray, Numeric, _describe_bad, check_range, coerce, option_count
+from .._arrays import (
+    FloatArray,
+    Numeric,
+    _describe_bad,
+    check_range,
+    coerce,
+    option_count,
+    option_flag,
+)
 from ..errors import InvalidInputError
-from .metrics import _flag
 
 __all__ = ["csat", "net_promoter_score"]
+
+#: The widest CSAT scale accepted (surveys use 1–5, 1–7 or 1–10).
+MAX_SCALE: Final = 1_000
 
 
 def _answers(scores: Numeric, low: int, high: int, *, skipna: bool) -> FloatArray | None:
@@ -99,7 +111,7 @@ def net_promoter_score(scores: Numeric, *, skipna: bool = False) -> float:
     >>> net_promoter_score([])
     nan
     """
-    values = _answers(scores, 0, 10, skipna=_flag("skipna", skipna))
+    values = _answers(scores, 0, 10, skipna=option_flag("skipna", skipna))
     if values is None or values.size == 0:
         return float("nan")
     promoters = int(np.count_nonzero(values >= 9.0))
@@ -122,7 +134,7 @@ def csat(scores: Numeric, *, scale: int = 5, skipna: bool = False) -> float:
         One answer per respondent, a whole number from 1 to ``scale``.
     scale : int, keyword-only, default 5
         The highest point of the scale, at least 3 (with two points every answer would
-        count as satisfied).
+        count as satisfied) and at most 1,000 (``MAX_SCALE``).
     skipna : bool, keyword-only, default False
         Leave out missing answers (NaN); by default one makes the result NaN.
 
@@ -135,7 +147,7 @@ def csat(scores: Numeric, *, scale: int = 5, skipna: bool = False) -> float:
     ------
     InvalidInputError
         A score that is not a whole number from 1 to ``scale`` (positions named);
-        ``scale`` not an integer >= 3; a ``skipna`` that is not a bool.
+        ``scale`` not an integer from 3 to 1,000; a ``skipna`` that is not a bool.
 
     See Also
     --------
@@ -164,10 +176,10 @@ def csat(scores: Numeric, *, scale: int = 5, skipna: bool = False) -> float:
     >>> csat([])
     nan
     """
-    top = option_count("scale", scale)
+    top = option_count("scale", scale, maximum=MAX_SCALE)
     if top < 3:
         raise InvalidInputError(f"scale must be at least 3 (a scale from 1 to scale); got {top}")
-    values = _answers(scores, 1, top, skipna=_flag("skipna", skipna))
+    values = _answers(scores, 1, top, skipna=option_flag("skipna", skipna))
     if values is None or values.size == 0:
         return float("nan")
     return int(np.count_nonzero(values >= top - 1)) / values.size

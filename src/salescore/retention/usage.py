@@ -120,7 +120,8 @@ def usage_summary(
     InvalidInputError
         A row without a date or a customer, or of a customer ``customers`` does not
         list; an event after ``end``; a missing id in ``customers``; an unknown
-        ``freq``. Messages name the rows (index labels) concerned.
+        ``freq``, or one so fine that the table would span more than 100,000
+        periods. Messages name the rows (index labels) concerned.
 
     See Also
     --------

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from .._tables import PERIOD as _PERIOD
+from ..errors import InvalidInputError
 
-__all__ = ["labels", "period", "period_index", "period_labels"]
+__all__ = ["MAX_PERIODS", "check_span", "labels", "period", "period_index", "period_labels"]
+
+#: The most periods a team table spans (a freq too fine for the dates, such as "1ns",
+#: would otherwise allocate a row per nanosecond).
+MAX_PERIODS: Final = 100_000
 
 ObjectArray = npt.NDArray[np.object_]
 IntArray = npt.NDArray[np.int64]
+
+
+def check_span(span: int, freq: object) -> None:
+    """Refuse a table of more than :data:`MAX_PERIODS` periods."""
+    if span > MAX_PERIODS:
+        raise InvalidInputError(
+            f"the table would span {span:,} periods of {freq!r:.20}, more than the "
+            f"{MAX_PERIODS:,} it holds; choose a coarser freq or a shorter range"
+        )
 
 
 def labels(periods: pd.PeriodIndex) -> ObjectArray:

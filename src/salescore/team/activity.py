@@ -18,11 +18,11 @@ import pandas as pd
 
 from .._arrays import FloatArray, check_nonnegative, coerce
 from .._tables import PERIOD as _PERIOD
-from .._tables import float_column, row_ids, which
+from .._tables import float_column, option_column, row_ids, which
 from .._tables import period_dtype as _period_dtype
 from .._tables import periods as _periods
 from ..errors import InvalidInputError, SchemaError
-from ._periods import period_index
+from ._periods import check_span, period_index
 from .metrics import activity_attainment
 
 __all__ = ["ACTIVITY_KINDS", "activity_report"]
@@ -94,6 +94,11 @@ def _target_matrix(
 
     read = dict(zip(kinds, kinds, strict=True))
     check_columns(targets, "targets", read, kinds=dict.fromkeys(kinds, "number"))
+    if isinstance(targets.index, pd.MultiIndex):
+        raise SchemaError(
+            f"targets: the rows have {targets.index.nlevels} index levels (a MultiIndex); "
+            "give one row per seller, indexed by the values of the by column"
+        )
     owners = targets.index.to_numpy(dtype=object)
     labels = pd.Series(owners, dtype=object)
     missing = labels.isna().to_numpy()
@@ -131,8 +136,13 @@ def _period_bound(name: str, bound: object, dtype: pd.PeriodDtype) -> int | None
     # A number would be read as nanoseconds since 1970: refuse it rather than guess.
     if isinstance(bound, (str, datetime.date, np.datetime64)):
         try:
-            stamp = pd.Timestamp(bound)
-        except (TypeError, ValueError):
+            # Texts are read as ISO 8601 only, as everywhere: "5/3/2024" is not guessed.
+            stamp = (
+                pd.to_datetime(bound, format="ISO8601")
+                if isinstance(bound, str)
+                else pd.Timestamp(bound)
+            )
+        except (TypeError, ValueError, OverflowError):
             stamp = pd.NaT
     if pd.isna(stamp):
         raise InvalidInputError(f"{name} must be None, a date or a Period; got {bound!r:.60}")
@@ -198,15 +208,17 @@ def activity_report(
     Raises
     ------
     SchemaError
-        A named column is missing, ``date`` does not hold datetimes, or a kind's
-        column of a targets DataFrame is not numeric.
+        A named column is missing, ``date`` does not hold datetimes, a kind's
+        column of a targets DataFrame is not numeric, or a targets DataFrame has more
+        than one index level (a MultiIndex).
     InvalidInputError
         An activity without a kind, or of a kind that is neither canonical
         ('call', 'visit', 'email', 'meeting') nor given a target; a reported
         activity without a date or a seller, or by a seller the targets DataFrame
         does not list; a negative or infinite target, a seller listed twice;
         a kind in ``kinds`` without a target; ``start`` after ``end``; an unknown
-        ``freq``. Messages name the rows (index labels) concerned.
+        ``freq``; more than 100,000 periods in range (a freq too fine for the dates).
+        Messages name the rows (index labels) concerned.
 
     See Also
     --------
@@ -270,8 +282,7 @@ def activity_report(
     """
     period_dtype = _period_dtype(freq)
     for name, column in (("by", by), ("kind", kind), ("date", date)):
-        if not isinstance(column, str):
-            raise InvalidInputError(f"{name} must be a column name; got {column!r:.60}")
+        option_column(name, column)
     if len({by, kind, _PERIOD}) < 3:
         raise InvalidInputError(
             f"by and kind must name different columns, neither named {_PERIOD!r}; "
@@ -313,6 +324,7 @@ def activity_report(
     first = lo if lo is not None else (int(ordinals[selected].min()) if selected.any() else 0)
     last = hi if hi is not None else (int(ordinals[selected].max()) if selected.any() else -1)
     span = max(last - first + 1, 0)
+    check_span(span, freq)
     counted = selected & (ordinals >= first) & (ordinals <= last)
 
     owner_values = pd.Series(activities[by].to_numpy(dtype=object), dtype=object)

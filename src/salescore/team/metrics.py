@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TypeAlias, overload
 
+import numpy as np
 import pandas as pd
 
 from .._arrays import (
@@ -24,6 +25,7 @@ from .._arrays import (
     coerce,
     safe_divide,
 )
+from ..value import _representable
 
 __all__ = [
     "activities_per_win",
@@ -71,7 +73,8 @@ def sales_productivity(revenue: Numeric, headcount: Numeric) -> _Result:
     Raises
     ------
     InvalidInputError
-        A negative or infinite revenue or headcount.
+        A negative or infinite revenue or headcount; a result beyond float range
+        (about 1.8e308), as with a subnormal headcount.
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -116,7 +119,7 @@ def sales_productivity(revenue: Numeric, headcount: Numeric) -> _Result:
     (r, n), wrap = coerce(revenue=revenue, headcount=headcount)
     check_nonnegative("revenue", r)
     check_nonnegative("headcount", n)
-    return wrap(safe_divide(r, n))
+    return wrap(_representable("revenue per seller", safe_divide(r, n)))
 
 
 # ------------------------------------------------------------ return on investment
@@ -167,8 +170,9 @@ def sales_roi(revenue: Numeric, investment: Numeric, *, margin: Numeric = 1.0) -
     Raises
     ------
     InvalidInputError
-        A negative or infinite revenue or investment, or a margin outside [0, 1]
-        (above 1, probably a percentage).
+        A negative or infinite revenue or investment, a margin outside [0, 1]
+        (above 1, probably a percentage), or a result beyond float range (about
+        1.8e308), as with a subnormal investment.
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -216,7 +220,9 @@ def sales_roi(revenue: Numeric, investment: Numeric, *, margin: Numeric = 1.0) -
     check_nonnegative("revenue", r)
     check_nonnegative("investment", i)
     check_probability("margin", m)
-    return wrap(safe_divide(r * m - i, i))
+    with np.errstate(under="ignore"):  # a subnormal product is 0 or subnormal, as in Python
+        earned = r * m - i
+    return wrap(_representable("the return on sales investment", safe_divide(earned, i)))
 
 
 # ---------------------------------------------------------------------- activity
@@ -252,7 +258,8 @@ def activity_attainment(actual: Numeric, target: Numeric) -> _Result:
     Raises
     ------
     InvalidInputError
-        A negative or infinite count.
+        A negative or infinite count; a result beyond float range (about 1.8e308), as
+        with a subnormal denominator.
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -291,7 +298,7 @@ def activity_attainment(actual: Numeric, target: Numeric) -> _Result:
     (a, t), wrap = coerce(actual=actual, target=target)
     check_nonnegative("actual", a)
     check_nonnegative("target", t)
-    return wrap(safe_divide(a, t))
+    return wrap(_representable("the attainment (actual / target)", safe_divide(a, t)))
 
 
 @overload
@@ -327,7 +334,8 @@ def activities_per_win(activities: Numeric, wins: Numeric) -> _Result:
     Raises
     ------
     InvalidInputError
-        A negative or infinite count.
+        A negative or infinite count; a result beyond float range (about 1.8e308), as
+        with a subnormal denominator.
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -374,4 +382,4 @@ def activities_per_win(activities: Numeric, wins: Numeric) -> _Result:
     (a, w), wrap = coerce(activities=activities, wins=wins)
     check_nonnegative("activities", a)
     check_nonnegative("wins", w)
-    return wrap(safe_divide(a, w))
+    return wrap(_representable("the activities per win", safe_divide(a, w)))

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .. import schema
 from .._arrays import FloatArray, check_nonnegative, coerce, safe_divide
-from .._tables import which
+from .._tables import option_column, which
 from ..errors import InvalidInputError
 from ..pipeline._deals import (
     _check_amounts,
@@ -32,7 +32,7 @@ from ..pipeline._deals import (
     _statuses,
     _which,
 )
-from ._periods import IntArray, ObjectArray, labels, period_index, period_labels
+from ._periods import IntArray, ObjectArray, check_span, labels, period_index, period_labels
 from .metrics import sales_productivity
 
 __all__ = ["productivity_report"]
@@ -82,6 +82,7 @@ def _headcount_series(
     order = np.argsort(ordinals, kind="stable")
     ordinals, values = ordinals[order], values[order]
     if ordinals.size:
+        check_span(int(ordinals[-1] - ordinals[0]) + 1, str(dtype))
         expected = np.arange(ordinals[0], ordinals[-1] + 1)
         absent = np.setdiff1d(expected, ordinals)
         if absent.size:
@@ -166,7 +167,9 @@ def productivity_report(
         currency; a negative or infinite headcount; a headcount Series with
         another index, periods of another frequency, a period given twice or a gap,
         or without an entry for a period with a won deal; an unknown ``freq``.
-        Each message names the deals or periods concerned.
+        A column option that is not a column name; a period's won revenue beyond
+        float range (about 1.8e308); more than 100,000 periods (a freq too fine for
+        the dates). Each message names the deals or periods concerned.
 
     See Also
     --------
@@ -229,6 +232,10 @@ def productivity_report(
     which deals were won (2 deals: 'D4', 'D5'); give the headcount of every period with a win
     """
     period_dtype = _period_dtype(freq)
+    for name, column in (("value", value), ("status", status), ("close_date", close_date)):
+        option_column(name, column)
+    for name, optional in (("created", created), ("currency", currency), ("deal_id", deal_id)):
+        option_column(name, optional, optional=True)
     read: dict[str, str | None] = {"status": status, "value": value, "close_date": close_date}
     read |= {"currency": currency, "deal_id": deal_id}
     schema.check_columns(deals, "deals", read)
@@ -263,11 +270,19 @@ def productivity_report(
         check_nonnegative("headcount", constant)
         first = int(won_ordinals.min()) if won_ordinals.size else 0
         span = int(won_ordinals.max()) - first + 1 if won_ordinals.size else 0
+        check_span(span, freq)
         per_period = constant
 
     offsets = won_ordinals - first
     wins = np.bincount(offsets, minlength=span).astype(np.int64)
     revenue = np.bincount(offsets, weights=values[won], minlength=span).astype(np.float64)
+    beyond = np.isinf(revenue)  # the values are finite: a period's sum overflowed
+    if beyond.any():
+        listed = which(period_labels(np.flatnonzero(beyond) + first, period_dtype), beyond[beyond])
+        raise InvalidInputError(
+            f"the won revenue of {listed} is beyond float range (about 1.8e308); "
+            "rescale the values, for example to thousands"
+        )
     staff = np.broadcast_to(np.asarray(per_period, dtype=np.float64), (span,)).copy()
     productivity = np.asarray(sales_productivity(revenue, staff), dtype=np.float64)
     change = np.full(span, np.nan)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .._arrays import FloatArray, Numeric, coerce, safe_divide
+from .._arrays import FloatArray, Numeric, coerce, option_count, safe_divide
 from .._tables import which
 from ..errors import InvalidInputError
 
 __all__ = ["activity_yield"]
+
+#: The most quantile bands :func:`activity_yield` cuts (``bins`` as an int).
+MAX_BINS: Final = 10_000
 
 ObjectArray = npt.NDArray[np.object_]
 
@@ -47,8 +51,8 @@ def _edges(bins: object, activity: FloatArray, ids: ObjectArray) -> FloatArray:
         raise InvalidInputError(
             f"bins must be a number of bands or a sequence of band edges; got {bins!r}"
         )
-    if isinstance(bins, (numbers.Integral, np.integer)):
-        count = int(bins)
+    if isinstance(bins, (numbers.Integral, np.integer)):  # np.timedelta64 is refused here
+        count = option_count("bins", bins, maximum=MAX_BINS)
         if count < 1:
             raise InvalidInputError(f"bins must be at least 1; got {count}")
         if activity.size == 0:
@@ -56,7 +60,8 @@ def _edges(bins: object, activity: FloatArray, ids: ObjectArray) -> FloatArray:
         # Ties (many accounts with the same number of contacts) make quantiles coincide,
         # and a cut between two neighbouring counts can leave a band empty; merge such
         # bands into the next, so that every quantile band holds accounts.
-        edges = np.unique(np.quantile(activity, np.linspace(0.0, 1.0, count + 1)))
+        with np.errstate(under="ignore"):  # subnormal counts interpolate to 0 or subnormals
+            edges = np.unique(np.quantile(activity, np.linspace(0.0, 1.0, count + 1)))
         if edges.size == 1:
             return np.repeat(edges, 2)
         filled = np.bincount(_bands(edges, activity), minlength=edges.size - 1) > 0
@@ -65,13 +70,15 @@ def _edges(bins: object, activity: FloatArray, ids: ObjectArray) -> FloatArray:
         raise InvalidInputError(
             f"bins must be a number of bands or a sequence of band edges; got {bins!r:.60}"
         )
-    try:
-        edges = np.asarray(bins, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"bins must hold numbers; got {bins!r:.60}") from None
-    if edges.ndim != 1 or edges.size < 2:
+    # coerce refuses what is not a real number within float range (text, complex, ints
+    # such as 10**400, long doubles beyond float64); an infinite outer edge passes.
+    (converted,), _ = coerce(bins=bins)
+    edges = np.atleast_1d(np.asarray(converted, dtype=np.float64))
+    if edges.size < 2:
         raise InvalidInputError(f"bins must give at least two edges; got {bins!r:.60}")
-    if np.isnan(edges).any() or not (np.diff(edges) > 0.0).all():
+    with np.errstate(invalid="ignore"):  # inf − inf: two infinite edges do not increase
+        rising = bool((np.diff(edges) > 0.0).all())
+    if np.isnan(edges).any() or not rising:
         raise InvalidInputError(f"bins edges must increase strictly; got {bins!r:.60}")
     outside = (activity < edges[0]) | (activity > edges[-1])
     if outside.any():
@@ -82,6 +89,24 @@ def _edges(bins: object, activity: FloatArray, ids: ObjectArray) -> FloatArray:
             "(widen the outer edges; the last may be inf)"
         )
     return edges
+
+
+def _band_means(codes: npt.NDArray[np.intp], values: FloatArray, size: FloatArray) -> FloatArray:
+    """Mean of ``values`` per band (NaN for an empty band), whatever their magnitude.
+
+    The values are divided by a power of 2 near the largest first, so that band sums of
+    amounts near 1e308 cannot overflow; dividing and multiplying by a power of 2 is
+    exact, so other sums are unchanged to the last bit.
+    """
+    with np.errstate(invalid="ignore"):
+        largest = float(np.nanmax(values)) if values.size and not np.isnan(values).all() else 0.0
+    scale = math.ldexp(1.0, math.frexp(largest)[1] - 1) if 0.0 < largest < math.inf else 1.0
+    with np.errstate(under="ignore"):
+        scaled = values / scale
+    totals = np.asarray(np.bincount(codes, weights=scaled, minlength=size.size), dtype=np.float64)
+    with np.errstate(over="ignore", under="ignore"):  # a mean is at most the largest value
+        means: FloatArray = np.asarray(safe_divide(totals, size), dtype=np.float64) * scale
+    return means
 
 
 def _bands(edges: FloatArray, activity: FloatArray) -> npt.NDArray[np.intp]:
@@ -113,9 +138,10 @@ def activity_yield(
         Revenue per account in the same period, >= 0, in one currency; NaN makes the
         mean revenue of its band NaN.
     bins : int or sequence of float, keyword-only, default 4
-        An int: that many bands holding about equal numbers of accounts, cut at the
-        quantiles of ``activity`` (linear interpolation); where ties would leave a
-        band empty it is merged into the next, so there may be fewer. A sequence:
+        An int from 1 to 10,000 (``MAX_BINS``): that many bands holding about equal
+        numbers of accounts, cut at the quantiles of ``activity`` (linear
+        interpolation); where ties would leave a band empty it is merged into the
+        next, so there may be fewer. A sequence:
         the band edges, strictly increasing, which must enclose every account's
         activity (the last edge may be ``inf``); a band may then be empty.
 
@@ -133,7 +159,8 @@ def activity_yield(
     ------
     InvalidInputError
         A negative, infinite or missing activity; a negative or infinite revenue;
-        ``bins`` below 1, not increasing, or not enclosing every activity. Messages
+        ``bins`` below 1 or above 10,000, not increasing, or not enclosing every
+        activity; a marginal revenue beyond float range. Messages
         name the accounts (Series labels or 0-based positions).
     IndexMismatchError
         ``activity`` and ``revenue`` are Series with different indexes.
@@ -205,14 +232,20 @@ def activity_yield(
     bands = max(edges.size - 1, 0)
     codes = _bands(edges, a)
     accounts = np.bincount(codes, minlength=bands).astype(np.int64)
-    total_activity = np.asarray(np.bincount(codes, weights=a, minlength=bands), dtype=np.float64)
-    total_revenue = np.asarray(np.bincount(codes, weights=r, minlength=bands), dtype=np.float64)
     size = accounts.astype(np.float64)
-    mean_activity = np.asarray(safe_divide(total_activity, size), dtype=np.float64)
-    mean_revenue = np.asarray(safe_divide(total_revenue, size), dtype=np.float64)
+    mean_activity = _band_means(codes, a, size)
+    mean_revenue = _band_means(codes, r, size)
     marginal = np.full(bands, np.nan)
     if bands > 1:
-        marginal[1:] = safe_divide(np.diff(mean_revenue), np.diff(mean_activity))
+        with np.errstate(over="ignore", invalid="ignore"):
+            marginal[1:] = safe_divide(np.diff(mean_revenue), np.diff(mean_activity))
+        beyond = np.isinf(marginal)
+        if beyond.any():
+            raise InvalidInputError(
+                "marginal_revenue is beyond float range (about 1.8e308) for band "
+                f"{int(np.flatnonzero(beyond)[0]) + 1}: the mean activities of two bands "
+                "differ by too little for their revenues; cut wider bands"
+            )
     frame: dict[str, Any] = {
         "low": edges[:-1] if bands else edges,
         "high": edges[1:],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import subprocess
 import sys
@@ -559,6 +560,113 @@ def test_cohort_heatmap_refuses_impossible_tables() -> None:
         cohort_heatmap(cohort_retention(_log()), annotate=1, ax=_axes())  # type: ignore[arg-type]
 
 
+# ------------------------------------------------ hostile input (issue 14), not pipeline
+
+
+def test_tier_and_cohort_charts_refuse_multiindex_and_repeated_headers() -> None:
+    plan = _plan()
+    two_rows = plan[["tier", "temperature"]].copy()
+    two_rows.columns = pd.MultiIndex.from_tuples([("tier", "x"), ("temperature", "y")])
+    with pytest.raises(SchemaError, match="MultiIndex"):
+        temperature_map(two_rows, ax=_axes())
+    repeated = pd.concat([plan[["tier", "temperature"]], plan[["temperature"]]], axis=1)
+    with pytest.raises(SchemaError, match="more than one column is named 'temperature'"):
+        temperature_map(repeated, ax=_axes())
+    table = cohort_retention(_log())
+    # Cohort tables have integer column names: a header of two rows, or the age 1 twice,
+    # used to raise AttributeError ('DataFrame' object has no attribute 'dtype').
+    stacked = table.copy()
+    stacked.columns = pd.MultiIndex.from_tuples([(age, "share") for age in table.columns])
+    with pytest.raises(SchemaError, match="MultiIndex"):
+        cohort_heatmap(stacked, ax=_axes())
+    with pytest.raises(SchemaError, match="more than one column is named 1"):
+        cohort_heatmap(pd.concat([table, table[[1]]], axis=1), ax=_axes())
+    with pytest.raises(SchemaError, match="numeric"):
+        cohort_heatmap(table.astype(complex), ax=_axes())
+
+
+def test_chart_flags_refuse_values_that_are_not_bools() -> None:
+    table = cohort_retention(_log())
+    values: list[Any] = ["no", pd.NA, 1]
+    for value in values:
+        with pytest.raises(InvalidInputError, match="colorbar must be True or False"):
+            temperature_map(_plan(), colorbar=value, ax=_axes())
+        with pytest.raises(InvalidInputError, match="shares must be True, False or None"):
+            cohort_heatmap(table, shares=value, ax=_axes())
+        with pytest.raises(InvalidInputError, match="annotate must be True, False or None"):
+            cohort_heatmap(table, annotate=value, ax=_axes())
+
+
+def test_cohort_heatmap_of_amounts_near_the_float_limit() -> None:
+    # Valid amounts; matplotlib's colour bar used to overflow padding a scale that
+    # ends at 1e308. The bar now counts in units of 1e308, so it ends at 1, and the
+    # cells are written in scientific notation (1e308 has 309 digits); 5e-324 rounds
+    # to "0".
+    table = pd.DataFrame({0: [1e308, 5e-324], 1: [0.0, 1e308]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="raise"):
+            ax = cohort_heatmap(table, ax=_axes())
+    assert [text.get_text() for text in ax.texts] == ["1e+308", "0", "0", "1e+308"]
+    bar = ax.get_figure().axes[-1]  # type: ignore[union-attr]
+    assert bar.get_ylabel() == "Value (× 1e308)"
+    assert bar.get_ylim() == (0.0, 1.0)
+
+
+def test_temperature_map_draws_a_temperature_near_the_float_limit() -> None:
+    # A temperature of 1e308 is drawn as red as 1 (the colour map clips), where it used
+    # to overflow matplotlib's colour lookup when the figure was drawn.
+    plan = pd.DataFrame({"tier": ["A", "A", "B"], "temperature": [1e308, 5e-324, 0.0]})
+    with np.errstate(all="raise"):
+        ax = temperature_map(plan, ax=_axes())
+    (tier_a, _) = ax.collections
+    colours = tier_a.to_rgba(np.array([1e308, 1.0]))
+    assert colours[0].tolist() == colours[1].tolist()
+    ax.get_figure().savefig(io.BytesIO(), format="png")  # type: ignore[union-attr]
+
+
+def test_decay_chart_refuses_times_a_log_axis_cannot_show() -> None:
+    # 1e308 minutes used to overflow in matplotlib's autoscaling, 5e-324 to give "a
+    # geometric sequence cannot include zero", 10**400 an OverflowError.
+    for times in ([1e308], [5e-324, 1.0]):
+        with pytest.raises(InvalidInputError, match="times must be minutes from 1e-100"):
+            decay_chart({"MIT": MIT2007_CONTACT}, times=times, ax=_axes())
+    with pytest.raises(InvalidInputError, match="times must be a number within float range"):
+        decay_chart({"MIT": MIT2007_CONTACT}, times=10**400, ax=_axes())
+    with pytest.raises(InvalidInputError, match="times must hold numbers"):
+        decay_chart({"MIT": MIT2007_CONTACT}, times=[10**400], ax=_axes())
+    # Complex times used to be cast to their real part with only a ComplexWarning.
+    complex_times: list[Any] = [np.array([5.0 + 1j]), pd.Series([5.0 + 1j])]
+    for times in complex_times:
+        with pytest.raises(InvalidInputError, match="times must hold"):
+            decay_chart({"MIT": MIT2007_CONTACT}, times=times, ax=_axes())
+    with pytest.raises(InvalidInputError, match="observed must be indexed"):
+        decay_chart({}, observed=pd.Series([0.5], index=[5.0 + 1j]), ax=_axes())
+    for bounds in ([5, 1e308], [5e-324, 5]):
+        with pytest.raises(InvalidInputError, match=r"observed.index must hold band bounds"):
+            decay_chart({}, observed=pd.Series([0.5, 0.1], index=bounds), ax=_axes())
+
+
+def test_decay_chart_of_an_empty_observed_series_draws_the_curves_alone() -> None:
+    # No bands: no points (it used to fail on the minimum of an empty array).
+    ax = decay_chart({"MIT": MIT2007_CONTACT}, observed=pd.Series([], dtype=float), ax=_axes())
+    assert [line.get_label() for line in ax.lines] == ["MIT"]
+    with pytest.raises(InvalidInputError, match="at least one curve or observed rates"):
+        decay_chart({}, observed=pd.Series([], dtype=float), ax=_axes())
+
+
+def test_decay_chart_of_odds_near_the_float_limits() -> None:
+    # Rates 0.75, 0.5 and 1e-310 have odds 3, 1 and 1e-310 (to float precision), so
+    # odds relative to the fastest band of 1, 1/3 and 1e-310 / 3 = 3.33e-311, a
+    # subnormal result that used to raise FloatingPointError under errstate(all="raise").
+    observed = pd.Series([0.75, 0.5, 1e-310], index=[1.0, 5.0, 30.0])
+    with np.errstate(all="raise"):
+        ax = decay_chart({}, observed=observed, ax=_axes())
+    relative = np.asarray(ax.lines[0].get_ydata(), dtype=np.float64)
+    assert relative.tolist()[:2] == [1.0, pytest.approx(1 / 3, rel=1e-15)]
+    assert relative[2] == pytest.approx(1e-310 / 3, rel=1e-9)
+
+
 # -------------------------------------------------------------------- loss reasons
 
 
@@ -758,3 +866,49 @@ def test_salescore_imports_without_matplotlib_and_says_how_to_install_it() -> No
     assert [line.split(" | ")[0] for line in lines] == salescore.plotting.__all__
     assert all(line.endswith(f" | {HINT}") for line in lines)
     assert "pip install '.[plot]' in a clone of salescore" in HINT
+
+
+# ------------------------------------------------ pipeline charts, hostile inputs (issue 14)
+
+
+def test_forecast_chart_bins_are_bounded() -> None:
+    # bins=2**70 reached numpy.linspace, which raised ValueError: Maximum allowed size.
+    dist = forecast_distribution([1.0, 2.0], [0.5, 0.5])
+    with pytest.raises(InvalidInputError, match="bins must be at most 10,000"):
+        forecast_chart(dist, bins=2**70, ax=_axes())
+
+
+@pytest.mark.parametrize("values", [[1e308], [1e308, 5e307], [5e-324] * 3, [5e-324] * 30])
+@pytest.mark.parametrize("kind", ["bars", "cdf"])
+def test_forecast_chart_of_extreme_amounts_raises_no_floating_point_error(
+    values: list[float], kind: str
+) -> None:
+    # matplotlib's transforms underflowed (FloatingPointError under errstate(all="raise"))
+    # on a revenue axis up to 1e308; subnormal ranges had fewer distinct edges than bars.
+    dist = forecast_distribution(values, [0.5] * len(values))
+    with np.errstate(all="raise"):
+        ax = forecast_chart(dist, kind=kind, quota=values[0], ax=_axes())  # type: ignore[arg-type]
+    assert ax.get_title() == "Forecast: revenue from the open pipeline"
+
+
+def test_loss_reasons_chart_refuses_a_reason_listed_twice() -> None:
+    # A repeated ("count", reason) header made table["count"][reason] a frame, and the
+    # numeric check failed with AttributeError: 'DataFrame' object has no attribute 'dtype'.
+    table = pd.DataFrame(
+        [[1, 0.5, 2]],
+        columns=pd.MultiIndex.from_tuples([("count", "a"), ("share", "a"), ("count", "a")]),
+        index=pd.PeriodIndex(["2024-01"], freq="M"),
+    )
+    with pytest.raises(SchemaError, match="must list each reason once"):
+        loss_reasons_chart(table, ax=_axes())
+
+
+def test_funnel_chart_refuses_multiindex_headers_and_list_cells() -> None:
+    funnel = pd.DataFrame({"reached": [2, 1], "conversion": [0.5, np.nan]}, index=["A", "B"])
+    headed = funnel.copy()
+    headed.columns = pd.MultiIndex.from_tuples([("reached", "n"), ("conversion", "p")])
+    with pytest.raises(SchemaError, match="MultiIndex"):
+        funnel_chart(headed, ax=_axes())
+    listed = funnel.assign(reached=pd.Series([[2], [1]], index=funnel.index, dtype=object))
+    with pytest.raises(SchemaError):
+        funnel_chart(listed, ax=_axes())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -23,7 +24,7 @@ from salescore.pipeline.tables import forecast_rollup, loss_reasons, weighted_pi
 from salescore.retention.cohorts import cohort_retention
 from salescore.retention.referrals import referral_report
 from salescore.retention.usage import usage_summary
-from salescore.schema import KINDS, TABLES, Column, check_columns, row_problems, validate
+from salescore.schema import KINDS, TABLES, Column, Table, check_columns, row_problems, validate
 from salescore.team.activity import activity_report
 from salescore.team.productivity import productivity_report
 from salescore.tiers.tables import (
@@ -721,3 +722,106 @@ def test_one_bad_probability_is_reported_at_its_label(
         validate(frame, "deals")
     problems = row_problems(frame, "deals")
     assert problems.notna().tolist() == [n == bad for n in range(len(rows))]
+
+
+# ------------------------------------------------------------- hostile input (issue 14)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"kinds": "bogus"}, "kinds must be a mapping"),
+        ({"kinds": {"value": 3}}, "kind must be one of id, text"),
+        ({"kinds": {3: "number"}}, "kinds must map column names"),
+        ({"columns": "bogus"}, "columns must be a mapping"),
+        ({"columns": None}, "columns must be a mapping"),
+        ({"columns": {"value": ["value"]}}, r"columns\['value'\] must be a column name"),
+        ({"columns": {pd.NA: "value"}}, "columns must map canonical column names"),
+        ({"others": 5}, "others must be a column name or an iterable"),
+        ({"others": np.array(5.0)}, "others must be a column name or an iterable"),
+        ({"others": {"a": "b"}}, "others must be a column name or an iterable"),
+        ({"others": [None]}, "others must hold column names"),
+    ],
+)
+def test_check_columns_refuses_malformed_options(options: dict[str, Any], message: str) -> None:
+    # kinds="bogus" used to raise ValueError from dict(), columns="bogus" AttributeError
+    # and others=5 TypeError: none a SalescoreError.
+    arguments: dict[str, Any] = {"columns": {"value": "value"}, **options}
+    with pytest.raises(InvalidInputError, match=message):
+        check_columns(_deals(), "deals", arguments.pop("columns"), **arguments)
+
+
+def test_validate_refuses_a_multiindex_header() -> None:
+    # Two header rows, one of them with a repeated name: frame[name] is a frame, whose
+    # missing .dtype used to raise AttributeError.
+    for header in ([("deal_id", "a"), ("value", "b")], [("deal_id", "a"), ("deal_id", "b")]):
+        frame = pd.DataFrame([["D-1", 1.0]], columns=pd.MultiIndex.from_tuples(header))
+        with pytest.raises(SchemaError, match="MultiIndex"):
+            validate(frame, "deals")
+        with pytest.raises(SchemaError, match="MultiIndex"):
+            row_problems(frame, "deals")
+
+
+def test_validate_strict_goes_through_the_flag_check() -> None:
+    for value in ("no", "False", 0, None, pd.NA):
+        with pytest.raises(InvalidInputError, match="strict must be True or False"):
+            validate(_deals(), "deals", strict=value)  # type: ignore[arg-type]
+    validate(_deals(), "deals", strict=np.False_)  # type: ignore[arg-type]  # a NumPy bool
+    with pytest.raises(SchemaError, match="unknown column"):
+        validate(_deals(Amount=[1.0, 2.0]), "deals", strict=np.True_)  # type: ignore[arg-type]
+
+
+def test_complex_numbers_are_not_numbers() -> None:
+    # A complex value column used to pass the dtype check and be cast to its real part
+    # with only numpy's ComplexWarning.
+    frame = _deals(value=[27_600.0 + 1j, 34_500.0])
+    with pytest.raises(SchemaError, match="column 'value' has dtype complex128; it must be"):
+        validate(frame, "deals")
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"name": None}, "name must be a non-empty str"),
+        ({"name": ""}, "name must be a non-empty str"),
+        ({"kind": None}, "kind must be one of"),
+        ({"kind": ["number"]}, "kind must be one of"),
+        ({"required": "no"}, "required must be True or False"),
+        ({"nullable": pd.NA}, "nullable must be True or False"),
+        ({"unique": 1}, "unique must be True or False"),
+        ({"allowed": "open"}, "allowed must be None or a sequence of str"),
+        ({"allowed": [1, 2]}, "allowed must be None or a sequence of str"),
+        ({"minimum": 10**400}, "minimum must be a number within float range"),
+        ({"minimum": math.inf}, "minimum must be None or a finite number"),
+        ({"minimum": "0"}, "minimum must be a number"),
+        ({"description": None}, "description must be a str"),
+    ],
+)
+def test_column_records_refuse_invalid_fields(fields: dict[str, Any], message: str) -> None:
+    # These used to build a Column that broke later (or, for a kind, raised ValueError).
+    with pytest.raises(InvalidInputError, match=message):
+        Column(**{"name": "x", "kind": "number", **fields})
+
+
+def test_table_records_refuse_invalid_fields() -> None:
+    column = Column(name="x", kind="number")
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"name": 3}, "name must be a non-empty str"),
+        ({"columns": [1]}, "columns must be a sequence of Column"),
+        ({"columns": None}, "columns must be a sequence of Column"),
+        ({"columns": (column, column)}, r"distinct names; repeated: \['x'\]"),
+        ({"description": b"x"}, "description must be a str"),
+    ]
+    for fields, message in cases:
+        with pytest.raises(InvalidInputError, match=message):
+            Table(**{"name": "t", "columns": (column,), **fields})
+    # A list of columns is read as a tuple; a name that is not a str is in no table.
+    table = Table(name="t", columns=[column])
+    assert table.columns == (column,)
+    assert pd.NA not in table
+
+
+def test_table_lookup_of_a_name_that_is_not_a_string() -> None:
+    # pd.NA == "deal_id" is pd.NA, whose truth value used to raise TypeError.
+    with pytest.raises(KeyError):
+        TABLES["deals"][pd.NA]

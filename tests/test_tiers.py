@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -680,3 +681,180 @@ def test_label_functions_keep_the_series_index_and_leave_inputs_alone() -> None:
         assert labels.index.equals(revenue.index)
         assert isinstance(labels.dtype, pd.CategoricalDtype)
     pd.testing.assert_series_equal(revenue, before)
+
+
+# ------------------------------------------------------------- hostile input (issue 14)
+
+_NOT_BOOLS = ["False", "no", 0, 1, None, pd.NA, np.float64(1.0)]
+
+
+@pytest.mark.parametrize("value", _NOT_BOOLS, ids=repr)
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda skipna: classify_tiers([100.0, math.nan], skipna=skipna),
+        lambda skipna: pareto_classes([100.0, math.nan], skipna=skipna),
+        lambda skipna: segment_potential(
+            pd.Series([100.0, math.nan]), pd.Series(["x", "x"]), skipna=skipna
+        ),
+    ],
+    ids=["classify_tiers", "pareto_classes", "segment_potential"],
+)
+def test_skipna_must_be_a_bool(call: Callable[[Any], object], value: Any) -> None:
+    # "False" used to be read by its truth value, as True, and pd.NA raised TypeError.
+    with pytest.raises(InvalidInputError, match="skipna must be True or False"):
+        call(value)
+
+
+def test_skipna_takes_numpy_bools() -> None:
+    # Known revenues only: 100 is the benchmark, so 100 is A and NaN stays unknown.
+    flag: Any = np.True_  # a NumPy bool, which the annotation does not name
+    assert classify_tiers([100.0, math.nan], skipna=flag).tolist() == ["A", None]
+
+
+def test_pareto_classes_near_the_float_limit_equal_those_of_smaller_amounts() -> None:
+    # By hand, on amounts 1e8, 5e7, 3e7, 2e7 (total 2e8): the shares before each account
+    # are 0, 1e8/2e8 = 0.5, 1.5e8/2e8 = 0.75 and 1.8e8/2e8 = 0.9, so A, A, A (below 0.8)
+    # and B (0.8 <= 0.9 < 0.95). The same amounts times 1e300 total 2e308, beyond
+    # float range: the running total used to overflow and make the last one C.
+    expected = ["A", "A", "A", "B"]
+    assert pareto_classes([1e8, 5e7, 3e7, 2e7]).tolist() == expected
+    with np.errstate(all="raise"):
+        assert pareto_classes([1e308, 5e307, 3e307, 2e307]).tolist() == expected
+        # The issue's case: shares 0, 0.5 and 0.95, so A, A, C, as for 1e8, 9e7, 1e7.
+        huge = pareto_classes(pd.Series([1e308, 9e307, 1e307]))
+    assert huge.tolist() == pareto_classes(pd.Series([1e8, 9e7, 1e7])).tolist()
+
+
+def test_pareto_classes_of_subnormal_amounts() -> None:
+    # 1e-323 is twice 5e-324 (both subnormal): shares before are 0 and 2/3, so A and A.
+    # Beside 1e308, 5e-324 adds nothing: the share before it is 1e308 / 1e308 = 1, C.
+    with np.errstate(all="raise"):
+        assert pareto_classes([1e-323, 5e-324]).tolist() == ["A", "A"]
+        assert pareto_classes([1e308, 5e-324]).tolist() == ["A", "C"]
+
+
+def test_a_tiny_buyer_is_c_not_d() -> None:
+    # 5e-324 against a benchmark of 1e308 is a share of 5e-632, which rounds to 0 in
+    # floats, but the account bought: C (0 < share < 0.45). D is for revenue 0 alone.
+    with np.errstate(all="raise"):
+        assert classify_tiers([1e308, 5e-324, 0.0]).tolist() == ["A", "C", "D"]
+        assert classify_tiers(5e-324, benchmark=1e308) == "C"
+        # A quantile benchmark between subnormal revenues: the 0.5 quantile of 5e-324
+        # and 1e-323 is 7.5e-324, which rounds to 5e-324 or 1e-323; 1e-323 is A
+        # either way (share >= 1), and 0 is D.
+        tiers = classify_tiers([5e-324, 1e-323, 0.0], benchmark="quantile", quantile=0.5)
+        assert tiers.tolist()[1:] == ["A", "D"]
+
+
+def test_segment_potential_near_the_float_limit() -> None:
+    # Two buyers of 1e308 in one segment: their mean is 1e308 (the sum, 2e308, used to
+    # overflow to inf); the non-buyer of the segment has that potential too.
+    revenue = pd.Series([1e308, 1e308, 0.0], index=["a", "b", "c"])
+    size = pd.Series(["large"] * 3, index=revenue.index)
+    with np.errstate(all="raise"):
+        statistics: list[Any] = ["mean", "max", "median", 0.5]
+        for statistic in statistics:
+            potential = segment_potential(revenue, size, statistic=statistic)
+            assert potential.tolist() == [1e308] * 3
+        # Subnormal buyers: the mean of 5e-324 and 1.5e-323 is 1e-323, exactly.
+        tiny = pd.Series([5e-324, 1.5e-323, 0.0], index=["a", "b", "c"])
+        assert segment_potential(tiny, size, statistic="mean").tolist() == [1e-323] * 3
+        # A segment's statistic does not depend on another segment's scale: the small
+        # segment's lone buyer of 5e-324 is its mean, beside a large one of 1e308
+        # (whose mean with 5e-324 is 5e307 to float precision).
+        both = pd.Series([1e308, 5e-324, 5e-324, 0.0])
+        sizes = pd.Series(["large", "large", "small", "small"])
+        expected = [5e307, 5e307, 5e-324, 5e-324]
+        assert segment_potential(both, sizes, statistic="mean").tolist() == expected
+
+
+def test_next_contact_refuses_malformed_containers() -> None:
+    with pytest.raises(InvalidInputError, match="last_contact must be a timestamp or a one-"):
+        next_contact([[1.0], [2.0, 3.0]], "A")
+    # A dict, a set, a list of lists or of dicts used to raise "unhashable type".
+    tiers: list[Any] = [{}, {"A"}, [["A"], ["B", "C"]], [{}], [1.0], b"A"]
+    for tier in tiers:
+        with pytest.raises(InvalidInputError, match="tier must"):
+            next_contact("2026-01-15", tier)
+
+
+def test_next_contact_reads_texts_as_iso_8601_only() -> None:
+    # "1" and "2" are no dates; pandas used to guess a format and warn that it could not.
+    with pytest.raises(InvalidInputError, match="last_contact must hold ISO 8601"):
+        next_contact(["1", "2"], "A")
+    with pytest.raises(InvalidInputError, match="last_contact must hold ISO 8601"):
+        days_overdue(["1", "2"], "A", today="2026-01-01")
+    with pytest.raises(InvalidInputError, match="today must hold ISO 8601"):
+        days_overdue("2026-01-01", "A", today="1")
+
+
+def test_dates_beyond_the_timestamp_range_are_refused_by_name() -> None:
+    # pandas holds nanosecond timestamps up to 2262-04-11 and durations up to about 292
+    # years: these used to raise OutOfBoundsDatetime or OverflowError.
+    with pytest.raises(InvalidInputError, match="today must hold"):
+        days_overdue("2026-01-15", "A", today="9999-12-31")
+    # 2262-04-01 + 180 days (tier D) = 2262-09-28, past the last timestamp.
+    with pytest.raises(InvalidInputError, match=r"last_contact: the next contact .* 1 of 2"):
+        next_contact(["2262-04-01", "2026-01-01"], ["D", "A"])
+    # In microseconds (pandas 3's default unit) 2262-09-28 is a timestamp, but not 180
+    # days before "today" in nanoseconds.
+    last = pd.Series(pd.to_datetime(["2262-04-01"]).as_unit("us"), index=["x"])
+    with pytest.raises(InvalidInputError, match=r"today \(2262-04-10.*too far.*labels \['x'\]"):
+        days_overdue(last, "D", today="2262-04-10")
+    with pytest.raises(InvalidInputError, match=r"last_contact: .*labels \['x'\]"):
+        days_overdue(last.dt.as_unit("ns"), "D", today="2262-04-10")
+    # 1677-09-22 + 30 days to 2262-04-10 is about 584 years: too long a duration.
+    with pytest.raises(InvalidInputError, match=r"today \(2262-04-10.* too far .*positions: \[0\]"):
+        days_overdue(["1677-09-22", "2026-01-01"], "A", today="2262-04-10")
+
+
+def test_tier_policy_refuses_numbers_it_cannot_hold() -> None:
+    # 10**400 and huge fractions used to raise OverflowError; np.timedelta64 (a NumPy
+    # integer) passed for the number 1.
+    for levels in ((10**400, 0.6, 0.3), (Fraction(10**400, 3), 0.6, 0.3)):
+        with pytest.raises(InvalidInputError, match="levels must be a number within float"):
+            TierPolicy(levels=levels)
+    with pytest.raises(InvalidInputError, match="cadence_days must hold numbers"):
+        TierPolicy(cadence_days=(np.timedelta64(30, "D"), 90, 90, 180))
+    # A cadence pandas cannot add to a timestamp (longer than 106,751 days).
+    with pytest.raises(InvalidInputError, match="at most 106,751"):
+        TierPolicy(cadence_days=(30, 90, 90, 1e300))
+
+
+def test_ratios_beyond_the_float_range_are_refused_not_inf() -> None:
+    # 1 / 5e-324 is about 2e323, beyond the largest float (1.8e308): these used to
+    # return inf, which the documentation never promises.
+    with pytest.raises(InvalidInputError, match="expected is so near 0 that the ratio"):
+        temperature(1.0, 5e-324)
+    with pytest.raises(InvalidInputError, match=r"previous is so near 0.*positions 1"):
+        revenue_change([5.0, 5.0], [1.0, 5e-324])
+    # Within range, even under errstate(all="raise"): 5e-324 / 1e308 rounds to 0 and
+    # (5e-324 - 1e308) / 1e308 is -1 to float precision.
+    with np.errstate(all="raise"):
+        assert temperature(5e-324, 1e308) == 0.0
+        assert revenue_change(5e-324, 1e308) == -1.0
+
+
+def test_min_peers_has_a_documented_maximum() -> None:
+    # 10**400 used to be accepted (and compared against every segment's count).
+    revenue = pd.Series([100.0, 50.0])
+    size = pd.Series(["large", "large"])
+    with pytest.raises(InvalidInputError, match="min_peers must be at most"):
+        segment_potential(revenue, size, min_peers=10**400)
+    # 2**53 is allowed: no segment has that many buyers, so no potential.
+    assert segment_potential(revenue, size, min_peers=2**53).isna().all()
+
+
+def test_segment_potential_refuses_lists_and_dicts_as_segment_values() -> None:
+    # A list or dict cannot be grouped on: this used to raise "unhashable type".
+    revenue = pd.Series([100.0, 50.0, 0.0], index=["a", "b", "c"])
+    segments: list[Any] = [
+        pd.Series([["large"], ["large"], ["small"]], index=revenue.index),
+        pd.DataFrame(
+            {"size": ["large", "large", "small"], "tags": [{}, "x", {"y"}]}, index=revenue.index
+        ),
+    ]
+    for frame in segments:
+        with pytest.raises(InvalidInputError, match=r"must hold single values .*: 'a'"):
+            segment_potential(revenue, frame)

@@ -507,3 +507,123 @@ def test_cold_accounts_are_cold_and_sorted(book: pd.DataFrame) -> None:
     assert sorted(listed.index) == sorted(plan.index[expected])
     keys = list(zip(listed["tier"].cat.codes, listed["temperature"], strict=True))
     assert keys == sorted(keys)
+
+
+# ------------------------------------------------------------- hostile input (issue 14)
+
+
+def _overdue_book() -> pd.DataFrame:
+    return _book().assign(tier=["A", "B", "C", "D", "A", "B", "C", "D", "A", "B"])
+
+
+_COLUMN_OPTIONS = [
+    (tier_accounts, "revenue", False),
+    (tier_accounts, "last_contact", True),
+    (tier_accounts, "account_id", True),
+    (overdue_contacts, "tier", False),
+    (overdue_contacts, "last_contact", False),
+    (overdue_contacts, "account_id", True),
+    (cold_accounts, "tier", False),
+    (cold_accounts, "temperature", False),
+    (cold_accounts, "account_id", True),
+    (declining_accounts, "current", False),
+    (declining_accounts, "previous", False),
+    (declining_accounts, "account_id", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("function", "option", "value"),
+    [
+        pytest.param(function, option, value, id=f"{function.__name__}-{option}-{value!r}")
+        for function, option, optional in _COLUMN_OPTIONS
+        # None leaves an optional column out, as documented.
+        for value in ([] if optional else [None]) + [pd.NA, ["value"], 3]
+    ],
+)
+def test_column_options_must_be_column_names(function: Any, option: str, value: Any) -> None:
+    # None, pd.NA and ["value"] used to leak KeyError or "unhashable type: 'list'".
+    frames = {
+        tier_accounts: (_book(), {"today": TODAY, "segments": "size"}),
+        overdue_contacts: (_overdue_book(), {"today": TODAY}),
+        cold_accounts: (_plan(), {}),
+        declining_accounts: (_book(), {}),
+    }
+    frame, options = frames[function]
+    assert isinstance(options, dict)
+    with pytest.raises(InvalidInputError, match=f"{option} must be a column name"):
+        function(frame, **options, **{option: value})
+
+
+@pytest.mark.parametrize("value", ["False", "no", 0, None, pd.NA], ids=repr)
+def test_tier_accounts_skipna_must_be_a_bool(value: Any) -> None:
+    # "False" used to be read as True; pd.NA raised TypeError.
+    with pytest.raises(InvalidInputError, match="skipna must be True or False"):
+        tier_accounts(_book(), today=TODAY, segments="size", skipna=value)
+
+
+def test_segments_must_be_column_names() -> None:
+    cases: list[Any] = [None, pd.NA, [None], [["size"]]]
+    for segments in cases:
+        with pytest.raises(InvalidInputError, match="segments must be a column name"):
+            tier_accounts(_book(), today=TODAY, segments=segments)
+
+
+def test_dates_beyond_the_timestamp_range_name_the_accounts() -> None:
+    # a1 is tier D, last contacted 2262-04-01: its next contact, 180 days later, is past
+    # 2262-04-11, the last nanosecond timestamp (it used to raise OutOfBoundsDatetime).
+    book = _overdue_book().assign(
+        tier=["D"] + ["A"] * 9, last_contact=pd.to_datetime(["2262-04-01"] + ["2026-01-01"] * 9)
+    )
+    with pytest.raises(InvalidInputError, match=r"last_contact: .*1 account: 'a1'"):
+        overdue_contacts(
+            book.assign(last_contact=book["last_contact"].dt.as_unit("ns")), today=TODAY
+        )
+    # a1 last contacted 1677-09-22: 584 years before 2262-04-10, too long a duration.
+    old = book.assign(tier="A", last_contact=pd.to_datetime(["1677-09-22"] + ["2026-01-01"] * 9))
+    with pytest.raises(InvalidInputError, match=r"today \(2262-04-10.*too far.*1 account: 'a1'"):
+        overdue_contacts(old, today="2262-04-10")
+    with pytest.raises(InvalidInputError, match=r"too far.*1 account: 'a1'"):
+        tier_accounts(old, segments="size", today="2262-04-10")
+    with pytest.raises(InvalidInputError, match="today must hold"):
+        tier_accounts(_book(), segments="size", today="9999-12-31")
+
+
+def test_plan_of_amounts_near_the_float_limits() -> None:
+    # Revenues 1e308, 5e-324 and 0 tiered alone (no segments): the benchmark is 1e308,
+    # so A (share 1), C (share 5e-632: it rounds to 0, but the account bought) and D.
+    # Temperatures: 1e308 / (1.0 × 1e308) = 1; 5e-324 / (0.3 × 1e308) ≈ 1.7e-631,
+    # which rounds to 0; D has none. No warning, even under errstate(all="raise").
+    book = pd.DataFrame({"account_id": ["a1", "a2", "a3"], "annual_revenue": [1e308, 5e-324, 0.0]})
+    with np.errstate(all="raise"):
+        plan = tier_accounts(book, segments=[], last_contact=None)
+    assert plan["tier"].tolist() == ["A", "C", "D"]
+    assert plan["temperature"].tolist()[:2] == [1.0, 0.0]
+    assert math.isnan(plan["temperature"].iloc[2])
+    # A benchmark so small that revenue ÷ (level × benchmark) exceeds the float range.
+    with pytest.raises(InvalidInputError, match=r"benchmark \(5e-324\) is so small.*'a1'"):
+        tier_accounts(book, segments=[], last_contact=None, benchmark=5e-324)
+
+
+def test_lists_of_amounts_near_the_float_limits() -> None:
+    # a1 fell from 1e308 to 5e-324: a change of (5e-324 - 1e308) / 1e308 = -1 (to float
+    # precision); a2 rose from 5e-324 to 1e308, a change beyond float range: not a fall.
+    book = pd.DataFrame(
+        {
+            "account_id": ["a1", "a2"],
+            "annual_revenue": [5e-324, 1e308],
+            "previous_revenue": [1e308, 5e-324],
+        }
+    )
+    with np.errstate(all="raise"):
+        out = declining_accounts(book)
+    assert out["account_id"].tolist() == ["a1"]
+    assert out["revenue_change"].tolist() == [-1.0]
+
+
+def test_tier_accounts_checks_peer_options_without_segments() -> None:
+    # min_peers and statistic are checked even when no segment reads them.
+    with pytest.raises(InvalidInputError, match="min_peers must be at most"):
+        tier_accounts(_book(), segments=[], last_contact=None, min_peers=10**400)
+    with pytest.raises(InvalidInputError, match="statistic must be one of"):
+        tier_accounts(_book(), segments=[], last_contact=None, statistic="mode")  # type: ignore[arg-type]

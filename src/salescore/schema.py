@@ -26,6 +26,7 @@ are converted to UTC and their zone dropped, never refused.
 from __future__ import annotations
 
 import collections
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Final
@@ -35,7 +36,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from ._arrays import utc_naive
+from ._arrays import option_flag, option_number, utc_naive
 from ._tables import column_problems, which
 from .errors import InvalidInputError, SchemaError
 from .pipeline._categories import FORECAST_CATEGORIES, STATUSES
@@ -102,9 +103,60 @@ _DTYPES: Final = {
 BoolArray = npt.NDArray[np.bool_]
 
 
-def _kind(instance: Any, attribute: attrs.Attribute[Any], value: str) -> None:
-    if value not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {value!r}")
+def _kind(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or value not in KINDS:
+        raise InvalidInputError(f"kind must be one of {', '.join(KINDS)}; got {value!r:.60}")
+
+
+def _name(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise InvalidInputError(
+            f"{attribute.name} must be a non-empty str; got {type(value).__name__} {value!r:.60}"
+        )
+
+
+def _text(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidInputError(
+            f"{attribute.name} must be a str; got {type(value).__name__} {value!r:.60}"
+        )
+
+
+def _flag(value: object, field: attrs.Attribute[Any]) -> bool:
+    return option_flag(field.name, value)
+
+
+def _allowed(value: object) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise InvalidInputError(
+        f"allowed must be None or a sequence of str; got {type(value).__name__} {value!r:.60}"
+    )
+
+
+def _minimum(value: object) -> float | None:
+    if value is None:
+        return None
+    number = option_number("minimum", value)
+    if not math.isfinite(number):
+        raise InvalidInputError(f"minimum must be None or a finite number; got {value!r:.60}")
+    return number
+
+
+def _columns(value: object) -> tuple[Column, ...]:
+    if not isinstance(value, (list, tuple)) or not all(
+        isinstance(column, Column) for column in value
+    ):
+        raise InvalidInputError(
+            f"columns must be a sequence of Column; got {type(value).__name__} {value!r:.60}"
+        )
+    names = [column.name for column in value]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise InvalidInputError(f"columns must have distinct names; repeated: {twice!r}")
+    return tuple(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -144,6 +196,13 @@ class Column:
     description : str, default ""
         What the column means.
 
+    Raises
+    ------
+    InvalidInputError
+        An empty or non-str ``name``, an unknown ``kind``, a flag that is not a bool,
+        ``allowed`` not a sequence of str, ``minimum`` not a finite number, or a
+        ``description`` that is not a str.
+
     Examples
     --------
     >>> from salescore.schema import TABLES
@@ -152,14 +211,23 @@ class Column:
     ('choice', 'object', ('open', 'won', 'lost'))
     """
 
-    name: str
+    name: str = attrs.field(validator=_name)
     kind: str = attrs.field(validator=_kind)
-    required: bool = False
-    nullable: bool = True
-    unique: bool = False
-    allowed: tuple[str, ...] | None = None
-    minimum: float | None = None
-    description: str = ""
+    required: bool = attrs.field(
+        default=False,
+        converter=attrs.Converter(_flag, takes_field=True),  # type: ignore[misc]
+    )
+    nullable: bool = attrs.field(
+        default=True,
+        converter=attrs.Converter(_flag, takes_field=True),  # type: ignore[misc]
+    )
+    unique: bool = attrs.field(
+        default=False,
+        converter=attrs.Converter(_flag, takes_field=True),  # type: ignore[misc]
+    )
+    allowed: tuple[str, ...] | None = attrs.field(default=None, converter=_allowed)
+    minimum: float | None = attrs.field(default=None, converter=_minimum)
+    description: str = attrs.field(default="", validator=_text)
 
     @property
     def dtype(self) -> str:
@@ -180,6 +248,12 @@ class Table:
     description : str, default ""
         What one row of the table is.
 
+    Raises
+    ------
+    InvalidInputError
+        An empty or non-str ``name``, ``columns`` not a sequence of :class:`Column`
+        with distinct names, or a ``description`` that is not a str.
+
     Examples
     --------
     >>> from salescore.schema import TABLES
@@ -190,13 +264,14 @@ class Table:
     dtype('float64')
     """
 
-    name: str
-    columns: tuple[Column, ...]
-    description: str = ""
+    name: str = attrs.field(validator=_name)
+    columns: tuple[Column, ...] = attrs.field(converter=_columns)
+    description: str = attrs.field(default="", validator=_text)
 
-    def __getitem__(self, name: str) -> Column:
+    def __getitem__(self, name: object) -> Column:
         for column in self.columns:
-            if column.name == name:
+            # A name that is not a str (pd.NA compares as NA) names no column.
+            if isinstance(name, str) and column.name == name:
                 return column
         raise KeyError(name)
 
@@ -204,7 +279,7 @@ class Table:
         return iter(self.columns)
 
     def __contains__(self, name: object) -> bool:
-        return any(column.name == name for column in self.columns)
+        return isinstance(name, str) and any(column.name == name for column in self.columns)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -328,6 +403,12 @@ def _lookup(table: object) -> Table:
     raise SchemaError(f"table must be one of {', '.join(TABLES)}; got {table!r}")
 
 
+def _frame(spec: Table, frame: object) -> None:
+    """The checks of the frame itself: a DataFrame, with one row of column names."""
+    # The central check: not a DataFrame, or a MultiIndex header -> SchemaError.
+    column_problems(spec.name, frame, ())
+
+
 def _is_text_dtype(dtype: Any) -> bool:
     return pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)
 
@@ -340,7 +421,11 @@ def _dtype_problem(column: Column, series: pd.Series[Any]) -> str | None:
         fits = _is_text_dtype(dtype) or (kind == "id" and pd.api.types.is_integer_dtype(dtype))
         wanted = "object (or a pandas string dtype)"
     elif kind in ("number", "fraction"):
-        fits = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        fits = (
+            pd.api.types.is_numeric_dtype(dtype)
+            and not pd.api.types.is_bool_dtype(dtype)
+            and not pd.api.types.is_complex_dtype(dtype)  # its cast to float drops a part
+        )
         wanted = "float64"
     elif kind == "date":
         fits = pd.api.types.is_datetime64_dtype(dtype)  # naive only
@@ -526,9 +611,12 @@ def validate(frame: pd.DataFrame, table: str | Table, *, strict: bool = False) -
 
     Raises
     ------
+    InvalidInputError
+        ``strict`` is not a bool.
     SchemaError
-        ``frame`` is not a DataFrame or ``table`` is unknown; or one error listing
-        every problem found: missing required columns, repeated column names,
+        ``frame`` is not a DataFrame, has more than one row of column names (a
+        MultiIndex), or ``table`` is unknown; or one error listing every problem
+        found: missing required columns, repeated column names,
         columns of the wrong dtype, and for each column each kind of bad value with
         how many rows and the first row labels and values (missing where not allowed,
         out of range, not an allowed value, repeated keys, a close date before the
@@ -569,10 +657,8 @@ def validate(frame: pd.DataFrame, table: str | Table, *, strict: bool = False) -
     - status must be one of open, won, lost: 1 row: 1 ('pending')
     """  # noqa: E501
     spec = _lookup(table)
-    if not isinstance(frame, pd.DataFrame):
-        raise SchemaError(f"{spec.name} must be a pandas DataFrame; got {type(frame).__name__}")
-    if not isinstance(strict, bool):
-        raise SchemaError(f"strict must be True or False; got {strict!r}")
+    strict = option_flag("strict", strict)
+    _frame(spec, frame)
     columns, values = _problems(frame, spec, strict=strict)
     labels = frame.index.to_numpy(dtype=object)
     lines = columns + [
@@ -603,8 +689,9 @@ def row_problems(frame: pd.DataFrame, table: str | Table) -> pd.Series[Any]:
     Raises
     ------
     SchemaError
-        ``frame`` is not a DataFrame, ``table`` is unknown, or a column-level problem
-        exists (missing column, wrong dtype): call :func:`validate` to see them all.
+        ``frame`` is not a DataFrame or has a MultiIndex header, ``table`` is unknown,
+        or a column-level problem exists (missing column, wrong dtype): call
+        :func:`validate` to see them all.
 
     See Also
     --------
@@ -624,8 +711,7 @@ def row_problems(frame: pd.DataFrame, table: str | Table) -> pd.Series[Any]:
     []
     """
     spec = _lookup(table)
-    if not isinstance(frame, pd.DataFrame):
-        raise SchemaError(f"{spec.name} must be a pandas DataFrame; got {type(frame).__name__}")
+    _frame(spec, frame)
     columns, values = _problems(frame, spec, strict=False)
     if columns:
         raise SchemaError(f"{spec.name}: {'; '.join(columns)}")
@@ -686,8 +772,9 @@ def check_columns(
         column names, every missing column (with a reminder that the names are
         keyword arguments), and each column of a dtype that cannot be read as its kind.
     InvalidInputError
-        A key of ``columns`` is neither a column of ``table`` nor a key of ``kinds``, or
-        a kind is unknown.
+        A key of ``columns`` is neither a column of ``table`` nor a key of ``kinds``, a
+        kind is unknown, or ``columns``, ``kinds`` or ``others`` is not of the kind
+        described above (a column name that is not a ``str``, for example).
 
     See Also
     --------
@@ -729,11 +816,26 @@ def check_columns(
         name = table
     else:
         raise InvalidInputError(f"table must be a str or a Table; got {table!r:.60}")
-    extra = {} if kinds is None else dict(kinds)
+    extra = _kinds(kinds)
+    if not isinstance(columns, Mapping):
+        raise InvalidInputError(
+            "columns must be a mapping of canonical column names to the frame's names "
+            f"(or None); got {type(columns).__name__} {columns!r:.60}"
+        )
     wanted: list[tuple[str, str | None]] = []
     for canonical, given in columns.items():
+        if not isinstance(canonical, str):
+            raise InvalidInputError(
+                "columns must map canonical column names (str) to the frame's names; got "
+                f"the key {type(canonical).__name__} {canonical!r:.60}"
+            )
         if given is None:
             continue
+        if not isinstance(given, str):
+            raise InvalidInputError(
+                f"columns[{canonical!r:.40}] must be a column name (str) or None; got "
+                f"{type(given).__name__} {given!r:.60}"
+            )
         if canonical in extra:
             kind = extra[canonical]
         elif spec is not None and canonical in spec:
@@ -746,5 +848,49 @@ def check_columns(
         if kind not in KINDS:
             raise InvalidInputError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
         wanted.append((given, kind))
-    listed = [others] if isinstance(others, str) else list(others)
+    listed = _others(others)
     column_problems(name, frame, [*wanted, *((other, None) for other in listed)])
+
+
+def _kinds(kinds: object) -> dict[str, str]:
+    """The ``kinds`` option of :func:`check_columns`, checked: column name -> kind."""
+    if kinds is None:
+        return {}
+    if not isinstance(kinds, Mapping):
+        raise InvalidInputError(
+            "kinds must be a mapping of column names to kinds (one of "
+            f"{', '.join(KINDS)}) or None; got {type(kinds).__name__} {kinds!r:.60}"
+        )
+    for key, kind in kinds.items():
+        if not isinstance(key, str):
+            raise InvalidInputError(
+                f"kinds must map column names (str) to kinds; got the key {key!r:.60}"
+            )
+        if not isinstance(kind, str) or kind not in KINDS:
+            raise InvalidInputError(
+                f"kind must be one of {', '.join(KINDS)}; got {kind!r:.60} for {key!r}"
+            )
+    return dict(kinds)
+
+
+def _others(others: object) -> list[str]:
+    """The ``others`` option of :func:`check_columns`, checked: a list of column names."""
+    if isinstance(others, str):
+        return [others]
+    if isinstance(others, (Mapping, bytes)) or not isinstance(others, Iterable):
+        raise InvalidInputError(
+            "others must be a column name or an iterable of column names; got "
+            f"{type(others).__name__} {others!r:.60}"
+        )
+    try:
+        listed = list(others)
+    except TypeError:  # a 0-d array
+        raise InvalidInputError(
+            f"others must be a column name or an iterable of column names; got {others!r:.60}"
+        ) from None
+    odd = [other for other in listed if not isinstance(other, str)]
+    if odd:
+        raise InvalidInputError(
+            f"others must hold column names (str); got {type(odd[0]).__name__} {odd[0]!r:.60}"
+        )
+    return listed

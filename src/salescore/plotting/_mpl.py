@@ -30,6 +30,8 @@ HINT: Final = (
     "pip install '.[plot]' in a clone of salescore"
 )
 
+_SEPARATED_UP_TO: Final = 1e15
+
 _PERIOD_NOUNS: Final = {
     "Y": "year",
     "A": "year",
@@ -74,8 +76,14 @@ def axes_for(ax: object, *, size: tuple[float, float]) -> Axes:
 
 
 def thousands(value: float) -> str:
-    """A money amount or count with thousands separators: ``31,947``."""
-    return f"{value:,.0f}"
+    """A money amount or count with thousands separators: ``31,947``.
+
+    From 1e15 on (and for inf or NaN) in scientific notation, ``1e+308``, rather than
+    a number of hundreds of digits.
+    """
+    if math.isfinite(value) and abs(value) < _SEPARATED_UP_TO:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
 
 
 def percent(share: float) -> str:

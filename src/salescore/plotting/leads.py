@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import pandas as pd
 
-from .._arrays import FloatArray, check_probability, safe_divide
+from .._arrays import FloatArray, check_probability, coerce, safe_divide
 from ..errors import InvalidInputError
 from ..leads._durations import as_minutes
 from ..leads.decay import ExponentialDecay, PiecewiseDecay, PowerLawDecay
@@ -25,6 +25,10 @@ __all__ = ["decay_chart"]
 _CURVES: Final = (ExponentialDecay, PowerLawDecay, PiecewiseDecay)
 _DEFAULT_SPAN: Final = (1.0, 1440.0)  # one minute to one day
 _POINTS: Final = 256
+# The response times a log axis can show: matplotlib's autoscaling overflows near the
+# float limits. Far beyond any lead's response time either way.
+_SHORTEST: Final = 1e-100
+_LONGEST: Final = 1e100
 # Tick marks a sales manager reads without converting minutes.
 _TICKS: Final = (
     (1.0, "1 min"),
@@ -64,12 +68,14 @@ def decay_chart(
     observed : Series or None, keyword-only
         The team's conversion (or contact) rate in each response-time band: index
         the upper bound of each band in minutes (numbers > 0, or timedeltas), values
-        the rates as fractions in [0, 1]. They are drawn as odds relative to the
+        the rates as fractions in [0, 1]. Band bounds run from 1e-100 to 1e100
+        minutes (the range a log axis can show). They are drawn as odds relative to the
         odds of the fastest band, the scale of the curves; NaN rates, and every
-        point when the fastest band's rate is 0, 1 or NaN, are not drawn.
+        point when the fastest band's rate is 0, 1 or NaN, are not drawn. An empty
+        Series draws no points.
     times : array_like or None, keyword-only
-        Response times at which to draw the curves, in minutes > 0 or as
-        timedeltas; ``None`` spans one minute to one day, widened to the bands of
+        Response times at which to draw the curves, in minutes from 1e-100 to 1e100
+        or as timedeltas; ``None`` spans one minute to one day, widened to the bands of
         ``observed``.
     ax : matplotlib Axes or None, keyword-only
         Where to draw; ``None`` makes a new figure.
@@ -86,8 +92,9 @@ def decay_chart(
         matplotlib is not installed (install the ``plot`` extra).
     InvalidInputError
         ``curves`` not a mapping of curves, or empty without ``observed``; an
-        ``observed`` that is not a Series, with bands that are not minutes > 0 or
-        rates outside [0, 1]; ``times`` not minutes > 0; ``ax`` not an Axes.
+        ``observed`` that is not a Series, with bands that are not minutes from
+        1e-100 to 1e100 or rates outside [0, 1]; ``times`` not minutes in that
+        range; ``ax`` not an Axes.
 
     See Also
     --------
@@ -138,6 +145,8 @@ def decay_chart(
     require_matplotlib()
     drawn = _curves(curves)
     points = None if observed is None else _observed(observed)
+    if points is not None and points[0].size == 0:
+        points = None  # no bands: nothing to draw
     if not drawn and points is None:
         raise InvalidInputError("decay_chart needs at least one curve or observed rates")
     minutes = _times(times, points)
@@ -145,7 +154,10 @@ def decay_chart(
     from matplotlib.ticker import NullFormatter
 
     for name, curve in drawn:
-        axes.plot(minutes, curve.multiplier(minutes), linewidth=2.0, label=name)
+        # Far along a curve its multiplier over- or underflows (inf or 0): drawn as such.
+        with np.errstate(all="ignore"):
+            multiplier = curve.multiplier(minutes)
+        axes.plot(minutes, multiplier, linewidth=2.0, label=name)
     if points is not None:
         bands, relative = points
         axes.plot(
@@ -203,16 +215,21 @@ def _observed(observed: object) -> tuple[FloatArray, FloatArray]:
         bounds = np.asarray(as_minutes("observed.index", index), dtype=np.float64)
     else:
         try:
+            if pd.api.types.is_bool_dtype(index.dtype) or pd.api.types.is_complex_dtype(
+                index.dtype
+            ):
+                raise TypeError(index.dtype)  # numbers, but no minutes
             bounds = np.asarray(index, dtype=np.float64)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise InvalidInputError(
                 "observed must be indexed by the upper bound of each band in minutes "
                 f"(numbers or timedeltas); got an index of dtype {index.dtype}"
             ) from None
-    if not np.all(np.isfinite(bounds) & (bounds > 0)):
+    if not np.all((bounds >= _SHORTEST) & (bounds <= _LONGEST)):
         raise InvalidInputError(
-            "observed.index must hold finite band bounds > 0 minutes (a log axis has "
-            f"no 0); got {bounds.tolist()!r:.80}"
+            f"observed.index must hold band bounds from {_SHORTEST:g} to {_LONGEST:g} "
+            f"minutes (a log axis has no 0, nor room near the float limits); got "
+            f"{bounds.tolist()!r:.80}"
         )
     dtype = observed.dtype
     if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
@@ -221,8 +238,10 @@ def _observed(observed: object) -> tuple[FloatArray, FloatArray]:
     check_probability("observed", rates)
     order = np.argsort(bounds, kind="stable")
     bounds, rates = bounds[order], rates[order]
-    odds = np.asarray(safe_divide(rates, 1.0 - rates), dtype=np.float64)
-    relative = np.asarray(safe_divide(odds, odds[:1]), dtype=np.float64)
+    # Odds of rates near 0 and 1 over- or underflow; a ratio beyond float range is inf.
+    with np.errstate(all="ignore"):
+        odds = np.asarray(safe_divide(rates, 1.0 - rates), dtype=np.float64)
+        relative = np.asarray(safe_divide(odds, odds[:1]), dtype=np.float64)
     return bounds, relative
 
 
@@ -233,14 +252,13 @@ def _times(times: object, points: tuple[FloatArray, FloatArray] | None) -> Float
             low = min(low, float(points[0].min()) / 2.0)
             high = max(high, float(points[0].max()) * 2.0)
         return np.geomspace(low, high, _POINTS)
-    try:
-        minutes = np.asarray(as_minutes("times", times), dtype=np.float64).ravel()
-    except (TypeError, ValueError):
+    # Durations become minutes; coerce refuses what is no real number (complex values,
+    # booleans, text, ragged or 2-D arrays, integers beyond float range).
+    (values,), _ = coerce(times=as_minutes("times", times))
+    minutes = np.atleast_1d(np.asarray(values, dtype=np.float64))
+    if minutes.size == 0 or not np.all((minutes >= _SHORTEST) & (minutes <= _LONGEST)):
         raise InvalidInputError(
-            f"times must be minutes > 0 or timedeltas; got {type(times).__name__}"
-        ) from None
-    if minutes.size == 0 or not np.all(np.isfinite(minutes) & (minutes > 0)):
-        raise InvalidInputError(
-            f"times must be finite minutes > 0 (a log axis has no 0); got {minutes.tolist()!r:.80}"
+            f"times must be minutes from {_SHORTEST:g} to {_LONGEST:g} (a log axis has no "
+            f"0, nor room near the float limits); got {minutes.tolist()!r:.80}"
         )
     return np.sort(minutes)

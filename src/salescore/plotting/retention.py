@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 import pandas as pd
 
-from .._tables import require_numeric
+from .._arrays import FloatArray, option_flag
+from .._tables import SHOWN, column_problems
 from ..errors import InvalidInputError, SchemaError
 from ._mpl import axes_for, percent, period_noun, require_matplotlib, thousands
 
@@ -19,6 +20,7 @@ __all__ = ["cohort_heatmap"]
 
 _ANNOTATE_UP_TO: Final = 400  # cells: more would not leave room to read the numbers
 _MOST_TICKS: Final = 24
+_PLAIN_UP_TO: Final = 1e15  # larger values are shown on the colour bar in powers of ten
 
 
 def cohort_heatmap(
@@ -65,7 +67,8 @@ def cohort_heatmap(
     ImportError
         matplotlib is not installed (install the ``plot`` extra).
     SchemaError
-        ``table`` is not a DataFrame, or has a column that is not numeric.
+        ``table`` is not a DataFrame, has a MultiIndex header or a repeated column
+        name, or has a column that is not numeric (complex included).
     InvalidInputError
         A negative or infinite value, ``shares`` or ``annotate`` not a bool or None,
         ``ax`` not an Axes.
@@ -86,7 +89,9 @@ def cohort_heatmap(
 
     the share of cohort :math:`c` buying at age :math:`k`. Shares are coloured on
     a fixed scale from 0 to 1 (revenue retention above 1 is drawn as 1 and written
-    as it is); other tables from 0 to their largest value.
+    as it is); other tables from 0 to their largest value. Beyond 1e15 the colour
+    bar counts in a power of ten named in its label, such as "Value (× 1e308)", and
+    cells are written in scientific notation.
 
     References
     ----------
@@ -123,12 +128,9 @@ def cohort_heatmap(
     ['2', '1', '1', '1', '1', '0']
     """
     require_matplotlib()
-    for name, flag in (("shares", shares), ("annotate", annotate)):
-        if flag is not None and not isinstance(flag, (bool, np.bool_)):
-            raise InvalidInputError(f"{name} must be True, False or None; got {flag!r:.60}")
-    if not isinstance(table, pd.DataFrame):
-        raise SchemaError(f"table must be a pandas DataFrame; got {type(table).__name__}")
-    require_numeric("table", table, list(table.columns))
+    shares = None if shares is None else _flag("shares", shares)
+    annotate = None if annotate is None else _flag("annotate", annotate)
+    _check_table(table)
     values = table.to_numpy(dtype=np.float64, na_value=np.nan)
     bad = np.isinf(values) | (values < 0)
     if bad.any():
@@ -143,7 +145,17 @@ def cohort_heatmap(
         first = values[:, 0] if columns else np.empty(0)
         known_first = first[~np.isnan(first)]
         shares = known_first.size > 0 and bool(np.all(known_first == 1.0))
-    write = rows * columns <= _ANNOTATE_UP_TO if annotate is None else bool(annotate)
+    write = rows * columns <= _ANNOTATE_UP_TO if annotate is None else annotate
+    # Values near the float limits are valid; their colours are computed without
+    # warnings (an underflow to 0 is the right colour), and see _colour_scale.
+    with np.errstate(all="ignore"):
+        return _draw(table, values, ax, shares=shares, write=write)
+
+
+def _draw(
+    table: pd.DataFrame, values: FloatArray, ax: Axes | None, *, shares: bool, write: bool
+) -> Axes:
+    rows, columns = values.shape
 
     width = min(12.0, max(6.0, 0.45 * columns + 2.5))
     axes = axes_for(ax, size=(width, min(9.0, max(3.0, 0.35 * rows + 1.5))))
@@ -195,12 +207,58 @@ def cohort_heatmap(
     axes.set_xlabel(f"{noun.capitalize()}s since the first purchase")
     axes.set_ylabel(f"Cohort ({noun} of the first purchase)")
     # A scale of its own: matplotlib 3.8 warns when a colour bar reads a pcolor's cells.
-    scale = ScalarMappable(norm=norm, cmap=cmap)
+    unit, label = _colour_scale(top)
+    scale = ScalarMappable(norm=Normalize(vmin=0.0, vmax=top / unit), cmap=cmap)
     bar = axes.get_figure().colorbar(  # type: ignore[union-attr]
-        scale, ax=axes, label="Share retained" if shares else "Value"
+        scale, ax=axes, label="Share retained" if shares else label
     )
     if shares:
         from matplotlib.ticker import PercentFormatter
 
         bar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
     return axes
+
+
+def _flag(name: str, value: object) -> bool:
+    """A bool option that may also be None (checked by the caller)."""
+    try:
+        return option_flag(name, value)
+    except InvalidInputError:
+        raise InvalidInputError(
+            f"{name} must be True, False or None; got {type(value).__name__} {value!r:.60}"
+        ) from None
+
+
+def _check_table(table: object) -> None:
+    """A DataFrame with one row of distinct column names (the ages), every column numeric."""
+    # Not a DataFrame, or a MultiIndex header: the central check's SchemaError.
+    column_problems("table", table, ())
+    assert isinstance(table, pd.DataFrame)
+    repeated = table.columns[table.columns.duplicated()].unique()
+    if repeated.size:
+        raise SchemaError(
+            "table: more than one column is named "
+            f"{', '.join(repr(name) for name in repeated[:SHOWN])}; a cohort table has one "
+            "column per age"
+        )
+    wrong = [
+        f"{name!r} has dtype {dtype}"
+        for name, dtype in zip(table.columns, table.dtypes, strict=True)
+        if pd.api.types.is_bool_dtype(dtype)
+        or pd.api.types.is_complex_dtype(dtype)
+        or not pd.api.types.is_numeric_dtype(dtype)
+    ]
+    if wrong:
+        raise SchemaError(f"table: columns must be numeric: {'; '.join(wrong[:SHOWN])}")
+
+
+def _colour_scale(top: float) -> tuple[float, str]:
+    """The unit of the colour bar's numbers, and its label.
+
+    matplotlib's colour bar overflows when it pads a scale that ends near the float
+    limit, so a table of values beyond 1e15 is read on a bar in units of a power of ten.
+    """
+    if top <= _PLAIN_UP_TO:
+        return 1.0, "Value"
+    exponent = math.floor(math.log10(top))
+    return 10.0**exponent, f"Value (× 1e{exponent})"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import pandas as pd
 
+from .._arrays import option_flag
 from .._tables import require_columns, require_numeric, row_ids, which
 from ..errors import InvalidInputError
 from ._mpl import axes_for, require_matplotlib
@@ -61,8 +62,8 @@ def temperature_map(
     ImportError
         matplotlib is not installed (install the ``plot`` extra).
     SchemaError
-        ``plan`` is not a DataFrame, lacks ``tier`` or ``temperature``, or the
-        temperature is not numeric.
+        ``plan`` is not a DataFrame, has a MultiIndex header, lacks ``tier`` or
+        ``temperature`` or has either twice, or the temperature is not numeric.
     InvalidInputError
         A negative or infinite temperature (naming the accounts), ``colorbar`` not a
         bool, ``ax`` not an Axes.
@@ -118,8 +119,7 @@ def temperature_map(
     'no temperature'
     """
     require_matplotlib()
-    if not isinstance(colorbar, (bool, np.bool_)):
-        raise InvalidInputError(f"colorbar must be True or False; got {colorbar!r:.60}")
+    colorbar = option_flag("colorbar", colorbar)
     require_columns("plan", plan, ["tier", "temperature"])
     require_numeric("plan", plan, ["temperature"])
     heat = plan["temperature"].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -137,7 +137,8 @@ def temperature_map(
     from matplotlib.ticker import PercentFormatter
 
     cmap = mpl.colormaps["coolwarm"].with_extremes(bad=_NO_TEMPERATURE)
-    norm = Normalize(vmin=0.0, vmax=1.0)
+    # clip: a temperature above 1 is as red as 1 (and 1e308 does not overflow the map).
+    norm = Normalize(vmin=0.0, vmax=1.0, clip=True)
     tiers = plan["tier"].to_numpy(dtype=object)
     missing = pd.isna(plan["tier"]).to_numpy()
     labels = []

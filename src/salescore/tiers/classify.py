@@ -19,12 +19,13 @@ from .._arrays import (
     coerce,
     option_choice,
     option_count,
+    option_flag,
     option_number,
-    safe_divide,
 )
 from ..errors import IndexMismatchError, InvalidInputError
 from .policy import (
     _DEFAULT_POLICY,
+    _SHOWN,
     TIERS,
     ObjectArray,
     TierPolicy,
@@ -107,8 +108,8 @@ def classify_tiers(
     ------
     InvalidInputError
         A negative or infinite revenue, a numeric benchmark <= 0, an unknown
-        ``benchmark``, or a ``quantile`` missing, out of (0, 1] or given without
-        ``benchmark="quantile"``.
+        ``benchmark``, a ``quantile`` missing, out of (0, 1] or given without
+        ``benchmark="quantile"``, or ``skipna`` not a bool.
 
     See Also
     --------
@@ -127,7 +128,9 @@ def classify_tiers(
             C & 0 < s_i < 0.45 \\ D & s_i = 0 \end{cases}
 
     A missing revenue gives a missing label, never D: "unknown" is not "never
-    bought". With no buyer at all every account is D.
+    bought". With no buyer at all every account is D. D is decided by the revenue
+    itself: a positive revenue whose share rounds to 0 in floating point (5e-324
+    beside 1e308) is C.
 
     References
     ----------
@@ -152,9 +155,10 @@ def classify_tiers(
     array(['A', None, 'D'], dtype=object)
     """
     policy = _policy(policy)
+    skip = option_flag("skipna", skipna)
     (x,), _ = coerce(revenue=revenue)
     check_nonnegative("revenue", x)
-    codes, _ = _tier_codes(x, benchmark, quantile, skipna=bool(skipna), policy=policy)
+    codes, _ = _tier_codes(x, benchmark, quantile, skipna=skip, policy=policy)
     return _labels(codes, TIERS, revenue, "tier")  # type: ignore[no-any-return]
 
 
@@ -163,9 +167,16 @@ def _tier_codes(
 ) -> tuple[npt.NDArray[np.intp], float]:
     """Tier codes (0 = A … 3 = D, -1 = unknown) of checked revenues, and the benchmark."""
     scale = _benchmark(x, benchmark, quantile, skipna=skipna)
-    # No buyer (scale 0): every known account is D; unknown scale: every label is.
-    share = safe_divide(x, scale) if scale > 0.0 else x * (0.0 if scale == 0.0 else math.nan)
-    return _codes_from(share, policy.cutoffs, zero_last=True), scale
+    amounts = np.atleast_1d(np.asarray(x, dtype=np.float64))
+    # No buyer (scale 0): every known account is D; unknown scale: every label is. A
+    # share beyond float range is A (inf); one below it rounds to 0 and is C, below.
+    with np.errstate(all="ignore"):
+        share = amounts / scale if scale > 0.0 else amounts * (0.0 if scale == 0.0 else math.nan)
+    codes = _codes_from(share, policy.cutoffs, zero_last=True)
+    # D means "never bought": decided by the amount, not by a share that underflowed
+    # to 0 (5e-324 against 1e308 is a buyer, so C).
+    codes[(codes == len(TIERS) - 1) & (amounts > 0.0) & (scale > 0.0)] = len(TIERS) - 2
+    return codes, scale
 
 
 def _benchmark(x: Values, benchmark: object, quantile: object, *, skipna: bool) -> float:
@@ -196,12 +207,17 @@ def _benchmark(x: Values, benchmark: object, quantile: object, *, skipna: bool) 
         return 0.0  # no buyer: every known account is D
     if kind == "max":
         return float(buyers.max())
-    return float(np.quantile(buyers, level))
+    # Interpolating between subnormal revenues underflows; the result stays exact
+    # enough (a quantile lies between two of the revenues).
+    with np.errstate(all="ignore"):
+        return float(np.quantile(buyers, level))
 
 
 # ---------------------------------------------------------------------- potential
 
 _STATISTICS: Final = ("max", "median", "mean")
+#: The largest ``min_peers``: 2**53, the last integer every float count compares exactly.
+MOST_PEERS: Final = 2**53
 
 
 def segment_potential(
@@ -229,7 +245,8 @@ def segment_potential(
     statistic : {"max", "median", "mean"} or float, keyword-only, default "max"
         Statistic of the buying peers' revenue; a number in [0, 1] is a quantile level.
     min_peers : int, keyword-only, default 1
-        Fewest buying peers a segment needs for its accounts to have a potential, >= 1.
+        Fewest buying peers a segment needs for its accounts to have a potential, from
+        1 to 2**53 (``MOST_PEERS``, beyond any book of accounts).
     skipna : bool, keyword-only, default False
         Ignore accounts with unknown revenue as peers. By default one NaN revenue
         makes its whole segment's potential NaN (the statistic is unknown).
@@ -247,8 +264,9 @@ def segment_potential(
     ------
     InvalidInputError
         ``revenue`` not a numeric Series, a negative revenue, ``segments`` not a
-        DataFrame or Series or without columns, an unknown ``statistic``, or
-        ``min_peers`` < 1.
+        DataFrame or Series or without columns or holding lists, dicts or sets, an
+        unknown ``statistic``, ``min_peers`` not an integer from 1 to 2**53, or
+        ``skipna`` not a bool.
     IndexMismatchError
         ``segments`` is not on the index of ``revenue``.
 
@@ -292,16 +310,8 @@ def segment_potential(
             f"revenue must be a pandas Series (the accounts' index matters); "
             f"got {type(revenue).__name__}"
         )
-    if isinstance(statistic, str):
-        how: str = option_choice("statistic", statistic, _STATISTICS)
-        level = math.nan
-    else:
-        how = "quantile"
-        level = option_number("statistic", statistic)
-        check_range("statistic", level, low=0.0, high=1.0, allowed="a quantile level in [0, 1]")
-    peers_needed = option_count("min_peers", min_peers)
-    if peers_needed < 1:
-        raise InvalidInputError(f"min_peers must be at least 1; got {peers_needed}")
+    how, level, peers_needed = _peer_options(statistic, min_peers)
+    skip = option_flag("skipna", skipna)
     if isinstance(segments, pd.Series):
         frame = segments.to_frame()
     elif isinstance(segments, pd.DataFrame):
@@ -323,25 +333,105 @@ def segment_potential(
     # Plain arrays as keys: positional (the index check above already matched them),
     # and free of pandas 2.2's positional-key deprecation on Series keys.
     keys = [frame.iloc[:, position].to_numpy() for position in range(frame.shape[1])]
+    for position, key in enumerate(keys):
+        _check_labels(frame.columns[position], key, revenue.index)
     # dropna=True: an account with a missing segment value has no group, so its
     # transform result is NaN and it counts as nobody's peer.
     buyers = values.where(values > 0.0)
     grouped = buyers.groupby(keys, dropna=True, observed=True, sort=False)
-    if how == "quantile":
-        potential = grouped.transform("quantile", level)
-    elif how == "max":
-        potential = grouped.transform("max")
-    elif how == "median":
-        potential = grouped.transform("median")
+    top = grouped.transform("max")
+    if how == "max":
+        potential = top.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
-        potential = grouped.transform("mean")
-    enough = grouped.transform("count") >= peers_needed
-    result = potential.where(enough)
-    if not skipna and values.isna().any():
+        potential = _scaled_statistic(buyers, top, keys, how, level)
+    enough = (grouped.transform("count") >= peers_needed).to_numpy(dtype=bool)
+    result = np.where(enough, potential, np.nan)
+    if not skip and values.isna().any():
         unknown = values.isna().groupby(keys, dropna=True, observed=True, sort=False)
-        result = result.where(~unknown.transform("any").astype(bool))
-    out = cast("pd.Series[float]", wrap(result.to_numpy(dtype=np.float64, na_value=np.nan)))
+        result[unknown.transform("any").to_numpy(dtype=bool)] = np.nan
+    out = cast("pd.Series[float]", wrap(result))
     return out.rename("potential")
+
+
+def _check_labels(column: object, key: npt.NDArray[Any], index: pd.Index[Any]) -> None:
+    """Refuse segment values that cannot be grouped on: lists, dicts, sets."""
+    if key.dtype != object:
+        return
+    bad = np.fromiter((not _hashable(value) for value in key), dtype=bool, count=key.size)
+    if bad.any():
+        positions = np.flatnonzero(bad)
+        labels = ", ".join(repr(label) for label in index[positions[:_SHOWN]])
+        more = ", …" if positions.size > _SHOWN else ""
+        raise InvalidInputError(
+            f"segments column {column!r} must hold single values (labels such as "
+            f"'large'), not lists, dicts or sets; {positions.size} accounts do: "
+            f"{labels}{more}"
+        )
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _peer_options(statistic: object, min_peers: object) -> tuple[str, float, int]:
+    """``statistic`` and ``min_peers`` checked: the statistic, its quantile level, the count."""
+    if isinstance(statistic, str):
+        how: str = option_choice("statistic", statistic, _STATISTICS)
+        level = math.nan
+    else:
+        how = "quantile"
+        level = option_number("statistic", statistic)
+        check_range("statistic", level, low=0.0, high=1.0, allowed="a quantile level in [0, 1]")
+    peers_needed = option_count("min_peers", min_peers, maximum=MOST_PEERS)
+    if peers_needed < 1:
+        raise InvalidInputError(f"min_peers must be at least 1; got {peers_needed}")
+    return how, level, peers_needed
+
+
+def _scaled_statistic(
+    buyers: pd.Series[float], top: pd.Series[float], keys: list[Any], how: str, level: float
+) -> npt.NDArray[np.float64]:
+    """The median, mean or quantile of each account's segment, safe near the float limit.
+
+    Each segment's revenues are scaled by the power of two that brings its largest into
+    [0.5, 1): exact (short of revenues below 2**-1074 of the largest, which round to 0
+    and change no statistic), so the result is that of the revenues themselves, but a
+    sum of amounts near 1.8e308 (a mean, the middle pair of a median) cannot overflow.
+    """
+    largest = top.to_numpy(dtype=np.float64, na_value=np.nan)
+    exponents = np.where(np.isfinite(largest), np.frexp(np.nan_to_num(largest))[1], 0)
+    with np.errstate(all="ignore"):
+        scaled = pd.Series(np.ldexp(buyers.to_numpy(), -exponents), index=buyers.index)
+    grouped = scaled.groupby(keys, dropna=True, observed=True, sort=False)
+    if how == "quantile":
+        statistic = grouped.transform("quantile", level)
+    elif how == "median":
+        statistic = grouped.transform("median")
+    else:
+        statistic = grouped.transform("mean")
+    with np.errstate(all="ignore"):  # back to the revenues' scale: never beyond the largest
+        out: npt.NDArray[np.float64] = np.ldexp(
+            statistic.to_numpy(dtype=np.float64, na_value=np.nan), exponents
+        )
+    return out
+
+
+def _exponent(amounts: npt.NDArray[np.float64]) -> int:
+    """The power of two that brings the largest finite amount into [0.5, 1) (0 if none).
+
+    Multiplying by a power of two is exact (short of subnormal results), so sums and
+    shares of the scaled amounts round exactly as those of the amounts would, without
+    the amounts' overflow near the float limit.
+    """
+    finite = amounts[np.isfinite(amounts)]
+    if finite.size == 0:
+        return 0
+    largest = float(np.max(np.abs(finite)))
+    return 0 if largest == 0.0 else math.frexp(largest)[1]
 
 
 # --------------------------------------------------------------------- temperature
@@ -388,8 +478,8 @@ def pareto_classes(
     Raises
     ------
     InvalidInputError
-        A negative or infinite revenue, or ``cuts`` not two increasing numbers in
-        (0, 1].
+        A negative or infinite revenue, ``cuts`` not two increasing numbers in
+        (0, 1], or ``skipna`` not a bool.
 
     See Also
     --------
@@ -408,7 +498,9 @@ def pareto_classes(
     C otherwise: the account that crosses a cut belongs to the class it starts in, so
     the largest account is always A. Tied revenues get the class of the first of them
     (the best), so the result does not depend on the order of the input. Accounts
-    with zero revenue are C.
+    with zero revenue are C. The shares are computed on the revenues scaled by a
+    power of two (exactly), so amounts near the float limit, whose total would
+    overflow, get the classes of the same amounts scaled down.
 
     References
     ----------
@@ -430,20 +522,29 @@ def pareto_classes(
     (x,), _ = coerce(revenue=revenue)
     check_nonnegative("revenue", x)
     low, high = _cuts(cuts)
+    skip = option_flag("skipna", skipna)
     array = np.atleast_1d(np.asarray(x, dtype=np.float64))
     known = ~np.isnan(array)
     codes = np.full(array.shape, -1, dtype=np.intp)
-    if skipna or known.all():
-        values = array[known]
+    if skip or known.all():
+        raw = array[known]
+        # Shares are scale invariant: scaled by a power of two (exact), the total of
+        # amounts near the float limit does not overflow.
+        with np.errstate(all="ignore"):
+            values = np.ldexp(raw, -_exponent(raw))
         total = values.sum()
         if total > 0.0:
-            order = np.argsort(-values, kind="stable")
+            order = np.argsort(-raw, kind="stable")
             ranked = values[order]
-            before = np.cumsum(ranked) - ranked
+            # The sum of the accounts before each one (a running sum, not a difference,
+            # which would cancel).
+            before = np.r_[0.0, np.cumsum(ranked)[:-1]]
             # Ties share the "before" of their first member: the best class among them.
-            starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+            tied = raw[order]
+            starts = np.flatnonzero(np.r_[True, tied[1:] != tied[:-1]])
             run_start = np.repeat(starts, np.diff(np.r_[starts, ranked.size]))
-            share = before[run_start] / total
+            with np.errstate(all="ignore"):  # a subnormal share underflows to 0
+                share = before[run_start] / total
             ranked_codes = np.where(share < low, 0, np.where(share < high, 1, 2))
             known_codes = np.empty(values.size, dtype=np.intp)
             known_codes[order] = ranked_codes

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Final, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -22,12 +23,45 @@ from .policy import (
 __all__ = ["days_overdue", "next_contact"]
 
 
+#: What pandas raises when a timestamp or a duration leaves the range it can hold.
+_OUT_OF_RANGE: Final = (
+    OverflowError,
+    pd.errors.OutOfBoundsDatetime,
+    pd.errors.OutOfBoundsTimedelta,
+)
+
+#: Describes the rows a mask flags, for an error message.
+Describe: TypeAlias = Callable[[npt.NDArray[np.bool_]], str]
+
+
+def _is_missing(value: Any) -> bool:
+    """Whether one label is a missing value (None, NaN, pd.NA …)."""
+    if not pd.api.types.is_scalar(value) or isinstance(value, str):
+        return False
+    return bool(pd.isna(value))
+
+
 def _tier_codes(value: Any) -> tuple[npt.NDArray[np.intp], bool]:
     """Positions of tier labels in TIERS (-1 for a missing one), and whether scalar."""
     single = not isinstance(value, (pd.Series, np.ndarray, list, tuple))
+    if single and not (isinstance(value, str) or _is_missing(value)):
+        raise InvalidInputError(
+            "tier must be a label 'A'-'D' or a missing value, or a sequence or Series of "
+            f"them; got {type(value).__name__} {value!r:.60}"
+        )
     labels = np.array([value], dtype=object) if single else np.asarray(value, dtype=object)
     if labels.ndim != 1:
         raise InvalidInputError(f"tier must be one-dimensional; got shape {labels.shape}")
+    odd = np.fromiter(
+        (not (isinstance(label, str) or _is_missing(label)) for label in labels),
+        dtype=bool,
+        count=labels.size,
+    )
+    if odd.any():
+        raise InvalidInputError(
+            "tier must hold labels 'A'-'D' (str) or missing values; not so for "
+            f"{_positions(odd, labels)}"
+        )
     codes = pd.Index(TIERS).get_indexer(pd.Index(labels, dtype=object))
     unknown = (codes == -1) & ~pd.isna(labels)
     if unknown.any():
@@ -39,10 +73,48 @@ def _tier_codes(value: Any) -> tuple[npt.NDArray[np.intp], bool]:
     return codes, single
 
 
+def _positions(
+    mask: npt.NDArray[np.bool_],
+    shown: npt.NDArray[Any] | None = None,
+    index: pd.Index[Any] | None = None,
+) -> str:
+    """``2 of 3 values (0-based positions: [1] x, [2] …) (labels [...])``."""
+    positions = np.flatnonzero(mask)
+    items = [f"[{p}] {shown[p]!s:.40}" if shown is not None else str(p) for p in positions[:_SHOWN]]
+    more = ", …" if positions.size > _SHOWN else ""
+    labels = "" if index is None else f" (labels {list(index[positions[:_SHOWN]])!r})"
+    return (
+        f"{positions.size} of {mask.size} values (0-based positions: "
+        f"{', '.join(items)}{more}){labels}"
+    )
+
+
+def _beyond_range(
+    pairs: Iterable[tuple[Any, Any]], operation: Callable[[Any, Any], Any]
+) -> npt.NDArray[np.bool_]:
+    """Which pairs ``operation`` cannot combine within pandas' timestamp range.
+
+    Only run once the vectorised operation has failed, to name the rows.
+    """
+    flags = []
+    for first, second in pairs:
+        try:
+            operation(first, second)
+        except _OUT_OF_RANGE:
+            flags.append(True)
+        else:
+            flags.append(False)
+    return np.array(flags, dtype=bool)
+
+
 def _schedule(
-    last_contact: Any, tier: Any, policy: TierPolicy
+    last_contact: Any, tier: Any, policy: TierPolicy, describe: Describe | None = None
 ) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex, pd.Index[Any] | None, bool]:
-    """Last and next contacts, broadcast; the common Series index; whether scalar."""
+    """Last and next contacts, broadcast; the common Series index; whether scalar.
+
+    ``describe`` names the rows of a mask in error messages (by default their
+    positions, and labels for a Series).
+    """
     index: pd.Index[Any] | None = None
     for value in (last_contact, tier):
         if isinstance(value, pd.Series):
@@ -65,15 +137,40 @@ def _schedule(
                 "they must have equal lengths"
             )
     days = np.array([*policy.cadence_days, math.nan])[codes]
-    delta = pd.to_timedelta(days, unit="D")
-    if last.tz is None:
-        following = last + delta
-    else:
-        # Calendar days on the local clock: 09:00 stays 09:00 across a DST change.
-        following = (last.tz_localize(None) + delta).tz_localize(
-            last.tz, ambiguous=np.zeros(len(last), dtype=bool), nonexistent="shift_forward"
+    try:
+        delta = pd.to_timedelta(days, unit="D")
+    except _OUT_OF_RANGE:
+        raise InvalidInputError(
+            "policy.cadence_days must be a number of days pandas can hold as a duration "
+            f"(under about 106,000 days); got {policy.cadence_days!r}"
+        ) from None
+    try:
+        following = _add_days(last, delta)
+    except _OUT_OF_RANGE:
+        bad = _beyond_range(
+            zip(last, delta, strict=True),
+            lambda stamp, step: _add_days(pd.DatetimeIndex([stamp]), pd.TimedeltaIndex([step])),
         )
+        where = (
+            describe(bad)
+            if describe is not None
+            else _positions(bad, last.astype(object).to_numpy(), index)
+        )
+        raise InvalidInputError(
+            "last_contact: the next contact (last contact + the tier's cadence) falls "
+            f"outside the timestamps pandas can hold (up to {pd.Timestamp.max:%Y-%m-%d}) "
+            f"for {where}"
+        ) from None
     return last, following, index, last_single and tier_single
+
+
+def _add_days(last: pd.DatetimeIndex, delta: pd.TimedeltaIndex) -> pd.DatetimeIndex:
+    if last.tz is None:
+        return last + delta
+    # Calendar days on the local clock: 09:00 stays 09:00 across a DST change.
+    return (last.tz_localize(None) + delta).tz_localize(
+        last.tz, ambiguous=np.zeros(len(last), dtype=bool), nonexistent="shift_forward"
+    )
 
 
 def _restore_timestamps(stamps: pd.DatetimeIndex, index: pd.Index[Any] | None, scalar: bool) -> Any:
@@ -108,8 +205,10 @@ def next_contact(last_contact: Any, tier: Any, *, policy: TierPolicy = _DEFAULT_
     Raises
     ------
     InvalidInputError
-        Values that are not timestamps, unknown tier labels (listed), or arguments of
-        different lengths.
+        Values that are not timestamps (texts are read as ISO 8601 only), tiers that
+        are not labels (a dict, a list of lists …), unknown tier labels (listed),
+        arguments of different lengths, or a next contact beyond the timestamps
+        pandas can hold (after 2262-04-11 in nanoseconds; naming the positions).
     IndexMismatchError
         Two Series with different indexes.
 
@@ -173,8 +272,10 @@ def days_overdue(
     Raises
     ------
     InvalidInputError
-        As :func:`next_contact`; also a missing ``today``, or a ``today`` earlier than
-        a last contact (naming the positions, and labels for a Series).
+        As :func:`next_contact`; also a missing ``today``, a ``today`` earlier than
+        a last contact (naming the positions, and labels for a Series), or one too
+        far from a next contact for pandas to count the days between (about 292
+        years in nanoseconds).
     IndexMismatchError
         Two Series with different indexes.
 
@@ -205,7 +306,11 @@ def days_overdue(
     array([-45.,  nan])
     """
     last, following, index, scalar = _schedule(last_contact, tier, _policy(policy))
-    now, days, early = _measure(last, following, today)
+
+    def describe(mask: npt.NDArray[np.bool_]) -> str:
+        return _positions(mask, following.astype(object).to_numpy(), index)
+
+    now, days, early = _measure(last, following, today, describe)
     if early.any():
         positions = np.flatnonzero(early)
         shown = ", ".join(str(p) for p in positions[:_SHOWN])
@@ -223,20 +328,35 @@ def days_overdue(
 
 
 def _measure(
-    last: pd.DatetimeIndex, following: pd.DatetimeIndex, today: Any
+    last: pd.DatetimeIndex, following: pd.DatetimeIndex, today: Any, describe: Describe
 ) -> tuple[pd.Timestamp, npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """``today`` checked, the days past each next contact, and which last contacts follow it."""
+    """``today`` checked, the days past each next contact, and which last contacts follow it.
+
+    ``describe`` names the next contacts of a mask (too far from ``today`` to subtract).
+    """
     if isinstance(today, (list, tuple, np.ndarray, pd.Series, pd.Index)):
         raise InvalidInputError("today must be one timestamp")
     stamps, _ = coerce_timestamps("today", today)
     now = stamps[0]
     if pd.isna(now):
         raise InvalidInputError("today must be a timestamp; got a missing value")
-    # Aware beside naive: the aware side is read in UTC (the timestamp convention).
-    last, following, now = align_zones(last, following, now)
+    try:
+        # Aware beside naive: the aware side is read in UTC (the timestamp convention).
+        last, following, now = align_zones(last, following, now)
+    except _OUT_OF_RANGE:
+        raise InvalidInputError(
+            f"today ({now}) and the last contacts cannot be put on the UTC clock within "
+            "the timestamps pandas can hold; pass timestamps of one kind (all naive or "
+            "all time-zone aware)"
+        ) from None
     early = np.asarray(last > now, dtype=bool)
-    days = ((now - following) / pd.Timedelta(days=1)).to_numpy(dtype=np.float64, na_value=np.nan)
+    try:
+        gaps = now - following
+    except _OUT_OF_RANGE:
+        bad = _beyond_range(((now, stamp) for stamp in following), lambda a, b: a - b)
+        raise InvalidInputError(
+            f"today ({now}) is too far from the next contact to count the days between "
+            f"(pandas holds durations up to about 292 years) for {describe(bad)}"
+        ) from None
+    days = (gaps / pd.Timedelta(days=1)).to_numpy(dtype=np.float64, na_value=np.nan)
     return now, days, early
-
-
-# ----------------------------------------------------------------- Pareto and trend

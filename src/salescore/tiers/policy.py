@@ -15,6 +15,7 @@ import pandas as pd
 
 from .._arrays import (
     Values,
+    option_number,
 )
 from ..errors import InvalidInputError
 
@@ -39,13 +40,14 @@ def _numbers(value: Any, attribute: attrs.Attribute[Any]) -> tuple[float, ...]:
         )
     out = []
     for item in value:
-        if isinstance(item, (bool, np.bool_)) or not isinstance(
+        # np.timedelta64 is a NumPy integer: its count in its own unit is no number.
+        if isinstance(item, (bool, np.bool_, np.timedelta64, np.datetime64)) or not isinstance(
             item, (numbers.Real, np.integer, np.floating)
         ):
             raise InvalidInputError(
                 f"{attribute.name} must hold numbers; got {type(item).__name__} {item!r:.60}"
             )
-        number = float(item)
+        number = option_number(attribute.name, item, allow_nan=True)  # refuses 10**400
         if not math.isfinite(number):
             raise InvalidInputError(f"{attribute.name} must hold finite numbers; got {value!r}")
         out.append(number)
@@ -86,10 +88,16 @@ def _descending(length: int | None, *, low: float, high: float, low_open: bool =
     return validate
 
 
+#: The longest cadence in days: the longest duration pandas holds in nanoseconds.
+_MOST_DAYS: Final = 106_751
+
+
 def _cadences(instance: object, attribute: attrs.Attribute[Any], value: tuple[float, ...]) -> None:
-    if len(value) != len(TIERS) or not all(v > 0 for v in value):
+    if len(value) != len(TIERS) or not all(0 < v <= _MOST_DAYS for v in value):
         raise InvalidInputError(
-            f"{attribute.name} must hold 4 positive numbers of days (A, B, C, D); got {value!r}"
+            f"{attribute.name} must hold 4 positive numbers of days (A, B, C, D), each at "
+            f"most {_MOST_DAYS:,} (about 292 years, the longest duration pandas holds); "
+            f"got {value!r}"
         )
 
 
@@ -114,7 +122,8 @@ class TierPolicy:
         Smallest revenue ÷ benchmark of tiers A and B; any positive share below the B
         cut-off is C, and zero is D. Strictly decreasing, in (0, 1].
     cadence_days : tuple of 4 floats, default (30, 90, 90, 180)
-        Days between contacts for tiers A, B, C and D, each > 0.
+        Days between contacts for tiers A, B, C and D, each > 0 and at most 106,751
+        (the longest duration pandas holds in nanoseconds).
     channels : tuple of 4 str, default ("call or visit", "call", "call", "email")
         How tiers A, B, C and D are contacted.
     band_names : tuple of str, default ("red", "orange", "yellow", "blue")

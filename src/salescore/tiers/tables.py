@@ -18,10 +18,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from .. import schema
-from .._arrays import FloatArray, option_choice, option_number, safe_divide
-from .._tables import float_column, row_ids, which
+from .._arrays import FloatArray, option_choice, option_flag, option_number, safe_divide
+from .._tables import float_column, option_column, row_ids, which
 from ..errors import InvalidInputError, SalescoreWarning
-from .classify import _tier_codes, segment_potential
+from .classify import _peer_options, _tier_codes, segment_potential
 from .contact import _measure, _schedule
 from .contact import _tier_codes as _label_codes
 from .policy import _DEFAULT_POLICY, TIERS, TierPolicy, _codes_from, _policy
@@ -118,8 +118,10 @@ def tier_accounts(
         does not hold datetimes.
     InvalidInputError
         A negative or infinite revenue, a missing segment value, no ``today`` when
-        ``last_contact`` is given, a ``today`` before a last contact (naming the
-        accounts), or an invalid option.
+        ``last_contact`` is given, a ``today`` before a last contact or too far from
+        a next contact for pandas' timestamps (naming the accounts), a benchmark so
+        small that a temperature exceeds the float range, a column option that is not
+        a column name (str), or an invalid option (``skipna`` not a bool …).
 
     See Also
     --------
@@ -166,8 +168,13 @@ def tier_accounts(
     a2 and a3 look like a1, so they are A accounts: a2 yields a quarter of what an
     A account should, a3 nothing (blue, near freezing), and a3 was never contacted.
     """
+    revenue = _required("revenue", revenue)
+    last_contact = option_column("last_contact", last_contact, optional=True)
+    account_id = option_column("account_id", account_id, optional=True)
     policy = _policy(policy)
-    columns = _column_list("segments", segments)
+    skip = option_flag("skipna", skipna)
+    _peer_options(statistic, min_peers)  # checked even when no segment reads them
+    columns = _column_list("segments", segments, empty=True)
     read = {"annual_revenue": revenue, "last_contact": last_contact, "account_id": account_id}
     schema.check_columns(accounts, "accounts", read, others=columns)
     if last_contact is not None and today is None:
@@ -180,11 +187,12 @@ def tier_accounts(
     potential = x.copy()
     if columns:
         _require_segments(accounts, columns, ids)
-        potential = _potential(accounts, x, columns, statistic, min_peers, bool(skipna))
-    codes, scale = _tier_codes(potential, benchmark, quantile, skipna=bool(skipna), policy=policy)
+        potential = _potential(accounts, x, columns, statistic, min_peers, skip)
+    codes, scale = _tier_codes(potential, benchmark, quantile, skipna=skip, policy=policy)
     levels = np.array([*policy.levels, 0.0, np.nan])[codes]
-    expected = levels * scale
-    heat = np.asarray(safe_divide(x, expected), dtype=np.float64)
+    heat = _temperatures(x, levels, scale, ids, revenue)
+    with np.errstate(all="ignore"):  # a level of a subnormal benchmark rounds to 0
+        expected = levels * scale
     plan = pd.DataFrame(index=accounts.index)
     if account_id is not None:
         plan["account_id"] = accounts[account_id].to_numpy()
@@ -262,7 +270,8 @@ def overdue_contacts(
         A named column is missing, or ``last_contact`` does not hold datetimes.
     InvalidInputError
         Unknown tier labels, a missing ``today``, a ``today`` before a last contact
-        (naming the accounts), or an unknown ``order``.
+        or too far from a next contact for pandas' timestamps (naming the accounts),
+        a column option that is not a column name (str), or an unknown ``order``.
 
     Warns
     -----
@@ -302,6 +311,9 @@ def overdue_contacts(
     >>> by_tier["account_id"].tolist()
     ['a3', 'a2', 'a4']
     """
+    tier = _required("tier", tier)
+    last_contact = _required("last_contact", last_contact)
+    account_id = option_column("account_id", account_id, optional=True)
     policy = _policy(policy)
     how = option_choice("order", order, ("days", "tier"))
     if today is None:
@@ -375,7 +387,8 @@ def cold_accounts(
     SchemaError
         A named column is missing or ``temperature`` is not numeric.
     InvalidInputError
-        Unknown tier labels or band names, a negative or infinite temperature.
+        Unknown tier labels or band names, a negative or infinite temperature, or a
+        column option that is not a column name (str).
 
     Warns
     -----
@@ -408,6 +421,9 @@ def cold_accounts(
     >>> colder["account_id"].tolist()
     ['a2']
     """
+    tier = _required("tier", tier)
+    temperature = _required("temperature", temperature)
+    account_id = option_column("account_id", account_id, optional=True)
     policy = _policy(policy)
     wanted_tiers = set(_labels_in("tiers", tiers, TIERS))
     coldest = (policy.band_names[-1],) if bands is None else bands
@@ -472,8 +488,8 @@ def declining_accounts(
     SchemaError
         A named column is missing or not numeric.
     InvalidInputError
-        A negative or infinite revenue (naming the accounts), or a threshold outside
-        [−1, 0].
+        A negative or infinite revenue (naming the accounts), a threshold outside
+        [−1, 0], or a column option that is not a column name (str).
 
     Warns
     -----
@@ -510,6 +526,9 @@ def declining_accounts(
     2         a3             0.0           40000.0            -1.0
     0         a1         70000.0          100000.0            -0.3
     """
+    current = _required("current", current)
+    previous = _required("previous", previous)
+    account_id = option_column("account_id", account_id, optional=True)
     limit = option_number("threshold", threshold)
     if not -1.0 <= limit <= 0.0:
         raise InvalidInputError(
@@ -526,8 +545,10 @@ def declining_accounts(
         ids,
         "have an unknown current or previous revenue; they are not listed",
     )
-    change = np.asarray(safe_divide(now - before, before), dtype=np.float64)
-    with np.errstate(invalid="ignore"):
+    # Amounts are >= 0, so the difference cannot overflow; a quotient beyond float range
+    # is a rise (inf), one below it a change of 0.
+    with np.errstate(all="ignore"):
+        change = np.asarray(safe_divide(now - before, before), dtype=np.float64)
         falling = change < limit
     rows = np.flatnonzero(falling)
     rows = rows[np.lexsort((rows, change[rows]))]
@@ -539,13 +560,23 @@ def declining_accounts(
 # ---------------------------------------------------------------------- helpers
 
 
-def _column_list(name: str, value: object) -> list[str]:
+def _required(name: str, value: object) -> str:
+    """A column-name option that must name a column (never None)."""
+    column = option_column(name, value)
+    assert column is not None  # option_column refuses None unless optional
+    return column
+
+
+def _column_list(name: str, value: object, *, empty: bool = False) -> list[str]:
+    """Column names (or labels) given as one str or a list or tuple of str."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
         return list(dict.fromkeys(value))
+    noun = "a sequence (possibly empty)" if empty else "a sequence"
     raise InvalidInputError(
-        f"{name} must be a column name or a sequence of column names; got {value!r:.60}"
+        f"{name} must be a column name or {noun} of column names; got "
+        f"{type(value).__name__} {value!r:.60}"
     )
 
 
@@ -609,12 +640,40 @@ def _potential(
     return potential
 
 
+def _temperatures(
+    x: FloatArray, levels: FloatArray, scale: float, ids: ObjectArray, revenue: str
+) -> FloatArray:
+    """Revenue ÷ (the tier's level × the benchmark); NaN for D and unknown tiers.
+
+    Where level × benchmark underflows (a subnormal benchmark), the same ratio is taken
+    as (revenue ÷ benchmark) ÷ level; a temperature beyond float range is refused.
+    """
+    with np.errstate(all="ignore"):
+        expected = levels * scale
+        heat = np.asarray(safe_divide(x, expected), dtype=np.float64)
+        redo = (levels > 0.0) & (scale > 0.0) & ((expected == 0.0) | np.isinf(heat))
+        if redo.any():
+            heat[redo] = (x[redo] / scale) / levels[redo]
+    huge = np.isinf(heat)
+    if huge.any():
+        raise InvalidInputError(
+            f"the benchmark ({scale!r}) is so small that the temperature ({revenue} ÷ "
+            "the tier's level × the benchmark) exceeds the float range for "
+            f"{which(ids, huge, x.tolist(), noun='account')}; pass a larger benchmark"
+        )
+    return heat
+
+
 def _overdue(
     last: pd.Series[Any], tiers: pd.Series[Any], today: Any, ids: ObjectArray, policy: TierPolicy
 ) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex, FloatArray]:
     """Last and next contacts and days overdue; a today before a last contact names them."""
-    stamps, due, _, _ = _schedule(last, tiers, policy)
-    now, days, early = _measure(stamps, due, today)
+
+    def describe(mask: npt.NDArray[np.bool_]) -> str:
+        return which(ids, mask, list(last.astype(object)), noun="account")
+
+    stamps, due, _, _ = _schedule(last, tiers, policy, describe)
+    now, days, early = _measure(stamps, due, today, describe)
     if early.any():
         raise InvalidInputError(
             f"today ({now}) is earlier than the last contact of "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, overload
 
+import numpy as np
 import pandas as pd
 
 from .._arrays import (
@@ -11,12 +12,15 @@ from .._arrays import (
     FloatArray,
     Numeric,
     Scalar,
+    Values,
     check_nonnegative,
     coerce,
     safe_divide,
 )
+from ..errors import InvalidInputError
 from .policy import (
     _DEFAULT_POLICY,
+    _SHOWN,
     ObjectArray,
     TierPolicy,
     _codes_from,
@@ -57,7 +61,8 @@ def temperature(realized: Numeric, expected: Numeric) -> float | FloatArray | pd
     Raises
     ------
     InvalidInputError
-        A negative or infinite amount.
+        A negative or infinite amount, or a ratio beyond the float range (an
+        ``expected`` so near 0 that the quotient exceeds about 1.8e308).
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -86,7 +91,7 @@ def temperature(realized: Numeric, expected: Numeric) -> float | FloatArray | pd
     (r, e), wrap = coerce(realized=realized, expected=expected)
     check_nonnegative("realized", r)
     check_nonnegative("expected", e)
-    return wrap(safe_divide(r, e))
+    return wrap(_finite_ratio(r, e, "expected"))
 
 
 @overload
@@ -187,7 +192,8 @@ def revenue_change(current: Numeric, previous: Numeric) -> float | FloatArray | 
     Raises
     ------
     InvalidInputError
-        A negative or infinite revenue.
+        A negative or infinite revenue, or a change beyond the float range (a
+        ``previous`` so near 0 that the quotient exceeds about 1.8e308).
     IndexMismatchError
         Two Series arguments with different indexes.
 
@@ -216,4 +222,24 @@ def revenue_change(current: Numeric, previous: Numeric) -> float | FloatArray | 
     (c, p), wrap = coerce(current=current, previous=previous)
     check_nonnegative("current", c)
     check_nonnegative("previous", p)
-    return wrap(safe_divide(c - p, p))
+    # Both are >= 0, so their difference cannot overflow; the quotient can.
+    return wrap(_finite_ratio(c - p, p, "previous"))
+
+
+def _finite_ratio(numerator: Values, denominator: Values, name: str) -> Values:
+    """``numerator / denominator``, NaN for a zero denominator, never inf.
+
+    A quotient of finite amounts beyond the float range is refused, naming ``name``.
+    """
+    out = safe_divide(numerator, denominator)
+    huge = np.isinf(out)
+    if np.any(huge):
+        positions = np.flatnonzero(np.atleast_1d(huge))
+        shown = ", ".join(str(p) for p in positions[:_SHOWN])
+        more = ", …" if positions.size > _SHOWN else ""
+        where = "" if isinstance(out, float) else f" at 0-based positions {shown}{more}"
+        raise InvalidInputError(
+            f"{name} is so near 0 that the ratio exceeds the float range (about 1.8e308)"
+            f"{where}; express the amounts in a larger unit"
+        )
+    return out

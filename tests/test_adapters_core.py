@@ -521,7 +521,7 @@ def test_reason_groups_count_one_problem_once_however_many_values() -> None:
     )
     assert groups["first_rows"].iloc[1] == (0, 1, 2)
     assert result.reason_groups(examples=0)["examples"].tolist() == ["", ""]
-    with pytest.raises(InvalidInputError, match="examples must be an int >= 0"):
+    with pytest.raises(InvalidInputError, match="examples must be a non-negative integer"):
         result.reason_groups(examples=-1)
 
 
@@ -688,3 +688,53 @@ def test_match_fields_ignores_case_and_refuses_ambiguity() -> None:
     assert match_fields(both, {"value": "amount"}, source="t", exact={"value"}) == {
         "value": "amount"
     }
+
+
+# ------------------------------------------------------------------ hostile input
+
+_RESULT_FIELDS: dict[str, Any] = {
+    "table": "deals",
+    "source": "records",
+    "frame": pd.DataFrame({"deal_id": ["D1"]}, index=[0]),
+    "rejected": pd.DataFrame({"deal_id": ["D2"], REASON: ["value: not a number"]}, index=[1]),
+    "rows_in": 2,
+}
+
+
+@pytest.mark.parametrize(
+    ("field_name", "value", "message"),
+    [
+        ("rows_in", "x", "rows_in must be a non-negative integer"),
+        ("rows_in", 2.0, "rows_in must be a non-negative integer"),
+        ("rows_in", True, "rows_in must be a non-negative integer"),
+        ("rows_in", 10**400, "rows_in must be at most"),
+        ("table", None, "table must be a non-empty str"),
+        ("source", pd.NA, "source must be a non-empty str"),
+        ("warnings", "one warning", "warnings must be a tuple or list of str"),
+        ("warnings", (1,), "warnings must hold str only"),
+        ("frame", pd.DataFrame({("a", "b"): [1]}), "frame must have one row of column names"),
+        ("id_field", 3, "id_field must be a non-empty str"),
+        ("row_name", None, "row_name must be a non-empty str"),
+        ("emptied", pd.DataFrame({"x": []}), "emptied must have the columns"),
+    ],
+)
+def test_import_result_cannot_be_made_with_a_field_of_the_wrong_kind(
+    field_name: str, value: Any, message: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        ImportResult(**{**_RESULT_FIELDS, field_name: value})
+
+
+def test_import_result_cannot_count_a_row_both_accepted_and_rejected() -> None:
+    shared = _RESULT_FIELDS["rejected"].set_axis([0])
+    with pytest.raises(InvalidInputError, match="both accepted and rejected"):
+        ImportResult(**{**_RESULT_FIELDS, "rejected": shared})
+
+
+@pytest.mark.parametrize("value", [10**400, np.timedelta64(1, "h"), 2.0, "2", True])
+def test_reason_groups_and_summary_refuse_counts_that_are_not_small_integers(value: Any) -> None:
+    result = ImportResult(**_RESULT_FIELDS)
+    with pytest.raises(InvalidInputError, match="examples"):
+        result.reason_groups(examples=value)
+    with pytest.raises(InvalidInputError, match="lines"):
+        result.summary(lines=value)

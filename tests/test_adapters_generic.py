@@ -342,3 +342,24 @@ def test_timestamps_are_naive_utc() -> None:
     assert result.frame["created"].tolist() == [pd.Timestamp("2024-03-04 09:30")]
     # Written back with its UTC offset, read back the same.
     assert to_records(result.frame)[0]["created"] == "2024-03-04T09:30:00+00:00"
+
+
+# ------------------------------------------------------------------ hostile input
+
+
+@pytest.mark.parametrize("value", [[], {}, ["properties"], pd.NA, 3])
+def test_a_properties_option_that_is_no_column_name_is_refused(value: Any) -> None:
+    # It was looked up in each record and raised TypeError (unhashable) for a list.
+    with pytest.raises(InvalidInputError, match="properties must be a column name"):
+        from_records([{"deal_id": "D1", "value": 1.0}], properties=value)
+
+
+@pytest.mark.parametrize("value", [None, "", ["records"], pd.NA])
+def test_a_source_that_is_no_name_is_refused(value: Any) -> None:
+    with pytest.raises(InvalidInputError, match="source must be a non-empty str"):
+        from_records([{"deal_id": "D1", "value": 1.0}], source=value)
+
+
+def test_a_probability_scale_of_pd_na_is_refused_by_name() -> None:
+    with pytest.raises(InvalidInputError, match="probability_scale"):
+        from_records([{"deal_id": "D1", "value": 1.0}], probability_scale=pd.NA)  # type: ignore[arg-type]

@@ -823,3 +823,42 @@ def test_an_unknown_forecast_category_keeps_the_deal() -> None:
         "forecast_category left empty in 1 kept row: ForecastCategory: unknown value"
     )
     assert result.emptied["column"].tolist() == ["forecast_category"]
+
+
+# ------------------------------------------------------------------ hostile input
+
+
+def test_a_lead_without_a_created_date_is_rejected_though_a_task_names_it() -> None:
+    # The hostile-input sweep found this call raising TypeError (a missing lead date
+    # compared with the task's); the lead must be rejected with its reason instead.
+    result = salesforce.leads(
+        [{"Id": "L1", "CreatedDate": None, "IsConverted": False}],
+        [{"WhoId": "L1", "CreatedDate": "2024-03-04T10:20:00Z"}],
+    )
+    assert (result.rows_in, result.accepted, result.n_rejected) == (1, 0, 1)
+    assert result.rejected["reason"].tolist() == ["CreatedDate: missing"]
+
+
+def test_a_lead_without_a_created_date_keeps_the_others_first_contacts() -> None:
+    result = salesforce.leads(
+        [
+            {"Id": "L1", "CreatedDate": None, "IsConverted": False},
+            {"Id": "L2", "CreatedDate": "2024-03-04T09:00:00Z", "IsConverted": False},
+        ],
+        [
+            {"WhoId": "L1", "CreatedDate": "2024-03-04T10:20:00Z"},
+            {"WhoId": "L2", "CreatedDate": "2024-03-04T09:04:00Z"},
+        ],
+    )
+    assert result.frame["lead_id"].tolist() == ["L2"]
+    # L2's task is logged 4 minutes after it was created: 09:04 UTC, naive.
+    assert result.frame["first_contact"].tolist() == [pd.Timestamp("2024-03-04 09:04")]
+
+
+@pytest.mark.parametrize("kind", ["list", "dict"])
+def test_values_nested_thousands_deep_are_refused_with_a_schema_error(kind: str) -> None:
+    value: Any = 1
+    for _ in range(5_000):  # beyond Python's recursion limit
+        value = [value] if kind == "list" else {"a": value}
+    with pytest.raises(SchemaError, match="nested too deeply"):
+        salesforce.opportunities([{"Id": "1", "StageName": value, "Amount": value}])

@@ -145,3 +145,17 @@ def test_any_payload_gives_json_or_a_whole_call_error(records: list[dict[str, An
     counts = metrics["counts"]
     assert counts["accepted"] + counts["rejected"] == counts["rows_in"] == len(records)
     assert len(metrics["deals"]) == counts["accepted"]
+
+
+# ------------------------------------------------------------------ hostile input
+
+
+def test_json_text_nested_thousands_deep_is_refused_as_a_schema_error() -> None:
+    # json.loads raised RecursionError, which is not a ValueError.
+    with pytest.raises(SchemaError, match="nested too deeply"):
+        deal_metrics("[" * 10_000 + "]" * 10_000)
+
+
+def test_a_json_integer_of_more_digits_than_python_reads_is_refused() -> None:
+    with pytest.raises(SchemaError, match="not valid JSON"):
+        deal_metrics('[{"deal_id": "D1", "value": 1' + "0" * 5_000 + "}]")

@@ -822,3 +822,154 @@ def test_lost_deals_without_a_close_date_keep_the_loss_reasons(tmp_path: Path) -
     assert funnel["metrics"]["lost_deals"] == 2  # D1 and D2; D3 has no month
     assert "1 lost deal without a close date" in funnel["caveats"]["lost_deals"]
     assert any("without a close date" in note for note in funnel["notes"])
+
+
+# ------------------------------------------------------------------------ hostile input
+# In-process (salescore.cli.main), for speed: the same one-line contract.
+
+
+def _main(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    from salescore.cli import main
+
+    status = main([str(arg) for arg in args])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def _one_line_refusal(status: int, out: str, err: str, *fragments: str) -> str:
+    assert status == 2, err
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("salescore: error: ")
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+_DEEP = "[" * 10_000 + "]" * 10_000
+
+
+@pytest.mark.parametrize("crm", ["salesforce", "hubspot", "pipedrive", "odoo"])
+def test_a_deeply_nested_json_export_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], crm: str
+) -> None:
+    # It ended in "internal error ... RecursionError" (exit 1).
+    deals = tmp_path / "deals.json"
+    deals.write_text(_DEEP, encoding="utf-8")
+    _one_line_refusal(
+        *_main(capsys, "report", "--crm", crm, "--deals", deals), "deals file", "nested too deeply"
+    )
+
+
+def test_deeply_nested_crm_stages_are_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stages = tmp_path / "stages.json"
+    stages.write_text(_DEEP, encoding="utf-8")
+    args: list[str | Path] = [
+        "report",
+        "--crm",
+        "hubspot",
+        "--deals",
+        FIXTURES / "hubspot/deals.json",
+    ]
+    _one_line_refusal(
+        *_main(capsys, *args, "--crm-stages", stages), "stages file", "nested too deeply"
+    )
+
+
+def test_a_json_integer_beyond_pythons_digit_limit_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deals = tmp_path / "deals.json"
+    deals.write_text('[{"Id": "1", "Amount": 1' + "0" * 5000 + "}]", encoding="utf-8")
+    _one_line_refusal(*_main(capsys, "report", "--crm", "salesforce", "--deals", deals), "JSON")
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (["report", "--demo", "--bogus\noption"], "--bogus\\noption"),
+        (["report", "--demo", "--as-of", "2026-01-01\n--quota"], "'2026-01-01\\n--quota'"),
+        (["report", "--deals", "deals\nfile.csv"], "'deals\\nfile.csv'"),
+        (["report", "--deals", "deals\x1b[31m.csv"], "'deals\\x1b[31m.csv'"),
+        (["report", "--demo", "--output", "re\nport"], "re\\nport"),
+    ],
+)
+def test_a_control_character_in_an_argument_or_path_is_shown_escaped_on_one_line(
+    capsys: pytest.CaptureFixture[str], args: list[str], shown: str
+) -> None:
+    line = _one_line_refusal(*_main(capsys, *args), shown)
+    assert line.isprintable()
+
+
+def test_output_naming_a_directory_names_that_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The message named the temporary file (".report.txt.3b94greo.tmp").
+    target = tmp_path / "report.txt"
+    target.mkdir()
+    line = _one_line_refusal(*_main(capsys, "report", "--demo", "-o", target), str(target))
+    assert "it is a directory" in line
+    assert ".tmp" not in line
+    assert [p.name for p in tmp_path.iterdir()] == ["report.txt"]
+
+
+def test_a_failed_write_names_the_output_not_the_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "report.txt"
+
+    def fail(source: str, destination: str) -> None:
+        raise OSError(28, "No space left on device", source)
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError, match="No space") as caught:
+        write_atomically(target, "text")
+    assert caught.value.filename == str(target)
+
+
+_EXTREME_DEALS = (
+    "deal_id,value,status,close_date,probability,owner\n"
+    "D1,1e308,open,2026-02-01,0.5,ana\n"
+    "D2,1.7e308,won,2025-11-01,1,ben\n"
+    "D3,1e308,lost,2025-10-01,0,ana\n"
+)
+
+
+@pytest.mark.parametrize(
+    "extra", [[], ["--headcount", "5e-324"], ["--quota", "1e308"], ["--seller-cost", "1e308"]]
+)
+def test_extreme_numbers_print_no_python_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str]
+) -> None:
+    # "--headcount 5e-324" printed "RuntimeWarning: invalid value encountered in divide"
+    # (an internal error under -W error), from revenue per seller 1e308 / 5e-324 = inf.
+    deals = tmp_path / "deals.csv"
+    deals.write_text(_EXTREME_DEALS, encoding="utf-8")
+    status, _, err = _main(capsys, "report", "--deals", deals, "--as-of", "2026-01-01", *extra)
+    assert status in (0, 3), err
+    assert "Warning:" not in err
+    assert all(line.startswith("salescore: ") for line in err.splitlines()), err
+
+
+def test_a_python_warning_from_a_calculation_never_reaches_the_reader(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import warnings
+
+    import salescore.report as report_package
+
+    real = report_package.build_report
+
+    def noisy(*args: Any, **kwargs: Any) -> Any:
+        warnings.warn("overflow encountered in multiply", RuntimeWarning, stacklevel=1)
+        warnings.warn("a statistical caveat\nover two lines", sc.SalescoreWarning, stacklevel=1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(report_package, "build_report", noisy)
+    status, _, err = _main(capsys, "report", "--demo", "--format", "json")
+    assert status == 0, err
+    # salescore's own warning is one line of the command's; numpy's is not shown.
+    assert err.splitlines() == ["salescore: warning: a statistical caveat over two lines"]

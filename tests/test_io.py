@@ -608,3 +608,81 @@ def test_a_blank_flag_outside_the_schema_is_unknown_not_false(tmp_path: Path) ->
     section = build_report(inputs).sections["leads"]
     assert "reach_rate" not in section.tables["response_bands"]["columns"]
     assert any("Reach rates left out: 1 lead has no 'reached' value" in n for n in section.notes)
+
+
+# ------------------------------------------------------------------ hostile input
+
+_PLAIN = "deal_id,value,status\nD1,10,open\n"
+
+
+@pytest.mark.parametrize("value", [pd.NA, ["fraction"], None, 1])
+def test_a_probability_scale_that_is_no_choice_is_refused_by_name(
+    tmp_path: Path, value: Any
+) -> None:
+    # pd.NA leaked "TypeError: boolean value of NA is ambiguous" from `in`.
+    path = _write(tmp_path / "deals.csv", _PLAIN)
+    with pytest.raises(InvalidInputError, match="probability_scale"):
+        read_table(path, probability_scale=value)
+    with pytest.raises(InvalidInputError, match="probability_scale"):
+        read_export(path, probability_scale=value)
+    with pytest.raises(InvalidInputError, match="probability_scale"):
+        FileFormat(probability_scale=value)
+
+
+@pytest.mark.parametrize("value", ["False", "no", 0, 1, pd.NA])
+def test_dayfirst_must_be_true_false_or_none(tmp_path: Path, value: Any) -> None:
+    path = _write(tmp_path / "deals.csv", _PLAIN)
+    with pytest.raises(InvalidInputError, match="dayfirst must be True"):
+        read_table(path, dayfirst=value)
+    with pytest.raises(InvalidInputError, match="dayfirst must be True"):
+        FileFormat(dayfirst=value)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("sep", pd.NA), ("decimal", pd.NA), ("decimal", ["."]), ("thousands", pd.NA),
+     ("encoding", "utf\x00"), ("locale", ["de"])],
+)  # fmt: skip
+def test_dialect_options_of_the_wrong_kind_are_refused_by_name(
+    tmp_path: Path, option: str, value: Any
+) -> None:
+    path = _write(tmp_path / "deals.csv", _PLAIN)
+    with pytest.raises(InvalidInputError, match=option):
+        read_table(path, **{option: value})
+    with pytest.raises(InvalidInputError, match=option):
+        FileFormat(**{option: value})
+
+
+@pytest.mark.parametrize("kinds", ["number", ["value"], {"value": pd.NA}, {3: "number"}])
+def test_kinds_must_map_column_names_to_kinds(tmp_path: Path, kinds: Any) -> None:
+    path = _write(tmp_path / "deals.csv", _PLAIN)
+    with pytest.raises(InvalidInputError, match="kinds"):
+        read_table(path, kinds=kinds)
+
+
+def test_a_directory_a_nul_or_a_number_as_the_path_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError, match="it is a directory"):
+        read_table(tmp_path)
+    with pytest.raises(InvalidInputError, match="NUL"):
+        read_table(str(tmp_path / "deals\x00.csv"))
+    with pytest.raises(InvalidInputError, match="path must be a str or a path"):
+        read_table(3)  # type: ignore[arg-type]
+
+
+def test_a_path_with_a_newline_is_shown_escaped_in_the_message(tmp_path: Path) -> None:
+    path = _write(tmp_path / "dea\nls.csv", "")
+    with pytest.raises(InvalidInputError, match="it is empty") as caught:
+        read_table(path)
+    assert "\n" not in str(caught.value)
+    assert "dea\\nls.csv" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("field_name", "value"),
+    [("name", None), ("sep", pd.NA), ("sep", ";;"), ("decimal", ";"), ("thousands", ["."]),
+     ("dayfirst", "False"), ("dayfirst", None), ("encoding", "no-such-codec")],
+)  # fmt: skip
+def test_a_locale_preset_cannot_be_made_with_a_bad_field(field_name: str, value: Any) -> None:
+    fields = {"name": "x", "sep": ";", "decimal": ",", "thousands": ".", "dayfirst": True}
+    with pytest.raises(InvalidInputError, match=field_name):
+        type(LOCALES["de"])(**{**fields, field_name: value})

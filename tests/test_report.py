@@ -709,3 +709,97 @@ def test_the_import_summary_shows_a_few_groups_then_how_many_more() -> None:
     assert "and 35 more kinds of problem" in render(built, "markdown")
     assert "and 35 more kinds of problem" in render(built, "html")
     assert len(json.loads(render(built, "json"))["imports"][0]["groups"]) == 40
+
+
+# ------------------------------------------------------------------ hostile input
+
+
+def test_render_and_build_report_refuse_objects_of_the_wrong_kind_by_name(report: Report) -> None:
+    # They raised AttributeError ('float' object has no attribute 'to_dict' / 'as_of')
+    # and TypeError (unhashable type: 'list').
+    with pytest.raises(InvalidInputError, match="report must be a Report"):
+        render(math.nan, "text")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="inputs must be an Inputs"):
+        build_report(math.nan)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="fmt must be one of"):
+        render(report, [])  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="assumptions must be an Assumptions"):
+        build_report(demo_inputs(), assumptions={"margin": 0.3})  # type: ignore[arg-type]
+
+
+AS_OF = pd.Timestamp("2026-01-01")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Assumptions(margin="0.3"), "margin must be a number"),
+        (lambda: Assumptions(margin=1.5), "margin must be a fraction"),
+        (lambda: Assumptions(seller_cost=10**400), "seller_cost must be a number within"),
+        (lambda: Assumptions(discount_rate=math.inf), "discount_rate must be a finite"),
+        (lambda: Assumptions(probabilities=pd.NA), "probabilities must be one of"),  # type: ignore[arg-type]
+        (lambda: Inputs(as_of=math.nan, source="csv"), "as_of must be a pandas Timestamp"),
+        (lambda: Inputs(as_of=pd.Timestamp("9999-12-31"), source="csv"), "as_of must be a date"),
+        (lambda: Inputs(as_of=AS_OF, source=None), "source must be a str"),  # type: ignore[arg-type]
+        (lambda: Inputs(as_of=AS_OF, source="csv", deals={}), "deals must be a DataFrame"),  # type: ignore[arg-type]
+        (lambda: Inputs(as_of=AS_OF, source="csv", quota=10**400), "quota must be a number"),
+        (lambda: Inputs(as_of=AS_OF, source="csv", headcount=pd.NA), "headcount must be a num"),
+        (lambda: Inputs(as_of=AS_OF, source="csv", headcount=-1.0), "headcount must be a"),
+        (lambda: Inputs(as_of=AS_OF, source="csv", targets={"call": "5"}), "targets"),
+        (lambda: Inputs(as_of=AS_OF, source="csv", stages="abc"), "stages must be a tuple"),
+        (lambda: Inputs(as_of=AS_OF, source="csv", imports=("x",)), "imports must hold Import"),
+        (
+            lambda: Import(table="deals", source="csv", file="f", rows_in="2", accepted=1),  # type: ignore[arg-type]
+            "rows_in must be a non-negative integer",
+        ),
+        (
+            lambda: Import(table="deals", source="csv", file="f", rows_in=1, accepted=2),
+            "accepted .2. cannot exceed rows_in",
+        ),
+        (
+            lambda: Import(table="deals", source="csv", file="f", rows_in=10**400, accepted=0),
+            "rows_in must be at most",
+        ),
+        (lambda: ReasonGroup(column=3, problem="p", rows=1), "column must be a str"),  # type: ignore[arg-type]
+        (lambda: ReasonGroup(column=None, problem="p", rows=-1), "rows must be a non-negative"),
+        (lambda: Problem(kind="bogus", severity="error", message="m"), "kind must be one of"),
+        (lambda: Problem(kind="no_rows", severity="error", message="m", sections=None), "sections"),
+    ],
+)
+def test_report_records_cannot_be_made_with_a_field_of_the_wrong_kind(
+    make: Any, message: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        make()
+
+
+def test_a_report_record_cannot_be_made_with_a_field_of_the_wrong_kind(report: Report) -> None:
+    fields = {f.name: getattr(report, f.name) for f in attrs.fields(Report)}
+    for name, value in [("as_of", "2026-01-01"), ("sections", None), ("problems", "x"),
+                        ("skipped", "x"), ("quota", 10**400), ("source", None)]:  # fmt: skip
+        with pytest.raises(InvalidInputError, match=name):
+            Report(**{**fields, name: value})
+
+
+def test_render_helpers_refuse_arguments_of_the_wrong_kind(report: Report) -> None:
+    from salescore.report.html import render_html
+    from salescore.report.render import cell, import_reasons, table_title
+
+    with pytest.raises(InvalidInputError, match="key must be a str"):
+        label(None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="periods must be a mapping"):
+        table_title("pipeline", "x")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="column must be a str"):
+        cell("deals", ["value"], 1.0)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="value must be a number"):
+        cell("deals", "value", complex(1, 1))
+    with pytest.raises(InvalidInputError, match="value must be a number within float range"):
+        cell("deals", "value", 10**400)
+    with pytest.raises(InvalidInputError, match="item must be a mapping"):
+        import_reasons(None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="item is not an entry"):
+        import_reasons({"groups": [{"rows": "many"}]})
+    with pytest.raises(InvalidInputError, match="report must be a Report"):
+        render_html(None, {})  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="data must be the report's to_dict"):
+        render_html(report, {})

@@ -11,12 +11,14 @@ counted and shown.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from salescore.errors import InvalidInputError
+from salescore.errors import InvalidInputError, SchemaError
 from salescore.report import build_report, render
 from salescore.report.data import Inputs
 from salescore.report.render import _METRICS, WIDTH, label, table_title
@@ -27,9 +29,11 @@ from salescore.report.sections import (
     days_text,
     forecast_section,
     funnel_section,
+    funnel_stages,
     leads_section,
     months_text,
     probability_presets,
+    quarter_end,
     retention_section,
     team_section,
     value_section,
@@ -451,3 +455,185 @@ def test_losses_and_leads_after_the_report_date_are_not_yet_known() -> None:
     assert section.metrics["leads"] == 1  # L1
     assert section.metrics["median_response_minutes"] == pytest.approx(4.0)  # 09:00 → 09:04
     assert any("1 lead created on or after the report date" in n for n in section.notes)
+
+
+# ------------------------------------------------------------------------ hostile input
+
+_TX = _tx([("A", "2025-03-01", 100.0), ("B", "2025-06-01", 50.0)])
+_VALUE = {"sellers": 1.0, "margin": 0.5, "seller_cost": 1000.0, "discount_rate": 0.1}
+
+
+@pytest.mark.parametrize(
+    ("as_of", "message"),
+    [
+        (None, "as_of must be a pandas Timestamp"),
+        ("2026-01-01", "as_of must be a pandas Timestamp"),
+        (float("nan"), "as_of must be a pandas Timestamp"),
+        (pd.NaT, "as_of must be a pandas Timestamp"),
+        (pd.Timestamp("1677-09-22 00:00:01"), "as_of must be a date within 1700-01-01"),
+        (pd.Timestamp("2262-04-11"), "as_of must be a date within"),
+    ],
+)
+def test_sections_refuse_a_report_date_that_is_not_one(as_of: Any, message: str) -> None:
+    # They raised AttributeError ('str' object has no attribute 'to_period') and, for
+    # a date near datetime64[ns]'s limits, OutOfBoundsDatetime.
+    with pytest.raises(InvalidInputError, match=message):
+        value_section(_TX, as_of=as_of, **_VALUE)
+    with pytest.raises(InvalidInputError, match=message):
+        forecast_section(
+            _deals([("D1", "open", 10.0, "2026-02-01", None, 0.5)]), as_of=as_of, quota=None
+        )
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("margin", "1"), ("margin", 10**400), ("margin", None), ("seller_cost", -1.0),
+     ("seller_cost", float("inf")), ("discount_rate", pd.NA), ("sellers", "abc"),
+     ("sellers", -1.0)],
+)  # fmt: skip
+def test_the_value_section_refuses_settings_of_the_wrong_kind_by_name(
+    setting: str, value: Any
+) -> None:
+    with pytest.raises(InvalidInputError, match=setting):
+        value_section(_TX, as_of=NEW_YEAR, **{**_VALUE, setting: value})
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("headcount", pd.NA), ("headcount", 10**400), ("headcount", "abc"),
+     ("headcount", pd.Series([1.0, -2.0])), ("targets", None), ("targets", {"call": "5"})],
+)  # fmt: skip
+def test_the_team_section_refuses_settings_of_the_wrong_kind_by_name(
+    setting: str, value: Any
+) -> None:
+    deals = _deals([("D1", "won", 10.0, "2025-07-01", None, 1.0)])
+    settings = {"headcount": 1.0, "targets": {"call": 5.0}, setting: value}
+    with pytest.raises(InvalidInputError, match=setting):
+        team_section(deals, None, as_of=NEW_YEAR, **settings)
+
+
+def test_forecast_and_funnel_refuse_a_quota_or_stages_of_the_wrong_kind() -> None:
+    deals = _deals([("D1", "open", 10.0, "2026-02-01", None, 0.5)])
+    with pytest.raises(InvalidInputError, match="quota"):
+        forecast_section(deals, as_of=NEW_YEAR, quota=10**400)
+    with pytest.raises(InvalidInputError, match="stages"):
+        funnel_section(None, deals, as_of=NEW_YEAR, stages="Proposal")
+
+
+@pytest.mark.parametrize(
+    "transactions",
+    [
+        {"customer_id": ["A"]},
+        pd.Series([1.0]),
+        _TX.set_axis(pd.MultiIndex.from_tuples([("a", c) for c in _TX.columns]), axis=1),
+        _TX.assign(customer_id=[["A"], ["B"]]),  # type: ignore[list-item]
+        _TX.assign(date=["2025-03-01", "not a date"]),
+        _TX.drop(columns="amount"),
+    ],
+    ids=["dict", "Series", "MultiIndex header", "list cell", "text dates", "no amount"],
+)
+def test_sections_refuse_a_table_that_does_not_fit_its_canonical_table(transactions: Any) -> None:
+    # Each raised AttributeError, KeyError or TypeError from deep inside the section.
+    with pytest.raises(SchemaError):
+        value_section(transactions, as_of=NEW_YEAR, **_VALUE)
+    with pytest.raises(SchemaError):
+        retention_section(transactions, None, as_of=NEW_YEAR)
+
+
+def test_section_records_and_text_helpers_refuse_arguments_of_the_wrong_kind() -> None:
+    with pytest.raises(InvalidInputError, match="key must be a str"):
+        Section(key=None, title="t")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="metrics must be a dict"):
+        Section(key="k", title="t", metrics=None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="notes must be a list of str"):
+        Section(key="k", title="t", notes=[3])  # type: ignore[list-item]
+    with pytest.raises(InvalidInputError, match="periods must map str to str"):
+        Section(key="k", title="t", periods={"months": 3})  # type: ignore[dict-item]
+    with pytest.raises(InvalidInputError, match="text must be a str or None"):
+        Section(key="k", title="t").flag(pd.NA, "a")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="months must be a non-empty PeriodIndex"):
+        months_text([])  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="start must be a Timestamp"):
+        days_text("2026-01-01", NEW_YEAR)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="end must be"):
+        days_text(NEW_YEAR, pd.Timestamp.min)
+    with pytest.raises(InvalidInputError, match="as_of must be"):
+        quarter_end(pd.NaT)  # type: ignore[arg-type]
+    with pytest.raises(SchemaError, match="history"):
+        funnel_stages({"deal_id": []})  # type: ignore[arg-type]
+
+
+def test_a_date_column_in_seconds_beyond_2262_is_refused_naming_the_row() -> None:
+    # datetime64[s] holds 9999-12-31 (a CRM's "no end date"); the sections raised
+    # OutOfBoundsDatetime when they computed in nanoseconds.
+    deals = _deals([("D1", "open", 10.0, "2026-02-01", None, 0.5)] * 2)
+    deals["deal_id"] = ["D1", "D2"]
+    deals["close_date"] = np.array(["9999-12-31", "2026-02-01"], dtype="datetime64[s]")
+    runs: list[Callable[[], Section]] = [
+        lambda: forecast_section(deals, as_of=NEW_YEAR, quota=None),
+        lambda: team_section(deals, None, as_of=NEW_YEAR, headcount=None, targets={}),
+    ]
+    for run in runs:
+        with pytest.raises(SchemaError, match=r"'close_date' holds dates outside .* 1 row: 0"):
+            run()
+
+
+def test_sums_beyond_the_largest_float_are_refused_not_shown_as_missing() -> None:
+    # Under errstate(all="raise") the Accounts section raised FloatingPointError; without
+    # it the overflowed sums were shown as missing ("-").
+    from salescore.datasets import sample
+
+    accounts = sample().accounts.assign(annual_revenue=1e308)
+    with np.errstate(all="raise"), pytest.raises(InvalidInputError, match="largest float"):
+        accounts_section(accounts, as_of=NEW_YEAR)
+    with pytest.raises(InvalidInputError, match="larger unit"):
+        accounts_section(sample().accounts.assign(previous_revenue=1e308), as_of=NEW_YEAR)
+
+
+@pytest.mark.parametrize("run", ["forecast", "funnel", "team"])
+def test_sections_that_read_the_status_refuse_deals_without_it(run: str) -> None:
+    deals = _deals([("D1", "open", 10.0, "2026-02-01", None, 0.5)]).drop(columns="status")
+    calls: dict[str, Callable[[], Section]] = {
+        "forecast": lambda: forecast_section(deals, as_of=NEW_YEAR, quota=None),
+        "funnel": lambda: funnel_section(None, deals, as_of=NEW_YEAR, stages=None),
+        "team": lambda: team_section(deals, None, as_of=NEW_YEAR, headcount=None, targets={}),
+    }
+    with pytest.raises(SchemaError, match="needs the column 'status'"):
+        calls[run]()
+
+
+def test_loss_reasons_without_close_dates_leave_the_losses_out_and_say_so() -> None:
+    # A KeyError: 'close_date' for deals without the (optional) column.
+    deals = _deals([("D1", "lost", 10.0, "2025-06-01", None, 0.0)]).drop(columns="close_date")
+    deals["lost_reason"] = "price"
+    section = funnel_section(None, deals, as_of=NEW_YEAR, stages=None)
+    assert "lost_deals" not in section.metrics
+    assert any("1 lost deal without a close date" in note for note in section.notes)
+
+
+@pytest.mark.parametrize(
+    ("column", "values"),
+    [("reached", ["False", "True"]), ("reached", [[True], [False]]),
+     ("reached", pd.Categorical([True, False])), ("converted", pd.Categorical([True, False]))],
+)  # fmt: skip
+def test_the_leads_section_refuses_flags_that_are_not_true_or_false(
+    column: str, values: Any
+) -> None:
+    leads = pd.DataFrame(
+        {
+            "lead_id": ["L1", "L2"],
+            "created": pd.to_datetime(["2025-03-01 09:00", "2025-03-02 09:00"]),
+            "first_contact": pd.to_datetime(pd.Series(["2025-03-01 09:03", None])),
+            "converted": [True, False],
+        }
+    )
+    leads[column] = values
+    with pytest.raises(SchemaError, match=column):
+        leads_section(leads, as_of=NEW_YEAR)
+
+
+def test_a_section_record_refuses_a_metric_beyond_float_range() -> None:
+    with pytest.raises(InvalidInputError, match=r"metrics\['a'\] must be a number within"):
+        Section(key="k", title="t", metrics={"a": 10**400})
+    with pytest.raises(InvalidInputError, match=r"metrics\['a'\] must be finite"):
+        Section(key="k", title="t", metrics={"a": float("inf")})

@@ -48,6 +48,7 @@ import re
 import sys
 import tempfile
 import traceback
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -57,7 +58,7 @@ import pandas as pd
 from ._arrays import utc_naive
 from ._tables import counted
 from ._version import __version__
-from .errors import SalescoreError
+from .errors import SalescoreError, SalescoreWarning
 
 if TYPE_CHECKING:
     from .report.data import FileFormat
@@ -106,6 +107,23 @@ class _UsageError(Exception):
     """A bad command line, reported in one line with exit status 2."""
 
 
+def _one_line(text: str) -> str:
+    r"""``text`` as one printable line: control characters shown as escapes (``\n``).
+
+    A newline or an escape sequence in an argument or a path must not break the one
+    line of an error, nor reach the terminal.
+    """
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+def _shown(path: Path | str) -> str:
+    """A path for a message: as written, or quoted with escapes if it holds control characters."""
+    text = str(path)
+    return text if text.isprintable() else repr(text)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise _UsageError(message)
@@ -115,16 +133,16 @@ def _number(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a number: {text!r:.60}") from None
     if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r:.60}")
     return value
 
 
 def _fraction(text: str) -> float:
     value = _number(text)
     if value > 1:
-        raise argparse.ArgumentTypeError(f"must be a fraction between 0 and 1, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a fraction between 0 and 1, got {text!r:.60}")
     return value
 
 
@@ -318,6 +336,13 @@ def write_atomically(path: Path, text: str) -> None:
     text : str
         The whole content, written as UTF-8.
 
+    Raises
+    ------
+    OSError
+        The file cannot be written (a full disk, no permission); the error names
+        ``path``, not the temporary file. ``path`` naming a directory, or a directory
+        that does not exist, is a usage error of the command (exit status 2).
+
     Examples
     --------
     >>> import tempfile
@@ -331,8 +356,15 @@ def write_atomically(path: Path, text: str) -> None:
     """
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
-        raise _UsageError(f"cannot write {path}: directory {directory} does not exist")
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        raise _UsageError(
+            f"cannot write {_shown(path)}: directory {_shown(directory)} does not exist"
+        )
+    if path.is_dir():
+        raise _UsageError(f"cannot write {_shown(path)}: it is a directory; name a file in it")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise _named(error, path) from None
     try:
         umask = os.umask(0)
         os.umask(umask)
@@ -342,10 +374,19 @@ def write_atomically(path: Path, text: str) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise _named(error, path) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _named(error: OSError, path: Path) -> OSError:
+    """``error`` naming ``path``: the reader knows the output, not its temporary file."""
+    return OSError(error.errno, error.strerror or str(error), os.fspath(path))
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -388,7 +429,7 @@ def _report(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     else:
         write_atomically(args.output, text)
-    where = "the report" if args.output is None else str(args.output)
+    where = "the report" if args.output is None else _shown(args.output)
     if report.unusable:
         tables = ", ".join(
             f"no usable row in {str(problem.table).replace('_', ' ')} ({problem.file})"
@@ -418,12 +459,12 @@ def _output_format(fmt: str | None, output: Path | None) -> str:
     implied = _SUFFIX_FORMATS.get(suffix)
     if fmt is None and implied is None:
         raise _UsageError(
-            f"cannot tell the format of --output {output} from its extension "
+            f"cannot tell the format of --output {_shown(output)} from its extension "
             f"{suffix or '(none)'}: name it .txt, .md, .json or .html, or give --format"
         )
     if fmt is not None and implied is not None and fmt != implied:
         raise _UsageError(
-            f"--format {fmt} contradicts the extension of --output {output} ({implied}); "
+            f"--format {fmt} contradicts the extension of --output {_shown(output)} ({implied}); "
             "change one of them"
         )
     return fmt or str(implied)
@@ -463,6 +504,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["report", "--demo", "--as-of", "02/01/2026"])  # day or month first?
     2
     """
+    with warnings.catch_warnings(record=True) as caught:
+        # A Python warning is no message for the reader of a command: NumPy's
+        # RuntimeWarning on extreme numbers would print code lines. salescore's own
+        # warnings become one line each; any other is dropped (shown with
+        # SALESCORE_TRACEBACK=1, as it points to a bug).
+        warnings.simplefilter("always")
+        status = _run(argv)
+    debug = bool(os.environ.get("SALESCORE_TRACEBACK"))
+    if status in (EXIT_OK, EXIT_UNUSABLE) or debug:
+        for item in caught:
+            if issubclass(item.category, SalescoreWarning):
+                _say("warning", " ".join(str(item.message).split()))
+            elif debug:
+                where = f"{item.filename}:{item.lineno}"
+                _say("warning", f"{item.category.__name__}: {item.message} ({where})")
+    return status
+
+
+def _say(kind: str, message: str) -> None:
+    """One line on standard error: ``salescore: <kind>: <message>``."""
+    print(f"{_PROG}: {kind}: {_one_line(message)}", file=sys.stderr)
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    """:func:`main` without the handling of warnings."""
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -473,11 +539,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as done:  # --help and --version
         return done.code if isinstance(done.code, int) else 0
     except _UsageError as error:
-        print(f"{_PROG}: error: {error}", file=sys.stderr)
+        _say("error", str(error))
         return EXIT_USAGE
     except SalescoreError as error:
-        message = " ".join(str(error).split())
-        print(f"{_PROG}: error: {message}", file=sys.stderr)
+        _say("error", " ".join(str(error).split()))
         return EXIT_USAGE
     except BrokenPipeError:
         # The reader (say, `head`) left: nothing more to say.
@@ -485,8 +550,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0
     except OSError as error:
-        where = f": {error.filename}" if error.filename else ""
-        print(f"{_PROG}: error: {error.strerror or error}{where}", file=sys.stderr)
+        where = f": {_shown(error.filename)}" if error.filename else ""
+        _say("error", f"{error.strerror or error}{where}")
+        return EXIT_USAGE
+    except RecursionError:
+        _say("error", "the input is nested too deeply to read")
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"{_PROG}: interrupted", file=sys.stderr)
@@ -495,9 +563,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("SALESCORE_TRACEBACK"):
             traceback.print_exc()
         message = " ".join(str(error).split())[:300]
-        print(
-            f"{_PROG}: error: internal error, a bug in salescore "
-            f"({type(error).__name__}: {message}); please report it with the command you ran",
-            file=sys.stderr,
+        _say(
+            "error",
+            f"internal error, a bug in salescore ({type(error).__name__}: {message}); "
+            "please report it with the command you ran",
         )
         return EXIT_BUG

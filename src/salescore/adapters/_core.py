@@ -55,9 +55,10 @@ problems has them joined by ``"; "``. The problem part never embeds the value, s
 from __future__ import annotations
 
 import collections
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, ParamSpec, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -96,6 +97,7 @@ __all__ = [
     "assemble",
     "field",
     "match_fields",
+    "nesting_refused",
     "parse_bool",
     "parse_choice",
     "parse_currency",
@@ -139,6 +141,30 @@ OPTIONAL: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
 
 BoolArray = npt.NDArray[np.bool_]
 _SHOWN: Final = 5
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def nesting_refused(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``function`` refusing, with a SchemaError, records nested too deeply to read.
+
+    A value nested a thousand lists or dicts deep (no CRM writes one; JSON text that
+    deep is refused when it is read) exhausts Python's recursion limit wherever it is
+    shown or compared; the whole call is refused rather than ending in a
+    RecursionError.
+    """
+
+    @functools.wraps(function)
+    def refusing(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return function(*args, **kwargs)
+        except RecursionError:
+            raise SchemaError(
+                f"{function.__module__.rsplit('.', 1)[-1]}.{function.__name__}: a value is "
+                "nested too deeply to read (lists or dicts hundreds of levels deep)"
+            ) from None
+
+    return refusing
 
 
 def _none_series(index: pd.Index[Any]) -> pd.Series[Any]:

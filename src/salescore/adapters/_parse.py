@@ -294,7 +294,7 @@ def parse_probability(
     ``scale="fraction"`` accepts 0 to 1. A value outside the scale's range is a
     reason, never re-interpreted on the other scale.
     """
-    if scale not in ("fraction", "percent"):
+    if not isinstance(scale, str) or scale not in ("fraction", "percent"):  # type: ignore[redundant-expr]
         raise InvalidInputError(
             f"probability_scale must be 'fraction' or 'percent'; got {scale!r:.60}"
         )
@@ -414,7 +414,9 @@ def parse_timestamp(
     (``"31.12.2025"``); a well-formed moment outside 1677-09-22 to 2262-04-11, such
     as a CRM's "no end date" ``9999-12-31``, is a reason naming that range.
     """
-    if epoch_unit not in (None, "s", "ms", "us", "ns"):
+    if epoch_unit is not None and (
+        not isinstance(epoch_unit, str) or epoch_unit not in ("s", "ms", "us", "ns")  # type: ignore[redundant-expr]
+    ):
         raise InvalidInputError(f"epoch_unit must be 's', 'ms', 'us' or 'ns'; got {epoch_unit!r}")
     n = len(series)
     out = np.full(n, np.datetime64("NaT", "ns"))

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+import reprlib
 from typing import Any, Final
 
 import attrs
 import numpy as np
 import pandas as pd
 
+from .._arrays import option_count
 from ..errors import InvalidInputError
 
-__all__ = ["REASON", "SUMMARY_LINES", "ImportResult", "split_reason"]
+__all__ = ["MAX_ROWS", "MAX_SHOWN", "REASON", "SUMMARY_LINES", "ImportResult", "split_reason"]
 
 #: The column of :attr:`ImportResult.rejected` that holds each row's reason.
 REASON: Final = "reason"
@@ -28,10 +29,40 @@ REASON: Final = "reason"
 def _frame(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, pd.DataFrame):
         raise InvalidInputError(f"{attribute.name} must be a DataFrame; got {type(value).__name__}")
+    if isinstance(value.columns, pd.MultiIndex):
+        raise InvalidInputError(
+            f"{attribute.name} must have one row of column names, not a MultiIndex"
+        )
 
 
-def _strings(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(str(value) for value in values)
+def _text(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise InvalidInputError(
+            f"{attribute.name} must be a non-empty str; got {type(value).__name__} {value!r:.60}"
+        )
+
+
+def _optional_text(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _text(instance, attribute, value)
+
+
+def _strings(values: object) -> tuple[str, ...]:
+    # A lone str would be read as its characters, and a number is no list of lines.
+    if isinstance(values, (str, bytes)) or not isinstance(values, (tuple, list)):
+        raise InvalidInputError(
+            f"warnings must be a tuple or list of str; got {type(values).__name__} {values!r:.60}"
+        )
+    odd = [value for value in values if not isinstance(value, str)]
+    if odd:
+        raise InvalidInputError(
+            f"warnings must hold str only; got {type(odd[0]).__name__} {odd[0]!r:.60}"
+        )
+    return tuple(values)
+
+
+def _rows_in(value: object) -> int:
+    return option_count("rows_in", value, maximum=MAX_ROWS)
 
 
 def _emptied_frame(value: object) -> pd.DataFrame:
@@ -47,6 +78,11 @@ def _emptied_frame(value: object) -> pd.DataFrame:
 
 #: How many groups of problems, and of warnings, :meth:`ImportResult.summary` shows.
 SUMMARY_LINES: Final = 12
+#: The most examples per group, or lines, :meth:`ImportResult.reason_groups` and
+#: :meth:`ImportResult.summary` are asked for (a mistyped 2**70 is refused).
+MAX_SHOWN: Final = 1_000_000
+#: The most rows an import can count: the largest int64, as pandas counts rows.
+MAX_ROWS: Final = int(np.iinfo(np.int64).max)
 _PROBLEM = re.compile(r"(?P<column>[^:;]{1,80}?): (?P<rest>.*)", re.DOTALL)
 _SCHEMA_PROBLEM = re.compile(
     r"(?P<column>\w+) (?P<rest>(?:must|is) .*?)(?: \((?P<value>[^()]*)\))?", re.DOTALL
@@ -95,7 +131,10 @@ def _example(label: object, name: str, identifier: object, value: str | None) ->
 def _shown_id(value: object) -> str:
     if isinstance(value, np.generic):
         value = value.item()
-    return f"{value!r:.40}"
+    try:
+        return f"{value!r:.40}"
+    except RecursionError:  # a list nested too deeply for repr
+        return f"{reprlib.repr(value):.40}"
 
 
 def _groups(
@@ -172,8 +211,12 @@ class ImportResult:
     Raises
     ------
     InvalidInputError
-        The accepted and rejected rows do not add up to ``rows_in``, or ``rejected``
-        lacks the ``reason`` column.
+        A field of the wrong kind (``table``, ``source`` and ``row_name`` not a
+        non-empty str, ``rows_in`` not a non-negative int, ``warnings`` not a tuple or
+        list of str, a frame not a DataFrame with one row of column names); the
+        accepted and rejected rows do not add up to ``rows_in``, or share an index
+        label; ``rejected`` lacks the ``reason`` column, or ``emptied`` its ``column``
+        and ``reason`` columns.
 
     Examples
     --------
@@ -188,19 +231,31 @@ class ImportResult:
       1 × amount: not a plain number (e.g. row 1 ('D-18'): 'n/a')
     """
 
-    table: str
-    source: str
+    table: str = attrs.field(validator=_text)
+    source: str = attrs.field(validator=_text)
     frame: pd.DataFrame = attrs.field(validator=_frame)
     rejected: pd.DataFrame = attrs.field(validator=_frame)
     warnings: tuple[str, ...] = attrs.field(default=(), converter=_strings)
-    rows_in: int
-    emptied: pd.DataFrame = attrs.field(default=None, converter=_emptied_frame)
-    id_field: str | None = None
-    row_name: str = "row"
+    rows_in: int = attrs.field(converter=_rows_in)
+    emptied: pd.DataFrame = attrs.field(default=None, converter=_emptied_frame, validator=_frame)
+    id_field: str | None = attrs.field(default=None, validator=_optional_text)
+    row_name: str = attrs.field(default="row", validator=_text)
 
     def __attrs_post_init__(self) -> None:
         if REASON not in self.rejected.columns:
             raise InvalidInputError(f"rejected must have a {REASON!r} column")
+        missing = {"column", REASON} - set(self.emptied.columns)
+        if missing:
+            raise InvalidInputError(
+                f"emptied must have the columns 'column' and {REASON!r}; "
+                f"it lacks {', '.join(map(repr, sorted(missing)))}"
+            )
+        shared = self.frame.index.intersection(self.rejected.index)
+        if len(shared):
+            raise InvalidInputError(
+                f"a row cannot be both accepted and rejected; frame and rejected share the "
+                f"index labels {shared[:3].tolist()!r:.60}"
+            )
         if len(self.frame) + len(self.rejected) != self.rows_in:
             raise InvalidInputError(
                 f"{len(self.frame)} accepted + {len(self.rejected)} rejected rows do not "
@@ -243,7 +298,7 @@ class ImportResult:
         Parameters
         ----------
         examples : int, keyword-only, default 3
-            How many example rows to give per group (at least 0).
+            How many example rows to give per group: 0 to :data:`MAX_SHOWN`.
 
         Returns
         -------
@@ -259,7 +314,7 @@ class ImportResult:
         Raises
         ------
         InvalidInputError
-            ``examples`` is not a non-negative integer.
+            ``examples`` is not an integer from 0 to :data:`MAX_SHOWN`.
 
         Examples
         --------
@@ -280,14 +335,11 @@ class ImportResult:
         >>> result.rejected["reason"].iloc[4]  # the row's own reason, in full
         "amount: not a plain number: '5000,50'"
         """
-        if isinstance(examples, bool) or not isinstance(examples, (int, np.integer)):
-            raise InvalidInputError(f"examples must be an int >= 0; got {examples!r:.60}")
-        if examples < 0:
-            raise InvalidInputError(f"examples must be an int >= 0; got {examples}")
+        count = option_count("examples", examples, maximum=MAX_SHOWN)
         ids = None
         if self.id_field is not None and self.id_field in self.rejected.columns:
             ids = self.rejected[self.id_field]
-        return _groups(self.rejected[REASON], ids, int(examples), self.row_name)
+        return _groups(self.rejected[REASON], ids, count, self.row_name)
 
     def summary(self, *, lines: int = SUMMARY_LINES) -> str:
         """A few lines for a person: the counts, the kinds of problem and the warnings.
@@ -299,7 +351,7 @@ class ImportResult:
         Parameters
         ----------
         lines : int, keyword-only, default 12
-            How many groups, and how many warnings, to show (at least 1).
+            How many groups, and how many warnings, to show: 1 to :data:`MAX_SHOWN`.
 
         Returns
         -------
@@ -310,10 +362,10 @@ class ImportResult:
         Raises
         ------
         InvalidInputError
-            ``lines`` is not a positive integer.
+            ``lines`` is not an integer from 1 to :data:`MAX_SHOWN`.
         """
-        count: object = lines
-        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+        lines = option_count("lines", lines, maximum=MAX_SHOWN)
+        if lines < 1:
             raise InvalidInputError(f"lines must be an int >= 1; got {lines!r:.60}")
         out = [
             f"{self.table} from {self.source}: {self.rows_in} rows in, "

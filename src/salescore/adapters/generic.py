@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from .._tables import option_column
 from ..errors import InvalidInputError, SchemaError
 from ..pipeline._categories import STATUSES
 from ._core import (
@@ -24,6 +25,7 @@ from ._core import (
     assemble,
     field,
     match_fields,
+    nesting_refused,
     parse_bool,
     parse_choice,
     parse_currency,
@@ -51,7 +53,7 @@ def _options(table: object, probability_scale: object) -> schema.Table:
         raise InvalidInputError(
             f"table must be one of {', '.join(schema.TABLES)}; got {table!r:.60}"
         )
-    if probability_scale not in ("fraction", "percent"):
+    if not isinstance(probability_scale, str) or probability_scale not in ("fraction", "percent"):
         raise InvalidInputError(
             f"probability_scale must be 'fraction' or 'percent'; got {probability_scale!r:.60}"
         )
@@ -185,6 +187,7 @@ def _parse(column: schema.Column, values: pd.Series[Any], key: str, scale: str) 
     return parse_bool(values, field=key, required=required)
 
 
+@nesting_refused
 def from_records(
     records: object,
     mapping: Mapping[str, str] | None = None,
@@ -242,7 +245,8 @@ def from_records(
         Two fields of the records differ only in case and would both match a mapped
         name (``"Amount"`` and ``"amount"``).
     InvalidInputError
-        ``table``, ``mapping``, ``probability_scale`` or ``stage_status`` is invalid.
+        ``table``, ``mapping``, ``probability_scale``, ``properties``, ``source`` or
+        ``stage_status`` is invalid.
 
     See Also
     --------
@@ -307,6 +311,11 @@ def from_records(
     (0, 13)
     """
     spec = _options(table, probability_scale)
+    option_column("properties", properties, optional=True)
+    if not isinstance(source, str) or not source:  # type: ignore[redundant-expr]
+        raise InvalidInputError(
+            f"source must be a non-empty str; got {type(source).__name__} {source!r:.60}"
+        )
     fields = _fields(spec, mapping)
     statuses = _stage_status(stage_status)
     if statuses is not None and table != "deals":
@@ -374,6 +383,7 @@ def _json_value(value: object, kind: str) -> object:
     return value
 
 
+@nesting_refused
 def to_records(
     frame: pd.DataFrame,
     mapping: Mapping[str, str] | None = None,

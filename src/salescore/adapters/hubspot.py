@@ -60,6 +60,7 @@ from ._core import (
     Parsed,
     assemble,
     field,
+    nesting_refused,
     parse_bool,
     parse_currency,
     parse_date,
@@ -267,6 +268,7 @@ def _stages_of(
 # ------------------------------------------------------------------ deals
 
 
+@nesting_refused
 def deals(records: object, *, stages: object = None) -> ImportResult:
     """Import HubSpot deals into the canonical deals table, accounting for every row.
 
@@ -540,6 +542,7 @@ def _named(reasons: pd.Series[Any], stage_ids: pd.Series[Any]) -> pd.Series[Any]
     return pd.Series(out, index=reasons.index, dtype=object)
 
 
+@nesting_refused
 def stage_history(records: object, *, stages: object = None) -> ImportResult:
     """Import the stage history of HubSpot deals: one row per deal and stage entered.
 

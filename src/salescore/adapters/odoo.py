@@ -54,6 +54,7 @@ from ._core import (
     Parsed,
     assemble,
     field,
+    nesting_refused,
     parse_bool,
     parse_choice,
     parse_currency,
@@ -239,6 +240,7 @@ def _either(use: BoolArray, first: Parsed, second: Parsed) -> Parsed:
 # ------------------------------------------------------------------ the adapter
 
 
+@nesting_refused
 def deals(records: object, *, stages: object = None) -> ImportResult:
     """Import Odoo CRM opportunities (``crm.lead``) into the canonical deals table.
 

@@ -54,6 +54,7 @@ from ._core import (
     Parsed,
     assemble,
     field,
+    nesting_refused,
     parse_bool,
     parse_choice,
     parse_currency,
@@ -249,6 +250,7 @@ def _owners(raw: pd.DataFrame, key: str) -> Parsed:
     return parse_text(series, field=field_name, numbers=True)
 
 
+@nesting_refused
 def deals(records: object, *, stages: object = None) -> ImportResult:
     """Import Pipedrive deals into the canonical deals table, accounting for every row.
 

@@ -56,6 +56,7 @@ from ._core import (
     assemble,
     field,
     match_fields,
+    nesting_refused,
     parse_bool,
     parse_currency,
     parse_date,
@@ -334,6 +335,7 @@ def _expected_revenue_warning(values: pd.Series[Any], frame: pd.DataFrame) -> li
     ]
 
 
+@nesting_refused
 def opportunities(
     records: object, *, fields: Mapping[str, str] | None = None, stages: object = None
 ) -> ImportResult:
@@ -542,6 +544,7 @@ def opportunities(
     return attrs.evolve(result, warnings=(*result.warnings, *extra))
 
 
+@nesting_refused
 def opportunity_history(records: object) -> ImportResult:
     r"""Salesforce ``OpportunityHistory`` records as the canonical stage-history table.
 
@@ -748,6 +751,7 @@ def _first_tasks(
     return first, channel, notes
 
 
+@nesting_refused
 def leads(records: object, tasks: object = None) -> ImportResult:
     r"""Salesforce leads as the canonical leads table, first contacts from their tasks.
 

@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import InvalidInputError, SchemaError
 from ..pipeline.forecast import weighted_value
 from ..pipeline.tables import weighted_pipeline
-from ._core import ImportResult
+from ._core import ImportResult, nesting_refused
 from .generic import from_records
 
 __all__ = ["SOURCES", "deal_metrics"]
@@ -44,8 +44,11 @@ def _records(payload: object) -> list[Any]:
     if isinstance(payload, str):
         try:
             payload = json.loads(payload)
+        except RecursionError:
+            raise SchemaError("payload is not valid JSON: it is nested too deeply") from None
         except ValueError as error:
-            raise SchemaError(f"payload is not valid JSON: {error}") from None
+            reason = " ".join(str(error).split())
+            raise SchemaError(f"payload is not valid JSON: {reason}") from None
     if isinstance(payload, Mapping):
         for key in _WRAPPERS:
             if key in payload and isinstance(payload[key], list):
@@ -93,6 +96,7 @@ def _import(
     return result
 
 
+@nesting_refused
 def deal_metrics(
     payload: object,
     *,

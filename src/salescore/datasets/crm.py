@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -9,7 +10,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from .._arrays import option_count
+from .._arrays import option_count, option_number
 from ..errors import InvalidInputError
 from ._accounts import make_book, make_last_contact
 from ._calendar import AS_OF, CURRENCY, stamps
@@ -17,7 +18,10 @@ from ._contracts import bill, lives, renewals, upsells
 from ._deals import STAGES, WON, Drafts, new_business, write
 from ._leads import TARGETS, make_activities, make_leads
 
-__all__ = ["SampleCRM", "sample"]
+__all__ = ["MAX_SEED", "SampleCRM", "sample"]
+
+#: The largest seed: 128 bits, the entropy NumPy's SeedSequence is designed around.
+MAX_SEED: Final = 2**128 - 1
 
 _QUARTER_END: Final = pd.Timestamp("2026-04-01")  # the quota's quarter ends before this
 _DEALS: Final = 5_000
@@ -29,6 +33,67 @@ _DEALS: Final = 5_000
 def _frame(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, pd.DataFrame):
         raise InvalidInputError(f"{attribute.name} must be a DataFrame; got {type(value).__name__}")
+
+
+def _finite(name: str, value: object) -> float:
+    number = option_number(name, value)
+    if not 0.0 <= number < math.inf:
+        raise InvalidInputError(f"{name} must be a finite number >= 0; got {value!r:.60}")
+    return number
+
+
+def _timestamp(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, pd.Timestamp):  # NaT is no Timestamp
+        raise InvalidInputError(
+            f"as_of must be a pandas Timestamp; got {type(value).__name__} {value!r:.60}"
+        )
+
+
+def _quota_field(value: object) -> float:
+    return _finite("quota", value)
+
+
+def _targets(value: object) -> dict[str, float]:
+    if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
+        raise InvalidInputError(
+            f"targets must be a mapping of activity kind (str) to a number; got {value!r:.60}"
+        )
+    return {key: _finite(f"targets[{key!r:.40}]", number) for key, number in value.items()}
+
+
+def _headcount(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, pd.Series):
+        raise InvalidInputError(
+            f"headcount must be a Series of sellers by month; got {type(value).__name__}"
+        )
+    if (
+        pd.api.types.is_bool_dtype(value.dtype)
+        or pd.api.types.is_complex_dtype(value.dtype)
+        or not pd.api.types.is_numeric_dtype(value.dtype)
+    ):
+        raise InvalidInputError(f"headcount must hold numbers; got dtype {value.dtype}")
+    numbers = value.to_numpy(dtype=np.float64, na_value=np.nan)
+    if not (np.isfinite(numbers) & (numbers >= 0)).all():
+        raise InvalidInputError("headcount must hold finite numbers >= 0")
+
+
+def _stages(value: object) -> tuple[str, ...]:
+    if (
+        isinstance(value, (str, bytes))
+        or not isinstance(value, (tuple, list))
+        or not all(isinstance(stage, str) for stage in value)
+    ):
+        raise InvalidInputError(f"stages must be a tuple of str; got {value!r:.60}")
+    return tuple(value)
+
+
+def _currency(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise InvalidInputError(f"currency must be a currency code (str); got {value!r:.60}")
+
+
+def _seed(value: object) -> int:
+    return option_count("seed", value, maximum=MAX_SEED)
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -84,6 +149,14 @@ class SampleCRM:
     seed : int
         The seed the data was made from.
 
+    Raises
+    ------
+    InvalidInputError
+        A field of the wrong kind: a table not a DataFrame, ``as_of`` not a
+        Timestamp, ``quota`` or a target not a finite number >= 0, ``headcount`` not a
+        Series of them, ``stages`` not str, ``currency`` not a code, ``seed`` not an
+        integer from 0 to :data:`MAX_SEED`.
+
     See Also
     --------
     sample : makes this record.
@@ -104,13 +177,13 @@ class SampleCRM:
     leads: pd.DataFrame = attrs.field(validator=_frame, repr=False)
     activities: pd.DataFrame = attrs.field(validator=_frame, repr=False)
     transactions: pd.DataFrame = attrs.field(validator=_frame, repr=False)
-    as_of: pd.Timestamp
-    quota: float
-    targets: Mapping[str, float]
-    headcount: pd.Series[float] = attrs.field(repr=False)
-    stages: tuple[str, ...] = (*STAGES, WON)
-    currency: str = CURRENCY
-    seed: int = 0
+    as_of: pd.Timestamp = attrs.field(validator=_timestamp)
+    quota: float = attrs.field(converter=_quota_field)
+    targets: Mapping[str, float] = attrs.field(converter=_targets)
+    headcount: pd.Series[float] = attrs.field(repr=False, validator=_headcount)
+    stages: tuple[str, ...] = attrs.field(default=(*STAGES, WON), converter=_stages)
+    currency: str = attrs.field(default=CURRENCY, validator=_currency)
+    seed: int = attrs.field(default=0, converter=_seed)
 
 
 # ------------------------------------------------------------------------ sample
@@ -141,8 +214,8 @@ def sample(seed: int = 0) -> SampleCRM:
     Parameters
     ----------
     seed : int, default 0
-        Seed of NumPy's random generator, >= 0. Another seed gives another team with
-        the same character.
+        Seed of NumPy's random generator, from 0 to :data:`MAX_SEED` (2**128 - 1).
+        Another seed gives another team with the same character.
 
     Returns
     -------
@@ -153,7 +226,7 @@ def sample(seed: int = 0) -> SampleCRM:
     Raises
     ------
     InvalidInputError
-        ``seed`` is not a non-negative integer.
+        ``seed`` is not an integer from 0 to :data:`MAX_SEED`.
 
     See Also
     --------
@@ -219,7 +292,7 @@ def sample(seed: int = 0) -> SampleCRM:
     ...
     salescore.errors.InvalidInputError: seed must be a non-negative integer; got float 1.5
     """
-    seed = option_count("seed", seed)
+    seed = option_count("seed", seed, maximum=MAX_SEED)
     # Accounts, deals and invoices depend on each other and share a stream; the leads
     # and activities have their own, so that a change to the deals leaves them alone.
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]

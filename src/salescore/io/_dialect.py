@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .._arrays import iso_to_utc
+from .._arrays import iso_to_utc, option_flag
 from ..errors import InvalidInputError
 
 __all__ = ["LOCALES", "SEPARATORS", "Dialect", "Locale"]
@@ -32,6 +32,17 @@ SEPARATORS: Final = (",", ";", "\t", "|")
 # decimal separator, so they are always read as grouping.
 SPACES: Final = " \u00a0\u202f"
 _MINUS: Final = "\u2212"  # the minus sign some spreadsheets write instead of '-'
+
+
+def _field_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidInputError(
+            f"{attribute.name} must be a str; got {type(value).__name__} {value!r:.60}"
+        )
+
+
+def _flag(value: object) -> bool:
+    return option_flag("dayfirst", value)
 
 
 @attrs.frozen(kw_only=True)
@@ -49,14 +60,37 @@ class Locale:
         Whether ``01/02/2026`` is the 1st of February.
     encoding : str
         The encoding used when the file is not valid UTF-8 (Excel on Windows).
+
+    Raises
+    ------
+    InvalidInputError
+        A field that :func:`salescore.io.read_table` would refuse as an option.
     """
 
-    name: str
-    sep: str
-    decimal: str
-    thousands: str
-    dayfirst: bool
-    encoding: str = "cp1252"
+    name: str = attrs.field(validator=_field_text)
+    sep: str = attrs.field(validator=_field_text)
+    decimal: str = attrs.field(validator=_field_text)
+    thousands: str = attrs.field(validator=_field_text)
+    dayfirst: bool = attrs.field(converter=_flag)
+    encoding: str = attrs.field(default="cp1252", validator=_field_text)
+
+    def __attrs_post_init__(self) -> None:
+        # The checks of check_options (defined below, after the presets it reads).
+        if len(self.sep) != 1 or self.sep in "\"'\n\r":
+            raise InvalidInputError(f"sep must be one character; got {self.sep!r:.40}")
+        if self.decimal not in (".", ","):
+            raise InvalidInputError(f"decimal must be '.' or ','; got {self.decimal!r:.40}")
+        if self.thousands not in ("", ".", ",", "'", *SPACES) or self.thousands == self.decimal:
+            raise InvalidInputError(
+                f"thousands must be '', '.', ',', \"'\" or a space other than the decimal "
+                f"separator; got {self.thousands!r:.40}"
+            )
+        try:
+            "".encode(self.encoding)
+        except (LookupError, ValueError):
+            raise InvalidInputError(
+                f"encoding must be a text encoding Python knows; got {self.encoding!r:.40}"
+            ) from None
 
 
 def _locale(name: str, sep: str, decimal: str, thousands: str, dayfirst: bool) -> Locale:
@@ -122,9 +156,11 @@ def check_options(
         raise InvalidInputError(
             f"sep must be one character such as ',' or ';' (or None to detect it); got {sep!r:.40}"
         )
-    if decimal is not None and decimal not in (".", ","):
+    if decimal is not None and (not isinstance(decimal, str) or decimal not in (".", ",")):
         raise InvalidInputError(f"decimal must be '.' or ',' (or None); got {decimal!r:.40}")
-    if thousands is not None and thousands not in ("", ".", ",", "'", *SPACES):
+    if thousands is not None and (
+        not isinstance(thousands, str) or thousands not in ("", ".", ",", "'", *SPACES)
+    ):
         raise InvalidInputError(
             f"thousands must be '', '.', ',', \"'\" or a space (or None); got {thousands!r:.40}"
         )
@@ -137,7 +173,7 @@ def check_options(
             if not isinstance(encoding, str):
                 raise LookupError
             "".encode(encoding)  # a text encoding (rot13, hex: codecs, but not text)
-        except LookupError:
+        except (LookupError, ValueError):  # ValueError: a NUL or a lone surrogate in it
             raise InvalidInputError(
                 f"encoding must be a text encoding Python knows, such as 'utf-8' or 'cp1252'; "
                 f"got {encoding!r:.40}"

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .._arrays import option_flag
 from . import _dialect
 from ._read import _checked_options, _dates, _decimal, _read_text
 
@@ -33,6 +34,8 @@ def _export(
     probability_scale: str,
 ) -> tuple[pd.DataFrame, npt.NDArray[np.int64]]:
     """A CRM export's text with numbers and dates in plain form, and each row's line."""
+    if dayfirst is not None:
+        dayfirst = option_flag("dayfirst", dayfirst)
     preset = _checked_options(
         sep, decimal, thousands, dayfirst, encoding, locale, probability_scale
     )

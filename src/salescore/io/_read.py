@@ -15,6 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from .. import schema
+from .._arrays import option_flag
 from ..adapters._core import REASON, ImportResult
 from ..errors import InvalidInputError, SchemaError
 from ..pipeline._categories import FORECAST_CATEGORIES, forecast_category
@@ -70,7 +71,7 @@ def _checked_options(
         encoding=encoding,
         locale=locale,
     )
-    if probability_scale not in _SCALES:
+    if not isinstance(probability_scale, str) or probability_scale not in _SCALES:  # type: ignore[redundant-expr]
         raise InvalidInputError(
             f"probability_scale must be 'fraction' or 'percent'; got {probability_scale!r:.60}"
         )
@@ -90,9 +91,21 @@ def _read_text(
     preset: Locale | None,
 ) -> _Text:
     """The file's rows as stripped text (object dtype; blank is None), one per data line."""
+    if not isinstance(path, (str, PathLike)):
+        raise InvalidInputError(
+            f"path must be a str or a path; got {type(path).__name__} {path!r:.60}"
+        )
     file = Path(path)
-    where = f"{what} file {file}"
-    data = file.read_bytes()
+    name = str(file) if str(file).isprintable() else repr(str(file))
+    where = f"{what} file {name}"
+    if file.is_dir():
+        raise InvalidInputError(f"cannot read {where}: it is a directory, not a file")
+    try:
+        data = file.read_bytes()
+    except ValueError:  # a NUL character in the path
+        raise InvalidInputError(
+            f"cannot read {where}: a path cannot hold a NUL character"
+        ) from None
     if data.startswith(_WORKBOOKS):
         raise InvalidInputError(
             f"cannot read {where}: it is a spreadsheet workbook (such as .xlsx or .xls), "
@@ -524,12 +537,13 @@ def read_table(
     Raises
     ------
     FileNotFoundError
-        No such file.
+        No such file (another :class:`OSError` if it cannot be read).
     SchemaError
         The header lacks a required column of ``table`` (the message says when the
         file seems to be separated by another character, or names differ in case).
     InvalidInputError
-        An option is invalid; the file is not text in its encoding (the line is
+        An option is invalid; ``path`` is no path, a directory, or holds a NUL
+        character; the file is not text in its encoding (the line is
         named); it is empty or not CSV; its header holds several separators; its
         numbers use both decimal separators; or a column of slashed dates can be read
         either day or month first.
@@ -592,15 +606,26 @@ def read_table(
     deals from csv: 3 rows in, 2 accepted, 1 rejected
       1 × value: not a number (e.g. line 4 ('D-19'): '1,5 miljoner')
     """
+    if dayfirst is not None:
+        dayfirst = option_flag("dayfirst", dayfirst)
     preset = _checked_options(
         sep, decimal, thousands, dayfirst, encoding, locale, probability_scale
     )
-    if table not in tuple(schema.TABLES):
+    if not isinstance(table, str) or table not in tuple(schema.TABLES):  # type: ignore[redundant-expr]
         raise InvalidInputError(
             f"table must be one of {', '.join(schema.TABLES)}; got {table!r:.60}"
         )
+    if kinds is not None and not isinstance(kinds, Mapping):
+        raise InvalidInputError(
+            f"kinds must be a mapping of column name to kind, or None; got "
+            f"{type(kinds).__name__} {kinds!r:.60}"
+        )
     extra = dict(kinds or {})
-    wrong = {name: kind for name, kind in extra.items() if kind not in schema.KINDS}
+    wrong = {
+        name: kind
+        for name, kind in extra.items()
+        if not isinstance(name, str) or not isinstance(kind, str) or kind not in schema.KINDS  # type: ignore[redundant-expr]
+    }
     if wrong:
         raise InvalidInputError(f"kinds must be among {', '.join(schema.KINDS)}; got {wrong!r:.80}")
     spec = schema.TABLES[table]

@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import InvalidInputError
+
 __all__ = ["plain", "table"]
 
 
@@ -53,7 +55,20 @@ def table(
 
     The index becomes the first column (named ``index``, or after the index) unless
     ``index`` is ``""``. ``limit`` keeps the first rows and records how many there were.
+    An infinite number (an overflowed sum) raises :class:`~salescore.InvalidInputError`.
     """
+    numbers = frame.select_dtypes(include="number")
+    if len(numbers.columns):
+        with np.errstate(all="ignore"):
+            infinite = np.isinf(numbers.to_numpy(dtype=np.float64, na_value=np.nan))
+        if infinite.any():
+            column = numbers.columns[int(np.argwhere(infinite)[0][1])]
+            # plain() would show it as missing: an overflowed sum must not look unknown.
+            raise InvalidInputError(
+                f"the column {str(column)!r} of a table is beyond the largest float (about "
+                "1.8e308): the amounts are too large to add up; express them in a larger "
+                "unit (thousands, millions)"
+            )
     shown = frame if limit is None else frame.head(limit)
     columns = [str(c) for c in frame.columns]
     name = (

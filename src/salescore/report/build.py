@@ -9,6 +9,7 @@ left out because its data could not support it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
@@ -16,12 +17,13 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from .._arrays import utc_naive
+from .._arrays import option_number, utc_naive
 from .._tables import counted
 from .._version import __version__
 from ..errors import InvalidInputError, SalescoreError
 from ..pipeline import presets as _presets
 from ..pipeline.probabilities import fill_probabilities
+from . import _checks
 from .data import DEFAULT_TARGETS, Inputs
 from .sections import (
     Section,
@@ -99,8 +101,29 @@ EMPTY_SECTIONS: Final[tuple[tuple[str, str, str], ...]] = (
 _REASONS_SHOWN: Final = 3
 
 
-def _preset(instance: object, attribute: attrs.Attribute[Any], value: str | None) -> None:
-    if value is not None and value not in PROBABILITY_PRESETS:
+def _fraction(value: object) -> float:
+    number = option_number("margin", value)
+    if not 0.0 <= number <= 1.0:
+        raise InvalidInputError(f"margin must be a fraction in [0, 1]; got {value!r:.60}")
+    return number
+
+
+def _cost(value: object) -> float:
+    number = option_number("seller_cost", value)
+    if not 0.0 <= number < math.inf:
+        raise InvalidInputError(f"seller_cost must be a finite number >= 0; got {value!r:.60}")
+    return number
+
+
+def _rate(value: object) -> float:
+    number = option_number("discount_rate", value)
+    if not 0.0 <= number < math.inf:
+        raise InvalidInputError(f"discount_rate must be a finite number >= 0; got {value!r:.60}")
+    return number
+
+
+def _preset(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or value not in PROBABILITY_PRESETS):
         raise InvalidInputError(
             f"{attribute.name} must be one of {', '.join(PROBABILITY_PRESETS)} or None; "
             f"got {value!r}"
@@ -114,13 +137,88 @@ class Assumptions:
     ``margin``, ``seller_cost`` and ``discount_rate`` are the Value section's;
     ``probabilities`` names a vendor's default stage probabilities
     (:data:`PROBABILITY_PRESETS`) that fill the probability of every open deal
-    without one, or is ``None`` to fill nothing.
+    without one, or is ``None`` to fill nothing. ``margin`` is a fraction in [0, 1];
+    ``seller_cost`` and ``discount_rate`` are finite numbers >= 0; anything else is
+    refused with :class:`~salescore.InvalidInputError` naming the field.
     """
 
-    margin: float = 0.3
-    seller_cost: float = 90_000.0
-    discount_rate: float = 0.1
+    margin: float = attrs.field(default=0.3, converter=_fraction)
+    seller_cost: float = attrs.field(default=90_000.0, converter=_cost)
+    discount_rate: float = attrs.field(default=0.1, converter=_rate)
     probabilities: str | None = attrs.field(default=None, validator=_preset)
+
+
+#: The kinds of :class:`Problem`.
+PROBLEM_KINDS: Final = ("no_rows", "rows_rejected", "section_empty", "section_left_out")
+
+
+def _text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidInputError(
+            f"{attribute.name} must be a str; got {type(value).__name__} {value!r:.60}"
+        )
+
+
+def _optional_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _text(instance, attribute, value)
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, str) or value not in choices:
+            raise InvalidInputError(
+                f"{attribute.name} must be one of {', '.join(map(repr, choices))}; "
+                f"got {value!r:.60}"
+            )
+
+    return check
+
+
+def _section_keys(value: object) -> tuple[str, ...]:
+    return _checks.texts("sections", value)
+
+
+def _as_of(value: object) -> pd.Timestamp:
+    return _checks.report_date("as_of", value)
+
+
+def _quota(value: object) -> float | None:
+    return None if value is None else _checks.finite("quota", value)
+
+
+def _imports(value: object) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise InvalidInputError(
+            f"imports must be a list of dicts (Import.to_dict()); got {value!r:.60}"
+        )
+    return value
+
+
+def _sections(value: object) -> dict[str, Section]:
+    if not isinstance(value, dict) or not all(
+        isinstance(key, str) and isinstance(section, Section) for key, section in value.items()
+    ):
+        raise InvalidInputError(
+            f"sections must be a dict of section key to Section; got {value!r:.60}"
+        )
+    return value
+
+
+def _skipped(value: object) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(key, str) and isinstance(reason, str) for key, reason in value.items()
+    ):
+        raise InvalidInputError(
+            f"skipped must be a dict of section key to reason (str); got {value!r:.60}"
+        )
+    return value
+
+
+def _problem_list(value: object) -> list[Problem]:
+    if not isinstance(value, list) or not all(isinstance(item, Problem) for item in value):
+        raise InvalidInputError(f"problems must be a list of Problem; got {value!r:.60}")
+    return value
 
 
 @attrs.frozen(kw_only=True)
@@ -135,12 +233,12 @@ class Problem:
     the others.
     """
 
-    kind: str
-    severity: str
-    message: str
-    table: str | None = None
-    file: str | None = None
-    sections: tuple[str, ...] = ()
+    kind: str = attrs.field(validator=_choice(PROBLEM_KINDS))
+    severity: str = attrs.field(validator=_choice(("error", "warning")))
+    message: str = attrs.field(validator=_text)
+    table: str | None = attrs.field(default=None, validator=_optional_text)
+    file: str | None = attrs.field(default=None, validator=_optional_text)
+    sections: tuple[str, ...] = attrs.field(default=(), converter=_section_keys)
 
     def to_dict(self) -> dict[str, Any]:
         """The problem as JSON-ready values."""
@@ -158,14 +256,14 @@ class Problem:
 class Report:
     """The computed report: its header, problems, import summary and sections."""
 
-    as_of: pd.Timestamp
-    source: str
-    currency: str | None
-    quota: float | None
-    imports: list[dict[str, Any]]
-    sections: dict[str, Section]
-    skipped: dict[str, str] = attrs.field(factory=dict)
-    problems: list[Problem] = attrs.field(factory=list)
+    as_of: pd.Timestamp = attrs.field(converter=_as_of)
+    source: str = attrs.field(validator=_text)
+    currency: str | None = attrs.field(validator=_optional_text)
+    quota: float | None = attrs.field(converter=_quota)
+    imports: list[dict[str, Any]] = attrs.field(converter=_imports)
+    sections: dict[str, Section] = attrs.field(converter=_sections)
+    skipped: dict[str, str] = attrs.field(factory=dict, converter=_skipped)
+    problems: list[Problem] = attrs.field(factory=list, converter=_problem_list)
 
     @property
     def unusable(self) -> list[Problem]:
@@ -456,8 +554,10 @@ def build_report(inputs: Inputs, *, assumptions: Assumptions | None = None) -> R
     Raises
     ------
     InvalidInputError
-        ``assumptions.probabilities`` cannot fill a deal: an open deal without a
-        probability has no stage, or a stage the preset does not know.
+        ``inputs`` is not an :class:`~salescore.report.data.Inputs`, ``assumptions``
+        not an :class:`Assumptions` (or None); or ``assumptions.probabilities`` cannot
+        fill a deal: an open deal without a probability has no stage, or a stage the
+        preset does not know.
 
     Examples
     --------
@@ -481,7 +581,18 @@ def build_report(inputs: Inputs, *, assumptions: Assumptions | None = None) -> R
     >>> [problem.message for problem in build_report(empty).unusable]  # doctest: +ELLIPSIS
     ['No usable row in deals (deals.csv): all 2 rows were rejected (2 x value: not a number), ...']
     """
-    assumptions = assumptions or Assumptions()
+    if not isinstance(inputs, Inputs):
+        raise InvalidInputError(
+            "inputs must be an Inputs (from load_inputs or demo_inputs); got "
+            f"{type(inputs).__name__} {inputs!r:.60}"
+        )
+    if assumptions is None:
+        assumptions = Assumptions()
+    elif not isinstance(assumptions, Assumptions):
+        raise InvalidInputError(
+            f"assumptions must be an Assumptions or None; got {type(assumptions).__name__} "
+            f"{assumptions!r:.60}"
+        )
     as_of = inputs.as_of
     filled_note: str | None = None
     if assumptions.probabilities is not None and inputs.deals is not None:

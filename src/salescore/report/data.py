@@ -16,17 +16,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from os import PathLike
 from pathlib import Path
 from typing import Any, Final
 
 import attrs
 import pandas as pd
 
-from .._arrays import utc_naive
+from .._arrays import option_count, option_flag, utc_naive
 from ..adapters import ImportResult
+from ..adapters._result import MAX_ROWS
 from ..errors import InvalidInputError, SalescoreError
 from ..io import read_table
 from ..io._export import _export
+from . import _checks
 
 __all__ = [
     "CRMS",
@@ -78,21 +81,70 @@ class ReportInputError(SalescoreError):
     """A file that cannot be read or does not hold the table it should."""
 
 
+def _text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidInputError(
+            f"{attribute.name} must be a str; got {type(value).__name__} {value!r:.60}"
+        )
+
+
+def _optional_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _text(instance, attribute, value)
+
+
+def _count(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    option_count(attribute.name, value, maximum=MAX_ROWS)
+
+
+def _warning_texts(values: object) -> tuple[str, ...]:
+    return _checks.texts("warnings", values)
+
+
+def _scale(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or value not in ("fraction", "percent"):
+        raise InvalidInputError(
+            f"probability_scale must be 'fraction' or 'percent'; got {value!r:.60}"
+        )
+
+
+def _dialect(instance: FileFormat, attribute: attrs.Attribute[Any], value: object) -> None:
+    from ..io._dialect import check_options
+
+    check_options(**{**_NO_DIALECT, attribute.name: value})
+
+
+_NO_DIALECT: Final[dict[str, None]] = {
+    "sep": None,
+    "decimal": None,
+    "thousands": None,
+    "dayfirst": None,
+    "encoding": None,
+    "locale": None,
+}
+
+
+def _dayfirst(value: object) -> bool | None:
+    return None if value is None else option_flag("dayfirst", value)
+
+
 @attrs.frozen(kw_only=True)
 class FileFormat:
     """How the CSV files are written; None lets :func:`salescore.io.read_table` detect it.
 
     See :func:`salescore.io.read_table` for each option; ``probability_scale`` applies
-    to canonical files (a CRM's export is read on its adapter's scale).
+    to canonical files (a CRM's export is read on its adapter's scale). Each field is
+    checked as :func:`~salescore.io.read_table` checks its option: a bad one raises
+    :class:`~salescore.InvalidInputError` naming it.
     """
 
-    sep: str | None = None
-    decimal: str | None = None
-    thousands: str | None = None
-    dayfirst: bool | None = None
-    encoding: str | None = None
-    locale: str | None = None
-    probability_scale: str = "fraction"
+    sep: str | None = attrs.field(default=None, validator=_dialect)
+    decimal: str | None = attrs.field(default=None, validator=_dialect)
+    thousands: str | None = attrs.field(default=None, validator=_dialect)
+    dayfirst: bool | None = attrs.field(default=None, converter=_dayfirst)
+    encoding: str | None = attrs.field(default=None, validator=_dialect)
+    locale: str | None = attrs.field(default=None, validator=_dialect)
+    probability_scale: str = attrs.field(default="fraction", validator=_scale)
 
     def options(self) -> dict[str, Any]:
         """The dialect's options as keyword arguments of the readers."""
@@ -115,10 +167,10 @@ class ReasonGroup:
     file, or a 0-based position among API records) with their ids and values.
     """
 
-    column: str | None
-    problem: str
-    rows: int
-    examples: str = ""
+    column: str | None = attrs.field(validator=_optional_text)
+    problem: str = attrs.field(validator=_text)
+    rows: int = attrs.field(validator=_count)
+    examples: str = attrs.field(default="", validator=_text)
 
     @property
     def label(self) -> str:
@@ -135,6 +187,33 @@ class ReasonGroup:
         }
 
 
+def _reasons(value: object) -> dict[str, int]:
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(
+            f"reasons must be a mapping of str to int; got {type(value).__name__} {value!r:.60}"
+        )
+    out: dict[str, int] = {}
+    for key, count in value.items():
+        if not isinstance(key, str):
+            raise InvalidInputError(f"reasons: a key must be a str; got {key!r:.60}")
+        out[key] = option_count(f"reasons[{key!r:.40}]", count, maximum=MAX_ROWS)
+    return out
+
+
+def _group_tuple(value: object) -> tuple[ReasonGroup, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)):
+        raise InvalidInputError(
+            f"groups must be a tuple or list of ReasonGroup; got {type(value).__name__} "
+            f"{value!r:.60}"
+        )
+    odd = [group for group in value if not isinstance(group, ReasonGroup)]
+    if odd:
+        raise InvalidInputError(
+            f"groups must hold ReasonGroup records; got {type(odd[0]).__name__} {odd[0]!r:.60}"
+        )
+    return tuple(value)
+
+
 @attrs.frozen(kw_only=True)
 class Import:
     """How one input table was read: rows in, accepted, rejected, and why.
@@ -145,14 +224,20 @@ class Import:
     two columns counts in both.
     """
 
-    table: str
-    source: str
-    file: str
-    rows_in: int
-    accepted: int
-    reasons: Mapping[str, int] = attrs.field(factory=dict)
-    warnings: tuple[str, ...] = ()
-    groups: tuple[ReasonGroup, ...] = ()
+    table: str = attrs.field(validator=_text)
+    source: str = attrs.field(validator=_text)
+    file: str = attrs.field(validator=_text)
+    rows_in: int = attrs.field(validator=_count)
+    accepted: int = attrs.field(validator=_count)
+    reasons: Mapping[str, int] = attrs.field(factory=dict, converter=_reasons)
+    warnings: tuple[str, ...] = attrs.field(default=(), converter=_warning_texts)
+    groups: tuple[ReasonGroup, ...] = attrs.field(default=(), converter=_group_tuple)
+
+    def __attrs_post_init__(self) -> None:
+        if self.accepted > self.rows_in:
+            raise InvalidInputError(
+                f"accepted ({self.accepted}) cannot exceed rows_in ({self.rows_in})"
+            )
 
     @property
     def rejected(self) -> int:
@@ -174,24 +259,73 @@ class Import:
         }
 
 
+def _as_of(value: object) -> pd.Timestamp:
+    return _checks.report_date("as_of", value)
+
+
+def _optional_frame(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, pd.DataFrame):
+        raise InvalidInputError(
+            f"{attribute.name} must be a DataFrame or None; got {type(value).__name__}"
+        )
+
+
+def _quota(value: object) -> float | None:
+    return None if value is None else _checks.finite("quota", value)
+
+
+def _stage_names(value: object) -> tuple[str, ...] | None:
+    return None if value is None else _checks.texts("stages", value)
+
+
+def _headcount(value: object) -> float | pd.Series[float] | None:
+    return _checks.headcount("headcount", value)
+
+
+def _targets(value: object) -> dict[str, float] | None:
+    return None if value is None else _checks.targets("targets", value)
+
+
+def _import_tuple(value: object) -> tuple[Import, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)):
+        raise InvalidInputError(
+            f"imports must be a tuple or list of Import; got {type(value).__name__} {value!r:.60}"
+        )
+    odd = [item for item in value if not isinstance(item, Import)]
+    if odd:
+        raise InvalidInputError(
+            f"imports must hold Import records; got {type(odd[0]).__name__} {odd[0]!r:.60}"
+        )
+    return tuple(value)
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class Inputs:
-    """The canonical frames a report is computed from, and its settings."""
+    """The canonical frames a report is computed from, and its settings.
 
-    as_of: pd.Timestamp
-    source: str
-    deals: pd.DataFrame | None = None
-    stage_history: pd.DataFrame | None = None
-    accounts: pd.DataFrame | None = None
-    leads: pd.DataFrame | None = None
-    transactions: pd.DataFrame | None = None
-    activities: pd.DataFrame | None = None
-    quota: float | None = None
-    stages: tuple[str, ...] | None = None
-    headcount: float | pd.Series[float] | None = None
-    targets: Mapping[str, float] | None = None
-    currency: str | None = None
-    imports: tuple[Import, ...] = ()
+    Each field is checked when the record is made: ``as_of`` a Timestamp from
+    1700-01-01 to 2200-12-31 (an aware one is made naive UTC), the tables DataFrames
+    or None, ``quota`` a finite number >= 0 or None, ``headcount`` a finite number
+    >= 0, a Series of them by month (NaN: unknown) or None, ``stages`` str or None,
+    ``targets`` (activity kind → finite number >= 0) or None, ``imports``
+    :class:`Import` records. A bad field raises :class:`~salescore.InvalidInputError`
+    naming it.
+    """
+
+    as_of: pd.Timestamp = attrs.field(converter=_as_of)
+    source: str = attrs.field(validator=_text)
+    deals: pd.DataFrame | None = attrs.field(default=None, validator=_optional_frame)
+    stage_history: pd.DataFrame | None = attrs.field(default=None, validator=_optional_frame)
+    accounts: pd.DataFrame | None = attrs.field(default=None, validator=_optional_frame)
+    leads: pd.DataFrame | None = attrs.field(default=None, validator=_optional_frame)
+    transactions: pd.DataFrame | None = attrs.field(default=None, validator=_optional_frame)
+    activities: pd.DataFrame | None = attrs.field(default=None, validator=_optional_frame)
+    quota: float | None = attrs.field(default=None, converter=_quota)
+    stages: tuple[str, ...] | None = attrs.field(default=None, converter=_stage_names)
+    headcount: float | pd.Series[float] | None = attrs.field(default=None, converter=_headcount)
+    targets: Mapping[str, float] | None = attrs.field(default=None, converter=_targets)
+    currency: str | None = attrs.field(default=None, validator=_optional_text)
+    imports: tuple[Import, ...] = attrs.field(default=(), converter=_import_tuple)
 
 
 # ------------------------------------------------------------------------ demo
@@ -251,11 +385,39 @@ def demo_inputs(*, as_of: pd.Timestamp | None = None, quota: float | None = None
 # ------------------------------------------------------------------ reading files
 
 
+def _shown(path: Path | str) -> str:
+    """A path for a message: as written, or quoted with escapes if it holds control characters."""
+    text = str(path)
+    return text if text.isprintable() else repr(text)
+
+
 def _exists(path: Path, what: str) -> None:
     if path.is_dir():
-        raise ReportInputError(f"{what} file {path} is a directory; give the file in it")
+        raise ReportInputError(f"{what} file {_shown(path)} is a directory; give the file in it")
     if not path.is_file():
-        raise ReportInputError(f"{what} file not found: {path}")
+        raise ReportInputError(f"{what} file not found: {_shown(path)}")
+
+
+def _json(path: Path, what: str) -> Any:
+    """The JSON in ``path``; a file JSON cannot read, or nested too deeply, is refused."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        # json's parser recurses once per level: an export nested thousands deep is
+        # no CRM's, and would end the command with a RecursionError.
+        raise ReportInputError(
+            f"cannot read {what} file {_shown(path)} as JSON: it is nested too deeply"
+        ) from None
+    except (ValueError, UnicodeDecodeError) as error:
+        # ValueError: malformed JSON, or an integer of more digits than Python reads.
+        reason = " ".join(str(error).split())
+        raise ReportInputError(
+            f"cannot read {what} file {_shown(path)} as JSON: {reason}"
+        ) from error
+    except OSError as error:
+        raise ReportInputError(
+            f"cannot read {what} file {_shown(path)}: {error.strerror or error}"
+        ) from error
 
 
 def _read_export(path: Path, what: str, crm: str, fmt: FileFormat) -> Any:
@@ -270,13 +432,10 @@ def _read_export(path: Path, what: str, crm: str, fmt: FileFormat) -> Any:
         except InvalidInputError as error:
             raise ReportInputError(str(error).replace("export file", f"{what} file")) from error
         except OSError as error:
-            raise ReportInputError(f"cannot read {what} file {path}: {error.strerror}") from error
-    try:
-        return json.loads(path.read_text(encoding="utf-8")), None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ReportInputError(f"cannot read {what} file {path} as JSON: {error}") from error
-    except OSError as error:
-        raise ReportInputError(f"cannot read {what} file {path}: {error.strerror}") from error
+            raise ReportInputError(
+                f"cannot read {what} file {_shown(path)}: {error.strerror or error}"
+            ) from error
+    return _json(path, what), None
 
 
 def _read_records(path: Path, what: str, crm: str, fmt: FileFormat) -> Any:
@@ -284,12 +443,7 @@ def _read_records(path: Path, what: str, crm: str, fmt: FileFormat) -> Any:
     _exists(path, what)
     if path.suffix.lower() != ".json":
         return _read_export(path, what, crm, fmt)[0]
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ReportInputError(f"cannot read {what} file {path} as JSON: {error}") from error
-    except OSError as error:
-        raise ReportInputError(f"cannot read {what} file {path}: {error.strerror}") from error
+    return _json(path, what)
 
 
 def _canonical(path: Path, name: str, fmt: FileFormat) -> tuple[pd.DataFrame, Import]:
@@ -305,7 +459,9 @@ def _canonical(path: Path, name: str, fmt: FileFormat) -> tuple[pd.DataFrame, Im
     except InvalidInputError as error:
         raise ReportInputError(str(error)) from error
     except OSError as error:
-        raise ReportInputError(f"cannot read {what} file {path}: {error.strerror}") from error
+        raise ReportInputError(
+            f"cannot read {what} file {_shown(path)}: {error.strerror or error}"
+        ) from error
     return _from_result(result, path)
 
 
@@ -469,10 +625,31 @@ def load_inputs(
     ReportInputError
         A file is missing, unreadable, or lacks a required column; or its dialect is
         unclear (the message names the line and the option to pass).
+    InvalidInputError
+        An argument of the wrong kind: ``files`` not a mapping of a table name to a
+        path, ``file_format`` not a :class:`FileFormat`, a setting out of its range.
     """
+    given: object = files  # the hints are not checked at run time
+    if not isinstance(given, Mapping) or not all(
+        isinstance(name, str) and name in TABLE_FILES and isinstance(path, (str, PathLike))
+        for name, path in given.items()
+    ):
+        raise InvalidInputError(
+            f"files must map table names ({', '.join(TABLE_FILES)}) to paths; got {files!r:.80}"
+        )
+    files = {name: Path(path) for name, path in files.items()}
+    if crm_stages is not None and not isinstance(crm_stages, (str, PathLike)):
+        raise InvalidInputError(f"crm_stages must be a path or None; got {crm_stages!r:.60}")
+    crm_stages = None if crm_stages is None else Path(crm_stages)
+    if file_format is not None and not isinstance(file_format, FileFormat):
+        raise InvalidInputError(
+            f"file_format must be a FileFormat or None; got {type(file_format).__name__}"
+        )
     fmt = FileFormat() if file_format is None else file_format
-    if crm is not None and crm not in CRMS:
-        raise ReportInputError(f"unknown CRM {crm!r}; choose one of {', '.join(CRMS)}")
+    chosen: object = crm
+    if chosen is not None and (not isinstance(chosen, str) or chosen not in CRMS):
+        raise ReportInputError(f"unknown CRM {crm!r:.60}; choose one of {', '.join(CRMS)}")
+    stages = None if stages is None else _checks.texts("stages", stages)
     frames: dict[str, pd.DataFrame] = {}
     imports: list[Import] = []
     canonical = dict(files)
@@ -498,9 +675,9 @@ def load_inputs(
         as_of=_as_of_default(frames) if as_of is None else as_of,
         source=crm or "csv",
         quota=quota,
-        stages=tuple(stages) if stages else None,
+        stages=stages or None,
         headcount=headcount,
-        targets=dict(targets) if targets else None,
+        targets=targets or None,
         currency=currency,
         imports=tuple(imports),
         **frames,

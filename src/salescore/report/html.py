@@ -13,6 +13,7 @@ import io
 from collections.abc import Callable
 from typing import Any, Final
 
+from ..errors import InvalidInputError
 from .build import Report
 from .render import (
     _caveats,
@@ -168,7 +169,22 @@ def _table(key: str, data: dict[str, Any], periods: Any = None) -> str:
 
 
 def render_html(report: Report, data: dict[str, Any]) -> str:
-    """The report as a self-contained HTML page."""
+    """The report as a self-contained HTML page.
+
+    ``data`` is ``report.to_dict()``. Raises :class:`~salescore.InvalidInputError`
+    when ``report`` is not a :class:`~salescore.report.Report` or ``data`` not a dict
+    with its keys.
+    """
+    if not isinstance(report, Report):
+        raise InvalidInputError(
+            f"report must be a Report (from build_report); got {type(report).__name__}"
+        )
+    needed = ("as_of", "source", "currency", "problems", "imports", "sections")
+    if not isinstance(data, dict) or not all(key in data for key in needed):  # type: ignore[redundant-expr]
+        raise InvalidInputError(
+            "data must be the report's to_dict(), a dict with the keys "
+            f"{', '.join(needed)}; got {type(data).__name__} {data!r:.60}"
+        )
     figures, hint = _draw_all(report)
     title = _header(data)[0]
     found = _problems(data)

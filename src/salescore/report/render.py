@@ -6,6 +6,9 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+import numpy as np
+
+from .._arrays import option_number
 from .._tables import counted
 from ..errors import InvalidInputError
 from .build import Report
@@ -171,13 +174,37 @@ def _filled(template: str, periods: Mapping[str, str] | None) -> str:
     return template.format_map({**_PERIODS, **(periods or {})})
 
 
+def _key_and_periods(key: object, periods: object) -> None:
+    """Refuse a key that is not a str, or periods that are not a mapping of str to str."""
+    if not isinstance(key, str):
+        raise InvalidInputError(f"key must be a str; got {type(key).__name__} {key!r:.60}")
+    if periods is not None and (
+        not isinstance(periods, Mapping)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in periods.items())
+    ):
+        raise InvalidInputError(
+            f"periods must be a mapping of str to str, or None; got {type(periods).__name__} "
+            f"{periods!r:.60}"
+        )
+
+
 def label(key: str, periods: Mapping[str, str] | None = None) -> str:
-    """The reader's name of a metric, its period filled from the section's ``periods``."""
+    """The reader's name of a metric, its period filled from the section's ``periods``.
+
+    Raises :class:`~salescore.InvalidInputError` when ``key`` is not a str or
+    ``periods`` not a mapping of str to str (or None).
+    """
+    _key_and_periods(key, periods)
     return _filled(_METRICS.get(key, (key.replace("_", " ").capitalize(), "number"))[0], periods)
 
 
 def table_title(key: str, periods: Mapping[str, str] | None = None) -> str:
-    """The reader's name of a table, its period filled from the section's ``periods``."""
+    """The reader's name of a table, its period filled from the section's ``periods``.
+
+    Raises :class:`~salescore.InvalidInputError` when ``key`` is not a str or
+    ``periods`` not a mapping of str to str (or None).
+    """
+    _key_and_periods(key, periods)
     return _filled(_TABLES.get(key, key.replace("_", " ").capitalize()), periods)
 
 
@@ -216,8 +243,31 @@ def metric(key: str, value: Any) -> str:
     return _format(value, _METRICS.get(key, ("", "number"))[1])
 
 
+def _cell_value(value: object) -> object:
+    """A cell's value: None, a bool, a str, or a real number within float range."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    number = option_number("value", value, allow_nan=True)  # refuses durations too
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    return number
+
+
 def cell(table: str, column: str, value: Any) -> str:
-    """A table cell as shown to a reader."""
+    """A table cell as shown to a reader.
+
+    Raises :class:`~salescore.InvalidInputError` when ``table`` or ``column`` is not
+    a str, or ``value`` is not None, a bool, a str or a real number within float
+    range.
+    """
+    for name, given in (("table", table), ("column", column)):
+        if not isinstance(given, str):
+            raise InvalidInputError(
+                f"{name} must be a str; got {type(given).__name__} {given!r:.60}"
+            )
+    value = _cell_value(value)
     if table in _SHARE_TABLES and isinstance(value, float):
         kind = "share"
     elif column in _MONEY:
@@ -312,6 +362,11 @@ def import_reasons(item: Mapping[str, Any]) -> tuple[list[tuple[str, str]], str 
     list of (str, str), and str or None
         The pairs shown, and the sentence on the rest.
 
+    Raises
+    ------
+    InvalidInputError
+        ``item`` is not such an entry (:meth:`~salescore.report.Import.to_dict`).
+
     Examples
     --------
     >>> item = {"reasons": {"value: not a number": 2}, "groups": [{"column": "value",
@@ -319,6 +374,21 @@ def import_reasons(item: Mapping[str, Any]) -> tuple[list[tuple[str, str]], str 
     >>> import_reasons(item)
     ([('2 x value: not a number', "line 3 ('D2'): 'abc'")], None)
     """
+    if not isinstance(item, Mapping):
+        raise InvalidInputError(
+            f"item must be a mapping (an entry of the report's imports); got "
+            f"{type(item).__name__} {item!r:.60}"
+        )
+    try:
+        return _import_reasons(item)
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
+        raise InvalidInputError(
+            f"item is not an entry of the report's imports ({type(error).__name__}: "
+            f"{error}); give one of Import.to_dict()"
+        ) from None
+
+
+def _import_reasons(item: Mapping[str, Any]) -> tuple[list[tuple[str, str]], str | None]:
     groups = item.get("groups") or [
         {"column": None, "problem": reason, "rows": n, "examples": ""}
         for reason, n in (item.get("reasons") or {}).items()
@@ -528,7 +598,8 @@ def render(report: Report, fmt: str) -> str:
     Raises
     ------
     InvalidInputError
-        An unknown format.
+        ``report`` is not a :class:`~salescore.report.build.Report`, or ``fmt`` is not
+        one of :data:`FORMATS`.
 
     Examples
     --------
@@ -541,6 +612,15 @@ def render(report: Report, fmt: str) -> str:
     >>> json.loads(render(report, "json"))["sections"]["forecast"]["metrics"]["open_deals"]
     450
     """
+    if not isinstance(report, Report):
+        raise InvalidInputError(
+            f"report must be a Report (from build_report); got {type(report).__name__} "
+            f"{report!r:.60}"
+        )
+    if not isinstance(fmt, str) or fmt not in FORMATS:  # type: ignore[redundant-expr]
+        raise InvalidInputError(
+            f"fmt must be one of {', '.join(map(repr, FORMATS))}; got {fmt!r:.60}"
+        )
     data = report.to_dict()
     if fmt == "html":
         from .html import render_html

@@ -11,6 +11,7 @@ import pandas as pd
 from ... import pipeline as _pipeline
 from ..._arrays import utc_naive
 from ..._tables import counted
+from .. import _checks
 from .._plain import table
 from ._common import (
     Section,
@@ -27,8 +28,11 @@ def funnel_stages(history: pd.DataFrame, deals: pd.DataFrame | None = None) -> t
 
     The stages won deals are in come last; the stages only lost deals are in, and
     stages whose name says "lost", are left out (a lost deal counts at the furthest
-    stage it reached).
+    stage it reached). A table that does not fit its canonical table raises
+    :class:`~salescore.SchemaError`.
     """
+    history = _checks.frame("history", history, "stage_history")
+    deals = _checks.frame("deals", deals, "deals", optional=True)
     ordered = history.sort_values(["deal_id", "entered"], kind="stable")
     step = ordered.groupby("deal_id", sort=False).cumcount()
     mean_step = step.groupby(ordered["stage"]).mean().sort_values(kind="stable")
@@ -94,14 +98,15 @@ def funnel_section(
         section.metrics["stalled_deals"] = int(waiting["stalled"].sum())
     if deals is not None and "lost_reason" in deals.columns:
         lost = deals["status"] == "lost"
-        # Loss reasons are counted month by month: a lost deal needs its close date.
-        undated = lost & (
-            deals["close_date"].isna()
-            if "close_date" in deals.columns
-            else pd.Series(True, index=deals.index)
+        closes = (
+            deals["close_date"]
+            if "close_date" in deals.columns  # an optional column: every deal is undated
+            else pd.Series(pd.NaT, index=deals.index, dtype="datetime64[ns]")
         )
+        # Loss reasons are counted month by month: a lost deal needs its close date.
+        undated = lost & closes.isna()
         # The report looks back from its date: losses after it are not known yet.
-        later = lost & ~undated & (deals["close_date"] >= as_of)
+        later = lost & ~undated & (closes >= as_of)
         dated = deals.loc[~undated & ~later]
         n_undated = int(undated.sum())
         if later.any():

@@ -153,7 +153,8 @@ def _contracts() -> dict[str, Contract]:
         "BetaGeoModel.probability_alive": Contract(
             function=CDNOW_BGNBD.probability_alive,
             arguments={
-                "frequency": st.integers(0, 500).map(float),
+                # >= 1: a recency > 0 needs a repeat purchase (it is refused with none)
+                "frequency": st.integers(1, 500).map(float),
                 "recency": st.floats(0.0, 50.0),
                 "T": st.floats(50.0, 100.0),
             },
@@ -162,7 +163,7 @@ def _contracts() -> dict[str, Contract]:
             function=CDNOW_BGNBD.conditional_expected_purchases,
             arguments={
                 "t": sst.hours(max_value=520.0),
-                "frequency": st.integers(0, 500).map(float),
+                "frequency": st.integers(1, 500).map(float),  # recency > 0 needs one
                 "recency": st.floats(0.0, 50.0),
                 "T": st.floats(50.0, 100.0),
             },
@@ -181,7 +182,7 @@ def _contracts() -> dict[str, Contract]:
             function=functools.partial(model_clv, CDNOW_BGNBD, CDNOW_GAMMA_GAMMA),
             arguments={
                 # recency's range lies below T's, so that recency <= T always holds
-                "frequency": st.integers(0, 50).map(float),
+                "frequency": st.integers(1, 50).map(float),  # recency > 0 needs one
                 "recency": st.floats(0.0, 10.0),
                 "T": st.floats(10.0, 100.0),
                 "monetary_value": sst.nonnegative_money(max_value=1e4),
@@ -248,14 +249,16 @@ def _contracts() -> dict[str, Contract]:
                 "opportunities": sst.counts().map(float),
                 "win_rate": sst.probabilities(),
                 "average_value": sst.nonnegative_money(),
-                "cycle_days": sst.hours(),
+                # A cycle of 1e-300 days gives a velocity beyond float range: refused.
+                "cycle_days": sst.hours().filter(lambda days: days == 0.0 or days >= 1e-6),
             },
         ),
         "leads_needed": Contract(
             function=c.leads_needed,
             arguments={
                 "quota": sst.nonnegative_money(),
-                "conversion_rate": sst.probabilities(),
+                # A rate of 1e-300 needs more leads than a float holds: refused.
+                "conversion_rate": sst.probabilities().filter(lambda r: r == 0.0 or r >= 1e-6),
                 "average_value": sst.nonnegative_money(),
             },
         ),

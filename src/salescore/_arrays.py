@@ -51,6 +51,8 @@ __all__ = [
     "option_count",
     "option_flag",
     "option_number",
+    "power_of_two_scale",
+    "representable",
     "safe_divide",
     "utc_naive",
 ]
@@ -548,6 +550,52 @@ def safe_divide(numerator: Values, denominator: Values) -> Values:
     with np.errstate(over="ignore", under="ignore"):
         np.divide(numerator, denominator, out=out, where=np.not_equal(denominator, 0.0))
     return out
+
+
+#: What a result beyond float range is told it must be.
+_FLOAT_RANGE: Final = "within float range (at most about 1.8e308 in magnitude)"
+
+
+def representable(name: str, result: Values) -> Values:
+    """``result``, refusing an infinity that finite inputs gave by overflow.
+
+    The inputs were checked to be finite, so an infinite result is a true value beyond
+    float range (a subnormal divisor, or two amounts near 1e308 multiplied): refused
+    with :class:`InvalidInputError`, rather than returned as ``inf`` as if it were a
+    number. ``name`` says what the result is ("the cost per customer").
+    """
+    if isinstance(result, float):
+        if math.isinf(result):
+            raise InvalidInputError(
+                f"{name} must be {_FLOAT_RANGE}; these inputs give a result beyond it"
+            )
+        return result
+    bad = np.isinf(result)
+    if bad.any():
+        raise InvalidInputError(
+            _describe_bad(name, result, bad, _FLOAT_RANGE)
+            + ": these inputs give a result beyond it"
+        )
+    return result
+
+
+def power_of_two_scale(*values: FloatArray) -> float:
+    """A power of 2 near the largest value of ``values`` (NaN ignored); 1 for none above 0.
+
+    Amounts divided by it are below 2, so that sums of up to 2**52 of them cannot
+    overflow, and a ratio of two such sums is unchanged by the common factor. Dividing
+    by a power of 2 is exact (but for amounts so much smaller that they underflow), so
+    results within float range are the same to the last bit as without the scaling.
+    """
+    largest = 0.0
+    for value in values:
+        if value.size:
+            with np.errstate(invalid="ignore"):
+                top = float(np.nanmax(value)) if not np.isnan(value).all() else 0.0
+            largest = max(largest, top)
+    if not 0.0 < largest < math.inf:
+        return 1.0
+    return math.ldexp(1.0, math.frexp(largest)[1] - 1)
 
 
 def option_choice(name: str, value: object, choices: tuple[str, ...]) -> str:

@@ -27,13 +27,13 @@ from ._arrays import (
     Numeric,
     Scalar,
     Values,
-    _describe_bad,
     check_nonnegative,
     check_range,
     coerce,
     option_choice,
     option_count,
     option_number,
+    representable,
     safe_divide,
 )
 from ._tables import float_column, option_column
@@ -56,28 +56,6 @@ Timing = Literal["end", "begin"]
 _TIMINGS: tuple[str, ...] = ("end", "begin")
 
 _FRACTION = "a fraction in [0, 1]"
-_RANGE = "within float range (at most about 1.8e308 in magnitude)"
-
-
-def _representable(name: str, result: Values) -> Values:
-    """``result``, refusing an infinity that finite inputs gave by overflow.
-
-    The inputs were checked to be finite, so an infinite result is a true value beyond
-    float range (a subnormal divisor, or two amounts near 1e308 multiplied): refused,
-    rather than returned as ``inf`` as if it were a number.
-    """
-    if isinstance(result, float):
-        if math.isinf(result):
-            raise InvalidInputError(
-                f"{name} must be {_RANGE}; these inputs give a result beyond it"
-            )
-        return result
-    bad = np.isinf(result)
-    if bad.any():
-        raise InvalidInputError(
-            _describe_bad(name, result, bad, _RANGE) + ": these inputs give a result beyond it"
-        )
-    return result
 
 
 # The table of won customers is not a canonical table: the kinds of its columns.
@@ -242,10 +220,10 @@ def clv(
     check_range("retention", r, low=0.0, high=1.0, allowed=_FRACTION)
     check_nonnegative("discount_rate", d)
     if isinstance(m, float) and isinstance(r, float) and isinstance(d, float):
-        return wrap(_representable("the lifetime value", _clv_scalar(m, r, d, horizon, begin)))
+        return wrap(representable("the lifetime value", _clv_scalar(m, r, d, horizon, begin)))
     with np.errstate(under="ignore"):  # a subnormal product is 0 or subnormal, as in Python
         result = _clv_array(m, r, d, horizon, begin)
-    return wrap(_representable("the lifetime value", result))
+    return wrap(representable("the lifetime value", result))
 
 
 _MAX_PERIODS = 2**53  # the largest count a float holds exactly
@@ -451,7 +429,7 @@ def customer_value(margin: Numeric, lifetime: Numeric) -> float | FloatArray | p
     check_nonnegative("lifetime", lifetime_)
     with np.errstate(over="ignore", under="ignore"):
         product = m * lifetime_
-    return wrap(_representable("the value (margin × lifetime)", product))
+    return wrap(representable("the value (margin × lifetime)", product))
 
 
 @overload
@@ -514,7 +492,7 @@ def acquisition_cost(
     (s, n), wrap = coerce(spend=spend, new_customers=new_customers)
     check_nonnegative("spend", s)
     check_nonnegative("new_customers", n)
-    return wrap(_representable("the cost per customer", safe_divide(s, n)))
+    return wrap(representable("the cost per customer", safe_divide(s, n)))
 
 
 @overload
@@ -582,7 +560,7 @@ def time_cost(hours: Numeric, hourly_cost: Numeric) -> float | FloatArray | pd.S
     check_nonnegative("hourly_cost", c)
     with np.errstate(over="ignore", under="ignore"):
         product = h * c
-    return wrap(_representable("the time cost (hours × hourly_cost)", product))
+    return wrap(representable("the time cost (hours × hourly_cost)", product))
 
 
 @overload
@@ -650,9 +628,9 @@ def sale_profit(
     check_nonnegative("hours", h)
     check_nonnegative("hourly_cost", c)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        cost = _representable("the time cost (hours × hourly_cost)", h * c)
+        cost = representable("the time cost (hours × hourly_cost)", h * c)
         profit = v - cost
-    return wrap(_representable("the profit (value − hours × hourly_cost)", profit))
+    return wrap(representable("the profit (value − hours × hourly_cost)", profit))
 
 
 @overload
@@ -714,7 +692,7 @@ def clv_cac_ratio(clv: Numeric, cac: Numeric) -> float | FloatArray | pd.Series[
     (value, cost), wrap = coerce(clv=clv, cac=cac)
     check_range("clv", value)
     check_nonnegative("cac", cost)
-    return wrap(_representable("the ratio clv / cac", safe_divide(value, cost)))
+    return wrap(representable("the ratio clv / cac", safe_divide(value, cost)))
 
 
 @overload
@@ -780,7 +758,7 @@ def cac_payback(cac: Numeric, margin: Numeric) -> float | FloatArray | pd.Series
         positive: Values = m if m > 0.0 else 0.0
     else:
         positive = np.where(m > 0.0, m, 0.0)
-    return wrap(_representable("the payback (cac / margin)", safe_divide(cost, positive)))
+    return wrap(representable("the payback (cac / margin)", safe_divide(cost, positive)))
 
 
 # ------------------------------------------------------------------ unit economics

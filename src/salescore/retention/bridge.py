@@ -24,16 +24,16 @@ from .._arrays import (
     coerce,
     option_flag,
     option_number,
+    power_of_two_scale,
+    representable,
 )
 from ..errors import InvalidInputError
-from ..value import _representable
 from .metrics import (
     MaskInput,
     _align_mask,
     _mask,
     _positions,
     _ratio_of_sums,
-    _scale,
     _scaled,
     quick_ratio,
 )
@@ -162,7 +162,7 @@ def gross_revenue_retention(
     existing = start > 0.0
     kept = np.minimum(end[existing], start[existing])
     # Divided by the largest amount first: sums of amounts near 1e308 cannot overflow.
-    scale = _scale(start[existing])
+    scale = power_of_two_scale(start[existing])
     return _ratio_of_sums(
         "gross revenue retention", _scaled(kept, scale), _scaled(start[existing], scale)
     )
@@ -250,7 +250,7 @@ def net_revenue_retention(
     existing = start > 0.0
     # Divided by the largest amount first: sums of amounts near 1e308 cannot overflow,
     # and the ratio is unchanged by the common factor.
-    scale = _scale(start[existing], end[existing])
+    scale = power_of_two_scale(start[existing], end[existing])
     return _ratio_of_sums(
         "net revenue retention",
         _scaled(end[existing], scale),
@@ -352,7 +352,7 @@ class RevenueBridge:
         # Checked on the lines divided by the largest, so that lines near 1e308 cannot
         # overflow the sums; the relative tolerance is unchanged by the common factor.
         lines = [getattr(self, line) for line in LINES]
-        scale = _scale(np.array(lines))
+        scale = power_of_two_scale(np.array(lines))
         start, new, reactivated, expansion, contraction, churned, end = (
             line / scale for line in lines
         )
@@ -383,13 +383,15 @@ class RevenueBridge:
         if self.start == 0.0:
             return math.nan
         # Divided by the largest line first, so that lines near 1e308 cannot overflow.
-        scale = _scale(np.array([self.start, expansion, self.contraction, self.churned]))
+        scale = power_of_two_scale(
+            np.array([self.start, expansion, self.contraction, self.churned])
+        )
         start = self.start / scale
         kept = start + expansion / scale - self.contraction / scale - self.churned / scale
         if start == 0.0:  # a subnormal start next to a large expansion
-            return float(_representable(name, math.inf))
+            return float(representable(name, math.inf))
         # The lines are rounded sums: keep a total loss from showing as -1e-17.
-        return float(_representable(name, max(kept, 0.0) / start))
+        return float(representable(name, max(kept, 0.0) / start))
 
     @property
     def quick_ratio(self) -> float:

@@ -28,10 +28,11 @@ from .._arrays import (
     check_nonnegative,
     coerce,
     option_flag,
+    power_of_two_scale,
+    representable,
     safe_divide,
 )
 from ..errors import IndexMismatchError, InvalidInputError
-from ..value import _representable
 
 __all__ = [
     "churn_rate",
@@ -76,25 +77,6 @@ def _check_at_most(name: str, value: Values, limit_name: str, limit: Values, why
         raise InvalidInputError(f"{name} must be at most {limit_name} ({why}); {where}")
 
 
-def _scale(*values: FloatArray) -> float:
-    """A power of 2 near the largest value of ``values`` (NaN ignored); 1 for none above 0.
-
-    Amounts divided by it are below 2, so that sums of up to 2**52 of them cannot
-    overflow, and a ratio of two such sums is unchanged by the common factor. Dividing
-    by a power of 2 is exact (but for amounts so much smaller that they underflow), so
-    results within float range are the same to the last bit as without the scaling.
-    """
-    largest = 0.0
-    for value in values:
-        if value.size:
-            with np.errstate(invalid="ignore"):
-                top = float(np.nanmax(value)) if not np.isnan(value).all() else 0.0
-            largest = max(largest, top)
-    if not 0.0 < largest < math.inf:
-        return 1.0
-    return math.ldexp(1.0, math.frexp(largest)[1] - 1)
-
-
 def _scaled(value: FloatArray, scale: float) -> FloatArray:
     """``value / scale``; amounts far below the scale underflow to 0 without a warning."""
     with np.errstate(under="ignore"):
@@ -103,7 +85,7 @@ def _scaled(value: FloatArray, scale: float) -> FloatArray:
 
 
 def _ratio_of_sums(name: str, part: FloatArray, whole: FloatArray) -> float:
-    """``sum(part) / sum(whole)`` for amounts already divided by a :func:`_scale`.
+    """``sum(part) / sum(whole)`` for amounts already divided by a :func:`~salescore._arrays.power_of_two_scale`.
 
     NaN when ``whole`` is empty or all zero before scaling; refused when the true ratio
     is beyond float range (``whole`` underflowed to 0 next to ``part``, or the ratio
@@ -113,8 +95,8 @@ def _ratio_of_sums(name: str, part: FloatArray, whole: FloatArray) -> float:
     numerator = float(np.sum(part))
     if denominator == 0.0:
         # 0 / 0 is undefined; otherwise the whole underflowed next to the part.
-        return math.nan if numerator == 0.0 else float(_representable(name, math.inf))
-    return float(_representable(name, numerator / denominator))
+        return math.nan if numerator == 0.0 else float(representable(name, math.inf))
+    return float(representable(name, numerator / denominator))
 
 
 def _mask(name: str, value: object) -> tuple[bool | BoolArray, pd.Index[Any] | None]:
@@ -543,7 +525,7 @@ def quick_ratio(
     lost: Values = amounts[2] + amounts[3]
     if amounts.ndim == 1:  # scalar arguments: Python floats, as the contract says
         gained, lost = float(gained), float(lost)
-    return wrap(_representable("the quick ratio", safe_divide(gained, lost)))
+    return wrap(representable("the quick ratio", safe_divide(gained, lost)))
 
 
 # ------------------------------------------------------------------ upsell
@@ -628,6 +610,6 @@ def upsell_share(revenue: Numeric, existing: MaskInput, *, skipna: bool = False)
     # sums (the share is unchanged by the common factor). Zeros in place of the other
     # sales, not a subset: both sums then add in the same order, so rounding cannot push
     # the share above 1.
-    values = _scaled(values, _scale(values))
+    values = _scaled(values, power_of_two_scale(values))
     existing_revenue = float(np.sum(np.where(where, values, 0.0)))
     return float(safe_divide(existing_revenue, float(np.sum(values))))

@@ -23,9 +23,9 @@ from .._arrays import (
     check_nonnegative,
     check_probability,
     coerce,
+    representable,
     safe_divide,
 )
-from ..value import _representable
 
 __all__ = [
     "activities_per_win",
@@ -119,7 +119,7 @@ def sales_productivity(revenue: Numeric, headcount: Numeric) -> _Result:
     (r, n), wrap = coerce(revenue=revenue, headcount=headcount)
     check_nonnegative("revenue", r)
     check_nonnegative("headcount", n)
-    return wrap(_representable("revenue per seller", safe_divide(r, n)))
+    return wrap(representable("revenue per seller", safe_divide(r, n)))
 
 
 # ------------------------------------------------------------ return on investment
@@ -222,7 +222,7 @@ def sales_roi(revenue: Numeric, investment: Numeric, *, margin: Numeric = 1.0) -
     check_probability("margin", m)
     with np.errstate(under="ignore"):  # a subnormal product is 0 or subnormal, as in Python
         earned = r * m - i
-    return wrap(_representable("the return on sales investment", safe_divide(earned, i)))
+    return wrap(representable("the return on sales investment", safe_divide(earned, i)))
 
 
 # ---------------------------------------------------------------------- activity
@@ -298,7 +298,7 @@ def activity_attainment(actual: Numeric, target: Numeric) -> _Result:
     (a, t), wrap = coerce(actual=actual, target=target)
     check_nonnegative("actual", a)
     check_nonnegative("target", t)
-    return wrap(_representable("the attainment (actual / target)", safe_divide(a, t)))
+    return wrap(representable("the attainment (actual / target)", safe_divide(a, t)))
 
 
 @overload
@@ -382,4 +382,4 @@ def activities_per_win(activities: Numeric, wins: Numeric) -> _Result:
     (a, w), wrap = coerce(activities=activities, wins=wins)
     check_nonnegative("activities", a)
     check_nonnegative("wins", w)
-    return wrap(_representable("the activities per win", safe_divide(a, w)))
+    return wrap(representable("the activities per win", safe_divide(a, w)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Sequence
 from typing import Any, Final
@@ -11,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .._arrays import FloatArray, Numeric, coerce, option_count, safe_divide
+from .._arrays import FloatArray, Numeric, coerce, option_count, power_of_two_scale, safe_divide
 from .._tables import which
 from ..errors import InvalidInputError
 
@@ -98,9 +97,7 @@ def _band_means(codes: npt.NDArray[np.intp], values: FloatArray, size: FloatArra
     amounts near 1e308 cannot overflow; dividing and multiplying by a power of 2 is
     exact, so other sums are unchanged to the last bit.
     """
-    with np.errstate(invalid="ignore"):
-        largest = float(np.nanmax(values)) if values.size and not np.isnan(values).all() else 0.0
-    scale = math.ldexp(1.0, math.frexp(largest)[1] - 1) if 0.0 < largest < math.inf else 1.0
+    scale = power_of_two_scale(values)
     with np.errstate(under="ignore"):
         scaled = values / scale
     totals = np.asarray(np.bincount(codes, weights=scaled, minlength=size.size), dtype=np.float64)

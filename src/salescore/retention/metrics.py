@@ -85,7 +85,7 @@ def _scaled(value: FloatArray, scale: float) -> FloatArray:
 
 
 def _ratio_of_sums(name: str, part: FloatArray, whole: FloatArray) -> float:
-    """``sum(part) / sum(whole)`` for amounts already divided by a :func:`~salescore._arrays.power_of_two_scale`.
+    """``sum(part) / sum(whole)`` for amounts already divided by a power-of-two scale.
 
     NaN when ``whole`` is empty or all zero before scaling; refused when the true ratio
     is beyond float range (``whole`` underflowed to 0 next to ``part``, or the ratio

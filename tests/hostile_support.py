@@ -516,6 +516,11 @@ def _filled(value: Any) -> Callable[[pd.DataFrame], Any]:
     return lambda frame: [value] * len(frame)
 
 
+def _objects(value: Any) -> Callable[[pd.DataFrame], Any]:
+    # An object column: pandas 2.2 cannot hold 10**400 in a column it infers itself.
+    return lambda frame: pd.Series([value] * len(frame), index=frame.index, dtype=object)
+
+
 def _dates(text: str) -> Callable[[pd.DataFrame], Any]:
     return lambda frame: pd.to_datetime(pd.Series([text] * len(frame), index=frame.index))
 
@@ -595,7 +600,7 @@ def frame_mutations(frame: pd.DataFrame) -> list[Hostile]:
                 Hostile(f"{c}: complex", _column(c, _filled(1 + 1j))),
                 Hostile(f"{c}: text", _column(c, _filled("abc"))),
                 Hostile(f"{c}: Float64 NA", _cell(c, pd.NA, "Float64")),
-                Hostile(f"{c}: huge ints", _column(c, _filled(10**400))),
+                Hostile(f"{c}: huge ints", _column(c, _objects(10**400))),
             ]
         elif pd.api.types.is_datetime64_any_dtype(dtype):
             out += [
@@ -847,7 +852,11 @@ def _numbers(value: Any) -> Iterator[np.ndarray]:
             yield np.array([float(value)])
         except OverflowError:  # an int beyond float range counts as infinite
             yield np.array([math.inf if value > 0 else -math.inf])
-    elif isinstance(value, (np.ndarray, pd.Series, pd.Index)) and value.dtype.kind in "fiu":
+    elif (
+        isinstance(value, (np.ndarray, pd.Series, pd.Index))
+        and value.dtype.kind in "fiu"
+        and not isinstance(value.dtype, pd.api.extensions.ExtensionDtype)
+    ):
         yield np.asarray(value, dtype=np.float64).ravel()
     elif isinstance(value, pd.Series) and isinstance(value.dtype, pd.api.extensions.ExtensionDtype):
         if pd.api.types.is_numeric_dtype(value.dtype) and not pd.api.types.is_bool_dtype(

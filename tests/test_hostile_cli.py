@@ -202,7 +202,9 @@ argument_texts = st.one_of(
 )  # fmt: skip
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    derandomize=True, max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(
     command=st.sampled_from(["report", "reports", "", "--help\n", "report\n", "-x"]),
     rest=st.lists(st.sampled_from(OPTIONS) | argument_texts, max_size=6),
@@ -220,7 +222,9 @@ def test_garbage_arguments_end_in_a_documented_status_without_a_traceback(
         refused(status, stdout, stderr)
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    derandomize=True, max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(
     option=st.sampled_from(
         ["--quota", "--headcount", "--margin", "--seller-cost", "--as-of", "--stages",
@@ -287,7 +291,9 @@ def test_amounts_at_the_float_limit_print_no_python_warning() -> None:
 # ------------------------------------------------------------------ the command: files
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    derandomize=True, max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(
     data=st.binary(max_size=200),
     crm=st.sampled_from([None, *CRMS]),
@@ -318,6 +324,7 @@ def test_an_empty_file_is_refused_in_one_line(crm: str | None, suffix: str) -> N
 
 
 @settings(
+    derandomize=True,
     max_examples=24,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -463,8 +470,25 @@ ADAPTERS: dict[str, tuple[Callable[[Any], ImportResult], tuple[str, ...], bool]]
 }  # fmt: skip
 
 
+def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """The records as an export's frame (no rows when there are none)."""
+    if not records:
+        return pd.DataFrame()
+    try:
+        return pd.DataFrame.from_records(records)
+    except OverflowError:  # pandas 2.2 cannot infer a column holding 10**400: objects
+        keys = dict.fromkeys(key for record in records for key in record)
+        return pd.DataFrame(
+            {
+                key: pd.Series([record.get(key, np.nan) for record in records], dtype=object)
+                for key in keys
+            }
+        )
+
+
 @pytest.mark.parametrize("name", list(ADAPTERS))
 @settings(
+    derandomize=True,
     max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -478,7 +502,7 @@ def test_adapters_on_garbage_records_raise_only_salescore_errors_and_count_every
     as_frame = data.draw(st.booleans(), label="as a DataFrame")
     given_records: Any = records
     if as_frame:  # an export; records without keys make a frame without rows
-        given_records = pd.DataFrame.from_records(records) if records else pd.DataFrame()
+        given_records = _frame(records)
     result = only_salescore_errors(lambda: adapter(given_records))
     if result is not None:
         accounted(result, len(given_records) if one_row_each else None)
@@ -487,7 +511,9 @@ def test_adapters_on_garbage_records_raise_only_salescore_errors_and_count_every
 TASKED = [{"Id": "L1", "CreatedDate": "2024-03-04T09:00:00Z", "IsConverted": False}]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    derandomize=True, max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(tasks=records_of(TASK_FIELDS) | hostile_values)
 def test_salesforce_leads_with_garbage_tasks_count_every_lead(tasks: Any) -> None:
     result = only_salescore_errors(lambda: salesforce.leads(TASKED, tasks))
@@ -514,7 +540,9 @@ stage_definitions = st.recursive(
 
 
 @pytest.mark.parametrize("name", list(STAGED))
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    derandomize=True, max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(stages=stage_definitions)
 def test_adapters_on_garbage_stage_definitions_raise_only_salescore_errors(
     name: str, stages: Any
@@ -530,7 +558,9 @@ option_values = hostile_values | st.sampled_from(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    derandomize=True, max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(
     option=st.sampled_from(
         ["mapping", "table", "probability_scale", "properties", "source", "stage_status"]
@@ -546,7 +576,9 @@ def test_from_records_with_garbage_options_raises_only_salescore_errors(
         accounted(result, 1)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    derandomize=True, max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(
     payload=st.binary(max_size=60) | st.text(max_size=60) | hostile_values,
     source=st.sampled_from(["records", "salesforce", "hubspot", "pipedrive", "odoo"])
@@ -561,7 +593,9 @@ def test_webhook_on_garbage_payloads_raises_only_salescore_errors(
         json.dumps(result, allow_nan=False)  # JSON-ready: no NaN, no inf
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    derandomize=True, max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(frame=option_values | st.just(pd.DataFrame({"deal_id": [[1]], "value": [1.0]})))
 def test_to_records_on_garbage_raises_only_salescore_errors(frame: Any) -> None:
     only_salescore_errors(lambda: to_records(frame))
@@ -620,7 +654,9 @@ FIELDS_OF_IMPORT_RESULT = {
 }
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    derandomize=True, max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(
     field=st.sampled_from(
         ["table", "source", "frame", "rejected", "warnings", "rows_in", "emptied", "id_field",

@@ -798,9 +798,11 @@ def test_dates_beyond_the_timestamp_range_are_refused_by_name() -> None:
     with pytest.raises(InvalidInputError, match=r"last_contact: the next contact .* 1 of 2"):
         next_contact(["2262-04-01", "2026-01-01"], ["D", "A"])
     # In microseconds (pandas 3's default unit) 2262-09-28 is a timestamp, but not 180
-    # days before "today" in nanoseconds.
+    # days before "today" in nanoseconds; pandas 2.2 computes the next contact in
+    # nanoseconds and names it instead. Either way the account is named.
     last = pd.Series(pd.to_datetime(["2262-04-01"]).as_unit("us"), index=["x"])
-    with pytest.raises(InvalidInputError, match=r"today \(2262-04-10.*too far.*labels \['x'\]"):
+    either = r"(today \(2262-04-10.*too far|last_contact: the next contact).*labels \['x'\]"
+    with pytest.raises(InvalidInputError, match=either):
         days_overdue(last, "D", today="2262-04-10")
     with pytest.raises(InvalidInputError, match=r"last_contact: .*labels \['x'\]"):
         days_overdue(last.dt.as_unit("ns"), "D", today="2262-04-10")

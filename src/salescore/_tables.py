@@ -230,7 +230,7 @@ def period_dtype(freq: object) -> pd.PeriodDtype:
                 dtype = pd.PeriodDtype(freq)
         except Warning as warning:
             reason = f" (pandas: {str(warning).splitlines()[0]:.120})"
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, AttributeError):  # pandas 2.2: "cbh" AttributeError
             pass
         else:
             if dtype.freq.n > 0:
@@ -282,6 +282,14 @@ def group_sums(
     # GroupBy sums skip NaN; the NaN policy wants it to reach the group's figures.
     has_nan = parts.isna().groupby(keys, sort=False, dropna=False, observed=True).any()
     sums = grouped.sum().where(~has_nan)
+    # pandas 2.2 adds with Kahan summation, which turns a sum that overflows into
+    # inf - inf = NaN: such a sum is redone plainly, so that it is ±inf and the caller
+    # can refuse it, rather than a NaN that would read as "unknown".
+    overflowed = sums.isna() & ~has_nan
+    if overflowed.to_numpy().any():
+        with np.errstate(over="ignore", invalid="ignore"):
+            plain = grouped.agg(lambda values: float(np.sum(values.to_numpy(dtype=np.float64))))
+        sums = sums.where(~overflowed, plain)
     sizes = grouped.size()
     if whole and sums.empty:
         sums = sums.reindex([TOTAL], fill_value=0.0)

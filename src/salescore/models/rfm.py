@@ -78,7 +78,12 @@ def _ordinal(name: str, value: object, dtype: pd.PeriodDtype, zone: Any) -> int:
     if stamp.tzinfo is not None:
         # Beside naive dates (which mean UTC) an aware end is read in UTC.
         stamp = stamp.tz_convert("UTC" if zone is None else zone).tz_localize(None)
-    return int(_ordinals(pd.DatetimeIndex([stamp]), dtype)[0])
+    try:
+        return int(_ordinals(pd.DatetimeIndex([stamp]).as_unit("ns"), dtype)[0])
+    except (ValueError, OverflowError):  # beyond the nanosecond range (pandas 2.2)
+        raise InvalidInputError(
+            f"{name} must be a date pandas can hold (1677-09-22 to 2262-04-11); got {value!r:.60}"
+        ) from None
 
 
 def _ordinals(dates: pd.DatetimeIndex, dtype: pd.PeriodDtype) -> IntArray:

@@ -95,7 +95,13 @@ def _end_ordinal(end: object, dtype: pd.PeriodDtype) -> int | None:
             stamp = pd.NaT
     if pd.isna(stamp):
         raise InvalidInputError(f"end must be None, a date or a Period; got {end!r:.60}")
-    return int(pd.PeriodIndex(_periods(pd.Series([stamp]), dtype)).asi8[0])
+    try:
+        stamps = pd.Series(pd.DatetimeIndex([stamp]).as_unit("ns"))
+    except (ValueError, OverflowError):  # beyond the nanosecond range (pandas 2.2)
+        raise InvalidInputError(
+            f"end must be a date pandas can hold (1677-09-22 to 2262-04-11); got {end!r:.60}"
+        ) from None
+    return int(pd.PeriodIndex(_periods(stamps, dtype)).asi8[0])
 
 
 def _read_log(

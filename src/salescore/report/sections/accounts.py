@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 from ... import tiers as _tiers
@@ -17,6 +18,11 @@ __all__ = ["accounts_section"]
 
 
 _TOP: Final = 10
+
+
+def _plain_sum(values: pd.Series[float]) -> float:
+    """A sum that overflows to ±inf, and is NaN only where a value is."""
+    return float(np.sum(values.to_numpy(dtype=np.float64, na_value=np.nan)))
 
 
 @_own_words
@@ -42,12 +48,15 @@ def accounts_section(accounts: pd.DataFrame, *, as_of: pd.Timestamp) -> Section:
             last_contact="last_contact" if has_contact else None,
         )
         section.charts["plan"] = plan
-        counts = plan.groupby("tier", observed=False).agg(
-            accounts=("account_id", "size"),
-            revenue=("revenue", "sum"),
-            potential=("potential", "sum"),
-            mean_temperature=("temperature", "mean"),
-        )
+        # Plain sums: pandas 2.2's grouped sum turns an overflow into NaN ("unknown"),
+        # where a plain one gives inf, which the section refuses.
+        with np.errstate(over="ignore", invalid="ignore"):
+            counts = plan.groupby("tier", observed=False).agg(
+                accounts=("account_id", "size"),
+                revenue=("revenue", _plain_sum),
+                potential=("potential", _plain_sum),
+                mean_temperature=("temperature", "mean"),
+            )
         bands = pd.crosstab(plan["tier"], plan["band"])
         for band in bands.columns:
             counts[str(band)] = bands[band].reindex(counts.index, fill_value=0).astype(int)

@@ -49,6 +49,7 @@ __all__ = [
     "option_column",
     "period_dtype",
     "periods",
+    "plain_sum",
     "positional_keys",
     "require_columns",
     "require_numeric",
@@ -270,6 +271,11 @@ def align_columns(frame: pd.DataFrame, columns: Iterable[str | None]) -> pd.Data
     return out
 
 
+def plain_sum(values: pd.Series[Any]) -> float:
+    """A sum that overflows to ±inf (pandas 2.2's grouped sum gives NaN)."""
+    return float(np.sum(values.to_numpy(dtype=np.float64, na_value=np.nan)))
+
+
 def group_sums(
     parts: pd.DataFrame, keys: list[pd.Series[Any]]
 ) -> tuple[pd.DataFrame, pd.Series[int]]:
@@ -288,7 +294,7 @@ def group_sums(
     overflowed = sums.isna() & ~has_nan
     if overflowed.to_numpy().any():
         with np.errstate(over="ignore", invalid="ignore"):
-            plain = grouped.agg(lambda values: float(np.sum(values.to_numpy(dtype=np.float64))))
+            plain = grouped.agg(plain_sum)
         sums = sums.where(~overflowed, plain)
     sizes = grouped.size()
     if whole and sums.empty:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ... import tiers as _tiers
+from ..._tables import plain_sum
 from .._plain import table
 from ._common import (
     Section,
@@ -18,11 +19,6 @@ __all__ = ["accounts_section"]
 
 
 _TOP: Final = 10
-
-
-def _plain_sum(values: pd.Series[float]) -> float:
-    """A sum that overflows to ±inf, and is NaN only where a value is."""
-    return float(np.sum(values.to_numpy(dtype=np.float64, na_value=np.nan)))
 
 
 @_own_words
@@ -53,8 +49,8 @@ def accounts_section(accounts: pd.DataFrame, *, as_of: pd.Timestamp) -> Section:
         with np.errstate(over="ignore", invalid="ignore"):
             counts = plan.groupby("tier", observed=False).agg(
                 accounts=("account_id", "size"),
-                revenue=("revenue", _plain_sum),
-                potential=("potential", _plain_sum),
+                revenue=("revenue", plain_sum),
+                potential=("potential", plain_sum),
                 mean_temperature=("temperature", "mean"),
             )
         bands = pd.crosstab(plan["tier"], plan["band"])

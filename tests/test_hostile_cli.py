@@ -363,7 +363,6 @@ def test_numbers_at_and_beyond_float_range_in_a_json_export_end_cleanly(
         "pipedrive": "pipedrive/deals.json",
         "odoo": "odoo/leads.json",
     }[crm]).read_text(encoding="utf-8"))  # fmt: skip
-    text = json.dumps(good)
     marker = '"__number__"'
     records = (
         good if isinstance(good, list) else next(v for v in good.values() if isinstance(v, list))

@@ -266,7 +266,7 @@ def _entries() -> list[tuple[str | None, Entry]]:
             entry(c.forecast_distribution, VALUES, PROBABILITIES, method="lattice", max_bins=64),
         ),
         (
-            "pipeline.metrics.sales_cycle[per deal]",
+            "pipeline.cycle.sales_cycle[per deal]",
             entry(c.sales_cycle, DEALS["created"], DEALS["close_date"], statistic=None),
         ),
         (
@@ -929,7 +929,7 @@ CHECKS: dict[str, Callable[[Any, Mapping[str, Any]], list[str]]] = {
     "pipeline.forecast.forecast_distribution[monte_carlo]": _distribution_holds,
     "pipeline.forecast.forecast_distribution[exact]": _distribution_holds,
     "pipeline.forecast.forecast_distribution[lattice]": _distribution_holds,
-    "pipeline.forecast.ForecastDistribution": _distribution_holds,
+    "pipeline.distribution.ForecastDistribution": _distribution_holds,
     "tiers.classify.classify_tiers": _buyers_are_not_d,
     "tiers.classify.classify_tiers[quantile]": _buyers_are_not_d,
     "tiers.classify.pareto_classes": _labels_in("A", "B", "C"),

@@ -1,26 +1,26 @@
 """What will we close? Weighted pipeline, forecast distribution, coverage, funnel, losses."""
 
 from . import presets
+from .cycle import pipeline_velocity, sales_cycle
+from .distribution import ForecastDistribution
 from .forecast import (
-    ForecastDistribution,
     forecast_distribution,
     weighted_forecast,
     weighted_value,
     wins_distribution,
 )
+from .losses import loss_reasons
 from .metrics import (
     expected_revenue,
     leads_needed,
     pipeline_coverage,
-    pipeline_velocity,
     required_coverage,
-    sales_cycle,
     win_rate,
 )
 from .probabilities import fill_probabilities
 from .records import Deal, deals_to_frame, frame_to_deals
 from .stages import stage_funnel, time_in_stage
-from .tables import forecast_rollup, loss_reasons, weighted_pipeline
+from .tables import forecast_rollup, weighted_pipeline
 
 __all__ = [
     "Deal",

@@ -3,6 +3,10 @@
 Every public name is re-exported here; see the API reference for each module.
 """
 
+import importlib
+from types import ModuleType
+from typing import TYPE_CHECKING
+
 from ._version import __version__
 from .adapters import ImportResult, from_records, to_records
 from .errors import (
@@ -214,3 +218,47 @@ __all__ = [
     "win_rate",
     "wins_distribution",
 ]
+
+if TYPE_CHECKING:  # what __getattr__ loads at run time, for type checkers
+    from . import cli as cli
+    from . import datasets as datasets
+    from . import models as models
+    from . import plotting as plotting
+    from . import report as report
+
+# The public submodules. Those the names above come from are imported with the package;
+# the others (SciPy's models, matplotlib's plotting, the report, the command line and the
+# sample data) only when first touched, so that ``import salescore`` stays fast and needs
+# no optional dependency (PEP 562).
+_SUBMODULES = frozenset(
+    {
+        "adapters",
+        "cli",
+        "datasets",
+        "errors",
+        "io",
+        "leads",
+        "models",
+        "pipeline",
+        "plotting",
+        "report",
+        "retention",
+        "schema",
+        "team",
+        "tiers",
+        "value",
+    }
+)
+
+
+def __getattr__(name: str) -> ModuleType:
+    """Import the submodule ``salescore.<name>`` on first access (``salescore.datasets``)."""
+    if name in _SUBMODULES:
+        # import_module also binds the submodule in this namespace, so this runs once per name.
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The names of the namespace and every public submodule, loaded or not."""
+    return sorted({*globals(), *_SUBMODULES})

@@ -3,9 +3,9 @@
 :func:`sample` builds the tables a sales manager's CRM would export for a fictitious
 business-to-business seller — deals with their stage history, accounts, leads,
 activities and the customers' invoices — over the calendar years 2024 and 2025, seen
-on 1 January 2026 (``as_of``, the data set's "today"). Nothing is downloaded and
-nothing is left to chance without the seed: the same seed gives the same tables. All
-amounts are in euros; all timestamps are naive.
+on 1 January 2026 (``as_of``, the data set's "today"). Nothing is downloaded, and the
+data depend on nothing but the ``seed`` argument: the same ``seed`` gives the same
+tables. All amounts are in euros; all timestamps are naive.
 
 The tables hang together the way a real extract does. Customers pay a subscription,
 invoiced every month at a twelfth of its yearly value: the value of the won deal that

@@ -10,6 +10,8 @@ import pandas as pd
 
 from ._calendar import END, SELLERS, BoolArray, FloatArray, IntArray, ids
 
+__all__ = ["SIZE_CYCLE", "SIZE_DEALS", "Book", "make_book", "make_last_contact", "pick"]
+
 _SIZES: Final = ("small", "medium", "large", "enterprise")
 _SIZE_SHARE: Final = (0.45, 0.30, 0.18, 0.07)
 # What an account could spend a year on the subscription (its potential), by size.

@@ -8,6 +8,25 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+__all__ = [
+    "AS_OF",
+    "CURRENCY",
+    "END",
+    "HIRED",
+    "SEASON",
+    "SELLERS",
+    "START",
+    "YEAR_AGO",
+    "BoolArray",
+    "FloatArray",
+    "IntArray",
+    "calendar",
+    "ids",
+    "month",
+    "sellers",
+    "stamps",
+]
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]

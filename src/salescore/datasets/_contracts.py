@@ -29,6 +29,8 @@ from ._calendar import (
 )
 from ._deals import RENEWAL, UPSELL, WARM_UP, Drafts, progress, rival, whole_seconds
 
+__all__ = ["bill", "lives", "renewals", "upsells"]
+
 _TERMS: Final = 3  # anniversaries that can fall before the renewal deals of 2026 open
 _CANCEL: Final = 0.02  # chance a month-to-month customer cancels after a month
 _FALLING: Final = 0.08  # share of older yearly customers who renew 25-65 % smaller in 2025

@@ -28,6 +28,20 @@ from ._calendar import (
     stamps,
 )
 
+__all__ = [
+    "RENEWAL",
+    "STAGES",
+    "UPSELL",
+    "WARM_UP",
+    "WON",
+    "Drafts",
+    "new_business",
+    "progress",
+    "rival",
+    "whole_seconds",
+    "write",
+]
+
 STAGES: Final = ("Prospecting", "Qualification", "Proposal", "Negotiation")
 WON: Final = "Closed Won"
 LOST: Final = "Closed Lost"

@@ -10,6 +10,8 @@ import pandas as pd
 
 from ._calendar import END, HIRED, SEASON, SELLERS, calendar, ids, month, sellers, stamps
 
+__all__ = ["TARGETS", "make_activities", "make_leads"]
+
 _LEADS: Final = 10_000
 _RESPONSE_MINUTES: Final = np.array([5.0, 8.0, 12.0, 18.0, 25.0, 35.0, 60.0, 15.0])  # per seller
 _LEAD_SOURCES: Final = ("Google Ads", "Website", "Facebook", "LinkedIn", "Webinar", "Referral")

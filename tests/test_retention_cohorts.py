@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salescore import InvalidInputError, SchemaError
-from salescore.retention import cohorts as cohorts_module
+from salescore.retention import _log as cohorts_module
 from salescore.retention.cohorts import cohort_retention, retention_by_period
 from salescore.retention.usage import usage_summary
 

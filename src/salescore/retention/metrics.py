@@ -10,13 +10,9 @@ retention per customer (GRR, NRR and the revenue bridge) is in
 
 from __future__ import annotations
 
-import math
-import numbers
-from collections.abc import Sequence
-from typing import Any, Final, TypeAlias, overload
+from typing import TypeAlias, overload
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from .._arrays import (
@@ -32,7 +28,15 @@ from .._arrays import (
     representable,
     safe_divide,
 )
-from ..errors import IndexMismatchError, InvalidInputError
+
+# Re-exported: bridge.py and referrals.py import these from here (their home is ._checks).
+from ._checks import MaskInput as MaskInput
+from ._checks import _align_mask as _align_mask
+from ._checks import _check_at_most as _check_at_most
+from ._checks import _mask as _mask
+from ._checks import _positions as _positions
+from ._checks import _ratio_of_sums as _ratio_of_sums
+from ._checks import _scaled as _scaled
 
 __all__ = [
     "churn_rate",
@@ -42,150 +46,7 @@ __all__ = [
     "upsell_share",
 ]
 
-BoolArray: TypeAlias = npt.NDArray[np.bool_]
-#: A flag per element: a bool or 0/1, a sequence, array or Series of them.
-MaskInput: TypeAlias = "bool | np.bool_ | int | Sequence[int] | npt.NDArray[Any] | pd.Series[Any]"
 _Result: TypeAlias = "float | FloatArray | pd.Series[float]"
-
-_SHOWN: Final = 5  # how many offending positions an error message lists
-
-
-# ------------------------------------------------------------------ shared checks
-
-
-def _positions(mask: BoolArray, describe: Any, what: str = "values are not") -> str:
-    """``2 of 5 values are not (0-based positions: [1] …, [3] …)``, the first few shown."""
-    positions = np.flatnonzero(mask)
-    shown = ", ".join(f"[{p}] {describe(p)}" for p in positions[:_SHOWN])
-    more = ", …" if positions.size > _SHOWN else ""
-    return f"{positions.size} of {mask.size} {what} (0-based positions: {shown}{more})"
-
-
-def _check_at_most(name: str, value: Values, limit_name: str, limit: Values, why: str) -> None:
-    """Refuse ``value > limit`` element-wise, naming both and the positions (NaN passes)."""
-    if isinstance(value, float) and isinstance(limit, float):
-        if value > limit:
-            raise InvalidInputError(
-                f"{name} must be at most {limit_name} ({why}); got {name} {value!r} > "
-                f"{limit_name} {limit!r}"
-            )
-        return
-    part, whole = np.broadcast_arrays(np.asarray(value), np.asarray(limit))
-    above = part > whole
-    if above.any():
-        where = _positions(above, lambda p: f"{float(part[p])!r} > {float(whole[p])!r}")
-        raise InvalidInputError(f"{name} must be at most {limit_name} ({why}); {where}")
-
-
-def _scaled(value: FloatArray, scale: float) -> FloatArray:
-    """``value / scale``; amounts far below the scale underflow to 0 without a warning."""
-    with np.errstate(under="ignore"):
-        scaled: FloatArray = value / scale
-    return scaled
-
-
-def _ratio_of_sums(name: str, part: FloatArray, whole: FloatArray) -> float:
-    """``sum(part) / sum(whole)`` for amounts already divided by a power-of-two scale.
-
-    NaN when ``whole`` is empty or all zero before scaling; refused when the true ratio
-    is beyond float range (``whole`` underflowed to 0 next to ``part``, or the ratio
-    overflows).
-    """
-    denominator = float(np.sum(whole))
-    numerator = float(np.sum(part))
-    if denominator == 0.0:
-        # 0 / 0 is undefined; otherwise the whole underflowed next to the part.
-        return math.nan if numerator == 0.0 else float(representable(name, math.inf))
-    return float(representable(name, numerator / denominator))
-
-
-def _mask(name: str, value: object) -> tuple[bool | BoolArray, pd.Index[Any] | None]:
-    """A boolean flag per customer, and the index when ``value`` is a Series.
-
-    Accepts booleans, and integers that are 0 or 1; refuses floats, text and missing
-    values, naming the positions.
-    """
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value), None
-    if isinstance(value, (numbers.Integral, np.integer)):
-        if value in (0, 1):
-            return bool(value), None
-        raise InvalidInputError(f"{name} must be True/False or 0/1; got {value!r}")
-    index: pd.Index[Any] | None = None
-    if isinstance(value, pd.Series):
-        index = value.index
-        dtype = value.dtype
-        if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
-            missing = value.isna().to_numpy()
-            if missing.any():
-                raise InvalidInputError(
-                    f"{name} must be known (True/False or 0/1) everywhere; "
-                    f"{_positions(missing, lambda p: '<NA>')}"
-                )
-            array: npt.NDArray[Any] = value.to_numpy(
-                dtype=bool if pd.api.types.is_bool_dtype(dtype) else np.int64
-            )
-        else:
-            raise InvalidInputError(
-                f"{name} must hold True/False or 0/1; got a Series of dtype {dtype}"
-            )
-    elif isinstance(value, np.ma.MaskedArray):
-        raise InvalidInputError(
-            f"{name} is a masked array; salescore does not read masks: decide what a masked "
-            "entry means and pass a plain boolean array"
-        )
-    elif isinstance(value, (np.ndarray, list, tuple)):
-        try:
-            array = np.asarray(value)
-        except (TypeError, ValueError):  # a ragged sequence such as [[1], [0, 1]]
-            raise InvalidInputError(
-                f"{name} must be a flat sequence of True/False or 0/1; got {value!r:.60}"
-            ) from None
-        if array.ndim != 1:
-            if array.ndim == 0:
-                return _mask(name, array[()])
-            raise InvalidInputError(
-                f"{name} must be one-dimensional; got an array of shape {array.shape}"
-            )
-        if array.size == 0:
-            return np.zeros(0, dtype=bool), None
-        if array.dtype.kind not in "biu":
-            raise InvalidInputError(
-                f"{name} must hold True/False or 0/1; got an array of dtype {array.dtype}"
-            )
-    else:
-        raise InvalidInputError(
-            f"{name} must be True/False or a 1-D array or Series of them; "
-            f"got {type(value).__name__} {value!r:.60}"
-        )
-    if array.dtype.kind != "b":
-        bad = (array != 0) & (array != 1)
-        if bad.any():
-            raise InvalidInputError(
-                f"{name} must hold True/False or 0/1; {_positions(bad, lambda p: array[p])}"
-            )
-        array = array == 1
-    return array, index
-
-
-def _align_mask(
-    data_name: str, data: Any, values: Values, mask_name: str, mask: bool | BoolArray, index: Any
-) -> tuple[FloatArray, BoolArray]:
-    """Broadcast coerced values and a mask to one length, refusing misaligned Series."""
-    if index is not None and isinstance(data, pd.Series) and not data.index.equals(index):
-        raise IndexMismatchError(
-            f"{data_name} and {mask_name} are Series with different indexes; salescore never "
-            "combines Series by position: align them first (for example with Series.reindex)"
-        )
-    v = np.asarray(values, dtype=np.float64)
-    m = np.asarray(mask, dtype=bool)
-    if v.ndim == 1 and m.ndim == 1 and v.size != m.size:
-        raise InvalidInputError(
-            f"{data_name} has {v.size} elements but {mask_name} has {m.size}; array "
-            "arguments must have equal lengths"
-        )
-    shape = np.broadcast_shapes(v.shape, m.shape) or (1,)
-    return np.broadcast_to(v, shape), np.broadcast_to(m, shape)
 
 
 # ------------------------------------------------------------------ counts
@@ -202,9 +63,10 @@ def retention_rate(start: Numeric, end: Numeric, new: Numeric) -> pd.Series[floa
 def retention_rate(start: Numeric, end: Numeric, new: Numeric) -> _Result:
     r"""Customer retention rate: the share of the period's starting customers still there.
 
-    Seed 001 puts "how many customers come back, how many leave" among the goals to
-    measure instead of quotas. The customers at the end of a period are the ones kept
-    plus the ones won during it; taking the new ones away leaves those kept.
+    The Swedish article "Så sätter ni nya säljmål och utvärderar dem" puts "how many
+    customers come back, how many leave" among the goals to measure instead of quotas.
+    The customers at the end of a period are the ones kept plus the ones won during it;
+    taking the new ones away leaves those kept.
 
     Parameters
     ----------
@@ -249,11 +111,12 @@ def retention_rate(start: Numeric, end: Numeric, new: Numeric) -> _Result:
 
     References
     ----------
-    .. [1] Seed article 001 of salescore's reference (Swedish): renewal rate among the
+    .. [1] Closers, "Så sätter ni nya säljmål och utvärderar dem", knowledge-bank
+       article on customer-focused sales goals (Swedish): renewal rate among the
        customer-focused goals; winning a new customer costs 5–25 times more than
-       keeping one.
-    .. [2] A. Gallo, "The value of keeping the right customers", *Harvard Business
-       Review*, 29 October 2014 (the 5–25 times figure).
+       keeping one. See Sources in the documentation.
+    .. [2] *Harvard Business Review*, 2014, on the cost of winning against keeping a
+       customer (the 5–25 times figure). See Sources in the documentation.
 
     Examples
     --------
@@ -321,8 +184,9 @@ def churn_rate(start: Numeric, lost: Numeric) -> _Result:
 
     References
     ----------
-    .. [1] Seed article 001 of salescore's reference (Swedish): "how many customers
-       come back, how many leave".
+    .. [1] Closers, "Så sätter ni nya säljmål och utvärderar dem", knowledge-bank
+       article on customer-focused sales goals (Swedish): "how many customers come
+       back, how many leave". See Sources in the documentation.
 
     Examples
     --------
@@ -350,8 +214,9 @@ def renewal_rate(renewed: Numeric, due: Numeric) -> pd.Series[float]: ...
 def renewal_rate(renewed: Numeric, due: Numeric) -> _Result:
     r"""Renewal rate: the share of the contracts up for renewal that were renewed.
 
-    Seed 001 calls the renewal rate vital for licence and subscription businesses.
-    Count contracts for a logo rate, or sum their values for a value rate.
+    The Swedish article "Så sätter ni nya säljmål och utvärderar dem" calls the renewal
+    rate vital for licence and subscription businesses. Count contracts for a logo
+    rate, or sum their values for a value rate.
 
     Parameters
     ----------
@@ -388,8 +253,9 @@ def renewal_rate(renewed: Numeric, due: Numeric) -> _Result:
 
     References
     ----------
-    .. [1] Seed article 001 of salescore's reference (Swedish): the renewal rate as a
-       goal for licence and subscription models.
+    .. [1] Closers, "Så sätter ni nya säljmål och utvärderar dem", knowledge-bank
+       article on customer-focused sales goals (Swedish): the renewal rate as a goal for
+       licence and subscription models. See Sources in the documentation.
 
     Examples
     --------
@@ -490,9 +356,9 @@ def quick_ratio(
 
     References
     ----------
-    .. [1] M. Hamid (Social Capital), the "SaaS quick ratio", 2015 (new plus expansion
-       over churned plus contraction recurring revenue; 4 as a mark of efficient
-       growth).
+    .. [1] M. Hamid (Social+Capital Partnership), the "SaaS quick ratio", a talk at the
+       SaaStr Annual conference, February 2015 (new plus expansion over churned plus
+       contraction recurring revenue; 4 as a mark of efficient growth).
 
     Examples
     --------
@@ -534,10 +400,11 @@ def quick_ratio(
 def upsell_share(revenue: Numeric, existing: MaskInput, *, skipna: bool = False) -> float:
     r"""Share of revenue that came from existing customers (upsell and cross-sell).
 
-    Seed 002: existing customers respond to an upsell with 60–70 % probability while a
-    new prospect buys with 5–20 %, and in B2B up to 90 % of customer revenue comes
-    after the first sale — so a manager watches how much of the sales come from the
-    customer base. Pass 1 as ``revenue`` for the share of deals instead.
+    In Nutshell's article on the sales metrics a sales manager should track, existing
+    customers respond to an upsell with 60–70 % probability while a new prospect buys
+    with 5–20 %, and in B2B up to 90 % of customer revenue comes after the first sale —
+    so a manager watches how much of the sales come from the customer base. Pass 1 as
+    ``revenue`` for the share of deals instead.
 
     Parameters
     ----------
@@ -580,13 +447,13 @@ def upsell_share(revenue: Numeric, existing: MaskInput, *, skipna: bool = False)
 
     References
     ----------
-    .. [1] Seed article 002 of salescore's reference (Norwegian, after Nutshell):
-       60–70 % vs 5–20 % response to an offer; in B2B up to 90 % of customer revenue
-       after the first sale.
+    .. [1] Nutshell, article on the sales metrics a sales manager should track
+       (Norwegian edition): 60–70 % vs 5–20 % response to an offer; in B2B up to 90 % of
+       customer revenue after the first sale. See Sources in the documentation.
 
     Examples
     --------
-    A customer's first order, then two repeat orders (seed 002's 90 %):
+    A customer's first order, then two repeat orders (Nutshell's 90 %):
 
     >>> from salescore.retention.metrics import upsell_share
     >>> upsell_share([10_000, 30_000, 60_000], [False, True, True])

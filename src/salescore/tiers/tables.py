@@ -1,15 +1,15 @@
-"""Account-plan tables: tiers with cadence and temperature, and the lists that follow.
+"""The account plan: tiers with potential, temperature, cadence and next contact.
 
-Table functions over the canonical accounts frame (``account_id, name, segment columns
-(size, region, industry …), annual_revenue, last_contact, tier``). Every column name is
-a keyword argument whose default is the canonical name. No account is dropped
-silently: a list that cannot place an account (no tier, no temperature, no revenue
-figure) says so with a :class:`~salescore.SalescoreWarning` naming it.
+:func:`tier_accounts` is a table function over the canonical accounts frame
+(``account_id, name, segment columns (size, region, industry …), annual_revenue,
+last_contact, tier``). Every column name is a keyword argument whose default is the
+canonical name. The lists that follow the plan (:func:`overdue_contacts`,
+:func:`cold_accounts`, :func:`declining_accounts`) are in :mod:`salescore.tiers.lists`
+and importable from here too.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import Any, Final, Literal
 
@@ -18,18 +18,17 @@ import numpy.typing as npt
 import pandas as pd
 
 from .. import schema
-from .._arrays import FloatArray, option_choice, option_flag, option_number, safe_divide
-from .._tables import float_column, option_column, row_ids, which
-from ..errors import InvalidInputError, SalescoreWarning
+from .._arrays import FloatArray, option_flag, safe_divide
+from .._tables import option_column, row_ids, which
+from ..errors import InvalidInputError
+from ._accounts import _amounts, _column_list, _overdue, _required
 from .classify import _peer_options, _tier_codes, segment_potential
-from .contact import _measure, _schedule
-from .contact import _tier_codes as _label_codes
+from .lists import cold_accounts, declining_accounts, overdue_contacts
 from .policy import _DEFAULT_POLICY, TIERS, TierPolicy, _codes_from, _policy
 
 __all__ = ["cold_accounts", "declining_accounts", "overdue_contacts", "tier_accounts"]
 
 ObjectArray = npt.NDArray[np.object_]
-BoolArray = npt.NDArray[np.bool_]
 
 _SEGMENTS: Final = ("size", "region", "industry")
 
@@ -54,7 +53,8 @@ def tier_accounts(
 ) -> pd.DataFrame:
     r"""The account plan: each account's potential, tier, temperature and next contact.
 
-    Seed 003's method in one call. Each account's potential is the larger of what it
+    The method of Wilson Learning Russia's article on raising sales from existing
+    customers, in one call. Each account's potential is the larger of what it
     brings and what the buying accounts of its segment bring
     (:func:`segment_potential`), so a non-buyer that resembles the best customers is
     an A prospect. The potentials are tiered against the benchmark
@@ -145,7 +145,8 @@ def tier_accounts(
 
     References
     ----------
-    .. [1] Seed article 003 of salescore's reference (Russian).
+    .. [1] Wilson Learning Russia (wl-r.ru), blog article on raising sales from existing
+       customers (Russian). See Sources in the documentation.
 
     Examples
     --------
@@ -217,388 +218,7 @@ def tier_accounts(
     return plan
 
 
-# ------------------------------------------------------------------------ lists
-
-
-def overdue_contacts(
-    accounts: pd.DataFrame,
-    *,
-    today: Any,
-    tier: str = "tier",
-    last_contact: str = "last_contact",
-    account_id: str | None = "account_id",
-    order: Literal["days", "tier"] = "days",
-    policy: TierPolicy = _DEFAULT_POLICY,
-) -> pd.DataFrame:
-    r"""The accounts past their contact cadence, most overdue and highest tier first.
-
-    Reads the tier and the last contact of each account (the plan from
-    :func:`tier_accounts`, or the CRM's own tier column) and lists the accounts whose
-    next contact is before ``today``, with those never contacted at the top.
-
-    Parameters
-    ----------
-    accounts : DataFrame
-        One row per account, with a tier and a last-contact column.
-    today : timestamp, keyword-only
-        The date to measure from. Naive (read as UTC) or time-zone aware; beside a
-        column of the other kind, the aware one is converted to UTC
-        (:data:`salescore.schema.TIMESTAMPS`).
-    tier : str, keyword-only, default "tier"
-        Column of tier labels ``"A"``–``"D"`` (strings or a categorical).
-    last_contact : str, keyword-only, default "last_contact"
-        Column of last contacts (datetime64; NaT where never contacted).
-    account_id : str or None, keyword-only, default "account_id"
-        Column naming each account in messages; ``None`` uses the index.
-    order : {"days", "tier"}, keyword-only, default "days"
-        ``"days"``: most overdue first, ties by tier; ``"tier"``: A accounts first,
-        most overdue first within a tier. Never-contacted accounts count as the most
-        overdue. Equal keys keep the table's order.
-    policy : TierPolicy, keyword-only, default TierPolicy()
-        Cadence in days per tier.
-
-    Returns
-    -------
-    DataFrame
-        The overdue rows of ``accounts`` with every column, plus ``next_contact`` and
-        ``days_overdue`` (> 0; NaN for never contacted), recomputed for ``today``
-        (replacing columns of those names).
-
-    Raises
-    ------
-    SchemaError
-        A named column is missing, or ``last_contact`` does not hold datetimes.
-    InvalidInputError
-        Unknown tier labels, a missing ``today``, a ``today`` before a last contact
-        or too far from a next contact for pandas' timestamps (naming the accounts),
-        a column option that is not a column name (str), or an unknown ``order``.
-
-    Warns
-    -----
-    SalescoreWarning
-        Accounts with no tier have no cadence and cannot be listed; the warning
-        names them.
-
-    See Also
-    --------
-    tier_accounts : the plan this reads.
-    days_overdue : the formula.
-
-    Notes
-    -----
-    An account is listed when :math:`t_\text{today} - (t^\text{last} + c_\text{tier})
-    > 0` days, or when it has a tier and was never contacted.
-
-    References
-    ----------
-    .. [1] Seed article 003 of salescore's reference (Russian).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> import salescore
-    >>> accounts = pd.DataFrame({
-    ...     "account_id": ["a1", "a2", "a3", "a4"],
-    ...     "tier": ["A", "B", "A", "D"],
-    ...     "last_contact": pd.to_datetime(["2026-06-10", "2026-01-15", "2026-05-01", None]),
-    ... })
-    >>> salescore.overdue_contacts(accounts, today="2026-06-30")
-      account_id tier last_contact next_contact  days_overdue
-    3         a4    D          NaT          NaT           NaN
-    1         a2    B   2026-01-15   2026-04-15          76.0
-    2         a3    A   2026-05-01   2026-05-31          30.0
-    >>> by_tier = salescore.overdue_contacts(accounts, today="2026-06-30", order="tier")
-    >>> by_tier["account_id"].tolist()
-    ['a3', 'a2', 'a4']
-    """
-    tier = _required("tier", tier)
-    last_contact = _required("last_contact", last_contact)
-    account_id = option_column("account_id", account_id, optional=True)
-    policy = _policy(policy)
-    how = option_choice("order", order, ("days", "tier"))
-    if today is None:
-        raise InvalidInputError("overdue_contacts needs today= (a timestamp)")
-    read = {"tier": tier, "last_contact": last_contact, "account_id": account_id}
-    schema.check_columns(accounts, "accounts", read)
-    ids = row_ids(accounts, account_id)
-    labels = pd.Series(accounts[tier].to_numpy(dtype=object), dtype=object)
-    codes, _ = _label_codes(labels)
-    last = accounts[last_contact].reset_index(drop=True)
-    _, due, days = _overdue(last, labels, today, ids, policy)
-    _warn_unplaced(codes == -1, ids, "have no tier, so no cadence; they are not listed")
-    never = (codes >= 0) & np.isnan(days)
-    listed = never | (days > 0.0)
-    # Never contacted sorts as the most overdue of all.
-    urgency = np.where(never, np.inf, days)
-    keys = (codes, -urgency) if how == "tier" else (-urgency, codes)
-    rows = np.flatnonzero(listed)
-    rows = rows[np.lexsort((rows, *reversed([key[rows] for key in keys])))]
-    out = accounts.iloc[rows].copy()
-    out["next_contact"] = due.to_numpy()[rows]
-    out["days_overdue"] = days[rows]
-    return out
-
-
-def cold_accounts(
-    accounts: pd.DataFrame,
-    *,
-    tiers: Sequence[str] = ("A", "B"),
-    bands: Sequence[str] | None = None,
-    tier: str = "tier",
-    temperature: str = "temperature",
-    account_id: str | None = "account_id",
-    policy: TierPolicy = _DEFAULT_POLICY,
-) -> pd.DataFrame:
-    r"""The high-tier accounts in the coldest bands: seed 003's "blue" list.
-
-    An A account that yields little is marked blue, near freezing, and its seller and
-    manager must rethink the approach (seed 003). This lists the accounts of the
-    chosen tiers whose temperature falls in the chosen bands, best tier and coldest
-    first.
-
-    Parameters
-    ----------
-    accounts : DataFrame
-        One row per account with a tier and a temperature column, such as the plan
-        from :func:`tier_accounts`.
-    tiers : sequence of str, keyword-only, default ("A", "B")
-        Tiers to look at.
-    bands : sequence of str or None, keyword-only, default None
-        Band names to list (of ``policy.band_names``); ``None`` means the coldest
-        band alone (``"blue"`` by default).
-    tier : str, keyword-only, default "tier"
-        Column of tier labels.
-    temperature : str, keyword-only, default "temperature"
-        Column of temperatures (numeric, >= 0), as from :func:`temperature`.
-    account_id : str or None, keyword-only, default "account_id"
-        Column naming each account in messages; ``None`` uses the index.
-    policy : TierPolicy, keyword-only, default TierPolicy()
-        Band names and thresholds.
-
-    Returns
-    -------
-    DataFrame
-        The listed rows of ``accounts`` with every column plus ``band`` (recomputed
-        from the temperature with ``policy``), sorted by tier (A first), then
-        temperature (coldest first), then the table's order.
-
-    Raises
-    ------
-    SchemaError
-        A named column is missing or ``temperature`` is not numeric.
-    InvalidInputError
-        Unknown tier labels or band names, a negative or infinite temperature, or a
-        column option that is not a column name (str).
-
-    Warns
-    -----
-    SalescoreWarning
-        Accounts of the chosen tiers with an unknown temperature cannot be placed in
-        a band; the warning names them.
-
-    See Also
-    --------
-    tier_accounts, temperature_band
-
-    References
-    ----------
-    .. [1] Seed article 003 of salescore's reference (Russian).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> import salescore
-    >>> accounts = pd.DataFrame({
-    ...     "account_id": ["a1", "a2", "a3", "a4"],
-    ...     "tier": ["A", "A", "B", "C"],
-    ...     "temperature": [0.9, 0.1, 0.2, 0.0],
-    ... })
-    >>> salescore.cold_accounts(accounts)
-      account_id tier  temperature  band
-    1         a2    A          0.1  blue
-    2         a3    B          0.2  blue
-    >>> colder = salescore.cold_accounts(accounts, tiers=["A"], bands=["blue", "yellow"])
-    >>> colder["account_id"].tolist()
-    ['a2']
-    """
-    tier = _required("tier", tier)
-    temperature = _required("temperature", temperature)
-    account_id = option_column("account_id", account_id, optional=True)
-    policy = _policy(policy)
-    wanted_tiers = set(_labels_in("tiers", tiers, TIERS))
-    coldest = (policy.band_names[-1],) if bands is None else bands
-    wanted_bands = _labels_in("bands", coldest, policy.band_names)
-    read = {"tier": tier, "temperature": temperature, "account_id": account_id}
-    schema.check_columns(accounts, "accounts", read, kinds={"temperature": "number"})
-    ids = row_ids(accounts, account_id)
-    labels = pd.Series(accounts[tier].to_numpy(dtype=object), dtype=object)
-    codes, _ = _label_codes(labels)
-    heat = _amounts(accounts, temperature, ids)
-    band_codes = _codes_from(heat, policy.band_thresholds, zero_last=False)
-    chosen = np.isin(codes, [TIERS.index(t) for t in wanted_tiers])
-    _warn_unplaced(chosen & np.isnan(heat), ids, "have an unknown temperature; they are not listed")
-    wanted_codes = [policy.band_names.index(name) for name in wanted_bands]
-    rows = np.flatnonzero(chosen & np.isin(band_codes, wanted_codes))
-    rows = rows[np.lexsort((rows, heat[rows], codes[rows]))]
-    out = accounts.iloc[rows].copy()
-    table = np.array([*policy.band_names, None], dtype=object)
-    out["band"] = pd.Categorical(
-        table[band_codes[rows]], categories=pd.Index(policy.band_names), ordered=True
-    )
-    return out
-
-
-def declining_accounts(
-    accounts: pd.DataFrame,
-    *,
-    current: str = "annual_revenue",
-    previous: str = "previous_revenue",
-    threshold: float = -0.2,
-    account_id: str | None = "account_id",
-) -> pd.DataFrame:
-    r"""Customers whose revenue fell by more than a threshold, worst first.
-
-    Seed 003: track falling revenue per customer, and ask those customers for
-    feedback. The change is relative to the previous period's revenue, so a fall
-    from 100,000 to 70,000 is −0.3.
-
-    Parameters
-    ----------
-    accounts : DataFrame
-        One row per account with this and the previous period's revenue.
-    current, previous : str, keyword-only
-        Columns of revenue in the current and the previous period (numeric, >= 0,
-        one currency); defaults ``"annual_revenue"`` and ``"previous_revenue"``.
-    threshold : float, keyword-only, default -0.2
-        A relative change in [−1, 0]; accounts whose change is below it are listed
-        (−0.2: revenue fell by more than 20 %). −1 lists nobody, 0 every fall.
-    account_id : str or None, keyword-only, default "account_id"
-        Column naming each account in messages; ``None`` uses the index.
-
-    Returns
-    -------
-    DataFrame
-        The listed rows of ``accounts`` with every column plus ``revenue_change``,
-        sorted from the largest fall (−1: the customer stopped buying) up, then by the
-        table's order. Accounts with no previous revenue (new customers) have no
-        change and are not listed.
-
-    Raises
-    ------
-    SchemaError
-        A named column is missing or not numeric.
-    InvalidInputError
-        A negative or infinite revenue (naming the accounts), a threshold outside
-        [−1, 0], or a column option that is not a column name (str).
-
-    Warns
-    -----
-    SalescoreWarning
-        Accounts with an unknown current or previous revenue have no known change;
-        the warning names them.
-
-    See Also
-    --------
-    revenue_change : the formula.
-
-    Notes
-    -----
-    .. math::
-
-        \Delta_i = \frac{x_i^\text{current} - x_i^\text{previous}}{x_i^\text{previous}},
-        \qquad \text{listed when } \Delta_i < \text{threshold}
-
-    References
-    ----------
-    .. [1] Seed article 003 of salescore's reference (Russian).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> import salescore
-    >>> accounts = pd.DataFrame({
-    ...     "account_id": ["a1", "a2", "a3", "a4"],
-    ...     "annual_revenue": [70_000.0, 95_000.0, 0.0, 20_000.0],
-    ...     "previous_revenue": [100_000.0, 100_000.0, 40_000.0, 0.0],
-    ... })
-    >>> salescore.declining_accounts(accounts)
-      account_id  annual_revenue  previous_revenue  revenue_change
-    2         a3             0.0           40000.0            -1.0
-    0         a1         70000.0          100000.0            -0.3
-    """
-    current = _required("current", current)
-    previous = _required("previous", previous)
-    account_id = option_column("account_id", account_id, optional=True)
-    limit = option_number("threshold", threshold)
-    if not -1.0 <= limit <= 0.0:
-        raise InvalidInputError(
-            f"threshold must be a relative change in [-1, 0] (-0.2 = a fall of more than "
-            f"20 %); got {threshold!r}"
-        )
-    read = {"annual_revenue": current, "previous_revenue": previous, "account_id": account_id}
-    schema.check_columns(accounts, "accounts", read, kinds={"previous_revenue": "number"})
-    ids = row_ids(accounts, account_id)
-    now = _amounts(accounts, current, ids)
-    before = _amounts(accounts, previous, ids)
-    _warn_unplaced(
-        np.isnan(now) | np.isnan(before),
-        ids,
-        "have an unknown current or previous revenue; they are not listed",
-    )
-    # Amounts are >= 0, so the difference cannot overflow; a quotient beyond float range
-    # is a rise (inf), one below it a change of 0.
-    with np.errstate(all="ignore"):
-        change = np.asarray(safe_divide(now - before, before), dtype=np.float64)
-        falling = change < limit
-    rows = np.flatnonzero(falling)
-    rows = rows[np.lexsort((rows, change[rows]))]
-    out = accounts.iloc[rows].copy()
-    out["revenue_change"] = change[rows]
-    return out
-
-
 # ---------------------------------------------------------------------- helpers
-
-
-def _required(name: str, value: object) -> str:
-    """A column-name option that must name a column (never None)."""
-    column = option_column(name, value)
-    assert column is not None  # option_column refuses None unless optional
-    return column
-
-
-def _column_list(name: str, value: object, *, empty: bool = False) -> list[str]:
-    """Column names (or labels) given as one str or a list or tuple of str."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
-        return list(dict.fromkeys(value))
-    noun = "a sequence (possibly empty)" if empty else "a sequence"
-    raise InvalidInputError(
-        f"{name} must be a column name or {noun} of column names; got "
-        f"{type(value).__name__} {value!r:.60}"
-    )
-
-
-def _labels_in(name: str, value: object, allowed: Sequence[str]) -> list[str]:
-    labels = _column_list(name, value)
-    unknown = [label for label in labels if label not in allowed]
-    if unknown or not labels:
-        raise InvalidInputError(
-            f"{name} must hold labels among {list(allowed)!r}; got {value!r:.80}"
-        )
-    return labels
-
-
-def _amounts(accounts: pd.DataFrame, column: str, ids: ObjectArray) -> FloatArray:
-    values = np.asarray(float_column(accounts, column), dtype=np.float64)
-    bad = np.isinf(values) | (values < 0.0)
-    if bad.any():
-        raise InvalidInputError(
-            f"{column} must be a finite number >= 0; not so for "
-            f"{which(ids, bad, values.tolist(), noun='account')}"
-        )
-    return values
 
 
 def _require_segments(accounts: pd.DataFrame, columns: list[str], ids: ObjectArray) -> None:
@@ -662,30 +282,3 @@ def _temperatures(
             f"{which(ids, huge, x.tolist(), noun='account')}; pass a larger benchmark"
         )
     return heat
-
-
-def _overdue(
-    last: pd.Series[Any], tiers: pd.Series[Any], today: Any, ids: ObjectArray, policy: TierPolicy
-) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex, FloatArray]:
-    """Last and next contacts and days overdue; a today before a last contact names them."""
-
-    def describe(mask: npt.NDArray[np.bool_]) -> str:
-        return which(ids, mask, list(last.astype(object)), noun="account")
-
-    stamps, due, _, _ = _schedule(last, tiers, policy, describe)
-    now, days, early = _measure(stamps, due, today, describe)
-    if early.any():
-        raise InvalidInputError(
-            f"today ({now}) is earlier than the last contact of "
-            f"{which(ids, early, list(stamps.astype(object)), noun='account')}"
-        )
-    return stamps, due, days
-
-
-def _warn_unplaced(mask: BoolArray, ids: ObjectArray, what: str) -> None:
-    if mask.any():
-        warnings.warn(
-            f"{which(ids, mask, noun='account')} {what}",
-            SalescoreWarning,
-            stacklevel=3,
-        )

@@ -38,7 +38,7 @@ def test_mit2007_contact_odds_are_100_times_higher_at_5_than_30_minutes() -> Non
         100.0, rel=1e-12
     )
     # Power law through that figure: k = ln 100 / ln 6 ≈ 2.570, so at 10 minutes
-    # 2^-2.570 ≈ 0.168 (seed 002: the chance falls markedly by 10 minutes).
+    # 2^-2.570 ≈ 0.168 (Nutshell: the chance falls markedly by 10 minutes).
     assert MIT2007_CONTACT.exponent == pytest.approx(2.570194417876938, rel=1e-12)
     assert MIT2007_CONTACT.multiplier(10) == pytest.approx(2 ** -(math.log(100) / math.log(6)))
     assert MIT2007_CONTACT.multiplier(10) < 1 / 5
@@ -48,7 +48,7 @@ def test_mit2007_contact_odds_are_100_times_higher_at_5_than_30_minutes() -> Non
 
 
 def test_mit2007_contact_agrees_with_seed_002_more_than_5_times_as_likely() -> None:
-    # Seed 002 (quoting LeadResponseManagement.org): more than 5× as likely to reach
+    # Nutshell's article (quoting LeadResponseManagement.org): more than 5× as likely to reach
     # the lead within 5 minutes as at 30. By hand, p(5) / p(30) = 100 − 99 b, which
     # exceeds 5 for b < 95/99 and equals 5 at b = 95/99.
     base = np.array([0.01, 0.1, 0.3, 0.5, 0.9, 0.95])

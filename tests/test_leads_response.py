@@ -201,7 +201,7 @@ def test_report_of_an_empty_table() -> None:
 
 
 def test_sla_attainment_by_hand() -> None:
-    # Seed 002's 5-minute target: 3, 5 (on target, a hit), 7 min and one lead never
+    # Nutshell's 5-minute target: 3, 5 (on target, a hit), 7 min and one lead never
     # contacted -> 2 of 4.
     times = [3 * MIN, 5 * MIN, 7 * MIN, pd.NaT]
     assert sla_attainment(times, within=pd.Timedelta(minutes=5)) == 0.5

@@ -28,9 +28,10 @@ from . import strategies as sst
 
 
 def test_seed_002_phone_yields_more_per_attempt_than_email() -> None:
-    # Seed 002: email reaches 40 % and 2 % of those convert; phone reaches 10 % and
-    # nearly all (taken as 100 %) buy. With 1,000 attempts each: email 400 contacts,
-    # 8 sales; phone 100 contacts, 100 sales. Yield 0.4 × 0.02 = 0.8 % vs 0.1 × 1 = 10 %.
+    # Nutshell's article on sales metrics: email reaches 40 % and 2 % of those convert;
+    # phone reaches 10 % and nearly all (taken as 100 %) buy. With 1,000 attempts each:
+    # email 400 contacts, 8 sales; phone 100 contacts, 100 sales. Yield
+    # 0.4 × 0.02 = 0.8 % vs 0.1 × 1 = 10 %.
     channels = pd.Index(["email", "phone"], name="channel")
     result = channel_effectiveness(
         pd.Series([1_000, 1_000], index=channels),

@@ -21,7 +21,8 @@ from . import strategies as sst
 
 
 def test_seed_002_weighted_figures_exactly() -> None:
-    # Seed 002: a prospect worth $27,600 at 12 % adds $3,312; $34,500 at 83 % adds $28,635.
+    # Nutshell's example: a prospect worth $27,600 at 12 % adds $3,312; $34,500 at 83 %
+    # adds $28,635.
     assert salescore.weighted_value(27_600, 0.12) == 3_312.0
     assert salescore.weighted_value(34_500, 0.83) == 28_635.0
     assert salescore.weighted_forecast([27_600, 34_500], [0.12, 0.83]) == 3_312.0 + 28_635.0

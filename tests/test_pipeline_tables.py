@@ -66,7 +66,7 @@ def _part(table: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def test_weighted_pipeline_seed_002_figures() -> None:
-    # Seed 002: $27,600 at 12 % confidence adds $3,312; $34,500 at 83 % adds $28,635;
+    # Nutshell's example: $27,600 at 12 % confidence adds $3,312; $34,500 at 83 % adds $28,635;
     # together 31,947.
     deals = _deals(value=[27_600.0, 34_500.0], probability=[0.12, 0.83])
     table = weighted_pipeline(deals)
@@ -227,7 +227,7 @@ def test_presets_are_read_only_fractions_with_their_documented_values() -> None:
 
 
 def test_loss_reasons_competitor_spike() -> None:
-    # Seed 002 (after Nutshell's Losses report): a spike of deals lost to a
+    # Nutshell's article (its Losses report): a spike of deals lost to a
     # competitor in August 2016, down again six months later. Made-up counts:
     # August: competitor 5, price 1, one without a reason; nothing lost in
     # September; then one loss to the competitor a month until February 2017.

@@ -74,7 +74,7 @@ def _heights(ax: Axes) -> list[float]:
 
 # ------------------------------------------------------------------ hand-made inputs
 
-# Seed 002's two prospects: 27,600 at 12 % and 34,500 at 83 %.
+# Nutshell's two prospects: 27,600 at 12 % and 34,500 at 83 %.
 SEED_VALUES = [27_600.0, 34_500.0]
 SEED_PROBABILITIES = [0.12, 0.83]
 
@@ -97,7 +97,7 @@ def _history() -> pd.DataFrame:
 
 
 def _lost_deals() -> pd.DataFrame:
-    """Seed 002's competitor spike in August 2016, with a quiet September."""
+    """Nutshell's competitor spike in August 2016, with a quiet September."""
     return pd.DataFrame(
         {
             "deal_id": ["D1", "D2", "D3", "D4", "D5", "D6", "D7"],
@@ -161,7 +161,7 @@ def test_forecast_bars_of_the_seed_prospects() -> None:
     heights = np.array(_heights(ax))
     assert heights[heights > 0] == pytest.approx([0.1496, 0.0204, 0.7304, 0.0996])
     assert heights.sum() == pytest.approx(1.0)
-    # Weighted forecast 3,312 + 28,635 = 31,947 (seed 002); P(reach 30,000) is the
+    # Weighted forecast 3,312 + 28,635 = 31,947 (Nutshell's example); P(reach 30,000) is the
     # chance of winning the 34,500 deal, 0.83.
     assert _legend(ax) == [
         "Weighted forecast 31,947",
@@ -305,7 +305,7 @@ def test_decay_curves_are_their_multipliers_on_a_log_axis() -> None:
         x = np.asarray(line.get_xdata(), dtype=np.float64)
         assert (x[0], x[-1]) == pytest.approx((1.0, 1440.0))  # a minute to a day
         assert np.asarray(line.get_ydata()) == pytest.approx(curve.multiplier(x))
-    # Seed 002 through the MIT preset: odds 100× lower at 30 minutes than at 5.
+    # Nutshell's figure through the MIT preset: odds 100× lower at 30 minutes than at 5.
     assert MIT2007_CONTACT.multiplier(30.0) == pytest.approx(0.01)
     labels = [label.get_text() for label in ax.get_xticklabels()]
     assert labels == ["1 min", "5 min", "10 min", "30 min", "1 h", "4 h", "1 day"]
@@ -401,7 +401,7 @@ def test_temperature_map_colours_hot_accounts_red_and_cold_ones_blue() -> None:
     tier_a = _mesh(ax, "A")
     assert tier_a.get_array().ravel().tolist() == [1.0, 0.25, 0.0]  # type: ignore[union-attr]
     red, _, blue, _ = _cell_colours(tier_a).T
-    # a1 (temperature 1, seed 003's "open-hearth furnace") red; a3 (0, "freezing") blue.
+    # a1 (temperature 1, Wilson Learning's "open-hearth furnace") red; a3 (0, "freezing") blue.
     assert red[0] > 0.6 > blue[0]
     assert blue[2] > 0.6 > red[2]
     tier_b = _mesh(ax, "B")

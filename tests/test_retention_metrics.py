@@ -48,7 +48,7 @@ def test_quick_ratio_by_hand() -> None:
 
 
 def test_upsell_share_seed_002() -> None:
-    # Seed 002: in B2B up to 90 % of customer revenue comes after the first sale. A
+    # Nutshell's article: in B2B up to 90 % of customer revenue comes after the first sale. A
     # customer's first order of 10,000 and repeat orders of 30,000 and 60,000:
     # 90,000 / 100,000 = 0.9.
     assert upsell_share([10_000, 30_000, 60_000], [False, True, True]) == 0.9

@@ -1,4 +1,4 @@
-"""Tests of salescore.retention.referrals: seed 000's figures, the report, validation."""
+"""Tests of salescore.retention.referrals: Slotte's figures, the report, validation."""
 
 from __future__ import annotations
 
@@ -20,16 +20,16 @@ from . import strategies as sst
 
 
 def test_seed_000_referral_figures() -> None:
-    # Seed 000: 87 % of customers are willing to recommend their seller, only 7 % of
+    # Slotte's article: 87 % of customers are willing to recommend their seller, only 7 % of
     # those do: 7 referrers per 100 willing customers.
     assert referral_rate(7, 100) == 0.07
     # Over 1,000 customers: 870 willing, 7 % of them ≈ 61 refer; 61 / 1,000 = 0.061
     # of all customers (0.87 × 0.07 = 0.0609 before rounding to whole customers).
     assert referral_rate(61, 1_000) == 0.061
     assert referral_rate(0.07 * 870, 1_000) == pytest.approx(0.87 * 0.07, rel=1e-12)
-    # Seed 000: only 8 % of sellers ask for a referral: 8 of 100 sellers.
+    # Slotte's article: only 8 % of sellers ask for a referral: 8 of 100 sellers.
     assert referral_ask_rate(8, 100) == 0.08
-    # The seed's advice, asking at every customer contact, is a rate of 1.
+    # The article's advice, asking at every customer contact, is a rate of 1.
     assert referral_ask_rate(40, 40) == 1.0
 
 

@@ -77,7 +77,7 @@ def test_activities_per_win_by_hand() -> None:
 
 
 def test_activities_per_win_seed_002_one_in_fifty() -> None:
-    # Seed 002: only 1 sale in 50 closes at the first meeting. 100 first meetings that
+    # Nutshell's article: only 1 sale in 50 closes at the first meeting. 100 first meetings that
     # lead to 10 wins with follow-up are 10 first meetings per win; stopping after the
     # first meeting keeps 10 / 50 = 0.2 wins, 100 / 0.2 = 500 first meetings per win,
     # fifty times as many.

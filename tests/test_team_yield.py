@@ -29,7 +29,7 @@ def test_activity_yield_explicit_edges_by_hand() -> None:
     # mean contacts 3, 7, 15, 30; mean revenue 3,000, 11,000, 15,000, 15,000.
     # Marginal revenue per extra contact: (11,000 − 3,000) / (7 − 3) = 2,000;
     # (15,000 − 11,000) / (15 − 7) = 500; (15,000 − 15,000) / (30 − 15) = 0 — beyond
-    # about 15 contacts more contacts brought no more revenue (seed 002's question).
+    # about 15 contacts more contacts brought no more revenue (the question of Nutshell's article).
     table = activity_yield(CONTACTS, REVENUE, bins=[0, 5, 10, 20, 40])
     expected = pd.DataFrame(
         {

@@ -280,7 +280,8 @@ def from_records(
 
     References
     ----------
-    .. [1] salescore design notes, "Canonical schema (tables)".
+    .. [1] The canonical tables: see "Schema and CRM adapters" in the API reference of
+       the documentation (section "The canonical tables").
 
     Examples
     --------

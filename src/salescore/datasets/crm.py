@@ -147,7 +147,7 @@ class SampleCRM:
     currency : str
         The currency of every amount.
     seed : int
-        The seed the data was made from.
+        The random seed the data was made from.
 
     Raises
     ------
@@ -259,12 +259,12 @@ def sample(seed: int = 0) -> SampleCRM:
 
     References
     ----------
-    .. [1] Nutshell, the sales metrics a sales manager should track (Norwegian
-       edition of the CRM vendor's article): lead response time, lead sources,
-       stage conversion, upsells to existing customers, the forecast, activity
-       reports and a spike of deals lost to a competitor.
-    .. [2] Wilson Learning Russia (wl-r.ru), blog article on raising sales from
-       existing customers: tiers by potential and blue (cold) A accounts.
+    .. [1] Nutshell, the sales metrics a sales manager should track (Norwegian edition
+       of the CRM vendor's article): lead response time, lead sources, stage conversion,
+       upsells to existing customers, the forecast, activity reports and a spike of
+       deals lost to a competitor.
+    .. [2] Wilson Learning Russia (wl-r.ru), blog article on raising sales from existing
+       customers: tiers by potential and blue (cold) A accounts.
     .. [3] J. B. Oldroyd, K. McElheran and D. Elkington, "The Short Life of Online
        Sales Leads", Harvard Business Review, March 2011.
 

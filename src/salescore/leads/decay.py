@@ -543,9 +543,9 @@ def contact_probability(response_time: Any, *, base_rate: Any, curve: DecayCurve
 
     The studies report odds ratios [1]_ [2]_, so this is how their figures apply to a
     team's own base rate. For small probabilities odds and probabilities are nearly
-    proportional; near 1 they are not: seed 002's "more than 5 times as likely to
-    reach the lead" within 5 minutes than at 30 [3]_ follows from the study's 100×
-    odds ratio for any base rate below 0.96.
+    proportional; near 1 they are not: Nutshell's "more than 5 times as likely to reach
+    the lead" within 5 minutes than at 30 [3]_ follows from the study's 100× odds ratio
+    for any base rate below 0.96.
 
     References
     ----------
@@ -553,7 +553,8 @@ def contact_probability(response_time: Any, *, base_rate: Any, curve: DecayCurve
        InsideSales.com, 2007 (LeadResponseManagement.org).
     .. [2] J. B. Oldroyd, K. McElheran and D. Elkington, "The Short Life of Online
        Sales Leads", Harvard Business Review, March 2011.
-    .. [3] Seed article 002 of salescore's reference (Norwegian).
+    .. [3] Nutshell, article on the sales metrics a sales manager should track
+       (Norwegian edition). See Sources in the documentation.
 
     Examples
     --------

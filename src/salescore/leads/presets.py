@@ -15,9 +15,10 @@ hold for every preset:
 
 Sources: J. B. Oldroyd, "The Lead Response Management Study", MIT and InsideSales.com,
 2007 (over 15,000 leads and 100,000 call attempts; LeadResponseManagement.org); J. B.
-Oldroyd, K. McElheran and D. Elkington, "The Short Life of Online Sales Leads",
-Harvard Business Review, March 2011 (1.25 million leads at 2,241 US firms); seed
-article 002 of salescore's reference (Norwegian), which quotes the first.
+Oldroyd, K. McElheran and D. Elkington, "The Short Life of Online Sales Leads", Harvard
+Business Review, March 2011 (1.25 million leads at 42 US companies); Nutshell's article
+on the sales metrics a sales manager should track (Norwegian edition), which quotes the
+first. See Sources in the documentation.
 
 Each preset reproduces its figures, for example:
 
@@ -53,9 +54,9 @@ Derivation:
    bucket, so a faster response counts as 5 minutes. Ceiling 30 minutes: the curve
    stays at :math:`1/100` after the last time the study reports.
 4. Check: :math:`m(30) = 6^{-2.570} = 0.01`. At 10 minutes :math:`m(10) = 2^{-2.570}
-   \approx 0.168`: odds already about 6× lower, seed 002's "the chance falls
+   \approx 0.168`: odds already about 6× lower, Nutshell's "the chance falls
    markedly by 10 minutes".
-5. Seed 002 quotes the same study as "more than 5 times as likely" to reach the
+5. Nutshell's article quotes the same study as "more than 5 times as likely" to reach the
    lead. In probabilities, :math:`p(5)/p(30) = b + 100(1 - b) = 100 - 99b` for a base
    rate :math:`b` at 5 minutes, which exceeds 5 for every :math:`b < 95/99 \approx
    0.96`: the two statements agree.

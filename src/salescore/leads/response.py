@@ -39,7 +39,7 @@ BoolArray: TypeAlias = npt.NDArray[np.bool_]
 _MINUTE_NS: Final = 60 * 10**9
 _SHOWN: Final = 5
 _TOTAL: Final = "total"
-_FIVE_MINUTES: Final = pd.Timedelta(minutes=5)  # seed 002's target for a first contact
+_FIVE_MINUTES: Final = pd.Timedelta(minutes=5)  # Nutshell's target for a first contact
 
 
 # ------------------------------------------------------------------ response times
@@ -100,11 +100,12 @@ def response_times(
 ) -> Any:
     r"""Time from each lead's creation to its first contact, elapsed or in business hours.
 
-    Seed 002 asks sales managers to watch lead response time: a seller who tries to
-    reach a lead within 5 minutes of its showing interest is more than 5 times as
-    likely to reach it, and the chance falls markedly by 10 minutes. With a
-    :class:`BusinessHours` calendar only the time the team is open counts, so a lead
-    that comes in at night is not held against the morning shift.
+    Nutshell's article on the sales metrics a sales manager should track asks sales
+    managers to watch lead response time: a seller who tries to reach a lead within 5
+    minutes of its showing interest is more than 5 times as likely to reach it, and the
+    chance falls markedly by 10 minutes. With a :class:`BusinessHours` calendar only the
+    time the team is open counts, so a lead that comes in at night is not held against
+    the morning shift.
 
     Parameters
     ----------
@@ -176,9 +177,10 @@ def response_times(
 
     References
     ----------
-    .. [1] Seed article 002 of salescore's reference (a sales manager's metrics):
-       try to reach a lead within 5 minutes, when contact is more than 5 times as
-       likely as later (after LeadResponseManagement.org).
+    .. [1] Nutshell, article on the sales metrics a sales manager should track
+       (Norwegian edition): try to reach a lead within 5 minutes, when contact is more
+       than 5 times as likely as later (after LeadResponseManagement.org). See Sources
+       in the documentation.
     .. [2] J. B. Oldroyd, K. McElheran and D. Elkington, "The Short Life of Online
        Sales Leads", *Harvard Business Review*, March 2011.
 
@@ -367,8 +369,9 @@ def sla_attainment(response_time: Any, *, within: Any) -> float:
 
     References
     ----------
-    .. [1] Seed article 002 of salescore's reference (a sales manager's metrics):
-       the 5-minute target for a first attempt to reach a lead.
+    .. [1] Nutshell, article on the sales metrics a sales manager should track
+       (Norwegian edition): the 5-minute target for a first attempt to reach a lead. See
+       Sources in the documentation.
     .. [2] J. B. Oldroyd, K. McElheran and D. Elkington, "The Short Life of Online
        Sales Leads", *Harvard Business Review*, March 2011.
 
@@ -443,12 +446,12 @@ def response_report(
 ) -> pd.DataFrame:
     r"""Response times per seller or source: median, 90th percentile, SLA and never contacted.
 
-    Who answers leads fast, and who leaves them waiting? One row per seller (or
-    source, channel …) gives the number of leads, how many were contacted, the
-    median and 90th-percentile response time of those contacted, the share reached
-    within the target (5 minutes by default, seed 002's figure) and the share never
-    contacted. Never-contacted leads count in the shares as misses: a seller cannot
-    improve the figures by leaving the hard leads alone.
+    Who answers leads fast, and who leaves them waiting? One row per seller (or source,
+    channel …) gives the number of leads, how many were contacted, the median and
+    90th-percentile response time of those contacted, the share reached within the
+    target (5 minutes by default, the figure of Nutshell's article on sales metrics) and
+    the share never contacted. Never-contacted leads count in the shares as misses: a
+    seller cannot improve the figures by leaving the hard leads alone.
 
     Parameters
     ----------
@@ -512,9 +515,9 @@ def response_report(
 
     References
     ----------
-    .. [1] Seed article 002 of salescore's reference (a sales manager's metrics):
-       monitor lead response time; within 5 minutes, contact is more than 5 times as
-       likely.
+    .. [1] Nutshell, article on the sales metrics a sales manager should track
+       (Norwegian edition): monitor lead response time; within 5 minutes, contact is
+       more than 5 times as likely. See Sources in the documentation.
 
     Examples
     --------

@@ -117,8 +117,9 @@ def decay_chart(
 
     References
     ----------
-    .. [1] Seed article 002 of salescore's reference (Norwegian): a seller who tries
-       within 5 minutes is more than 5 times as likely to reach the lead.
+    .. [1] Nutshell, article on the sales metrics a sales manager should track
+       (Norwegian edition): a seller who tries within 5 minutes is more than 5 times as
+       likely to reach the lead. See Sources in the documentation.
     .. [2] J. B. Oldroyd, "The Lead Response Management Study", MIT and
        InsideSales.com, 2007.
 

@@ -102,8 +102,9 @@ def forecast_chart(
 
     References
     ----------
-    .. [1] Seed article 002 of salescore's reference (Norwegian): do we have enough in
-       the pipeline to reach the next quota? Each prospect adds value × confidence.
+    .. [1] Nutshell, article on the sales metrics a sales manager should track
+       (Norwegian edition): do we have enough in the pipeline to reach the next quota?
+       Each prospect adds value × confidence. See Sources in the documentation.
 
     Examples
     --------
@@ -263,8 +264,9 @@ def funnel_chart(funnel: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
 
     References
     ----------
-    .. [1] Seed article 002 of salescore's reference: the conversion rate at each
-       pipeline stage, to find where the pipeline leaks.
+    .. [1] Nutshell, article on the sales metrics a sales manager should track
+       (Norwegian edition): the conversion rate at each pipeline stage, to find where
+       the pipeline leaks. See Sources in the documentation.
 
     Examples
     --------
@@ -399,8 +401,9 @@ def loss_reasons_chart(
 
     References
     ----------
-    .. [1] Seed article 002 of salescore's reference: count lost deals by reason over
-       time, for example a spike of losses to a competitor in one month.
+    .. [1] Nutshell, article on the sales metrics a sales manager should track
+       (Norwegian edition): count lost deals by reason over time, for example a spike of
+       losses to a competitor in one month. See Sources in the documentation.
 
     Examples
     --------

@@ -95,8 +95,9 @@ def cohort_heatmap(
 
     References
     ----------
-    .. [1] Seed article 001 of salescore's reference (Swedish): measure how many
-       customers come back and how many leave.
+    .. [1] Closers, "Så sätter ni nya säljmål och utvärderar dem", knowledge-bank
+       article on customer-focused sales goals (Swedish): measure how many customers
+       come back and how many leave. See Sources in the documentation.
     .. [2] J. Hsu, "Diligence at Social Capital Part 4: Cohorts and (engagement)
        LTV", The Startup (Medium), 2015.
 

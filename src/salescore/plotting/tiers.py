@@ -29,14 +29,15 @@ def temperature_map(
     colorbar: bool = True,
     ax: Axes | None = None,
 ) -> Axes:
-    r"""Seed 003's temperature map: every account coloured blue → red, tier by tier.
+    r"""Wilson Learning's temperature map: every account coloured blue → red, tier by tier.
 
-    One row per tier, A on top; each row is split into one cell per account of the
-    tier, hottest first, coloured from blue (near freezing: the account yields little
-    of what its tier should) through white to red (it yields all of it, or more).
-    Seed 003 asks that all of tier A be red; the map shows at a glance how much of
-    each tier is not, and the share of the row that is blue is the share of the
-    tier's accounts that need a new approach.
+    One row per tier, A on top; each row is split into one cell per account of the tier,
+    hottest first, coloured from blue (near freezing: the account yields little of what
+    its tier should) through white to red (it yields all of it, or more). Wilson
+    Learning Russia's article on raising sales from existing customers asks that all of
+    tier A be red; the map shows at a glance how much of each tier is not, and the share
+    of the row that is blue is the share of the tier's accounts that need a new
+    approach.
 
     Parameters
     ----------
@@ -89,9 +90,9 @@ def temperature_map(
 
     References
     ----------
-    .. [1] Seed article 003 of salescore's reference (Russian): a category-A
-       customer who yields little is marked blue in the CRM; all of category A
-       should be red.
+    .. [1] Wilson Learning Russia (wl-r.ru), blog article on raising sales from existing
+       customers (Russian): a category-A customer who yields little is marked blue in
+       the CRM; all of category A should be red. See Sources in the documentation.
 
     Examples
     --------

@@ -137,9 +137,11 @@ def gross_revenue_retention(
 
     References
     ----------
-    .. [1] Seed article 002 of salescore's reference (Norwegian): in B2B up to 90 % of
-       customer revenue comes after the first sale.
-    .. [2] Seed article 001 of salescore's reference (Swedish): renewal as a goal.
+    .. [1] Nutshell, article on the sales metrics a sales manager should track
+       (Norwegian edition): in B2B up to 90 % of customer revenue comes after the first
+       sale. See Sources in the documentation.
+    .. [2] Closers, "Så sätter ni nya säljmål och utvärderar dem", knowledge-bank
+       article on customer-focused sales goals (Swedish): renewal as a goal.
 
     Examples
     --------
@@ -174,9 +176,10 @@ def net_revenue_retention(
     r"""Net revenue retention (NRR): the end revenue of the customers who started the period.
 
     What the period's starting customers bring at its end, as a share of what they
-    brought at its start: churn and downgrades lower it, upsell and cross-sell raise
-    it, so it can exceed 1. Seed 002's "up to 90 % of customer revenue comes after the
-    first sale" is what an NRR above 1 captures.
+    brought at its start: churn and downgrades lower it, upsell and cross-sell raise it,
+    so it can exceed 1. The "up to 90 % of customer revenue comes after the first sale"
+    of Nutshell's article on the sales metrics a sales manager should track is what an
+    NRR above 1 captures.
 
     A customer with no revenue at the start of the period is not silently dropped from
     NRR: it is counted as new, and its end revenue appears as *new* (or
@@ -225,11 +228,12 @@ def net_revenue_retention(
 
     References
     ----------
-    .. [1] Seed article 002 of salescore's reference (Norwegian): existing customers
-       respond to an upsell with 60–70 % probability, new prospects buy with 5–20 %;
-       in B2B up to 90 % of customer revenue comes after the first sale.
-    .. [2] D. Skok, "SaaS metrics 2.0", For Entrepreneurs, 2013 (expansion revenue
-       and negative churn).
+    .. [1] Nutshell, article on the sales metrics a sales manager should track
+       (Norwegian edition): existing customers respond to an upsell with 60–70 %
+       probability, new prospects buy with 5–20 %; in B2B up to 90 % of customer revenue
+       comes after the first sale. See Sources in the documentation.
+    .. [2] D. Skok, "SaaS Metrics 2.0 – A Guide to Measuring and Improving What
+       Matters", For Entrepreneurs, 2013 (expansion revenue and negative churn).
 
     Examples
     --------
@@ -507,10 +511,12 @@ def revenue_bridge(
 
     References
     ----------
-    .. [1] Seed article 002 of salescore's reference (Norwegian): upsell to existing
-       customers, up to 90 % of B2B customer revenue after the first sale.
-    .. [2] Seed article 001 of salescore's reference (Swedish): how many customers
-       come back and how many leave.
+    .. [1] Nutshell, article on the sales metrics a sales manager should track
+       (Norwegian edition): upsell to existing customers, up to 90 % of B2B customer
+       revenue after the first sale. See Sources in the documentation.
+    .. [2] Closers, "Så sätter ni nya säljmål och utvärderar dem", knowledge-bank
+       article on customer-focused sales goals (Swedish): how many customers come back
+       and how many leave.
 
     Examples
     --------

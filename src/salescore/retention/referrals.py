@@ -1,8 +1,9 @@
 """Do customers bring us customers? Referral rates and the share of business by referral.
 
-Seed 000 makes customers into ambassadors: 87 % of customers are willing to recommend
-their seller, only 7 % of those do, and only 8 % of sellers ask. :func:`referral_rate`
-and :func:`referral_ask_rate` are element-wise formula functions over counts;
+Alexander Slotte's article on the profitability of a sale (Top of Heart) makes customers
+into ambassadors: 87 % of customers are willing to recommend their seller, only 7 % of
+those do, and only 8 % of sellers ask. :func:`referral_rate` and
+:func:`referral_ask_rate` are element-wise formula functions over counts;
 :func:`referral_report` is a table function over new customers that shows how many of
 them, and how much of their revenue, came by referral.
 """
@@ -53,9 +54,10 @@ def referral_rate(referrers: Numeric, customers: Numeric) -> pd.Series[float]: .
 def referral_rate(referrers: Numeric, customers: Numeric) -> float | FloatArray | pd.Series[float]:
     r"""Referral rate: the share of customers who recommended you to a new prospect.
 
-    Seed 000: 87 % of customers are willing to recommend their seller, but only 7 % of
-    those do. Over all customers that is about 0.87 × 0.07 ≈ 6 %; counted among the
-    willing only (pass them as ``customers``), it is the seed's 7 %.
+    Alexander Slotte's article on the profitability of a sale (Top of Heart): 87 % of
+    customers are willing to recommend their seller, but only 7 % of those do. Over all
+    customers that is about 0.87 × 0.07 ≈ 6 %; counted among the willing only (pass them
+    as ``customers``), it is the article's 7 %.
 
     Parameters
     ----------
@@ -91,14 +93,15 @@ def referral_rate(referrers: Numeric, customers: Numeric) -> float | FloatArray 
 
     References
     ----------
-    .. [1] Seed article 000 of salescore's reference (Swedish): 87 % of customers want
-       to recommend their seller, only 7 % of them do; customers who feel appreciated
-       are 69 % more likely to recommend.
+    .. [1] A. Slotte (Top of Heart), article for sales managers on the profitability of
+       a sale (Swedish): 87 % of customers want to recommend their seller, only 7 % of
+       them do; customers who feel appreciated are 69 % more likely to recommend. See
+       Sources in the documentation.
 
     Examples
     --------
     >>> from salescore.retention.referrals import referral_rate
-    >>> referral_rate(7, 100)  # seed 000: 7 of every 100 willing customers refer
+    >>> referral_rate(7, 100)  # Slotte: 7 of every 100 willing customers refer
     0.07
     >>> referral_rate([61, 0], [1_000, 0])  # 870 willing of 1,000, 7 % of them refer
     array([0.061,   nan])
@@ -121,8 +124,8 @@ def referral_ask_rate(asks: Numeric, contacts: Numeric) -> pd.Series[float]: ...
 def referral_ask_rate(asks: Numeric, contacts: Numeric) -> float | FloatArray | pd.Series[float]:
     r"""Referral ask rate: the share of customer contacts in which the seller asked for a referral.
 
-    Seed 000 tells sales managers to have sellers ask for a recommendation at every
-    customer contact (a rate of 1), and reports that only 8 % of sellers ever ask.
+    Slotte's article tells sales managers to have sellers ask for a recommendation at
+    every customer contact (a rate of 1), and reports that only 8 % of sellers ever ask.
     Count contacts for a seller's rate, or sellers (who ask, of all sellers) for the
     team's.
 
@@ -158,13 +161,14 @@ def referral_ask_rate(asks: Numeric, contacts: Numeric) -> float | FloatArray | 
 
     References
     ----------
-    .. [1] Seed article 000 of salescore's reference (Swedish): only 8 % of sellers ask
-       their customers for a referral.
+    .. [1] A. Slotte (Top of Heart), article for sales managers on the profitability of
+       a sale (Swedish): only 8 % of sellers ask their customers for a referral. See
+       Sources in the documentation.
 
     Examples
     --------
     >>> from salescore.retention.referrals import referral_ask_rate
-    >>> referral_ask_rate(8, 100)  # seed 000: 8 of 100 sellers ask
+    >>> referral_ask_rate(8, 100)  # Slotte: 8 of 100 sellers ask
     0.08
     >>> import pandas as pd
     >>> sellers = pd.Index(["Ann", "Bo", "Cy"])
@@ -239,9 +243,10 @@ def referral_report(
 ) -> pd.DataFrame:
     r"""How many new customers, and how much of their revenue, came by referral.
 
-    Seed 000 asks a manager to look at how the latest customers came in: customers
-    referred by an ambassador skip most of the selling time, so they are among the
-    most profitable. Give the table of the period's new customers, one row each.
+    Alexander Slotte's article on the profitability of a sale (Top of Heart) asks a
+    manager to look at how the latest customers came in: customers referred by an
+    ambassador skip most of the selling time, so they are among the most profitable.
+    Give the table of the period's new customers, one row each.
 
     A customer came by referral when **either** its ``referred_by`` column names
     someone (a value that is neither missing nor a blank string) **or** its
@@ -306,8 +311,9 @@ def referral_report(
 
     References
     ----------
-    .. [1] Seed article 000 of salescore's reference (Swedish): "look at your last 10
-       customers" and how they came in; customers as ambassadors.
+    .. [1] A. Slotte (Top of Heart), article for sales managers on the profitability of
+       a sale (Swedish): "look at your last 10 customers" and how they came in;
+       customers as ambassadors. See Sources in the documentation.
 
     Examples
     --------

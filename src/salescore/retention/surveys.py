@@ -48,10 +48,11 @@ def _answers(scores: Numeric, low: int, high: int, *, skipna: bool) -> FloatArra
 def net_promoter_score(scores: Numeric, *, skipna: bool = False) -> float:
     r"""Net Promoter Score: % promoters minus % detractors, from −100 to 100.
 
-    Customers answer "how likely are you to recommend us to a friend or colleague?"
-    on a scale from 0 to 10. Those who answer 9 or 10 are promoters, 7 or 8 passives,
-    0 to 6 detractors. Seed 000 builds on customers as ambassadors who recommend the
-    sellers; the NPS tracks how many are ready to.
+    Customers answer "how likely are you to recommend us to a friend or colleague?" on a
+    scale from 0 to 10. Those who answer 9 or 10 are promoters, 7 or 8 passives, 0 to 6
+    detractors. Alexander Slotte's article on the profitability of a sale (Top of Heart)
+    builds on customers as ambassadors who recommend the sellers; the NPS tracks how
+    many are ready to.
 
     Parameters
     ----------
@@ -92,8 +93,9 @@ def net_promoter_score(scores: Numeric, *, skipna: bool = False) -> float:
     ----------
     .. [1] F. F. Reichheld, "The one number you need to grow", *Harvard Business
        Review* 81(12), 46–54, December 2003.
-    .. [2] Seed article 000 of salescore's reference (Swedish): customers as
-       ambassadors; 87 % are willing to recommend.
+    .. [2] A. Slotte (Top of Heart), article for sales managers on the profitability of
+       a sale (Swedish): customers as ambassadors; 87 % are willing to recommend. See
+       Sources in the documentation.
 
     Examples
     --------
@@ -122,11 +124,11 @@ def net_promoter_score(scores: Numeric, *, skipna: bool = False) -> float:
 def csat(scores: Numeric, *, scale: int = 5, skipna: bool = False) -> float:
     r"""Customer satisfaction (CSAT): the share of answers in the top two points of the scale.
 
-    Seed 001 counts customer satisfaction — how customers rate you and what you sell,
-    followed up after the deal — among the goals to measure instead of quotas. On the
-    usual 1–5 scale the satisfied answers are 4 ("satisfied") and 5 ("very
-    satisfied"); on a 1–``scale`` scale, the top two points, ``scale − 1`` and
-    ``scale``.
+    The Swedish article "Så sätter ni nya säljmål och utvärderar dem" counts customer
+    satisfaction — how customers rate you and what you sell, followed up after the deal
+    — among the goals to measure instead of quotas. On the usual 1–5 scale the satisfied
+    answers are 4 ("satisfied") and 5 ("very satisfied"); on a 1–``scale`` scale, the
+    top two points, ``scale − 1`` and ``scale``.
 
     Parameters
     ----------
@@ -163,8 +165,9 @@ def csat(scores: Numeric, *, scale: int = 5, skipna: bool = False) -> float:
 
     References
     ----------
-    .. [1] Seed article 001 of salescore's reference (Swedish): customer satisfaction
-       as a goal instead of quotas.
+    .. [1] Closers, "Så sätter ni nya säljmål och utvärderar dem", knowledge-bank
+       article on customer-focused sales goals (Swedish): customer satisfaction as a
+       goal instead of quotas. See Sources in the documentation.
 
     Examples
     --------

@@ -78,11 +78,12 @@ def usage_summary(
 ) -> pd.DataFrame:
     r"""Usage per period: share of customers active, events per active customer.
 
-    Seed 001 asks sellers to follow how often customers use the product, not only
-    what they pay. For each period this counts the customers with at least one event
-    (*active*), sets them against the customer base, and describes how much the
-    active ones use it: the mean and the median number of events per active
-    customer. The median is robust to the few heavy users that pull the mean up.
+    The Swedish article "Så sätter ni nya säljmål och utvärderar dem" asks sellers to
+    follow how often customers use the product, not only what they pay. For each period
+    this counts the customers with at least one event (*active*), sets them against the
+    customer base, and describes how much the active ones use it: the mean and the
+    median number of events per active customer. The median is robust to the few heavy
+    users that pull the mean up.
 
     Parameters
     ----------
@@ -143,8 +144,10 @@ def usage_summary(
 
     References
     ----------
-    .. [1] Seed article 001 of salescore's reference (Swedish): usage — how often
-       the customer uses the product — as a goal to measure instead of a quota.
+    .. [1] Closers, "Så sätter ni nya säljmål och utvärderar dem", knowledge-bank
+       article on customer-focused sales goals (Swedish): usage — how often the customer
+       uses the product — as a goal to measure instead of a quota. See Sources in the
+       documentation.
 
     Examples
     --------

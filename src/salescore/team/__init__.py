@@ -1,11 +1,12 @@
 """How is the team performing?
 
-Seed 002's team metrics: sales productivity, revenue per seller
-(:func:`sales_productivity`, and period by period from the deals with
-:func:`productivity_report`); the return on the investment in the sales team
-(:func:`sales_roi`); activity against targets (:func:`activity_attainment`,
-:func:`activity_report`); contacts per win (:func:`activities_per_win`); and where
-more contacts stop raising revenue (:func:`activity_yield`).
+The team metrics of Nutshell's article on the sales metrics a sales manager should
+track: sales productivity, revenue per seller (:func:`sales_productivity`, and period by
+period from the deals with :func:`productivity_report`); the return on the investment in
+the sales team (:func:`sales_roi`); activity against targets
+(:func:`activity_attainment`, :func:`activity_report`); contacts per win
+(:func:`activities_per_win`); and where more contacts stop raising revenue
+(:func:`activity_yield`).
 
 Formula functions follow the container contract and the NaN policy of
 :doc:`/conventions`; table functions take the canonical deals or activities frame.

@@ -1,11 +1,12 @@
 """How productive is the team? Revenue per seller, return on sales investment, activity.
 
-Formula functions for seed 002's team metrics: sales productivity (revenue per
-seller), return on sales investment, attainment of an activity target and contacts
-per win. Each follows the container contract and the NaN policy of
-:doc:`/conventions`: scalars give ``float``, arrays give float64 arrays, Series give a
-Series on the same index, NaN propagates, a zero denominator gives NaN, and
-impossible values raise :class:`~salescore.InvalidInputError`.
+Formula functions for the team metrics of Nutshell's article on the sales metrics a
+sales manager should track: sales productivity (revenue per seller), return on sales
+investment, attainment of an activity target and contacts per win. Each follows the
+container contract and the NaN policy of :doc:`/conventions`: scalars give ``float``,
+arrays give float64 arrays, Series give a Series on the same index, NaN propagates, a
+zero denominator gives NaN, and impossible values raise
+:class:`~salescore.InvalidInputError`.
 """
 
 from __future__ import annotations
@@ -51,10 +52,11 @@ def sales_productivity(revenue: Numeric, headcount: Numeric) -> pd.Series[float]
 def sales_productivity(revenue: Numeric, headcount: Numeric) -> _Result:
     r"""Sales productivity: revenue per seller.
 
-    Seed 002's first metric: the revenue a team brings in over a period divided by the
-    number of people selling, compared month over month, quarter over quarter and
-    year over year. Part-time sellers count as fractions of a full-time equivalent, so
-    a team of seven full-timers and one half-timer has a headcount of 7.5.
+    The first metric of Nutshell's article on the sales metrics a sales manager should
+    track: the revenue a team brings in over a period divided by the number of people
+    selling, compared month over month, quarter over quarter and year over year.
+    Part-time sellers count as fractions of a full-time equivalent, so a team of seven
+    full-timers and one half-timer has a headcount of 7.5.
 
     Parameters
     ----------
@@ -93,8 +95,9 @@ def sales_productivity(revenue: Numeric, headcount: Numeric) -> _Result:
 
     References
     ----------
-    .. [1] Seed article 002 of salescore's reference (a sales manager's metrics):
-       sales productivity is total revenue divided by the number of sales staff.
+    .. [1] Nutshell, article on the sales metrics a sales manager should track
+       (Norwegian edition): sales productivity is total revenue divided by the number of
+       sales staff. See Sources in the documentation.
 
     Examples
     --------
@@ -143,11 +146,12 @@ def sales_roi(
 def sales_roi(revenue: Numeric, investment: Numeric, *, margin: Numeric = 1.0) -> _Result:
     r"""Return on sales investment: what the team earns beyond what it costs, per unit cost.
 
-    Seed 002 asks managers to set sales productivity against the investment in the
-    sales staff — compensation, training and support systems. The return is the
-    gross profit the team's revenue brings (revenue × ``margin``) less that
-    investment, as a fraction of the investment: 0 at break-even, 0.5 when each unit
-    invested brings 1.5 back, −1 when the team brings in nothing.
+    Nutshell's article on the sales metrics a sales manager should track asks managers
+    to set sales productivity against the investment in the sales staff — compensation,
+    training and support systems. The return is the gross profit the team's revenue
+    brings (revenue × ``margin``) less that investment, as a fraction of the investment:
+    0 at break-even, 0.5 when each unit invested brings 1.5 back, −1 when the team
+    brings in nothing.
 
     Parameters
     ----------
@@ -193,10 +197,10 @@ def sales_roi(revenue: Numeric, investment: Numeric, *, margin: Numeric = 1.0) -
 
     References
     ----------
-    .. [1] Seed article 002 of salescore's reference (a sales manager's metrics):
-       compare sales productivity with the investment in sales staff —
-       compensation, training and support systems — to see the return on
-       sales investment.
+    .. [1] Nutshell, article on the sales metrics a sales manager should track
+       (Norwegian edition): compare sales productivity with the investment in sales
+       staff — compensation, training and support systems — to see the return on sales
+       investment. See Sources in the documentation.
 
     Examples
     --------
@@ -239,9 +243,10 @@ def activity_attainment(actual: Numeric, target: Numeric) -> pd.Series[float]: .
 def activity_attainment(actual: Numeric, target: Numeric) -> _Result:
     r"""Attainment of an activity target: activities done ÷ activities planned.
 
-    Seed 002's activity report sets each seller's calls and field visits against a
-    target for the period; 1 means the target is met exactly, 0.8 that a fifth of the
-    planned activity is missing, 1.2 that the seller did a fifth more.
+    The activity report of Nutshell's article on the sales metrics a sales manager
+    should track sets each seller's calls and field visits against a target for the
+    period; 1 means the target is met exactly, 0.8 that a fifth of the planned activity
+    is missing, 1.2 that the seller did a fifth more.
 
     Parameters
     ----------
@@ -275,9 +280,10 @@ def activity_attainment(actual: Numeric, target: Numeric) -> _Result:
 
     References
     ----------
-    .. [1] Seed article 002 of salescore's reference (a sales manager's metrics):
-       the activity report shows calls and field visits per team member against
-       the targets for an adjustable period.
+    .. [1] Nutshell, article on the sales metrics a sales manager should track
+       (Norwegian edition): the activity report shows calls and field visits per team
+       member against the targets for an adjustable period. See Sources in the
+       documentation.
 
     Examples
     --------
@@ -312,11 +318,12 @@ def activities_per_win(activities: Numeric, wins: Numeric) -> pd.Series[float]: 
 def activities_per_win(activities: Numeric, wins: Numeric) -> _Result:
     r"""Contacts per win: how many activities it takes to win one deal.
 
-    The activities (calls, visits, meetings) a seller or team logged in a period
-    divided by the deals won in it. Seed 002 warns that only 1 sale in 50 closes at the
-    first meeting: most wins come after several contacts, so a low number of contacts
-    per win is not something to aim for by cutting follow-up short. The last example
-    shows what giving up after the first meeting would cost.
+    The activities (calls, visits, meetings) a seller or team logged in a period divided
+    by the deals won in it. Nutshell's article on the sales metrics a sales manager
+    should track warns that only 1 sale in 50 closes at the first meeting: most wins
+    come after several contacts, so a low number of contacts per win is not something to
+    aim for by cutting follow-up short. The last example shows what giving up after the
+    first meeting would cost.
 
     Parameters
     ----------
@@ -352,12 +359,13 @@ def activities_per_win(activities: Numeric, wins: Numeric) -> _Result:
     If a fraction :math:`f` of the wins close at the first meeting, a seller who
     stops after the first meeting keeps only :math:`f\,w` of the :math:`w` wins, and
     each of those costs :math:`1/f` times as many first meetings as
-    :math:`a_1 / w` suggests: with seed 002's :math:`f = 1/50`, fifty times as many.
+    :math:`a_1 / w` suggests: with Nutshell's :math:`f = 1/50`, fifty times as many.
 
     References
     ----------
-    .. [1] Seed article 002 of salescore's reference (a sales manager's metrics):
-       only 1 in 50 sales is closed at the first meeting.
+    .. [1] Nutshell, article on the sales metrics a sales manager should track
+       (Norwegian edition): only 1 in 50 sales is closed at the first meeting. See
+       Sources in the documentation.
 
     Examples
     --------

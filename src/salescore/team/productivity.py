@@ -110,10 +110,10 @@ def productivity_report(
 ) -> pd.DataFrame:
     r"""Won revenue per seller, period by period, with the change from the period before.
 
-    Seed 002's sales productivity, compared month over month (or week, quarter,
-    year): the value of the deals won in each period, by close date, divided by the
-    number of sellers in that period. Every period in range gets a row; a period
-    without wins has revenue 0.
+    The sales productivity of Nutshell's article on the sales metrics a sales manager
+    should track, compared month over month (or week, quarter, year): the value of the
+    deals won in each period, by close date, divided by the number of sellers in that
+    period. Every period in range gets a row; a period without wins has revenue 0.
 
     Parameters
     ----------
@@ -190,9 +190,10 @@ def productivity_report(
 
     References
     ----------
-    .. [1] Seed article 002 of salescore's reference (a sales manager's metrics):
-       sales productivity is total revenue divided by the number of sales staff,
-       compared month over month, by quarter and by year.
+    .. [1] Nutshell, article on the sales metrics a sales manager should track
+       (Norwegian edition): sales productivity is total revenue divided by the number of
+       sales staff, compared month over month, by quarter and by year. See Sources in
+       the documentation.
 
     Examples
     --------

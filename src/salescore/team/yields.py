@@ -117,14 +117,14 @@ def activity_yield(
 ) -> pd.DataFrame:
     r"""Revenue by activity band, and the revenue each extra contact brings between bands.
 
-    Seed 002's activity report asks where more contacts stop raising revenue. Cut the
-    accounts (or sellers) into bands by the number of contacts they got, and compare
-    the mean revenue of consecutive bands: the marginal revenue per extra contact is
-    the difference of their mean revenues divided by the difference of their mean
-    contact counts. Where it falls towards 0 — or below what a contact costs — more
-    contacts stop paying. The comparison is between accounts, not an experiment:
-    accounts that buy more may also be called more, so read it as a pointer, not
-    as proof.
+    The activity report of Nutshell's article on the sales metrics a sales manager
+    should track asks where more contacts stop raising revenue. Cut the accounts (or
+    sellers) into bands by the number of contacts they got, and compare the mean revenue
+    of consecutive bands: the marginal revenue per extra contact is the difference of
+    their mean revenues divided by the difference of their mean contact counts. Where it
+    falls towards 0 — or below what a contact costs — more contacts stop paying. The
+    comparison is between accounts, not an experiment: accounts that buy more may also
+    be called more, so read it as a pointer, not as proof.
 
     Parameters
     ----------
@@ -183,9 +183,9 @@ def activity_yield(
 
     References
     ----------
-    .. [1] Seed article 002 of salescore's reference (a sales manager's metrics):
-       use the activity report to find the point where more contacts no longer
-       raise revenue.
+    .. [1] Nutshell, article on the sales metrics a sales manager should track
+       (Norwegian edition): use the activity report to find the point where more
+       contacts no longer raise revenue. See Sources in the documentation.
 
     Examples
     --------

@@ -74,16 +74,16 @@ def classify_tiers(
 ) -> str | ObjectArray | pd.Series[Any] | None:
     r"""Tier labels A–D from each account's revenue as a share of a benchmark.
 
-    Pass realised annual revenue to tier by what accounts bring, or the potential
-    from :func:`segment_potential` to tier by what they could bring (seed 003: a
-    non-buyer that resembles your best customers is an A prospect).
+    Pass realised annual revenue to tier by what accounts bring, or the potential from
+    :func:`segment_potential` to tier by what they could bring (Wilson Learning's
+    article: a non-buyer that resembles your best customers is an A prospect).
 
     Parameters
     ----------
     revenue : float, array_like or Series
         Annual revenue (or potential) per account, >= 0, in one currency.
     benchmark : {"max", "quantile"} or float, keyword-only, default "max"
-        What a share of 1 means. ``"max"``: the largest revenue (the seed).
+        What a share of 1 means. ``"max"``: the largest revenue (the article's).
         ``"quantile"``: the ``quantile`` of the buying accounts' revenue (revenue > 0),
         for books whose top account is an outlier; accounts above it are A. A number:
         a fixed benchmark in the currency of ``revenue``, > 0.
@@ -134,7 +134,8 @@ def classify_tiers(
 
     References
     ----------
-    .. [1] Seed article 003 of salescore's reference (Russian).
+    .. [1] Wilson Learning Russia (wl-r.ru), blog article on raising sales from existing
+       customers (Russian). See Sources in the documentation.
 
     Examples
     --------
@@ -230,9 +231,10 @@ def segment_potential(
 ) -> pd.Series[float]:
     r"""Potential revenue of each account: what the buying accounts like it bring.
 
-    Seed 003's lookalike rule: accounts that share every segment value (company size,
-    region, industry …) are peers, and an account's potential is a statistic of its
-    buying peers' revenue — so a non-buyer that resembles your best customer has that
+    The lookalike rule of Wilson Learning Russia's article on raising sales from
+    existing customers: accounts that share every segment value (company size, region,
+    industry …) are peers, and an account's potential is a statistic of its buying
+    peers' revenue — so a non-buyer that resembles your best customer has that
     customer's revenue as potential.
 
     Parameters
@@ -288,7 +290,8 @@ def segment_potential(
 
     References
     ----------
-    .. [1] Seed article 003 of salescore's reference (Russian).
+    .. [1] Wilson Learning Russia (wl-r.ru), blog article on raising sales from existing
+       customers (Russian). See Sources in the documentation.
 
     Examples
     --------
@@ -483,7 +486,7 @@ def pareto_classes(
 
     See Also
     --------
-    classify_tiers : seed 003's tiers relative to the best account.
+    classify_tiers : Wilson Learning's tiers relative to the best account.
 
     Notes
     -----
@@ -506,8 +509,9 @@ def pareto_classes(
     ----------
     .. [1] J. R. Stock and D. M. Lambert, *Strategic Logistics Management*, 4th ed.,
        McGraw-Hill, 2001 (ABC analysis of customers and products).
-    .. [2] Seed article 003 of salescore's reference (Russian), for the tiers this
-       complements.
+    .. [2] Wilson Learning Russia (wl-r.ru), blog article on raising sales from existing
+       customers (Russian), for the tiers this complements. See Sources in the
+       documentation.
 
     Examples
     --------

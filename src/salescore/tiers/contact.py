@@ -225,7 +225,8 @@ def next_contact(last_contact: Any, tier: Any, *, policy: TierPolicy = _DEFAULT_
 
     References
     ----------
-    .. [1] Seed article 003 of salescore's reference (Russian).
+    .. [1] Wilson Learning Russia (wl-r.ru), blog article on raising sales from existing
+       customers (Russian). See Sources in the documentation.
 
     Examples
     --------
@@ -295,7 +296,8 @@ def days_overdue(
 
     References
     ----------
-    .. [1] Seed article 003 of salescore's reference (Russian).
+    .. [1] Wilson Learning Russia (wl-r.ru), blog article on raising sales from existing
+       customers (Russian). See Sources in the documentation.
 
     Examples
     --------

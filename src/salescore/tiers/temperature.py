@@ -42,8 +42,9 @@ def temperature(realized: Numeric, expected: Numeric) -> pd.Series[float]: ...
 def temperature(realized: Numeric, expected: Numeric) -> float | FloatArray | pd.Series[float]:
     r"""Temperature of an account: realised revenue ÷ the revenue its tier should yield.
 
-    1 or more is hot: the account yields what its tier should. Near 0 is seed 003's
-    "blue, near freezing": a high-potential account the sellers are not reaching.
+    1 or more is hot: the account yields what its tier should. Near 0 is the "blue, near
+    freezing" of Wilson Learning Russia's article on raising sales from existing
+    customers: a high-potential account the sellers are not reaching.
 
     Parameters
     ----------
@@ -78,7 +79,8 @@ def temperature(realized: Numeric, expected: Numeric) -> float | FloatArray | pd
 
     References
     ----------
-    .. [1] Seed article 003 of salescore's reference (Russian).
+    .. [1] Wilson Learning Russia (wl-r.ru), blog article on raising sales from existing
+       customers (Russian). See Sources in the documentation.
 
     Examples
     --------
@@ -138,11 +140,13 @@ def temperature_band(
             \text{yellow} & 0.25 \le \theta < 0.5 \\ \text{blue} & \theta < 0.25
         \end{cases}
 
-    The seed names red and blue; orange, yellow and the thresholds are our choice.
+    Wilson Learning's article names red and blue; orange, yellow and the thresholds are
+    our choice.
 
     References
     ----------
-    .. [1] Seed article 003 of salescore's reference (Russian).
+    .. [1] Wilson Learning Russia (wl-r.ru), blog article on raising sales from existing
+       customers (Russian). See Sources in the documentation.
 
     Examples
     --------
@@ -173,8 +177,9 @@ def revenue_change(current: Numeric, previous: Numeric) -> pd.Series[float]: ...
 def revenue_change(current: Numeric, previous: Numeric) -> float | FloatArray | pd.Series[float]:
     r"""Relative change of revenue from one period to the next.
 
-    Seed 003 asks managers to track falling revenue per customer and ask those
-    customers for feedback; a change of −0.2 is a 20 % fall.
+    Wilson Learning Russia's article on raising sales from existing customers asks
+    managers to track falling revenue per customer and ask those customers for feedback;
+    a change of −0.2 is a 20 % fall.
 
     Parameters
     ----------
@@ -209,7 +214,8 @@ def revenue_change(current: Numeric, previous: Numeric) -> float | FloatArray | 
 
     References
     ----------
-    .. [1] Seed article 003 of salescore's reference (Russian).
+    .. [1] Wilson Learning Russia (wl-r.ru), blog article on raising sales from existing
+       customers (Russian). See Sources in the documentation.
 
     Examples
     --------

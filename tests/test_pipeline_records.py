@@ -17,8 +17,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from salescore import InvalidInputError, SchemaError
-from salescore.pipeline._categories import FORECAST_CATEGORIES, STATUSES
-from salescore.pipeline.records import _COLUMNS, _CURRENCIES, Deal, deals_to_frame, frame_to_deals
+from salescore.pipeline.deal import _COLUMNS
+from salescore.pipeline.records import Deal, deals_to_frame, frame_to_deals
+from salescore.schema.vocabularies import CURRENCIES as _CURRENCIES
+from salescore.schema.vocabularies import FORECAST_CATEGORIES, STATUSES
 
 # ------------------------------------------------------------------ strategies
 
@@ -82,7 +84,7 @@ def test_strategy_draws_deals_within_its_stated_ranges(deal: Deal) -> None:
 
 
 def test_seed_002_weighted_values() -> None:
-    # Seed 002 (the pipeline playbook of salescore's reference) weighs each prospect by
+    # Nutshell's article on the sales metrics a sales manager should track weighs each prospect by
     # its confidence: a deal worth 27,600 at 12 % is worth 27,600 × 0.12 = 3,312 in the
     # forecast, and one worth 34,500 at 83 % is worth 34,500 × 0.83 = 28,635.
     small = Deal(deal_id="seed-1", value=27_600, probability=0.12)
@@ -438,7 +440,7 @@ def test_from_mapping_reads_a_salesforce_opportunity() -> None:
     }
     deal = Deal.from_mapping(opportunity, fields=fields)
     assert deal.deal_id == "0065g00000XyZaBQAV"
-    assert deal.weighted_value == pytest.approx(28_635.0, rel=1e-12)  # seed 002
+    assert deal.weighted_value == pytest.approx(28_635.0, rel=1e-12)  # Nutshell's example
     assert deal.currency == "USD"
     assert deal.forecast_category == "best_case"
     assert deal.created == pd.Timestamp("2024-01-15 08:12:40")
@@ -481,7 +483,7 @@ def test_from_mapping_reads_a_hubspot_deal_ignoring_other_properties() -> None:
         Deal.from_mapping(properties, fields=fields)
     deal = Deal.from_mapping(properties, fields=fields, strict=False)
     assert deal.deal_id == 18_273_645
-    assert deal.weighted_value == pytest.approx(3_312.0, rel=1e-12)  # seed 002
+    assert deal.weighted_value == pytest.approx(3_312.0, rel=1e-12)  # Nutshell's example
     assert deal.forecast_category == "commit"
     assert deal.close_date == datetime.date(2024, 6, 28)
 

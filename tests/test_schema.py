@@ -16,15 +16,16 @@ from hypothesis import strategies as st
 from salescore.errors import InvalidInputError, SchemaError
 from salescore.leads.response import response_report
 from salescore.leads.sources import source_performance
-from salescore.pipeline._categories import FORECAST_CATEGORIES, STATUSES
+from salescore.pipeline.deal import _COLUMNS
 from salescore.pipeline.probabilities import fill_probabilities
-from salescore.pipeline.records import _COLUMNS, Deal, deals_to_frame
+from salescore.pipeline.records import Deal, deals_to_frame
 from salescore.pipeline.stages import time_in_stage
 from salescore.pipeline.tables import forecast_rollup, loss_reasons, weighted_pipeline
 from salescore.retention.cohorts import cohort_retention
 from salescore.retention.referrals import referral_report
 from salescore.retention.usage import usage_summary
 from salescore.schema import KINDS, TABLES, Column, Table, check_columns, row_problems, validate
+from salescore.schema.vocabularies import FORECAST_CATEGORIES, STATUSES
 from salescore.team.activity import activity_report
 from salescore.team.productivity import productivity_report
 from salescore.tiers.tables import (
@@ -39,7 +40,7 @@ from .strategies import nonnegative_money, probabilities
 
 
 def _deals(**changes: Any) -> pd.DataFrame:
-    """Seed 002's two prospects ($27,600 at 12 %, $34,500 at 83 %) as a deals table."""
+    """Nutshell's two prospects ($27,600 at 12 %, $34,500 at 83 %) as a deals table."""
     frame = pd.DataFrame(
         {
             "deal_id": ["D-17", "D-18"],
@@ -308,7 +309,7 @@ def test_row_problems_refuses_column_problems() -> None:
 
 # ------------------------------------------------------------------ check_columns
 
-# Seed 002's two prospects under a CRM's own column names.
+# Nutshell's two prospects under a CRM's own column names.
 _CRM_NAMES = {"deal_id": "Id", "value": "Amount", "probability": "Probability"}
 
 

@@ -67,6 +67,7 @@ import pandas as pd
 from .. import schema
 from .._arrays import utc_naive
 from ..errors import InvalidInputError, SchemaError
+from ..schema.validation import _repeated
 from ._parse import (
     DATE_FORMATS,
     FAR_DATE,
@@ -482,7 +483,7 @@ def assemble(
         # An id given twice cannot be told apart: every row carrying it is rejected.
         ids = candidate[key]
         counted = _absent(extra) & ~ids.isna().to_numpy(dtype=bool)
-        repeated = schema._repeated(ids, counted)
+        repeated = _repeated(ids, counted)
         positions: dict[object, list[int]] = collections.defaultdict(list)
         for position in np.flatnonzero(repeated):
             positions[ids.iloc[position]].append(int(position))

@@ -1,4 +1,9 @@
-"""Deal statuses and forecast categories: the canonical values and vendor spellings."""
+"""Deal statuses and forecast categories: reading a vendor's spelling as the canonical value.
+
+The canonical values themselves (:data:`STATUSES`, :data:`FORECAST_CATEGORIES`) are
+vocabularies of the schema, defined in :mod:`salescore.schema.vocabularies` and
+re-exported here for the modules that read deals.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import math
 from typing import Final
 
 from ..errors import InvalidInputError
+from ..schema.vocabularies import FORECAST_CATEGORIES, STATUSES
 
 __all__ = [
     "FORECAST_CATEGORIES",
@@ -13,13 +19,6 @@ __all__ = [
     "forecast_category",
     "status",
 ]
-
-#: Deal statuses of the canonical deals table.
-STATUSES: Final = ("open", "won", "lost")
-
-#: Canonical forecast categories, from least to most certain (``omitted`` is left out of
-#: every forecast). ``most_likely`` exists only where a CRM enables it.
-FORECAST_CATEGORIES: Final = ("omitted", "pipeline", "best_case", "most_likely", "commit", "closed")
 
 # Spellings seen in CRM data, compared after lower-casing and removing spaces,
 # underscores and hyphens. Salesforce's ForecastCategory API values are Omitted,

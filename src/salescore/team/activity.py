@@ -1,4 +1,4 @@
-"""Activity against targets: seed 002's activity report per seller, period and kind.
+"""Activity against targets: Nutshell's activity report per seller, period and kind.
 
 A table function over the canonical activities frame (``owner, date, kind,
 outcome``). Every column name is a keyword argument whose default is the canonical
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,13 +22,12 @@ from .._tables import float_column, option_column, row_ids, which
 from .._tables import period_dtype as _period_dtype
 from .._tables import periods as _periods
 from ..errors import InvalidInputError, SchemaError
+from ..schema import check_columns
+from ..schema.vocabularies import ACTIVITY_KINDS
 from ._periods import check_span, period_index
 from .metrics import activity_attainment
 
 __all__ = ["ACTIVITY_KINDS", "activity_report"]
-
-#: The activity kinds of the canonical activities table.
-ACTIVITY_KINDS: Final = ("call", "visit", "email", "meeting")
 
 
 def _target_kinds(targets: object) -> list[str]:
@@ -90,8 +89,6 @@ def _target_matrix(
             check_nonnegative(name, target)
             row[0, position] = target
         return None, row
-    from ..schema import check_columns  # here: the schema imports ACTIVITY_KINDS from us
-
     read = dict(zip(kinds, kinds, strict=True))
     check_columns(targets, "targets", read, kinds=dict.fromkeys(kinds, "number"))
     if isinstance(targets.index, pd.MultiIndex):
@@ -161,7 +158,7 @@ def activity_report(
     start: object = None,
     end: object = None,
 ) -> pd.DataFrame:
-    r"""Activities per seller, period and kind against targets: seed 002's activity report.
+    r"""Activities per seller, period and kind against targets: Nutshell's activity report.
 
     Counts the calls, field visits (or any kind with a target) each seller logged in
     each period and sets them against the target. Every seller × every period in
@@ -237,9 +234,10 @@ def activity_report(
 
     References
     ----------
-    .. [1] Seed article 002 of salescore's reference (a sales manager's metrics):
-       the activity report shows calls and field visits per team member against
-       targets, for an adjustable period and type of activity.
+    .. [1] Nutshell, article on the sales metrics a sales manager should track
+       (Norwegian edition): the activity report shows calls and field visits per team
+       member against targets, for an adjustable period and type of activity. See
+       Sources in the documentation.
 
     Examples
     --------
@@ -293,8 +291,6 @@ def activity_report(
     )
     available = _target_kinds(table)
     reported = _selected_kinds(kinds, available)
-    from ..schema import check_columns  # here: the schema imports ACTIVITY_KINDS from us
-
     check_columns(activities, "activities", {"owner": by, "kind": kind, "date": date})
     owners_of_targets, target_matrix = _target_matrix(table, reported)
     lo = _period_bound("start", start, period_dtype)

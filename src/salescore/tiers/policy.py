@@ -18,15 +18,12 @@ from .._arrays import (
     option_number,
 )
 from ..errors import InvalidInputError
+from ..schema.vocabularies import TIERS
 
 __all__ = ["TIERS", "TierPolicy"]
 
-
-TIERS: Final = ("A", "B", "C", "D")
-
 ObjectArray = npt.NDArray[np.object_]
 _SHOWN: Final = 5
-_SEED = "Seed article 003 of salescore's reference (Russian)"
 
 
 # ------------------------------------------------------------------------ policy
@@ -108,7 +105,7 @@ def _four(instance: object, attribute: attrs.Attribute[Any], value: tuple[str, .
 
 @attrs.frozen(kw_only=True)
 class TierPolicy:
-    r"""The numbers of seed 003's tiering method: levels, cut-offs, cadence, bands.
+    r"""The numbers of Wilson Learning's tiering method: levels, cut-offs, cadence, bands.
 
     Every field is validated when the record is made; change one with
     ``attrs.evolve``. Tuples run best tier first (A, B, C[, D]) and hottest band first.
@@ -144,15 +141,17 @@ class TierPolicy:
 
     Notes
     -----
-    The levels, cadences and channels are seed 003's. The seed states levels, not
-    boundaries; our reading puts each cut-off midway between neighbouring levels:
-    :math:`(1 + 0.6)/2 = 0.8` and :math:`(0.6 + 0.3)/2 = 0.45`, with every buyer below
-    that in C. The seed names only the red (hot) and blue (near freezing) ends of the
-    temperature map; the four bands and their thresholds are our choice.
+    The levels, cadences and channels are those of Wilson Learning Russia's article on
+    raising sales from existing customers. The article states levels, not boundaries;
+    our reading puts each cut-off midway between neighbouring levels: :math:`(1 + 0.6)/2
+    = 0.8` and :math:`(0.6 + 0.3)/2 = 0.45`, with every buyer below that in C. The
+    article names only the red (hot) and blue (near freezing) ends of the temperature
+    map; the four bands and their thresholds are our choice.
 
     References
     ----------
-    .. [1] Seed article 003 of salescore's reference (Russian).
+    .. [1] Wilson Learning Russia (wl-r.ru), blog article on raising sales from existing
+       customers (Russian). See Sources in the documentation.
 
     Examples
     --------

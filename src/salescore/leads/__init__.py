@@ -16,6 +16,7 @@ Formula functions follow the container contract and the NaN policy of
 of minutes.
 """
 
+from . import presets as presets  # reachable as salescore.leads.presets after import
 from .calendar import WEEKDAYS, BusinessHours
 from .channels import ChannelEffectiveness, EmailEngagement, channel_effectiveness, email_engagement
 from .decay import DecayCurve, ExponentialDecay, PiecewiseDecay, PowerLawDecay, contact_probability

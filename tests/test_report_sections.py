@@ -20,8 +20,9 @@ import pytest
 
 from salescore.errors import InvalidInputError, SchemaError
 from salescore.report import build_report, render
+from salescore.report._layout import _METRICS
 from salescore.report.data import Inputs
-from salescore.report.render import _METRICS, WIDTH, label, table_title
+from salescore.report.render import WIDTH, label, table_title
 from salescore.report.sections import (
     Section,
     _own_words,

@@ -14,8 +14,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from ..errors import InvalidInputError
-from .build import Report
-from .render import (
+from ._layout import (
     _caveats,
     _cells,
     _header,
@@ -25,6 +24,7 @@ from .render import (
     metric,
     table_title,
 )
+from .build import Report
 
 __all__ = ["PLOT_HINT", "render_html"]
 

@@ -12,9 +12,9 @@ adapter of :mod:`salescore.adapters`.
 
 Problems are shown at the top of the report, in every format, before the figures: an
 input table without a usable row (every row rejected, or none at all), a table that
-lost more than 10 % of its rows (:data:`salescore.report.build.REJECTED_SHARE`), a
+lost more than 10 % of its rows (:data:`salescore.report.problems.REJECTED_SHARE`), a
 section left empty by a table that lost rows, however few
-(:data:`salescore.report.build.EMPTY_SECTIONS`), a section the data could not
+(:data:`salescore.report.problems.EMPTY_SECTIONS`), a section the data could not
 support. ``--output`` is written whole or not at all.
 
 Exit status (see :func:`main`):

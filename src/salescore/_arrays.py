@@ -14,6 +14,9 @@ Inputs are never modified: arrays that already are float64 are used as read-only
 views, and kernels always allocate their results.
 
 The validation helpers below work on both kinds of value, so a kernel is written once.
+
+The timestamp helpers (:mod:`salescore._timestamps`) and the option checks
+(:mod:`salescore._options`) live beside this module and are re-exported from it.
 """
 
 from __future__ import annotations
@@ -21,15 +24,15 @@ from __future__ import annotations
 import datetime
 import math
 import numbers
-import operator
-import re
 from collections.abc import Callable, Sequence
-from typing import Any, Final, TypeAlias, TypeVar, overload
+from typing import Any, Final, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ._options import option_choice, option_count, option_flag, option_number
+from ._timestamps import align_zones, coerce_timestamps, iso_to_utc, utc_naive
 from .errors import IndexMismatchError, InvalidInputError
 
 __all__ = [
@@ -384,153 +387,6 @@ def check_probability(name: str, value: Values) -> None:
         raise
 
 
-def coerce_timestamps(name: str, value: Any) -> tuple[pd.DatetimeIndex, bool]:
-    """Timestamps as a DatetimeIndex, and whether the input was a single one.
-
-    Accepts a datetime64 (or object) Series, an array or sequence of dates,
-    datetimes, ISO strings or datetime64 values, or one of them alone; numbers are
-    refused, since their unit would be a guess.
-    """
-    if isinstance(value, pd.Series):
-        if not (
-            pd.api.types.is_datetime64_any_dtype(value.dtype)
-            or pd.api.types.is_object_dtype(value.dtype)
-        ):
-            raise InvalidInputError(
-                f"{name} must hold timestamps (a datetime64 Series); got dtype {value.dtype}"
-            )
-        if pd.api.types.is_datetime64_any_dtype(value.dtype):
-            # Straight to an index: to_numpy() of a zoned Series gives Timestamp objects.
-            return pd.DatetimeIndex(value), False
-        value = value.to_numpy()
-    single = isinstance(value, (str, datetime.date, np.datetime64)) or value is pd.NaT
-    if single:
-        value = [value]
-    try:
-        flat = np.ndim(value) == 1 and not isinstance(value, (bytes, dict, set))
-        array = np.asarray(value) if flat else None
-    except (TypeError, ValueError):  # a ragged sequence
-        array = None
-    if array is None or array.ndim != 1:
-        raise InvalidInputError(
-            f"{name} must be a timestamp or a one-dimensional sequence of them; "
-            f"got {type(value).__name__} {value!r:.60}"
-        )
-    if array.size and array.dtype.kind in "biufcm":
-        raise InvalidInputError(
-            f"{name} must hold timestamps, not numbers or durations; got dtype {array.dtype}"
-        )
-    text = (
-        np.ones(array.size, dtype=bool)
-        if array.dtype.kind == "U"
-        else np.fromiter((isinstance(item, str) for item in array.flat), bool, array.size)
-        if array.dtype.kind == "O"
-        else np.zeros(array.size, dtype=bool)
-    )
-    texts = bool(text.any())
-    try:
-        # Texts are read as ISO 8601 only: a guessed format would read "1" as a date.
-        if text.all():
-            parsed = pd.to_datetime(array, format="ISO8601")
-        elif texts:  # texts beside datetime objects: parse the texts on their own
-            mixed = array.astype(object)
-            mixed[text] = list(pd.to_datetime(array[text], format="ISO8601"))
-            parsed = pd.to_datetime(mixed)
-        else:
-            parsed = pd.to_datetime(array)
-        return pd.DatetimeIndex(parsed).as_unit("ns"), single
-    except (TypeError, ValueError, OverflowError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        reason = reason.split(". You might want")[0].removesuffix(".")
-        kind = "ISO 8601 timestamps (such as '2024-03-04T10:20:00Z')" if texts else "timestamps"
-        raise InvalidInputError(f"{name} must hold {kind}; {reason}") from None
-
-
-#: Timestamps that :func:`align_zones` reads: a datetime64 Series, a DatetimeIndex, one
-#: Timestamp, or None for an optional one that was not given.
-_First = TypeVar("_First", bound="pd.Series[Any] | pd.DatetimeIndex | pd.Timestamp | None")
-_Second = TypeVar("_Second", bound="pd.Series[Any] | pd.DatetimeIndex | pd.Timestamp | None")
-_Third = TypeVar("_Third", bound="pd.Series[Any] | pd.DatetimeIndex | pd.Timestamp | None")
-
-
-def _is_aware(value: object) -> bool:
-    """Whether ``value`` carries a time zone (a zoned dtype, or a Timestamp with tzinfo)."""
-    if isinstance(value, (pd.Series, pd.Index)):
-        return isinstance(value.dtype, pd.DatetimeTZDtype)
-    return isinstance(value, datetime.datetime) and value.tzinfo is not None
-
-
-# A time of day followed by a UTC offset or Z: "2025-12-31T14:00+01:00", "...14:00Z".
-_OFFSET = re.compile(r"[T ]\d{1,2}:\d{2}.*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)\s*$")
-
-
-def iso_to_utc(text: pd.Series[Any]) -> pd.Series[Any]:
-    """ISO 8601 texts as UTC-aware timestamps (NaT where a text is not one).
-
-    A text with an offset is converted to UTC; one without is read as UTC. The two
-    kinds are parsed apart: pandas 2.2 reads a text without an offset in the offset
-    of the batch's first text when the two are mixed.
-    """
-    strings = text.astype(object)
-    offset = strings.map(lambda v: isinstance(v, str) and _OFFSET.search(v) is not None)
-    mask = offset.to_numpy(dtype=bool)
-    if mask.all() or not mask.any():
-        return pd.Series(pd.to_datetime(strings, format="ISO8601", utc=True, errors="coerce"))
-    parts = [
-        pd.to_datetime(strings[part], format="ISO8601", utc=True, errors="coerce")
-        for part in (mask, ~mask)
-    ]
-    return pd.concat(parts).reindex(text.index)
-
-
-@overload
-def utc_naive(value: pd.Series[Any]) -> pd.Series[Any]: ...
-@overload
-def utc_naive(value: pd.DatetimeIndex) -> pd.DatetimeIndex: ...
-@overload
-def utc_naive(value: pd.Timestamp) -> pd.Timestamp: ...
-def utc_naive(value: Any) -> Any:
-    """Time-zone-aware timestamps as UTC wall-clock times without a zone; others unchanged.
-
-    The canonical form of a moment (see :data:`salescore.schema.TIMESTAMPS`): the same
-    instant, read on the UTC clock, its zone dropped. Naive values are returned as they
-    are (the same object), since a naive timestamp already means UTC.
-    """
-    if not _is_aware(value):
-        return value
-    if isinstance(value, pd.Series):
-        return value.dt.tz_convert("UTC").dt.tz_localize(None)
-    return value.tz_convert("UTC").tz_localize(None)
-
-
-@overload
-def align_zones(first: _First, second: _Second, /) -> tuple[_First, _Second]: ...
-@overload
-def align_zones(
-    first: _First, second: _Second, third: _Third, /
-) -> tuple[_First, _Second, _Third]: ...
-@overload
-def align_zones(*values: _First) -> tuple[_First, ...]: ...
-def align_zones(*values: Any) -> tuple[Any, ...]:
-    """Timestamps a calculation combines, on one clock: the timestamp convention's one rule.
-
-    When some of ``values`` are time-zone aware and others naive, the aware ones are
-    converted to UTC and their zone dropped (:func:`utc_naive`), since a naive
-    timestamp means UTC. When all are aware, or all naive, they are returned unchanged,
-    so aware timestamps keep their zone's calendar and clock. ``None`` (an optional
-    column or option that was not given) is passed through and does not count.
-
-    The table functions, formula functions and records that combine timestamps call
-    this one function (directly or through :func:`salescore._tables.align_columns`),
-    so that the rule is written once.
-    """
-    given = [value for value in values if value is not None]
-    aware = [_is_aware(value) for value in given]
-    if all(aware) or not any(aware):
-        return values
-    return tuple(None if value is None else utc_naive(value) for value in values)
-
-
 def safe_divide(numerator: Values, denominator: Values) -> Values:
     """``numerator / denominator``, with NaN wherever the denominator is zero.
 
@@ -596,78 +452,3 @@ def power_of_two_scale(*values: FloatArray) -> float:
     if not 0.0 < largest < math.inf:
         return 1.0
     return math.ldexp(1.0, math.frexp(largest)[1] - 1)
-
-
-def option_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
-    """Validate a keyword option that takes one of a few strings."""
-    if type(value) is str and value in choices:
-        return value
-    if isinstance(value, str) and value in choices:
-        return choices[choices.index(value)]  # a plain str for a subclass such as np.str_
-    listed = ", ".join(repr(choice) for choice in choices)
-    raise InvalidInputError(f"{name} must be one of {listed}; got {value!r}")
-
-
-def option_flag(name: str, value: object) -> bool:
-    """Validate a keyword option that must be True or False.
-
-    Only ``bool`` and NumPy's ``bool_`` are accepted: a string such as ``"False"`` or
-    ``"no"``, a number, ``None`` or ``pd.NA`` is refused rather than read by its truth
-    value, which would turn ``"False"`` into True.
-    """
-    if value is True or value is False:
-        return value
-    if isinstance(value, np.bool_):
-        return bool(value)
-    raise InvalidInputError(
-        f"{name} must be True or False; got {type(value).__name__} {value!r:.60}"
-    )
-
-
-def option_count(name: str, value: object, *, maximum: int | None = None) -> int:
-    """Validate a keyword option that must be a non-negative integer (at most ``maximum``).
-
-    ``maximum`` bounds options that size a computation (months, bins, draws), so that a
-    mistyped 2**70 is refused at once instead of running for ever.
-    """
-    if isinstance(value, (bool, np.bool_, np.timedelta64)):
-        raise InvalidInputError(f"{name} must be a non-negative integer; got {value!r}")
-    if type(value) is int:
-        count = value
-    else:
-        try:
-            count = operator.index(value)  # type: ignore[arg-type]
-        except TypeError:
-            raise InvalidInputError(
-                f"{name} must be a non-negative integer; got {type(value).__name__} {value!r:.60}"
-            ) from None
-    if count < 0:
-        raise InvalidInputError(f"{name} must be a non-negative integer; got {count}")
-    if maximum is not None and count > maximum:
-        raise InvalidInputError(f"{name} must be at most {maximum:,}; got {count!r:.60}")
-    return count
-
-
-def option_number(name: str, value: object, *, allow_nan: bool = False) -> float:
-    """Validate a keyword option or record field that must be one real number.
-
-    Refused with :class:`InvalidInputError`: booleans, strings, complex numbers,
-    durations and dates (``np.timedelta64`` is a NumPy integer, whose count in its own
-    unit would pass for a number), integers and fractions beyond float range, and NaN
-    unless ``allow_nan``. Infinity passes; the caller checks the range.
-    """
-    if isinstance(value, (bool, np.bool_, np.timedelta64, np.datetime64)) or not isinstance(
-        value, (numbers.Real, np.floating, np.integer)
-    ):
-        raise InvalidInputError(
-            f"{name} must be a number; got {type(value).__name__} {value!r:.60}"
-        )
-    try:
-        number = float(value)
-    except (OverflowError, TypeError, ValueError):
-        raise InvalidInputError(
-            f"{name} must be a number within float range; got {value!r:.60}"
-        ) from None
-    if math.isnan(number) and not allow_nan:
-        raise InvalidInputError(f"{name} must be a number; got nan")
-    return number

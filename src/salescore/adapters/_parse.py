@@ -4,30 +4,43 @@ A parser never raises for a bad value: it returns :class:`Parsed`, the canonical
 values (missing where unusable) and, per row, ``None`` or a reason naming the vendor's
 field and the value, so that the adapter can reject that row and keep the others.
 See :mod:`salescore.adapters._core` for how the adapters use them.
+
+This module parses flags, text, ids and vocabularies (choices, forecast categories,
+currencies) and gathers every parser: numbers are parsed in ``_parse_numbers``, moments
+and dates in ``_parse_dates``, on the shared helpers of ``_parse_base``.
 """
 
 from __future__ import annotations
 
-import datetime
-import decimal
 import math
-import re
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final, Literal, NamedTuple
+from collections.abc import Callable, Mapping
+from typing import Any, Final
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from .._arrays import iso_to_utc, utc_naive
 from ..errors import InvalidInputError
 from ..pipeline._categories import forecast_category
 from ..pipeline.records import _CURRENCIES, _WITHDRAWN_CURRENCIES
+from ._parse_base import (
+    Parsed,
+    _absent,
+    _finish,
+    _homogeneous,
+    _listed,
+    _mapped,
+    _missing,
+    _shown,
+    reasons_where,
+)
+from ._parse_dates import DATE_FORMATS, FAR_DATE, parse_date, parse_timestamp
+from ._parse_numbers import parse_money, parse_probability, weighted_share
 
 __all__ = [
     "DATE_FORMATS",
     "FAR_DATE",
     "Parsed",
+    "_absent",
     "parse_bool",
     "parse_choice",
     "parse_currency",
@@ -42,443 +55,8 @@ __all__ = [
     "weighted_share",
 ]
 
-BoolArray = npt.NDArray[np.bool_]
-# A plain decimal number: digits, at most one point, an optional exponent; no thousands
-# separators, currency signs or spaces inside, which would make it ambiguous.
-# ASCII digits only, so that Python's and pyarrow's regular expressions agree.
-_PLAIN_NUMBER: Final = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-_PLAIN_NUMBER_RE: Final = re.compile(_PLAIN_NUMBER)
-_SPACED_NUMBER_RE: Final = re.compile(rf"\s*{_PLAIN_NUMBER}\s*")
-# The moments a datetime64[ns] column holds.
-_FIRST: Final = pd.Timestamp("1677-09-22", tz="UTC")
-_LAST: Final = pd.Timestamp("2262-04-11", tz="UTC")
-_PER_SECOND: Final = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
-_UNITS: Final[dict[str, Literal["s", "ms", "us", "ns"]]] = {
-    "s": "s",
-    "ms": "ms",
-    "us": "us",
-    "ns": "ns",
-}
 _TRUE: Final = frozenset({"true", "1"})
 _FALSE: Final = frozenset({"false", "0"})
-
-
-def _absent(items: npt.NDArray[Any]) -> BoolArray:
-    """Where an object array holds None (no reason)."""
-    return np.asarray(pd.isna(items), dtype=bool)
-
-
-def _shown(value: object) -> str:
-    """A value for a reason: its repr (NumPy scalars as Python ones), cut at 60 characters."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    return f"{value!r:.60}"
-
-
-def _listed(items: Iterable[object], limit: int) -> str:
-    shown = list(items)
-    more = ", …" if len(shown) > limit else ""
-    return ", ".join(repr(item) for item in shown[:limit]) + more
-
-
-class Parsed(NamedTuple):
-    """A parsed field: its canonical values, and a reason (or None) per row."""
-
-    canonical: pd.Series[Any]
-    reasons: pd.Series[Any]
-
-
-def reasons_where(mask: object, reason: str, index: pd.Index[Any]) -> pd.Series[Any]:
-    """A reason Series: ``reason`` where ``mask`` is true, else None."""
-    flags = np.asarray(mask, dtype=bool)
-    out = np.full(len(index), None, dtype=object)
-    out[flags] = reason
-    return pd.Series(out, index=index, dtype=object)
-
-
-def _kind(series: pd.Series[Any]) -> str:
-    """The pandas name of what an object column holds ("string", "floating", "mixed", ...)."""
-    try:
-        return str(pd.api.types.infer_dtype(series, skipna=True))
-    except (TypeError, ValueError):  # pragma: no cover - defensive
-        return "mixed"
-
-
-# Kinds of object column without any string in them.
-_NO_TEXT: Final = frozenset(
-    {
-        "empty",
-        "floating",
-        "integer",
-        "mixed-integer-float",
-        "boolean",
-        "decimal",
-        "complex",
-        "datetime64",
-        "datetime",
-        "date",
-        "timedelta64",
-        "timedelta",
-        "time",
-        "period",
-    }
-)
-
-
-def _missing(series: pd.Series[Any]) -> BoolArray:
-    """None, NaN, NaT, pd.NA and blank strings (HubSpot sends "" for an unset value)."""
-    missing = series.isna().to_numpy(dtype=bool).copy()
-    if series.dtype == object or isinstance(series.dtype, pd.StringDtype):
-        kind = _kind(series)
-        if kind == "string":
-            present = np.flatnonzero(~missing)
-            missing[present] = _blank(series.to_numpy(dtype=object)[present])
-        elif kind not in _NO_TEXT:
-            text = series.to_numpy(dtype=object)
-            missing |= np.fromiter(
-                (isinstance(value, str) and not value.strip() for value in text),
-                dtype=bool,
-                count=len(text),
-            )
-    return missing
-
-
-def _blank(strings: npt.NDArray[Any]) -> BoolArray:
-    """Which of an object array of str are empty or whitespace only."""
-    spaces = np.fromiter(map(str.isspace, strings), dtype=bool, count=len(strings))
-    blank: BoolArray = spaces | np.asarray(strings == "", dtype=bool)
-    return blank
-
-
-def _homogeneous(series: pd.Series[Any], kind: str) -> bool:
-    """Whether the non-missing values of an object column are all of one kind."""
-    return _kind(series) == kind
-
-
-def _mapped(
-    raw: npt.NDArray[Any], missing: BoolArray, convert: Callable[[Any], Any]
-) -> tuple[npt.NDArray[Any], BoolArray]:
-    """``convert`` applied to the present values, once per distinct value.
-
-    Returns the converted values (None where missing or failed) and where ``convert``
-    gave None for a present value.
-    """
-    n = len(raw)
-    values = np.full(n, None, dtype=object)
-    present = np.flatnonzero(~missing)
-    subset = raw[present]
-    try:
-        codes, uniques = pd.factorize(subset)
-    except TypeError:  # unhashable values (lists, dicts): one at a time
-        converted = np.empty(len(subset), dtype=object)
-        converted[:] = [convert(value) for value in subset]
-    else:
-        table = np.empty(len(uniques), dtype=object)
-        table[:] = [convert(value) for value in uniques]
-        converted = table[codes]
-    values[present] = converted
-    failed = np.zeros(n, dtype=bool)
-    failed[present] = pd.isna(converted)
-    return values, failed
-
-
-def _finish(
-    values: pd.Series[Any],
-    reasons: list[str | None] | npt.NDArray[Any],
-    missing: BoolArray,
-    *,
-    field_name: str,
-    required: bool,
-) -> Parsed:
-    out = np.asarray(reasons, dtype=object).copy()
-    if required:
-        out[missing & _absent(out)] = f"{field_name}: missing"
-    return Parsed(values, pd.Series(out, index=values.index, dtype=object))
-
-
-def _number_of(value: object) -> float | None:
-    """A Python number, Decimal or plain numeric string as a float; None if it is not."""
-    if isinstance(value, (bool, np.bool_)):
-        return None
-    if isinstance(value, (int, float, decimal.Decimal, np.integer, np.floating)):
-        try:
-            return float(value)
-        except (OverflowError, ValueError):
-            return math.inf
-    if isinstance(value, str) and _PLAIN_NUMBER_RE.fullmatch(value.strip()):
-        try:
-            return float(value)
-        except OverflowError:  # pragma: no cover - float() gives inf instead
-            return math.inf
-    return None
-
-
-def _numbers(
-    series: pd.Series[Any], field_name: str
-) -> tuple[npt.NDArray[np.float64], list[str | None], BoolArray]:
-    """Strictly parsed numbers (NaN where missing or bad), reasons, and missing rows."""
-    n = len(series)
-    reasons: list[str | None] = [None] * n
-    dtype = series.dtype
-    kind = "" if pd.api.types.is_bool_dtype(dtype) else _kind(series)
-    if kind in ("floating", "integer", "mixed-integer-float", "empty"):
-        try:
-            values = series.to_numpy(dtype=np.float64, na_value=np.nan).copy()
-        except (OverflowError, TypeError, ValueError):  # an int beyond float range
-            kind = "mixed"
-        else:
-            missing = np.isnan(values)
-    if kind == "string":
-        # Each distinct string is checked once: amounts repeat, probabilities a lot.
-        raw = series.to_numpy(dtype=object)
-        missing = pd.isna(raw)
-        present = np.flatnonzero(~missing)
-        codes, uniques = pd.factorize(raw[present])
-        distinct = np.asarray(uniques, dtype=object)
-        blank = _blank(distinct)
-        plain = np.fromiter(
-            map(bool, map(_SPACED_NUMBER_RE.fullmatch, distinct)), dtype=bool, count=len(distinct)
-        )
-        numbers = np.full(len(distinct), np.nan)
-        numbers[plain] = distinct[plain].astype(np.float64)
-        values = np.full(n, np.nan)
-        values[present] = numbers[codes]
-        missing[present] = blank[codes]
-        for position in present[~plain[codes] & ~blank[codes]]:
-            reasons[position] = f"{field_name}: not a plain number: {_shown(raw[position])}"
-    elif kind not in ("floating", "integer", "mixed-integer-float", "empty"):
-        missing = _missing(series)
-        values = np.full(n, np.nan)
-        raw = series.to_numpy(dtype=object)
-        for position in np.flatnonzero(~missing):
-            value = raw[position]
-            number = _number_of(value)
-            if number is None:
-                what = "not a plain number" if isinstance(value, str) else "not a number"
-                reasons[position] = f"{field_name}: {what}: {_shown(value)}"
-            else:
-                values[position] = number
-    infinite = ~missing & np.isinf(values)
-    for position in np.flatnonzero(infinite):
-        reasons[position] = f"{field_name}: not a finite number: {_shown(series.iloc[position])}"
-        values[position] = np.nan
-    return values, reasons, missing
-
-
-def parse_money(
-    series: pd.Series[Any], *, field: str, required: bool = False, negative: bool = False
-) -> Parsed:
-    """Amounts as float64: numbers, or strings of a plain decimal number (``"1234.50"``).
-
-    Thousands separators, currency signs and text are reasons, never guessed; so are
-    negative amounts unless ``negative=True``. Missing values (None, NaN, ``""``) are
-    NaN, and a reason only when ``required``.
-    """
-    values, reasons, missing = _numbers(series, field)
-    if not negative:
-        below = values < 0.0
-        for position in np.flatnonzero(below):
-            reasons[position] = f"{field}: negative amount: {_shown(series.iloc[position])}"
-        values[below] = np.nan
-    return _finish(
-        pd.Series(values, index=series.index), reasons, missing, field_name=field, required=required
-    )
-
-
-def parse_probability(
-    series: pd.Series[Any], *, field: str, scale: str, required: bool = False
-) -> Parsed:
-    """Probabilities as fractions in [0, 1], read on the vendor's documented scale.
-
-    ``scale="percent"`` (Salesforce's 10 = 10 %) divides by 100 and accepts 0 to 100;
-    ``scale="fraction"`` accepts 0 to 1. A value outside the scale's range is a
-    reason, never re-interpreted on the other scale.
-    """
-    if not isinstance(scale, str) or scale not in ("fraction", "percent"):  # type: ignore[redundant-expr]
-        raise InvalidInputError(
-            f"probability_scale must be 'fraction' or 'percent'; got {scale!r:.60}"
-        )
-    values, reasons, missing = _numbers(series, field)
-    top = 100.0 if scale == "percent" else 1.0
-    outside = ~np.isnan(values) & ~((values >= 0.0) & (values <= top))
-    for position in np.flatnonzero(outside):
-        reasons[position] = (
-            f"{field}: outside 0 to {top:g} ({scale}): {_shown(series.iloc[position])}"
-        )
-    values[outside] = np.nan
-    if scale == "percent":
-        values = values / 100.0
-    return _finish(
-        pd.Series(values, index=series.index), reasons, missing, field_name=field, required=required
-    )
-
-
-def weighted_share(
-    weighted: Parsed, total: npt.NDArray[np.float64], *, field: str, whole: str
-) -> Parsed:
-    """The probability a CRM used, read back from its weighted amount: weighted / total.
-
-    A CRM that stores an amount weighted by the probability it used (Pipedrive's
-    ``weighted_value``, Odoo's ``prorated_revenue``) gives that probability back as
-    the ratio to the amount. It is read only where ``total`` is positive; a weighted
-    amount (the field ``field``) above ``total`` (``whole``) by more than a cent of
-    rounding is a reason, and the ratio is capped at 1. The reasons of ``weighted``
-    (an unreadable amount) are kept.
-    """
-    amounts = weighted.canonical.to_numpy(dtype=np.float64)
-    usable = (total > 0) & ~np.isnan(amounts)
-    ratio = np.full(len(amounts), np.nan)
-    ratio[usable] = amounts[usable] / total[usable]
-    reasons = weighted.reasons.to_numpy(dtype=object).copy()
-    over = usable & (ratio > 1.0 + 0.005 / np.where(usable, total, 1.0))
-    for position in np.flatnonzero(over):
-        reasons[position] = (
-            f"{field}: more than {whole}, so no probability: {float(amounts[position])!r}"
-        )
-    ratio[over] = np.nan
-    index = weighted.canonical.index
-    return Parsed(
-        pd.Series(np.minimum(ratio, 1.0), index=index),
-        pd.Series(reasons, index=index, dtype=object),
-    )
-
-
-#: What a reason says of a date that does not parse, and an example of what does.
-DATE_FORMATS: Final = (
-    "not in a recognised date format (use ISO 8601, such as 2025-12-31 or 2025-12-31T14:00:00Z)"
-)
-#: What a reason says of a well-formed date that a datetime64[ns] column cannot hold.
-FAR_DATE: Final = "outside the dates salescore can hold (1677-09-22 to 2262-04-11)"
-
-
-def _moment_of(value: object, epoch_unit: str | None) -> tuple[pd.Timestamp | None, str]:
-    """One non-string value as a naive UTC Timestamp, or None and what is wrong with it."""
-    try:
-        if isinstance(value, (datetime.datetime, np.datetime64)):
-            stamp = pd.Timestamp(value)
-        elif isinstance(value, datetime.date):
-            stamp = pd.Timestamp(value.year, value.month, value.day)
-        elif (
-            epoch_unit is not None
-            and isinstance(value, (int, float, np.integer, np.floating))
-            and not isinstance(value, (bool, np.bool_))
-            and math.isfinite(value)
-        ):
-            stamp = pd.Timestamp(int(value), unit=epoch_unit)
-        else:
-            return None, f"not a date ({type(value).__name__})"
-    except (ValueError, OverflowError):  # OutOfBoundsDatetime is a ValueError
-        return None, FAR_DATE
-    stamp = utc_naive(stamp)
-    if not _FIRST.tz_localize(None) <= stamp <= _LAST.tz_localize(None):
-        return None, FAR_DATE
-    return stamp, ""
-
-
-def _utc_naive(stamps: pd.Series[Any]) -> npt.NDArray[np.datetime64]:
-    """Moments as naive UTC datetime64[ns]; NaT outside the range that dtype holds."""
-    stamps = utc_naive(stamps)
-    inside = (stamps >= _FIRST.tz_localize(None)) & (stamps <= _LAST.tz_localize(None))
-    naive: npt.NDArray[np.datetime64] = (
-        stamps.where(inside).astype("datetime64[ns]").to_numpy(dtype="datetime64[ns]")
-    )
-    return naive
-
-
-def _well_formed(text: str) -> bool:
-    """Whether an ISO 8601 string names a real moment (so only its range is wrong)."""
-    try:
-        datetime.datetime.fromisoformat(text.strip())
-    except ValueError:
-        return False
-    return True
-
-
-def parse_timestamp(
-    series: pd.Series[Any],
-    *,
-    field: str,
-    required: bool = False,
-    epoch_unit: str | None = None,
-) -> Parsed:
-    """Moments as naive ``datetime64[ns]`` holding UTC wall-clock time.
-
-    Accepted: ISO 8601 strings (``"2024-03-04T09:30:00.000+0000"``, ``"...Z"``, a date
-    alone; a string without an offset is read as UTC, as Pipedrive and Odoo document),
-    ``datetime``/``date``/``Timestamp``/``datetime64`` values (naive ones read as UTC),
-    datetime64 columns, and with ``epoch_unit`` (``"ms"``, ``"s"``) numbers since
-    1970-01-01 UTC. An aware moment is converted to UTC and its zone dropped: the
-    canonical tables hold naive UTC timestamps.
-
-    A value in another format is a reason saying it is not in a recognised date format
-    (``"31.12.2025"``); a well-formed moment outside 1677-09-22 to 2262-04-11, such
-    as a CRM's "no end date" ``9999-12-31``, is a reason naming that range.
-    """
-    if epoch_unit is not None and (
-        not isinstance(epoch_unit, str) or epoch_unit not in ("s", "ms", "us", "ns")  # type: ignore[redundant-expr]
-    ):
-        raise InvalidInputError(f"epoch_unit must be 's', 'ms', 'us' or 'ns'; got {epoch_unit!r}")
-    n = len(series)
-    out = np.full(n, np.datetime64("NaT", "ns"))
-    problems = np.full(n, None, dtype=object)
-    dtype = series.dtype
-    numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        missing = series.isna().to_numpy(dtype=bool)
-        out[:] = _utc_naive(series)
-        problems[~missing & np.isnat(out)] = FAR_DATE
-    elif numeric and epoch_unit is not None:
-        numbers = series.to_numpy(dtype=np.float64, na_value=np.nan)
-        missing = np.isnan(numbers)
-        # About 292 years either side of 1970: beyond, datetime64[ns] cannot hold it.
-        usable = ~missing & (np.abs(np.nan_to_num(numbers)) < 9.2e9 * _PER_SECOND[epoch_unit])
-        whole = np.where(usable, numbers, 0.0).astype(np.int64)
-        stamps = pd.Series(pd.to_datetime(whole, unit=_UNITS[epoch_unit], utc=True)).where(usable)
-        out[:] = _utc_naive(stamps)
-        problems[~missing & np.isnat(out)] = FAR_DATE
-    else:
-        missing = _missing(series)
-        raw = series.to_numpy(dtype=object)
-        if _kind(series) == "string":
-            is_text = ~missing
-        else:
-            is_text = ~missing & np.fromiter(
-                (isinstance(value, str) for value in raw), dtype=bool, count=n
-            )
-        if is_text.any():
-            text = pd.Series(raw[is_text], dtype=object)
-            converted = iso_to_utc(text)
-            out[is_text] = _utc_naive(converted)
-            failed = np.flatnonzero(is_text)[np.isnat(out[is_text])]
-            if failed.size:
-                codes, uniques = pd.factorize(raw[failed])
-                kinds = np.asarray(
-                    [FAR_DATE if _well_formed(str(text)) else DATE_FORMATS for text in uniques],
-                    dtype=object,
-                )
-                problems[failed] = kinds[codes]
-        for position in np.flatnonzero(~missing & ~is_text):
-            stamp, problem = _moment_of(raw[position], epoch_unit)
-            if stamp is None:
-                problems[position] = problem
-            else:
-                out[position] = stamp.as_unit("ns").to_datetime64()
-    reasons: list[str | None] = [None] * n
-    for position in np.flatnonzero(~pd.isna(problems)):
-        reasons[position] = f"{field}: {problems[position]}: {_shown(series.iloc[position])}"
-    stamps = pd.Series(out, index=series.index, dtype="datetime64[ns]")
-    return _finish(stamps, reasons, missing, field_name=field, required=required)
-
-
-def parse_date(series: pd.Series[Any], *, field: str, required: bool = False) -> Parsed:
-    """Calendar dates as naive ``datetime64[ns]`` at midnight.
-
-    Read as by :func:`parse_timestamp`; a moment with a time of day or an offset
-    gives its date in UTC (HubSpot's ``closedate`` is such a moment).
-    """
-    stamps, reasons = parse_timestamp(series, field=field, required=required)
-    days = stamps.dt.normalize()
-    return Parsed(days, reasons)
 
 
 def _flag_of(value: object) -> bool | None:

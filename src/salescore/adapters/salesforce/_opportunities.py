@@ -1,40 +1,10 @@
-"""Salesforce records to canonical tables: opportunities, their stage history, and leads.
+"""Salesforce opportunities as the canonical deals table.
 
-Reads what the REST or SOAP API returns for a SOQL query (a list of records as dicts,
-or the whole query response with its ``records``) or what a Data Loader or report
-export holds (a DataFrame), with the field names and formats Salesforce documents:
-
-- ``Opportunity``: ``Amount`` (currency), ``Probability`` (percent, 0 to 100),
-  ``StageName``, ``ForecastCategory`` (API values ``Omitted``, ``Pipeline``,
-  ``BestCase``, ``MostLikely``, ``Forecast``, ``Closed``) or ``ForecastCategoryName``
-  (labels such as ``Best Case`` and ``Commit``), ``CloseDate`` (a date),
-  ``CreatedDate`` (a dateTime such as ``2024-03-04T09:30:00.000+0000``, in UTC),
-  ``IsClosed`` and ``IsWon`` (booleans), ``LeadSource``, ``OwnerId``, ``AccountId``,
-  ``CurrencyIsoCode`` (multi-currency orgs) and ``IsDeleted`` (records in the
-  Recycle Bin, returned by ``queryAll``). ``ExpectedRevenue`` is Salesforce's own
-  ``Amount × Probability / 100``; it is not imported, only compared.
-- ``OpportunityHistory``: one record per change of an opportunity's amount,
-  probability, stage or close date, with ``OpportunityId``, ``StageName`` and
-  ``CreatedDate`` (when the change was made).
-- ``Lead`` and ``Task``: ``CreatedDate``, ``LeadSource``, ``OwnerId``,
-  ``IsConverted``; a lead's first contact is the first task logged on it
-  (``WhoId``), at its ``CreatedDate``.
-
-Each function returns an :class:`~salescore.adapters.ImportResult`; every record is
-either accepted into the canonical frame or rejected with a reason. Money stays in the
-record's currency. No network call is made: query Salesforce with your own client.
-
-The field names, types and formats are Salesforce's, from its Object Reference for the
-Salesforce Platform (`Opportunity
-<https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_opportunity.htm>`__,
-`Lead
-<https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_lead.htm>`__,
-`Task
-<https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_task.htm>`__)
-and SOAP API Developer Guide (`OpportunityHistory
-<https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_objects_opportunityhistory.htm>`__,
-`date and dateTime formats
-<https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/primitive_data_types.htm>`__).
+The ``Opportunity`` importer of :mod:`salescore.adapters.salesforce`: which field is
+read for each canonical column (:data:`OPPORTUNITY_FIELDS`, :data:`FLAG_FIELDS`,
+dotted paths into sub-records), the status from ``IsClosed`` and ``IsWon`` or else
+from the stage (:data:`STANDARD_STAGES`, or the org's own stages), and the check of
+Salesforce's ``ExpectedRevenue`` against ``Amount × Probability / 100``.
 """
 
 from __future__ import annotations
@@ -45,12 +15,11 @@ from typing import Any, Final
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from ..errors import InvalidInputError, SchemaError
-from ..pipeline.presets import SALESFORCE_STAGE_PROBABILITIES
-from ._core import (
+from ...errors import InvalidInputError, SchemaError
+from ...pipeline.presets import SALESFORCE_STAGE_PROBABILITIES
+from .._core import (
     ImportResult,
     Parsed,
     assemble,
@@ -66,21 +35,12 @@ from ._core import (
     parse_probability,
     parse_text,
     parse_timestamp,
-    plain,
     records_frame,
     require_fields,
 )
+from ._records import SOURCE, _deleted, _records
 
-__all__ = [
-    "FLAG_FIELDS",
-    "OPPORTUNITY_FIELDS",
-    "STANDARD_STAGES",
-    "leads",
-    "opportunities",
-    "opportunity_history",
-]
-
-SOURCE: Final = "salesforce"
+__all__ = ["FLAG_FIELDS", "OPPORTUNITY_FIELDS", "STANDARD_STAGES", "opportunities"]
 
 #: The Salesforce field read for each canonical deals column; ``fields=`` overrides
 #: them (e.g. ``{"lost_reason": "Loss_Reason__c"}``: Salesforce has no standard field
@@ -116,31 +76,7 @@ _OTHER_FIELDS: Final = {
     "forecast_category_name": "ForecastCategoryName",
     "expected_revenue": "ExpectedRevenue",
 }
-# Fivetran's soft-delete flag on warehouse copies of Salesforce objects.
-_SYNC_DELETED: Final = "_fivetran_deleted"
 _CENT: Final = 0.005  # ExpectedRevenue is rounded to the currency's cents
-
-
-def _records(records: object) -> tuple[object, list[str]]:
-    """The records of a query response, and a warning when it is only a first page.
-
-    A REST query response (``{"totalSize": ..., "done": ..., "records": [...]}``), as
-    simple-salesforce's ``query`` and ``query_all`` return it (an ``OrderedDict``),
-    gives its ``records``; anything else is returned as given.
-    """
-    records = plain(records)
-    if not (isinstance(records, Mapping) and "records" in records):
-        return records, []
-    notes = []
-    if records.get("done") is False:
-        rows = records["records"]
-        count = len(rows) if isinstance(rows, (list, tuple)) else "some"
-        notes.append(
-            f"the query response is one page: it holds {count} of its {records.get('totalSize')} "
-            "records (done is false); fetch them all (simple-salesforce's query_all, or "
-            "follow nextRecordsUrl) and import the whole list"
-        )
-    return records["records"], notes
 
 
 def _fields(fields: object) -> tuple[dict[str, str], set[str]]:
@@ -235,30 +171,6 @@ def _resolve(raw: pd.DataFrame, names: Mapping[str, str], explicit: set[str]) ->
 
 def _nothing(raw: pd.DataFrame) -> pd.Series[Any]:
     return pd.Series(None, index=raw.index, dtype=object)
-
-
-def _api_named(received: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """The records with fields renamed to their API names, for reading.
-
-    A field that differs from its API name only in case or underscores
-    (``opportunity_id``, ``createddate``) is read under the API name.
-    """
-    found = match_fields(received, {name: name for name in names}, source=SOURCE, underscores=True)
-    renames = {actual: name for name, actual in found.items() if actual != name}
-    return received.rename(columns=renames) if renames else received
-
-
-def _deleted(raw: pd.DataFrame, flag: str | None = None) -> pd.Series[Any]:
-    """The reason "deleted" for records in the Recycle Bin (IsDeleted true).
-
-    A warehouse copy's ``_fivetran_deleted`` true is read the same way.
-    """
-    flags = parse_bool(field(raw, flag or "IsDeleted"), field=flag or "IsDeleted")
-    deleted = flags.canonical.eq(True)
-    synced = match_fields(raw, {"sync": _SYNC_DELETED}, source=SOURCE).get("sync")
-    if synced is not None:
-        deleted |= parse_bool(raw[synced], field=synced).canonical.eq(True)
-    return flags.reasons.where(~deleted, "deleted")
 
 
 def _status(
@@ -542,316 +454,3 @@ def opportunities(
     if not extra:
         return result
     return attrs.evolve(result, warnings=(*result.warnings, *extra))
-
-
-@nesting_refused
-def opportunity_history(records: object) -> ImportResult:
-    r"""Salesforce ``OpportunityHistory`` records as the canonical stage-history table.
-
-    Parameters
-    ----------
-    records : list of dict, query response or DataFrame
-        OpportunityHistory records with ``OpportunityId``, ``StageName`` and
-        ``CreatedDate`` (``Id`` and ``IsDeleted`` are used when present).
-
-    Returns
-    -------
-    ImportResult
-        ``table="stage_history"``: one row per visit of an opportunity to a stage,
-        with ``deal_id`` (the ``OpportunityId``), ``stage``, ``entered`` (the
-        ``CreatedDate`` of the record that moved it there) and ``exited`` (the
-        ``CreatedDate`` of the record that moved it on, NaT while it is there); the
-        index is the position of the visit's first record. The other records are in
-        ``rejected``, each with its reason.
-
-    Raises
-    ------
-    SchemaError
-        ``records`` is not a list of mappings, a query response or a DataFrame, or
-        ``OpportunityId``, ``StageName`` or ``CreatedDate`` is absent from every
-        record.
-
-    See Also
-    --------
-    opportunities : the opportunities themselves.
-    salescore.pipeline.time_in_stage : days per stage from this table.
-
-    Notes
-    -----
-    Salesforce writes a history record whenever the amount, probability, stage or
-    close date changes, so a stay in one stage can span several consecutive records.
-    The first of them starts the visit; each later one in the same stage is listed
-    in ``rejected`` with a reason beginning ``"merged"`` and naming the visit's row,
-    so that every record is accounted for while a visit is counted once.
-
-    Records that are rejected outright: records in the Recycle Bin (``"deleted"``),
-    a missing or unparseable ``OpportunityId``, ``StageName`` or ``CreatedDate``, an
-    ``Id`` given twice. They are left out before visits are formed.
-
-    .. math::
-
-        \text{exited}_k = \text{entered}_{k+1}
-        \quad \text{(visits of one opportunity in time order)}
-
-    References
-    ----------
-    .. [1] Salesforce, "OpportunityHistory", SOAP API Developer Guide.
-
-    Examples
-    --------
-    >>> from salescore.adapters import salesforce
-    >>> history = [
-    ...     {"OpportunityId": "006A1", "StageName": "Prospecting",
-    ...      "CreatedDate": "2024-03-04T09:30:00.000+0000"},
-    ...     {"OpportunityId": "006A1", "StageName": "Prospecting", "Amount": 30000.0,
-    ...      "CreatedDate": "2024-03-08T12:00:00.000+0000"},
-    ...     {"OpportunityId": "006A1", "StageName": "Negotiation",
-    ...      "CreatedDate": "2024-03-18T15:00:00.000+0000"},
-    ...     {"OpportunityId": "006A1", "StageName": "Negotiation",
-    ...      "CreatedDate": "not a date"},
-    ... ]
-    >>> result = salesforce.opportunity_history(history)
-    >>> result.frame
-      deal_id        stage             entered              exited
-    0   006A1  Prospecting 2024-03-04 09:30:00 2024-03-18 15:00:00
-    2   006A1  Negotiation 2024-03-18 15:00:00                 NaT
-    >>> result.rejected["reason"].tolist()  # doctest: +NORMALIZE_WHITESPACE
-    ['StageName: same stage as the record before (merged into its visit): row 0',
-     "CreatedDate: not in a recognised date format (use ISO 8601, such as 2025-12-31 or
-     2025-12-31T14:00:00Z): 'not a date'"]
-    >>> salesforce.opportunity_history([]).rows_in
-    0
-    """
-    items, notes = _records(records)
-    received = records_frame(items, source=SOURCE)
-    raw = _api_named(received, ["OpportunityId", "StageName", "CreatedDate", "Id", "IsDeleted"])
-    require_fields(raw, ["OpportunityId", "StageName", "CreatedDate"], source=SOURCE)
-    deal = parse_id(field(raw, "OpportunityId"), field="OpportunityId")
-    stage = parse_text(field(raw, "StageName"), field="StageName", required=True)
-    entered = parse_timestamp(field(raw, "CreatedDate"), field="CreatedDate", required=True)
-    extra = [_deleted(raw)]
-    if "Id" in raw.columns:
-        extra.append(_repeated_ids(parse_id(raw["Id"], field="Id")))
-    usable = np.ones(len(raw), dtype=bool)
-    for reasons in (deal.reasons, stage.reasons, entered.reasons, *extra):
-        usable &= reasons.isna().to_numpy(dtype=bool)
-    exited, merged = _visits(deal.canonical, stage.canonical, entered.canonical, usable)
-    extra.append(merged)
-    columns = {
-        "deal_id": deal,
-        "stage": stage,
-        "entered": entered,
-        "exited": Parsed(exited, pd.Series(None, index=raw.index, dtype=object)),
-    }
-    return assemble(
-        "stage_history",
-        received,
-        columns,
-        source=SOURCE,
-        extra_reasons=extra,
-        warnings=notes,
-        id_field=match_fields(received, {"Id": "Id"}, source=SOURCE, underscores=True).get("Id"),
-    )
-
-
-def _repeated_ids(ids: Parsed) -> pd.Series[Any]:
-    """A reason for every record whose ``Id`` occurs more than once, else the id's."""
-    values = ids.canonical
-    repeated = values.notna() & values.duplicated(keep=False)
-    return ids.reasons.where(~repeated, "Id: given in more than one record: " + values.map(repr))
-
-
-def _visits(
-    deals: pd.Series[Any],
-    stages: pd.Series[Any],
-    entered: pd.Series[Any],
-    usable: npt.NDArray[np.bool_],
-) -> tuple[pd.Series[Any], pd.Series[Any]]:
-    """Each visit's exit (on its first record), and a reason for records merged into one."""
-    index = deals.index
-    exited = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-    merged = pd.Series(None, index=index, dtype=object)
-    positions = np.flatnonzero(usable)
-    if positions.size == 0:
-        return exited, merged
-    deal_codes, _ = pd.factorize(deals.iloc[positions])
-    stage_codes, _ = pd.factorize(stages.iloc[positions])
-    times = entered.iloc[positions].to_numpy(dtype="datetime64[ns]")
-    order = np.lexsort((positions, times, deal_codes))
-    rows, deal_codes, stage_codes, times = (
-        positions[order],
-        deal_codes[order],
-        stage_codes[order],
-        times[order],
-    )
-    # A record opens a visit unless the one before it is of the same deal and stage.
-    continued = np.zeros(rows.size, dtype=bool)
-    continued[1:] = (deal_codes[1:] == deal_codes[:-1]) & (stage_codes[1:] == stage_codes[:-1])
-    starts = np.flatnonzero(~continued)
-    first_row = rows[starts][np.cumsum(~continued) - 1]
-    for position, head in zip(rows[continued], first_row[continued], strict=True):
-        merged.iloc[position] = (
-            f"StageName: same stage as the record before (merged into its visit): row {head}"
-        )
-    # A visit ends where the deal's next visit starts.
-    following = np.full(starts.size, np.datetime64("NaT", "ns"))
-    same_deal = deal_codes[starts][1:] == deal_codes[starts][:-1]
-    following[:-1] = np.where(same_deal, times[starts][1:], np.datetime64("NaT", "ns"))
-    exited.iloc[rows[starts]] = following
-    return exited, merged
-
-
-def _first_tasks(
-    tasks: object, lead_ids: pd.Series[Any], created: pd.Series[Any]
-) -> tuple[pd.Series[Any], pd.Series[Any], list[str]]:
-    """Each lead's first contact and its channel, from the tasks logged on it."""
-    index = lead_ids.index
-    first = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-    channel = pd.Series(None, index=index, dtype=object)
-    if tasks is None:
-        return first, channel, []
-    items, _ = _records(tasks)
-    raw = _api_named(
-        records_frame(items, source="salesforce tasks"),
-        ["WhoId", "CreatedDate", "TaskSubtype", "IsDeleted"],
-    )
-    require_fields(raw, ["WhoId", "CreatedDate"], source="salesforce tasks")
-    who = parse_id(field(raw, "WhoId"), field="WhoId", required=False)
-    when = parse_timestamp(field(raw, "CreatedDate"), field="CreatedDate", required=True)
-    kind = parse_text(field(raw, "TaskSubtype"), field="TaskSubtype")
-    deleted = parse_bool(field(raw, "IsDeleted"), field="IsDeleted").canonical.eq(True)
-    bad = when.reasons.notna() | who.reasons.notna()
-    usable = ~bad & ~deleted & who.canonical.notna()
-    # A lead id given twice is rejected later; its tasks go to the first of them.
-    lead_created = pd.Series(created.to_numpy(), index=pd.Index(lead_ids.to_numpy(dtype=object)))
-    lead_created = lead_created[lead_created.index.notna() & ~lead_created.index.duplicated()]
-    logged = pd.DataFrame(
-        {
-            "who": who.canonical[usable],
-            "when": when.canonical[usable],
-            "kind": kind.canonical[usable],
-        }
-    )
-    logged = logged[logged["who"].isin(lead_created.index)]
-    since = lead_created.reindex(logged["who"].to_numpy()).to_numpy()
-    early = (logged["when"].to_numpy() < since) & ~pd.isna(since)
-    logged = logged[~early].sort_values("when", kind="stable").drop_duplicates("who")
-    position = pd.Series(np.arange(len(index)), index=pd.Index(lead_ids.to_numpy(dtype=object)))
-    position = position[~position.index.duplicated()]
-    rows = position.reindex(logged["who"].to_numpy()).to_numpy()
-    first.iloc[rows] = logged["when"].to_numpy()
-    channel.iloc[rows] = logged["kind"].to_numpy(dtype=object)
-    notes = []
-    if bad.any():
-        notes.append(f"{int(bad.sum())} tasks were ignored for an unreadable WhoId or CreatedDate")
-    if early.any():
-        notes.append(
-            f"{int(early.sum())} tasks were ignored for being logged before their lead was created"
-        )
-    return first, channel, notes
-
-
-@nesting_refused
-def leads(records: object, tasks: object = None) -> ImportResult:
-    r"""Salesforce leads as the canonical leads table, first contacts from their tasks.
-
-    Parameters
-    ----------
-    records : list of dict, query response or DataFrame
-        Lead records with ``Id``, ``CreatedDate`` and ``IsConverted``
-        (``LeadSource``, ``OwnerId`` and ``IsDeleted`` are read when present).
-    tasks : list of dict, query response or DataFrame, optional
-        Task records with ``WhoId`` and ``CreatedDate`` (``TaskSubtype`` and
-        ``IsDeleted`` when present); tasks on anything but these leads are ignored.
-
-    Returns
-    -------
-    ImportResult
-        ``table="leads"``: ``lead_id``, ``source`` (``LeadSource``), ``owner``
-        (``OwnerId``), ``created``, ``first_contact`` (the ``CreatedDate`` of the
-        lead's first task, NaT without one), ``converted`` (``IsConverted``) and
-        ``channel`` (that task's ``TaskSubtype``, such as ``Call`` or ``Email``).
-
-    Raises
-    ------
-    SchemaError
-        ``records`` or ``tasks`` is not a list of mappings, a query response or a
-        DataFrame, or a required field (``Id``, ``CreatedDate``, ``IsConverted``;
-        ``WhoId``, ``CreatedDate`` for tasks) is absent from every record.
-
-    See Also
-    --------
-    salescore.leads.response_times : the minutes from ``created`` to
-        ``first_contact``.
-
-    Notes
-    -----
-    A lead's response time is the time from its ``CreatedDate`` to the
-    ``CreatedDate`` of the first task logged on it (``WhoId``), the moment a seller
-    recorded a call or an email. Deleted tasks, tasks with an unreadable ``WhoId`` or
-    date, and tasks logged before the lead was created are not used (the last two are
-    counted in a warning). Rejected leads: deleted ones (``"deleted"``), a missing
-    ``Id``, ``CreatedDate`` or ``IsConverted``, unreadable values, an ``Id`` given
-    twice.
-
-    .. math::
-
-        \text{first\_contact} = \min \{\, t.\text{CreatedDate} :
-        t.\text{WhoId} = \text{Id},\ t.\text{CreatedDate} \ge
-        \text{CreatedDate} \,\}
-
-    References
-    ----------
-    .. [1] Salesforce, "Lead", Object Reference for the Salesforce Platform.
-    .. [2] Salesforce, "Task", Object Reference for the Salesforce Platform.
-
-    Examples
-    --------
-    >>> from salescore.adapters import salesforce
-    >>> leads = [
-    ...     {"Id": "00Q1", "CreatedDate": "2024-03-04T09:30:00.000+0000",
-    ...      "LeadSource": "Web", "IsConverted": False},
-    ...     {"Id": "00Q2", "CreatedDate": "2024-03-04T10:00:00.000+0000",
-    ...      "LeadSource": "Phone Inquiry", "IsConverted": True},
-    ... ]
-    >>> tasks = [
-    ...     {"WhoId": "00Q1", "CreatedDate": "2024-03-04T09:34:00.000+0000",
-    ...      "TaskSubtype": "Call"},
-    ...     {"WhoId": "00Q1", "CreatedDate": "2024-03-04T11:00:00.000+0000",
-    ...      "TaskSubtype": "Email"},
-    ... ]
-    >>> result = salesforce.leads(leads, tasks)
-    >>> result.frame[["lead_id", "first_contact", "channel"]]
-      lead_id       first_contact channel
-    0    00Q1 2024-03-04 09:34:00    Call
-    1    00Q2                 NaT    None
-    >>> (result.frame["first_contact"] - result.frame["created"]).dt.total_seconds().tolist()
-    [240.0, nan]
-    """
-    items, page = _records(records)
-    received = records_frame(items, source=SOURCE)
-    raw = _api_named(
-        received, ["Id", "CreatedDate", "IsConverted", "LeadSource", "OwnerId", "IsDeleted"]
-    )
-    require_fields(raw, ["Id", "CreatedDate", "IsConverted"], source=SOURCE)
-    lead_id = parse_id(field(raw, "Id"), field="Id")
-    created = parse_timestamp(field(raw, "CreatedDate"), field="CreatedDate", required=True)
-    first, channel, notes = _first_tasks(tasks, lead_id.canonical, created.canonical)
-    none = pd.Series(None, index=raw.index, dtype=object)
-    columns = {
-        "lead_id": lead_id,
-        "source": parse_text(field(raw, "LeadSource"), field="LeadSource"),
-        "owner": parse_text(field(raw, "OwnerId"), field="OwnerId"),
-        "created": created,
-        "first_contact": Parsed(first, none),
-        "converted": parse_bool(field(raw, "IsConverted"), field="IsConverted", required=True),
-        "channel": Parsed(channel, none),
-    }
-    return assemble(
-        "leads",
-        received,
-        columns,
-        source=SOURCE,
-        extra_reasons=[_deleted(raw)],
-        warnings=[*page, *notes],
-    )

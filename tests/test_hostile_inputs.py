@@ -228,7 +228,7 @@ def _entries() -> list[tuple[str | None, Entry]]:
     out: list[tuple[str | None, Entry]] = [
         # value.py
         (None, entry(c.clv, 100.0, 0.8, 0.1).kind(periods="count")),
-        ("value.clv[periods]", entry(c.clv, 100.0, 0.8, 0.1, periods=12, timing="begin")),
+        ("value.lifetime.clv[periods]", entry(c.clv, 100.0, 0.8, 0.1, periods=12, timing="begin")),
         (None, entry(c.expected_lifetime, 0.8).within(0, math.inf)),
         (None, entry(c.customer_value, 100.0, 5.0)),
         (None, entry(c.acquisition_cost, 12_000.0, 40.0).within(0, math.inf)),
@@ -238,10 +238,10 @@ def _entries() -> list[tuple[str | None, Entry]]:
         (None, entry(c.cac_payback, 300.0, 50.0).allowing_inf()),
         (None, entry(c.profitability_by_source, PROFITS, hourly_cost=50.0)),
         (None, entry(c.UnitEconomics, margin=100.0, retention=0.8, acquisition_cost=50.0)),
-        ("value.UnitEconomics.clv", entry(Read(UNIT, "clv"))),
-        ("value.UnitEconomics.clv_cac_ratio", entry(Read(UNIT, "clv_cac_ratio"))),
-        ("value.UnitEconomics.expected_lifetime", entry(Read(UNIT, "expected_lifetime"))),
-        ("value.UnitEconomics.payback", entry(Read(UNIT, "payback"))),
+        ("value.records.UnitEconomics.clv", entry(Read(UNIT, "clv"))),
+        ("value.records.UnitEconomics.clv_cac_ratio", entry(Read(UNIT, "clv_cac_ratio"))),
+        ("value.records.UnitEconomics.expected_lifetime", entry(Read(UNIT, "expected_lifetime"))),
+        ("value.records.UnitEconomics.payback", entry(Read(UNIT, "payback"))),
         # pipeline
         (None, entry(c.weighted_value, VALUES, PROBABILITIES)),
         (None, entry(c.weighted_forecast, VALUES, PROBABILITIES)),
@@ -319,7 +319,7 @@ def _entries() -> list[tuple[str | None, Entry]]:
                 deal_id=("3",)
             ),
         ),
-        ("pipeline.records.Deal.weighted_value", entry(Read(DEAL, "weighted_value"))),
+        ("pipeline.deal.Deal.weighted_value", entry(Read(DEAL, "weighted_value"))),
         (None, entry(c.Deal.from_mapping, {"deal_id": "D1", "value": 5.0}, strict=True)),
         (None, entry(c.deals_to_frame, [DEAL])),
         (None, entry(c.frame_to_deals, DEALS)),
@@ -502,12 +502,12 @@ def _entries() -> list[tuple[str | None, Entry]]:
             ),
         ),
         (None, entry(schema.Column, name="x", kind="number", minimum=0.0)),
-        ("schema.Column.dtype", entry(Read(COLUMN, "dtype"))),
+        ("schema.tables.Column.dtype", entry(Read(COLUMN, "dtype"))),
         (None, entry(schema.Table, name="t", columns=(COLUMN,))),
         (None, entry(TABLE.empty)),
-        ("schema.Table.key", entry(Read(TABLE, "key"))),
-        ("schema.Table.names", entry(Read(TABLE, "names"))),
-        ("schema.Table.required", entry(Read(TABLE, "required"))),
+        ("schema.tables.Table.key", entry(Read(TABLE, "key"))),
+        ("schema.tables.Table.names", entry(Read(TABLE, "names"))),
+        ("schema.tables.Table.required", entry(Read(TABLE, "required"))),
         # adapters' records
         (
             None,
@@ -649,7 +649,7 @@ def _entries() -> list[tuple[str | None, Entry]]:
         (None, entry(FileFormat, sep=";", decimal=",", dayfirst=True)),
         (None, entry(FileFormat(sep=";").options)),
         (None, entry(ReasonGroup, column="value", problem="not a number", rows=2, examples="x")),
-        ("report.data.ReasonGroup.label", entry(Read(REASON_GROUP, "label"))),
+        ("report.inputs.ReasonGroup.label", entry(Read(REASON_GROUP, "label"))),
         (None, entry(REASON_GROUP.to_dict)),
         (
             None,
@@ -663,7 +663,7 @@ def _entries() -> list[tuple[str | None, Entry]]:
                 reasons={"value: not a number": 2},
             ),
         ),
-        ("report.data.Import.rejected", entry(Read(IMPORT, "rejected"))),
+        ("report.inputs.Import.rejected", entry(Read(IMPORT, "rejected"))),
         (None, entry(IMPORT.to_dict)),
         (None, entry(Inputs, as_of=AS_OF, source="t", deals=DEALS, quota=1000.0, headcount=2.0)),
         (None, entry(Problem, kind="no_rows", severity="error", message="m", table="deals")),
@@ -754,14 +754,14 @@ SCALE_FREE_PARAMETERS: dict[str, tuple[str, ...]] = {
     "retention.referrals.referral_ask_rate": ("asks", "contacts"),
     "tiers.temperature.temperature": ("realized", "expected"),
     "tiers.temperature.revenue_change": ("current", "previous"),
-    "value.clv_cac_ratio": ("clv", "cac"),
+    "value.acquisition.clv_cac_ratio": ("clv", "cac"),
     "team.metrics.activity_attainment": ("actual", "target"),
     "team.metrics.activities_per_win": ("activities", "wins"),
-    "value.acquisition_cost": ("spend", "new_customers"),
+    "value.acquisition.acquisition_cost": ("spend", "new_customers"),
     "pipeline.metrics.pipeline_coverage": ("pipeline", "quota", "closed"),
     "team.metrics.sales_roi": ("revenue", "investment"),
     "retention.metrics.quick_ratio": ("new", "expansion", "churned", "contraction", "reactivation"),
-    "value.cac_payback": ("cac", "margin"),
+    "value.acquisition.cac_payback": ("cac", "margin"),
 }
 
 
@@ -844,9 +844,9 @@ EXEMPT: dict[str, str] = {
             "hubspot.stage_history",
             "odoo.deals",
             "pipedrive.deals",
-            "salesforce.leads",
-            "salesforce.opportunities",
-            "salesforce.opportunity_history",
+            "salesforce._leads.leads",
+            "salesforce._opportunities.opportunities",
+            "salesforce._history.opportunity_history",
             "webhook.deal_metrics",
         )
     },

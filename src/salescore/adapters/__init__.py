@@ -17,7 +17,24 @@ import's problems can be counted per field and kind with
 :meth:`ImportResult.reason_groups`.
 """
 
+import importlib
+from types import ModuleType
+
 from ._core import OPTIONAL, REASON, ImportResult
 from .generic import from_records, to_records
 
 __all__ = ["OPTIONAL", "REASON", "ImportResult", "from_records", "to_records"]
+
+#: The vendor adapters, imported on first access as ``salescore.adapters.<vendor>``.
+_VENDORS = frozenset({"hubspot", "odoo", "pipedrive", "salesforce", "webhook"})
+
+
+def __getattr__(name: str) -> ModuleType:
+    """Import the vendor adapter ``salescore.adapters.<name>`` on first access."""
+    if name in _VENDORS:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _VENDORS)

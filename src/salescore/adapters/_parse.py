@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..errors import InvalidInputError
 from ..pipeline._categories import forecast_category
-from ..pipeline.records import _CURRENCIES, _WITHDRAWN_CURRENCIES
+from ..schema.vocabularies import CURRENCIES, WITHDRAWN_CURRENCIES
 from ._parse_base import (
     Parsed,
     _absent,
@@ -235,7 +235,7 @@ def parse_forecast_category(
 
 def _currency_code(value: str) -> str | None:
     code = value.strip().upper()
-    return code if code in _CURRENCIES or code in _WITHDRAWN_CURRENCIES else None
+    return code if code in CURRENCIES or code in WITHDRAWN_CURRENCIES else None
 
 
 def parse_currency(series: pd.Series[Any], *, field: str, required: bool = False) -> Parsed:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .._arrays import option_flag
 from . import _dialect
-from ._read import _checked_options, _dates, _decimal, _read_text
+from ._text import _checked_options, _dates, _decimal, _read_text
 
 __all__ = ["read_export"]
 

@@ -25,7 +25,7 @@ from ._dialect import Dialect
 from ._text import _checked_options, _dates, _decimal, _read_text, _Text
 
 # _export imports the readers of ``_text`` from here too.
-__all__ = ["LINE", "_checked_options", "_dates", "_decimal", "_read_text", "read_table"]
+__all__ = ["LINE", "read_table"]
 
 #: The column of a rejected row that holds its line in the file (the header is line 1).
 LINE: Final = "line"

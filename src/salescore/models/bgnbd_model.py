@@ -181,8 +181,8 @@ class BetaGeoModel:
         References
         ----------
         .. [1] Fader, Hardie and Lee (2005), the model's likelihood function.
-        .. [2] P. S. Fader, B. G. S. Hardie and K. L. Lee, "Overcoming the BG/NBD
-           Model's #NUM! Error Problem", note, brucehardie.com: the values in the
+        .. [2] P. S. Fader and B. G. S. Hardie, "Overcoming the BG/NBD Model's #NUM!
+           Error Problem", note, 2013, http://brucehardie.com/notes/027/: the values in the
            examples (r = 0.25, α = 4, a = 0.8, b = 2.5, T = 40).
 
         Examples

@@ -19,7 +19,6 @@ import pandas as pd
 
 from .._tables import require_columns
 from ..errors import InvalidInputError, SchemaError
-from ..schema.vocabularies import CURRENCIES, WITHDRAWN_CURRENCIES
 from .deal import _COLUMNS, _REQUIRED, _SHOWN, Deal, _flag, _listed
 
 __all__ = ["Deal", "deals_to_frame", "frame_to_deals"]
@@ -35,11 +34,6 @@ _TEXT_COLUMNS: Final = (
     "source",
     "lost_reason",
 )
-
-# The currency vocabularies under their old private names, for modules that import
-# them from here; they are the schema's (salescore.schema.vocabularies).
-_CURRENCIES: Final = CURRENCIES
-_WITHDRAWN_CURRENCIES: Final = WITHDRAWN_CURRENCIES
 
 
 # ------------------------------------------------------------------ tables

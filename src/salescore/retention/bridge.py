@@ -28,15 +28,8 @@ from .._arrays import (
     representable,
 )
 from ..errors import InvalidInputError
-from .metrics import (
-    MaskInput,
-    _align_mask,
-    _mask,
-    _positions,
-    _ratio_of_sums,
-    _scaled,
-    quick_ratio,
-)
+from ._checks import MaskInput, _align_mask, _mask, _positions, _ratio_of_sums, _scaled
+from .metrics import quick_ratio
 
 __all__ = [
     "RevenueBridge",

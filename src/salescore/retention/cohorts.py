@@ -24,14 +24,9 @@ import pandas as pd
 from .._arrays import FloatArray, option_flag, safe_divide
 from ..errors import InvalidInputError
 
-# Re-exported (all but _pairs): usage.py imports them from here; their home is ._log.
+# MAX_PERIODS is re-exported: salescore.retention.cohorts.MAX_PERIODS (its home is ._log).
 from ._log import MAX_PERIODS as MAX_PERIODS
-from ._log import IntArray as IntArray
-from ._log import _counted_pairs as _counted_pairs
-from ._log import _first_periods as _first_periods
-from ._log import _pairs
-from ._log import _period_index as _period_index
-from ._log import _read_log as _read_log
+from ._log import IntArray, _first_periods, _pairs, _period_index, _read_log
 
 __all__ = ["cohort_retention", "retention_by_period"]
 

@@ -28,15 +28,13 @@ from .._arrays import (
     representable,
     safe_divide,
 )
-
-# Re-exported: bridge.py and referrals.py import these from here (their home is ._checks).
-from ._checks import MaskInput as MaskInput
-from ._checks import _align_mask as _align_mask
-from ._checks import _check_at_most as _check_at_most
-from ._checks import _mask as _mask
-from ._checks import _positions as _positions
-from ._checks import _ratio_of_sums as _ratio_of_sums
-from ._checks import _scaled as _scaled
+from ._checks import (
+    MaskInput,
+    _align_mask,
+    _check_at_most,
+    _mask,
+    _scaled,
+)
 
 __all__ = [
     "churn_rate",

@@ -32,7 +32,7 @@ from .._tables import group_columns as _group_columns
 from .._tables import group_sums as _group_sums
 from .._tables import positional_keys as _keys
 from ..errors import InvalidInputError
-from .metrics import _check_at_most
+from ._checks import _check_at_most
 
 BoolArray = npt.NDArray[np.bool_]
 ObjectArray = npt.NDArray[np.object_]

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .._arrays import FloatArray, safe_divide
 from ..errors import InvalidInputError
-from .cohorts import IntArray, _counted_pairs, _first_periods, _period_index, _read_log
+from ._log import IntArray, _counted_pairs, _first_periods, _period_index, _read_log
 
 __all__ = ["usage_summary"]
 

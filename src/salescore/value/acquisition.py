@@ -280,8 +280,8 @@ def clv_cac_ratio(clv: Numeric, cac: Numeric) -> float | FloatArray | pd.Series[
 
     References
     ----------
-    .. [1] D. Skok, "SaaS metrics 2.0", For Entrepreneurs, 2013 (LTV:CAC above 3 as a
-       benchmark).
+    .. [1] D. Skok, "SaaS Metrics 2.0 – A Guide to Measuring and Improving What
+       Matters", For Entrepreneurs, 2013 (LTV:CAC above 3 as a benchmark).
 
     Examples
     --------
@@ -342,8 +342,8 @@ def cac_payback(cac: Numeric, margin: Numeric) -> float | FloatArray | pd.Series
 
     References
     ----------
-    .. [1] D. Skok, "SaaS metrics 2.0", For Entrepreneurs, 2013 (months to recover
-       CAC).
+    .. [1] D. Skok, "SaaS Metrics 2.0 – A Guide to Measuring and Improving What
+       Matters", For Entrepreneurs, 2013 (months to recover CAC).
 
     Examples
     --------

@@ -132,6 +132,15 @@ def test_parse_money_is_strict() -> None:
     ]
 
 
+def test_parse_money_strips_every_unicode_space() -> None:
+    # The plain-number pattern's \s takes the Unicode spaces (the unit separator \x1f,
+    # the em space \u2003, the no-break space \xa0) that NumPy's conversion refused.
+    raw = _objects("0\x1f", "\u20031.5", "\xa02\xa0", "\x1f")
+    parsed = parse_money(raw, field="Amount")
+    assert parsed.canonical.tolist()[:3] == [0.0, 1.5, 2.0]
+    assert parsed.reasons.tolist()[:3] == [None, None, None]
+
+
 def test_parse_money_numeric_columns_and_required() -> None:
     parsed = parse_money(pd.Series([1.0, np.nan, np.inf]), field="Amount", required=True)
     assert parsed.reasons.tolist() == [

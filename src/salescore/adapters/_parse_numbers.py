@@ -74,7 +74,10 @@ def _numbers(
             map(bool, map(_SPACED_NUMBER_RE.fullmatch, distinct)), dtype=bool, count=len(distinct)
         )
         numbers = np.full(len(distinct), np.nan)
-        numbers[plain] = distinct[plain].astype(np.float64)
+        # Stripped first: the pattern's \s takes every Unicode space (\x1f, \u2003),
+        # NumPy's conversion only the ASCII ones.
+        stripped = np.array([text.strip() for text in distinct[plain]], dtype=object)
+        numbers[plain] = stripped.astype(np.float64)
         values = np.full(n, np.nan)
         values[present] = numbers[codes]
         missing[present] = blank[codes]

@@ -139,6 +139,8 @@ def test_parse_money_strips_every_unicode_space() -> None:
     parsed = parse_money(raw, field="Amount")
     assert parsed.canonical.tolist()[:3] == [0.0, 1.5, 2.0]
     assert parsed.reasons.tolist()[:3] == [None, None, None]
+    mixed = parse_probability(_objects(False, "0\x1f", 0.5), field="P", scale="fraction")
+    assert mixed.canonical.tolist()[1:] == [0.0, 0.5]
 
 
 def test_parse_money_numeric_columns_and_required() -> None:

@@ -41,7 +41,7 @@ def _number_of(value: object) -> float | None:
             return math.inf
     if isinstance(value, str) and _PLAIN_NUMBER_RE.fullmatch(value.strip()):
         try:
-            return float(value)
+            return float(value.strip())
         except OverflowError:  # pragma: no cover - float() gives inf instead
             return math.inf
     return None

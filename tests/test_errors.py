@@ -1,4 +1,4 @@
-"""The exception hierarchy of DESIGN.md: callers may catch the built-in bases."""
+"""The exception hierarchy of the conventions page: callers may catch the built-in bases."""
 
 from __future__ import annotations
 

@@ -411,7 +411,7 @@ def test_from_mapping_with_canonical_keys() -> None:
 
 def test_from_mapping_reads_a_salesforce_opportunity() -> None:
     # Field API names of Salesforce's Opportunity object; probability already divided by
-    # 100, as DESIGN.md asks of adapters.
+    # 100, as the conventions page asks of adapters.
     opportunity = {
         "Id": "0065g00000XyZaBQAV",
         "AccountId": "0015g00000AbCdEQAZ",

@@ -19,6 +19,7 @@ its own, and within one layer only along the edges listed in :data:`SIBLING_EDGE
     adapters   io   datasets   plotting               io -> adapters
     pipeline   leads   retention   team   tiers   value   models     team -> pipeline
     schema                                            (a module or a package)
+    money      fiscal                                 (conventions: currencies, calendars)
     _tables
     _arrays    and every other private bottom module (_numbers, _options, ...)
     errors     _version
@@ -53,6 +54,7 @@ LAYERS: Final = (
     frozenset({"_arrays"}),
     frozenset({"_tables"}),
     frozenset({"schema"}),
+    frozenset({"money", "fiscal"}),
     frozenset({"pipeline", "leads", "retention", "team", "tiers", "value", "models"}),
     frozenset({"adapters", "io", "datasets", "plotting"}),
     frozenset({"report"}),

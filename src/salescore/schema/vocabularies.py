@@ -30,12 +30,12 @@ STATUSES: Final = ("open", "won", "lost")
 #: every forecast). ``most_likely`` exists only where a CRM enables it.
 FORECAST_CATEGORIES: Final = ("omitted", "pipeline", "best_case", "most_likely", "commit", "closed")
 
-# ISO 4217 List One (currency, fund and precious-metal codes) as maintained by the
-# agency, SIX, through amendment 179 (XAD added, effective 12 May 2025). Recently
-# withdrawn codes are not in it but in WITHDRAWN_CURRENCIES below: HRK (euro, 2023),
-# SLL (redenominated to SLE, 2023), ZWL (replaced by ZWG, 2024), CUC (withdrawn 2021,
-# moved to List Three by amendment 178) and ANG (replaced by XCG, legal tender until
-# 30 June 2025). Update this set when an amendment adds or withdraws a code.
+#: ISO 4217 List One (currency, fund and precious-metal codes) as maintained by the
+#: agency, SIX, through amendment 179 (XAD added, effective 12 May 2025). Recently
+#: withdrawn codes are not in it but in WITHDRAWN_CURRENCIES below: HRK (euro, 2023),
+#: SLL (redenominated to SLE, 2023), ZWL (replaced by ZWG, 2024), CUC (withdrawn 2021,
+#: moved to List Three by amendment 178) and ANG (replaced by XCG, legal tender until
+#: 30 June 2025). Update this set when an amendment adds or withdraws a code.
 CURRENCIES: Final = frozenset(
     """
     AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN
@@ -50,9 +50,9 @@ CURRENCIES: Final = frozenset(
     """.split()  # noqa: SIM905 - a table of codes reads better than 179 quoted strings
 )
 
-# Codes withdrawn since 1999 that old deals in a CRM may still carry: an old deal in
-# kuna was worth kuna. They are accepted so that history can be loaded; converting it
-# is the caller's business (salescore never mixes currencies in one calculation).
+#: Codes withdrawn since 1999 that old deals in a CRM may still carry: an old deal in
+#: kuna was worth kuna. They are accepted so that history can be loaded; converting it
+#: is the caller's business (salescore never mixes currencies in one calculation).
 WITHDRAWN_CURRENCIES: Final = frozenset(
     """
     ANG ATS BEF BYR CUC CYP DEM EEK ESP FIM FRF GHC GRD HRK IEP ITL LTL LUF LVL MGF MRO

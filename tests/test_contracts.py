@@ -314,6 +314,10 @@ NOT_FORMULAS = {
     "to_records": "a canonical table to JSON-ready dicts; test_adapters_generic.py",
     "read_table": "a CSV file to a canonical table; test_io.py",
     "read_export": "a CRM's CSV export as text for its adapter; test_io.py",
+    "read_rates": "a CSV file of exchange rates to an ExchangeRates record; test_money.py",
+    "convert": "table function on deals: converts a column of amounts; test_money.py",
+    "convert_amounts": "takes currency codes and dates beside the amounts; its container "
+    "contract is tested in test_money.py",
     "gross_revenue_retention": "ratio of sums, empty -> NaN; test_retention_bridge.py",
     "net_revenue_retention": "ratio of sums, empty -> NaN; test_retention_bridge.py",
     "revenue_bridge": "returns a RevenueBridge record; test_retention_bridge.py",

@@ -33,6 +33,7 @@ import math
 import pkgutil
 import warnings
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -47,6 +48,7 @@ import salescore
 import salescore.report.sections as sections
 from salescore import schema
 from salescore.datasets import SampleCRM, sample
+from salescore.fiscal import FiscalCalendar
 from salescore.io import LOCALES
 from salescore.leads.calendar import BusinessHours
 from salescore.leads.decay import ExponentialDecay, PiecewiseDecay, PowerLawDecay
@@ -64,6 +66,7 @@ from salescore.models import (
     model_clv,
     rfm_summary,
 )
+from salescore.money import ExchangeRates, convert, convert_amounts, read_rates
 from salescore.pipeline.forecast import ForecastDistribution
 from salescore.plotting import (
     cohort_heatmap,
@@ -200,6 +203,38 @@ POLICY = salescore.TierPolicy()
 CHANNELS = salescore.channel_effectiveness(100.0, 40.0, 10.0)
 EMAILS = salescore.email_engagement(100.0, 40.0, 10.0)
 LOCALE = next(iter(LOCALES.values()))
+RATES = ExchangeRates(
+    base="EUR",
+    currencies=np.array(["SEK", "SEK", "USD"], dtype=object),
+    valid_from=pd.to_datetime(["2026-01-01", "2026-04-01", "2026-01-01"]).to_numpy(),
+    rates=np.array([11.5, 11.0, 1.1]),
+)
+MONEY = pd.DataFrame(
+    {
+        "value": [115_000.0, 110_000.0, 1_100.0, 500.0],
+        "currency": ["SEK", "SEK", "USD", "EUR"],
+        "close_date": pd.to_datetime(["2026-03-31", "2026-04-01", "2026-02-01", "2026-02-01"]),
+    }
+)
+_RATE_FIELDS = ("IsoCode", "ConversionRate", "StartDate", "NextStartDate")
+RATE_RECORDS = [
+    dict(zip(_RATE_FIELDS, ("AUD", 1.39, "0001-01-01", "2014-02-01"), strict=True)),
+    dict(zip(_RATE_FIELDS, ("AUD", 1.42, "2014-02-01", None), strict=True)),
+]
+RATES_FILE = str(Path(__file__).parent / "fixtures" / "rates.csv")
+APRIL = FiscalCalendar.from_start_month(4)
+RETAIL = FiscalCalendar.weeks("4-4-5", end_month=1, weekday="Sat", rule="last")
+FISCAL_ROWS = pd.concat(
+    [
+        APRIL.periods("2026-04-01", "2027-03-31", kind=kind).assign(kind=kind)
+        for kind in ("year", "quarter", "month")
+    ],
+    ignore_index=True,
+)
+PERIOD_RECORDS = FISCAL_ROWS.rename(columns={"label": "Id", "start": "StartDate", "end": "EndDate"})
+PERIOD_RECORDS = PERIOD_RECORDS.assign(
+    Type=FISCAL_ROWS["kind"].str.title(), FiscalYearSettingsId="F1"
+)
 
 
 @attrs.frozen
@@ -508,6 +543,71 @@ def _entries() -> list[tuple[str | None, Entry]]:
         ("schema.tables.Table.key", entry(Read(TABLE, "key"))),
         ("schema.tables.Table.names", entry(Read(TABLE, "names"))),
         ("schema.tables.Table.required", entry(Read(TABLE, "required"))),
+        # fiscal
+        (None, entry(FiscalCalendar, start_month=4, naming="start")),
+        (
+            "fiscal.calendar.FiscalCalendar[weeks]",
+            entry(
+                FiscalCalendar,
+                start_month=2,
+                naming="end",
+                pattern="4-4-5",
+                weekday="Sat",
+                rule="nearest",
+            ),
+        ),
+        (None, entry(FiscalCalendar.from_start_month, 4, naming="start")),
+        (
+            None,
+            entry(
+                FiscalCalendar.weeks, "4-5-4", end_month=1, weekday="Sat", rule="last", naming="end"
+            ),
+        ),
+        (None, entry(FiscalCalendar.from_periods, FISCAL_ROWS, naming="start", id="label")),
+        (None, entry(FiscalCalendar.from_salesforce, PERIOD_RECORDS, naming="end")),
+        (None, entry(APRIL.periods, AS_OF, pd.Timestamp("2026-06-30"), kind="quarter")),
+        (None, entry(APRIL.period_of, DEALS["close_date"], kind="quarter")),
+        (
+            "fiscal.calendar.FiscalCalendar.period_of[weeks]",
+            entry(RETAIL.period_of, DEALS["close_date"], kind="month"),
+        ),
+        (
+            "fiscal.calendar.FiscalCalendar.period_of[periods]",
+            entry(
+                FiscalCalendar.from_periods(FISCAL_ROWS).period_of,
+                pd.Series(pd.to_datetime(["2026-04-01", "2026-12-24", "2027-03-31"])),
+                kind="month",
+            ),
+        ),
+        (
+            "fiscal.calendar.FiscalCalendar[periods]",
+            entry(
+                FiscalCalendar,
+                start_month=None,
+                explicit=FiscalCalendar.from_periods(FISCAL_ROWS).explicit,
+            ),
+        ),
+        (None, entry(APRIL.bounds, AS_OF, kind="quarter")),
+        ("fiscal.calendar.FiscalCalendar.end_month", entry(Read(RETAIL, "end_month"))),
+        # money
+        (None, entry(ExchangeRates, **_fields_of(RATES))),
+        (None, entry(ExchangeRates.from_frame, RATES.to_frame(), base="EUR")),
+        (None, entry(ExchangeRates.from_salesforce, RATE_RECORDS, base="USD")),
+        (None, entry(RATES.rate, "SEK", MONEY["close_date"]).within(0, math.inf)),
+        (None, entry(RATES.to_frame)),
+        (None, entry(read_rates, RATES_FILE, base="EUR")),
+        (None, entry(convert, MONEY, to="USD", rates=RATES)),
+        (
+            None,
+            entry(
+                convert_amounts,
+                MONEY["value"],
+                MONEY["currency"].to_numpy(dtype=object),
+                MONEY["close_date"],
+                to="EUR",
+                rates=RATES,
+            ),
+        ),
         # adapters' records
         (
             None,

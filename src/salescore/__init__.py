@@ -17,6 +17,7 @@ from .errors import (
     SalescoreWarning,
     SchemaError,
 )
+from .fiscal import FiscalCalendar
 from .io import read_export, read_table
 from .leads import (
     BusinessHours,
@@ -35,6 +36,7 @@ from .leads import (
     sla_attainment,
     source_performance,
 )
+from .money import ExchangeRates, convert, convert_amounts, read_rates
 from .pipeline import (
     Deal,
     ForecastDistribution,
@@ -126,7 +128,9 @@ __all__ = [
     "Deal",
     "DecayFit",
     "EmailEngagement",
+    "ExchangeRates",
     "ExponentialDecay",
+    "FiscalCalendar",
     "ForecastDistribution",
     "ImportResult",
     "IndexMismatchError",
@@ -154,6 +158,8 @@ __all__ = [
     "cohort_retention",
     "cold_accounts",
     "contact_probability",
+    "convert",
+    "convert_amounts",
     "csat",
     "customer_value",
     "days_overdue",
@@ -182,6 +188,7 @@ __all__ = [
     "profitability_by_source",
     "quick_ratio",
     "read_export",
+    "read_rates",
     "read_table",
     "referral_ask_rate",
     "referral_rate",
@@ -236,9 +243,11 @@ _SUBMODULES = frozenset(
         "cli",
         "datasets",
         "errors",
+        "fiscal",
         "io",
         "leads",
         "models",
+        "money",
         "pipeline",
         "plotting",
         "report",

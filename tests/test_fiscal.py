@@ -458,3 +458,16 @@ def test_from_periods_round_trip(calendar: FiscalCalendar, day: dt.date) -> None
         if kind == "month" and calendar.pattern is None:
             theirs = theirs.str.replace(" M", " P")
         pd.testing.assert_series_equal(mine, theirs)
+
+
+def test_bounds_outside_an_explicit_calendar_names_the_date_once() -> None:
+    # An explicit calendar of one fiscal year, April 2026 to March 2027, read back from
+    # the periods of the April calendar; 1 May 2027 lies after it.
+    april = FiscalCalendar.from_start_month(4)
+    parts = []
+    for kind in ("year", "quarter", "month"):
+        table = april.periods("2026-04-01", "2027-03-31", kind=kind)
+        parts.append(table.assign(kind=kind))
+    explicit = FiscalCalendar.from_periods(pd.concat(parts, ignore_index=True))
+    with pytest.raises(InvalidInputError, match=r"; 1 date: 0 \('2027-05-01'\)$"):
+        explicit.bounds("2027-05-01", kind="year")

@@ -216,6 +216,11 @@ MONEY = pd.DataFrame(
         "close_date": pd.to_datetime(["2026-03-31", "2026-04-01", "2026-02-01", "2026-02-01"]),
     }
 )
+# Deals in euros and kronor, for the table functions that convert them (rates=, to=).
+NORDIC_DEALS = DEALS.assign(currency=["EUR", "SEK"] * 4 + ["SEK"])
+NORDIC_RATES = ExchangeRates(
+    base="EUR", currencies=["SEK"], valid_from=["2020-01-01"], rates=[11.0]
+)
 _RATE_FIELDS = ("IsoCode", "ConversionRate", "StartDate", "NextStartDate")
 RATE_RECORDS = [
     dict(zip(_RATE_FIELDS, ("AUD", 1.39, "0001-01-01", "2014-02-01"), strict=True)),
@@ -362,6 +367,21 @@ def _entries() -> list[tuple[str | None, Entry]]:
         (None, entry(c.time_in_stage, HISTORY, as_of=AS_OF)),
         (None, entry(c.weighted_pipeline, DEALS, by="owner", freq="M")),
         (None, entry(c.forecast_rollup, DEALS, by="owner")),
+        (
+            "pipeline.tables.weighted_pipeline[rates]",
+            entry(
+                c.weighted_pipeline,
+                NORDIC_DEALS,
+                by="owner",
+                freq="M",
+                rates=NORDIC_RATES,
+                to="EUR",
+            ),
+        ),
+        (
+            "pipeline.tables.forecast_rollup[rates]",
+            entry(c.forecast_rollup, NORDIC_DEALS, by="owner", rates=NORDIC_RATES, to="EUR"),
+        ),
         (None, entry(c.loss_reasons, DEALS)),
         (
             None,
@@ -428,6 +448,12 @@ def _entries() -> list[tuple[str | None, Entry]]:
         (None, entry(c.activity_attainment, 40.0, 50.0).within(0, math.inf)),
         (None, entry(c.activities_per_win, 40.0, 4.0).within(0, math.inf)),
         (None, entry(c.productivity_report, DEALS, 4.0).kind(headcount="data")),
+        (
+            "team.productivity.productivity_report[rates]",
+            entry(c.productivity_report, NORDIC_DEALS, 4.0, rates=NORDIC_RATES, to="EUR").kind(
+                headcount="data"
+            ),
+        ),
         (None, entry(c.activity_report, ACTIVITIES, {"call": 5.0, "email": 5.0}, freq="W")),
         (
             None,

@@ -20,6 +20,7 @@ from salescore import (
     loss_reasons,
     weighted_pipeline,
 )
+from salescore.money import ExchangeRates
 from salescore.pipeline import presets
 
 from . import strategies as sst
@@ -903,3 +904,177 @@ def test_freq_must_be_a_positive_current_alias(function: Callable[..., object], 
     deals = _deals(value=[1.0], status=["lost"], lost_reason=["price"])
     with pytest.raises(InvalidInputError, match="freq must be a pandas period alias"):
         function(deals, freq=freq)
+
+
+# ------------------------------------------------- several currencies (issue 16)
+
+# A Nordic company's books in euros: the krona was 11.5 to the euro from 1 January
+# 2026 and 11.0 from 1 April 2026 (rates are kronor per euro; a rate is in force from
+# its day on, until the next one).
+NORDIC = ExchangeRates(
+    base="EUR",
+    currencies=["SEK", "SEK"],
+    valid_from=["2026-01-01", "2026-04-01"],
+    rates=[11.5, 11.0],
+)
+
+
+def _nordic() -> pd.DataFrame:
+    """Five deals in kronor, euros and (one lost) Norwegian kroner."""
+    return _deals(
+        owner=["Ann", "Bo", "Ann", "Ann", "Bo"],
+        value=[115_000.0, 110_000.0, 8_000.0, 23_000.0, 50_000.0],
+        probability=[0.5, 0.2, 0.25, 1.0, 0.0],
+        currency=["SEK", "SEK", "EUR", "SEK", "NOK"],
+        status=["open", "open", "open", "won", "lost"],
+        forecast_category=["commit", "best_case", "pipeline", "closed", "omitted"],
+        close_date=pd.to_datetime(
+            ["2026-03-31", "2026-04-01", "2026-05-20", "2026-02-10", "2019-06-30"]
+        ),
+    )
+
+
+def _nordic_by_hand() -> pd.DataFrame:
+    """The same deals with their values in euros, converted by hand."""
+    return _nordic().assign(
+        # D1: 115,000 SEK on 31 March, at 11.5 -> 10,000 EUR.
+        # D2: 110,000 SEK on 1 April, the day the rate became 11.0 -> 10,000 EUR.
+        # D3: 8,000 EUR, as it is.
+        # D4: 23,000 SEK on 10 February, at 11.5 -> 2,000 EUR.
+        # D5: lost, in NOK, which the rates do not have: no table reads it, so its
+        #     value stays and it is not refused.
+        value=[10_000.0, 10_000.0, 8_000.0, 2_000.0, 50_000.0],
+        currency="EUR",
+    )
+
+
+def test_weighted_pipeline_converts_each_deal_at_the_rate_of_its_close_date() -> None:
+    deals = _nordic()
+    before = deals.copy()
+    table = weighted_pipeline(deals, by="owner", freq="Q", rates=NORDIC, to="EUR")
+    pd.testing.assert_frame_equal(deals, before)  # the input is not changed
+    expected = weighted_pipeline(_nordic_by_hand(), by="owner", freq="Q")
+    pd.testing.assert_frame_equal(table, expected)
+    # Ann 2026Q1: D1, 10,000 at 0.5 -> 5,000; Ann 2026Q2: D3, 8,000 at 0.25 -> 2,000;
+    # Bo 2026Q2: D2, 10,000 at 0.2 -> 2,000.
+    assert table["deals"].tolist() == [1, 1, 1]
+    assert table["value"].tolist() == [10_000.0, 10_000.0, 8_000.0]
+    assert table["weighted_value"].tolist() == [5_000.0, 2_000.0, 2_000.0]
+    assert [str(p) for p in table.index.get_level_values("period")] == [
+        "2026Q1",
+        "2026Q2",
+        "2026Q2",
+    ]
+    # Without freq, the close dates are still read, for the rates: 3 open deals,
+    # 10,000 + 10,000 + 8,000 = 28,000, weighted 5,000 + 2,000 + 2,000 = 9,000.
+    total = _row(weighted_pipeline(deals, rates=NORDIC, to="EUR"), "total")
+    assert total.tolist() == [3, 28_000.0, 9_000.0]
+    # By currency, the converted deals are one group, labelled with the target.
+    by_currency = weighted_pipeline(deals, by="currency", rates=NORDIC, to="eur")
+    assert by_currency.index.tolist() == ["EUR"]
+    assert by_currency["value"].tolist() == [28_000.0]
+
+
+def test_weighted_pipeline_converts_to_another_currency_of_the_rates() -> None:
+    # To kronor through the euro: D3's 8,000 EUR on 20 May at 11.0 -> 88,000 SEK;
+    # D1 and D2 are in kronor already. 115,000 + 110,000 + 88,000 = 313,000 SEK;
+    # weighted 57,500 + 22,000 + 22,000 = 101,500 SEK.
+    total = _row(weighted_pipeline(_nordic(), rates=NORDIC, to="SEK"), "total")
+    assert total["value"] == pytest.approx(313_000.0, rel=1e-12)
+    assert total["weighted_value"] == pytest.approx(101_500.0, rel=1e-12)
+
+
+def test_forecast_rollup_converts_each_deal_at_the_rate_of_its_close_date() -> None:
+    deals = _nordic()
+    table = forecast_rollup(deals, by="owner", rates=NORDIC, to="EUR")
+    expected = forecast_rollup(_nordic_by_hand(), by="owner")
+    pd.testing.assert_frame_equal(table, expected)
+    # Ann: closed D4 2,000; commit 2,000 + D1 10,000 = 12,000; best case 12,000 (no
+    # best-case deal of hers); open pipeline D1 + D3 = 18,000.
+    # Bo: D2 best case 10,000; D5 is lost and left out.
+    assert _row(table, "Ann").tolist() == [2_000.0, 12_000.0, 12_000.0, 18_000.0]
+    assert _row(table, "Bo").tolist() == [0.0, 0.0, 10_000.0, 10_000.0]
+    # By currency: one group in euros, the lost NOK deal's group too.
+    by_currency = forecast_rollup(deals, by="currency", rates=NORDIC, to="EUR")
+    assert by_currency.index.tolist() == ["EUR"]
+    assert _row(by_currency, "EUR").tolist() == [2_000.0, 12_000.0, 22_000.0, 28_000.0]
+    # The close date column may have another name.
+    renamed = deals.rename(columns={"close_date": "CloseDate"})
+    pd.testing.assert_frame_equal(
+        forecast_rollup(renamed, by="owner", rates=NORDIC, to="EUR", close_date="CloseDate"),
+        expected,
+    )
+
+
+_CONVERTING: dict[str, Callable[..., pd.DataFrame]] = {
+    "weighted_pipeline": weighted_pipeline,
+    "forecast_rollup": forecast_rollup,
+}
+
+
+@pytest.mark.parametrize("name", list(_CONVERTING))
+def test_mixed_currencies_are_still_refused_without_rates(name: str) -> None:
+    with pytest.raises(InvalidInputError, match=r"currency: the deals are in more than one"):
+        _CONVERTING[name](_nordic())
+
+
+@pytest.mark.parametrize("name", list(_CONVERTING))
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"rates": NORDIC}, r"^to is missing: rates is given"),
+        ({"to": "EUR"}, r"^rates is missing: to is given \(str 'EUR'\)"),
+        ({"rates": NORDIC, "to": "euro"}, r"^to must be an ISO 4217 currency code.*'euro'"),
+        ({"rates": {"SEK": 11.5}, "to": "EUR"}, r"^rates must be an ExchangeRates table"),
+        ({"rates": NORDIC, "to": "EUR", "currency": None}, r"^currency must name the deals'"),
+        (
+            {"rates": NORDIC, "to": "EUR", "currency": "value"},
+            r"value, currency and close_date must name three different columns",
+        ),
+    ],
+)
+def test_rates_and_to_are_checked(name: str, options: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        _CONVERTING[name](_nordic(), **options)
+
+
+@pytest.mark.parametrize("name", list(_CONVERTING))
+def test_a_deal_without_a_rate_is_refused_naming_it(name: str) -> None:
+    # D1 closes on 31 December 2025, the day before the first krona rate.
+    deals = _nordic()
+    deals.loc[0, "close_date"] = pd.Timestamp("2025-12-31")
+    with pytest.raises(
+        InvalidInputError,
+        match=r"^deals: cannot convert 'value' to EUR: no SEK rate is in force on "
+        r"'close_date', before 2026-01-01; 1 row: 'D1' \('2025-12-31'\)$",
+    ):
+        _CONVERTING[name](deals, rates=NORDIC, to="EUR")
+    # The rates have no rate of the US dollar: every deal summed is named by its id
+    # (the open ones; for the rollup, the won D4 too), not the lost D5.
+    used = (
+        "3 rows: 'D1', 'D2', 'D3'"
+        if name == "weighted_pipeline"
+        else "4 rows: 'D1', 'D2', 'D3', 'D4'"
+    )
+    with pytest.raises(
+        InvalidInputError,
+        match=r"^deals: cannot convert 'value' to USD: the rates table has no rate of USD "
+        rf"\(it has rates of SEK against EUR\); {used}$",
+    ):
+        _CONVERTING[name](_nordic(), rates=NORDIC, to="USD")
+
+
+@given(deal_rows(), st.sampled_from(["EUR", "SEK"]))
+def test_deals_already_in_the_target_currency_are_not_changed_by_rates(
+    rows: list[Row], to: str
+) -> None:
+    # Identity: the deals (dated 2024, before any rate of NORDIC) need no rate.
+    deals = _frame(rows).assign(currency=to)
+    pd.testing.assert_frame_equal(
+        weighted_pipeline(deals, by="owner", freq="M", rates=NORDIC, to=to),
+        weighted_pipeline(deals, by="owner", freq="M"),
+    )
+    pd.testing.assert_frame_equal(
+        forecast_rollup(deals, by="owner", rates=NORDIC, to=to),
+        forecast_rollup(deals, by="owner"),
+    )

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salescore import InvalidInputError, SchemaError
+from salescore.money import ExchangeRates
 from salescore.team.activity import ACTIVITY_KINDS, activity_report
 from salescore.team.productivity import productivity_report
 
@@ -610,3 +611,90 @@ def test_activity_report_range_given_as_text_is_read_as_iso_8601_only() -> None:
     # "March 5" has no year (pandas would guess year 1): refused, not guessed.
     with pytest.raises(InvalidInputError, match="start must be None, a date or a Period"):
         activity_report(_activities(), {"call": 2}, start="March 5")
+
+
+# ------------------------------------- productivity: several currencies (issue 16)
+
+# A Nordic company's books in euros: the krona was 11.5 to the euro from 1 January
+# 2026 and 11.0 from 1 April 2026 (kronor per euro, each in force from its day on).
+NORDIC = ExchangeRates(
+    base="EUR",
+    currencies=["SEK", "SEK"],
+    valid_from=["2026-01-01", "2026-04-01"],
+    rates=[11.5, 11.0],
+)
+
+
+def _nordic() -> pd.DataFrame:
+    """Three wins in kronor and euros, a lost deal in NOK and an old open one in SEK."""
+    return _deals(
+        value=[115_000.0, 5_000.0, 220_000.0, 1_000.0, 99_999.0],
+        currency=["SEK", "EUR", "SEK", "NOK", "SEK"],
+        status=["won", "won", "won", "lost", "open"],
+        close_date=pd.to_datetime(
+            ["2026-03-31", "2026-03-15", "2026-04-10", "2019-06-30", "2020-01-01"]
+        ),
+    )
+
+
+def test_productivity_report_converts_each_win_at_the_rate_of_its_close_date() -> None:
+    deals = _nordic()
+    before = deals.copy()
+    table = productivity_report(deals, 2, rates=NORDIC, to="EUR")
+    pd.testing.assert_frame_equal(deals, before)  # the input is not changed
+    by_hand = deals.assign(
+        # D1: 115,000 SEK on 31 March at 11.5 -> 10,000 EUR; D2: 5,000 EUR as it is;
+        # D3: 220,000 SEK on 10 April at 11.0 -> 20,000 EUR. D4 (lost, NOK, which the
+        # rates lack) and D5 (open, dated before the first krona rate) are not won:
+        # they are not converted, and not refused.
+        value=[10_000.0, 5_000.0, 20_000.0, 1_000.0, 99_999.0],
+        currency="EUR",
+    )
+    pd.testing.assert_frame_equal(table, productivity_report(by_hand, 2))
+    # March: 10,000 + 5,000 = 15,000 by 2 sellers -> 7,500; April: 20,000 -> 10,000,
+    # a change of (10,000 - 7,500) / 7,500 = 1/3.
+    assert table["revenue"].tolist() == [15_000.0, 20_000.0]
+    assert table["productivity"].tolist() == [7_500.0, 10_000.0]
+    assert table["change"].iloc[1] == pytest.approx(1 / 3, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({}, r"^currency: the deals are in more than one currency: 'SEK' \(2 deals: 'D1', "),
+        ({"rates": NORDIC}, r"^to is missing: rates is given"),
+        ({"to": "EUR"}, r"^rates is missing: to is given \(str 'EUR'\)"),
+        ({"rates": NORDIC, "to": 978}, r"^to must be an ISO 4217 currency code.*int 978"),
+        ({"rates": "rates.csv", "to": "EUR"}, r"^rates must be an ExchangeRates table"),
+        ({"rates": NORDIC, "to": "EUR", "currency": None}, r"^currency must name the deals'"),
+    ],
+)
+def test_productivity_report_rates_and_to_are_checked(
+    options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        productivity_report(_nordic(), 2, **options)
+
+
+def test_productivity_report_refuses_a_win_without_a_rate_naming_it() -> None:
+    # D3 is won on 31 December 2025, the day before the first krona rate.
+    deals = _nordic()
+    deals.loc[2, "close_date"] = pd.Timestamp("2025-12-31")
+    with pytest.raises(
+        InvalidInputError,
+        match=r"^deals: cannot convert 'value' to EUR: no SEK rate is in force on "
+        r"'close_date', before 2026-01-01; 1 row: 'D3' \('2025-12-31'\)$",
+    ):
+        productivity_report(deals, 2, rates=NORDIC, to="EUR")
+
+
+@heavy
+@given(won_rows(), st.sampled_from(["EUR", "SEK"]))
+def test_productivity_report_in_the_target_currency_is_not_changed_by_rates(
+    rows: list[MonthRow], to: str
+) -> None:
+    # Identity: the deals (dated 2024, before any rate of NORDIC) need no rate.
+    deals = _frame(rows).assign(currency=to)
+    pd.testing.assert_frame_equal(
+        productivity_report(deals, 3, rates=NORDIC, to=to), productivity_report(deals, 3)
+    )

@@ -436,7 +436,8 @@ class FiscalCalendar:
     ) -> tuple[Any, Any, list[str]]:
         table = self._months_of(first_day, last_day)
         if self.explicit:
-            check_inside(name, table, np.array([first_day, last_day], dtype=np.int64))
+            asked = [first_day] if first_day == last_day else [first_day, last_day]
+            check_inside(name, table, np.array(asked, dtype=np.int64))
         starts, ends, labels = groups(table, kind)
         keep = np.flatnonzero((ends >= first_day) & (starts <= last_day))
         return starts[keep], ends[keep], [labels[k] for k in keep]

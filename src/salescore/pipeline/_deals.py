@@ -21,6 +21,7 @@ from .._tables import period_dtype as _period_dtype
 from .._tables import periods as _periods
 from .._tables import positional_keys as _keys
 from ..errors import InvalidInputError, SchemaError
+from ..money import ExchangeRates, convert
 from . import _categories
 
 # The grouping and period helpers now live in _tables; these names stay for the
@@ -186,6 +187,79 @@ def _check_one_currency(
         "convert the values to one currency first, or group by the currency column "
         f"(by=[..., {column!r}])"
     )
+
+
+def _conversion(
+    rates: ExchangeRates | None, to: str | None, currency: str | None
+) -> tuple[ExchangeRates, str] | None:
+    """``(rates, to)`` when the caller asks for the deals in one currency; None for neither.
+
+    Both are needed, and a currency column to convert from; what ``rates`` and ``to``
+    hold is checked by :func:`salescore.money.convert`.
+    """
+    if rates is None and to is None:
+        return None
+    if rates is None or to is None:
+        given, missing = ("rates", "to") if to is None else ("to", "rates")
+        shown: object = rates if to is None else to
+        raise InvalidInputError(
+            f"{missing} is missing: {given} is given ({type(shown).__name__} {shown!r:.60}), "
+            "and converting the deals to one currency takes both rates (an ExchangeRates "
+            "table) and to (the currency to convert to)"
+        )
+    if currency is None:
+        raise InvalidInputError(
+            "currency must name the deals' currency column when rates and to are given "
+            "(each deal's value is converted from its currency); got None"
+        )
+    return rates, to
+
+
+def _in_one_currency(
+    deals: pd.DataFrame,
+    values: FloatArray,
+    ids: ObjectArray,
+    used: BoolArray,
+    conversion: tuple[ExchangeRates, str],
+    columns: tuple[str, str, str],
+) -> tuple[pd.DataFrame, FloatArray]:
+    """The deals' values in one currency, each deal of ``used`` at its close date's rate.
+
+    ``conversion`` is ``(rates, to)`` from :func:`_conversion`; ``columns`` names the
+    value, currency and close date columns (options ``value``, ``currency``,
+    ``close_date``), already checked to be in ``deals`` with readable dtypes. Only the
+    deals a table sums (``used``) are converted, and so need a rate; the others keep
+    their values, which no figure reads. Returns ``deals`` with every currency reading
+    ``to`` (a shallow copy: the caller's frame is not changed) and ``values`` converted
+    where used. A deal without a rate is refused by :func:`salescore.money.convert`,
+    whose message names the deals by id (``deal_id``, or the index).
+    """
+    rates, to = conversion
+    value, currency, close_date = columns
+    if len(set(columns)) < len(columns):
+        raise InvalidInputError(
+            "value, currency and close_date must name three different columns when rates "
+            f"and to are given; got value={value!r}, currency={currency!r}, "
+            f"close_date={close_date!r}"
+        )
+    positions = np.flatnonzero(used)
+    part = deals[list(columns)].iloc[positions]
+    part = part.set_axis(pd.Index(ids[positions], dtype=object), axis=0)
+    try:
+        converted = convert(
+            part, to=to, rates=rates, value=value, currency=currency, date=close_date
+        )
+    except InvalidInputError as error:
+        message = str(error)
+        if not message.startswith("frame: "):
+            raise
+        raise type(error)(f"deals: {message.removeprefix('frame: ')}") from None
+    target = to.upper()  # convert refuses a to that is not an ISO 4217 code
+    out = values.copy()
+    out[positions] = converted[value].to_numpy(dtype=np.float64)
+    deals = deals.copy(deep=False)
+    deals[currency] = np.full(len(deals), target, dtype=object)
+    return deals, out
 
 
 def _require_datetimes(deals: pd.DataFrame, column: str) -> None:

@@ -23,6 +23,7 @@ from .. import schema
 from .._arrays import FloatArray
 from .._tables import option_column
 from ..errors import InvalidInputError
+from ..money import ExchangeRates
 from . import _categories
 from ._deals import (
     _PERIOD,
@@ -33,9 +34,11 @@ from ._deals import (
     _check_dated,
     _check_one_currency,
     _check_probabilities,
+    _conversion,
     _deal_ids,
     _floats,
     _group_columns,
+    _in_one_currency,
     _keys,
     _period_dtype,
     _periods,
@@ -65,6 +68,8 @@ def weighted_pipeline(
     created: str | None = "created",
     currency: str | None = "currency",
     deal_id: str | None = "deal_id",
+    rates: ExchangeRates | None = None,
+    to: str | None = None,
 ) -> pd.DataFrame:
     r"""Open pipeline per group and close-date period: deals, total value, weighted value.
 
@@ -99,9 +104,19 @@ def weighted_pipeline(
         CRM's creation instant beside its close dates), the aware one is read in UTC
         (:data:`salescore.schema.TIMESTAMPS`), for the check and the periods.
     currency : str or None, keyword-only, default "currency"
-        Column with each deal's currency; ``None`` when there is none to check.
+        Column with each deal's currency (ISO 4217 codes); ``None`` when there is none
+        to check (and no conversion).
     deal_id : str or None, keyword-only, default "deal_id"
         Column naming each deal in error messages; ``None`` uses the index.
+    rates : ExchangeRates or None, keyword-only, default None
+        Dated exchange rates (:class:`salescore.money.ExchangeRates`). Given with
+        ``to``, each open deal's value is converted to ``to`` at the rate in force on
+        its close date before anything is checked or summed, so that open deals in
+        several currencies add up; ``close_date`` is then read, with or without
+        ``freq``. Without them, deals in several currencies are refused.
+    to : str or None, keyword-only, default None
+        The currency of the table, an ISO 4217 code (the corporate currency of
+        ``rates``, or another of its currencies); given with ``rates`` or not at all.
 
     Returns
     -------
@@ -113,7 +128,8 @@ def weighted_pipeline(
         ``weighted_value`` (float64). A missing value makes its group's ``value`` and
         ``weighted_value`` NaN, a missing probability its ``weighted_value``; the deal
         is still counted. :func:`fill_probabilities` fills probabilities from the
-        deals' stages.
+        deals' stages. With ``rates`` and ``to`` the amounts are in ``to``, and so is
+        the currency key when ``by`` includes the currency column.
 
     Raises
     ------
@@ -125,16 +141,21 @@ def weighted_pipeline(
         probability outside [0, 1] (above 1, probably a percentage), or, when
         ``freq`` is given, no close date or a close date before the creation date;
         open deals in more than one currency unless ``by`` includes the currency
-        column; an unknown ``freq`` (or one not positive, or pandas' deprecated
-        ``"B"``) or ``by``; a column option that is not a str
-        (``None`` only where the default may be None); a group whose value or
-        weighted value exceeds the largest float (about 1.8e308). Each message names
-        the deals or groups concerned.
+        column or ``rates`` and ``to`` are given; one of ``rates`` and ``to`` without
+        the other, ``to`` not an ISO 4217 code, ``rates`` not an ``ExchangeRates``,
+        or ``currency`` None beside them; an open deal without a rate on its close
+        date (a currency the rates lack, a date before its currency's first rate, or
+        no close date), as :func:`salescore.money.convert` refuses it; an unknown
+        ``freq`` (or one not positive, or pandas' deprecated ``"B"``) or ``by``; a
+        column option that is not a str (``None`` only where the default may be
+        None); a group whose value or weighted value exceeds the largest float
+        (about 1.8e308). Each message names the deals or groups concerned.
 
     See Also
     --------
     fill_probabilities : fill missing probabilities from the deals' stages.
     forecast_rollup : the pipeline by forecast category instead of probability.
+    salescore.money.convert : a table's amounts in one currency.
 
     Notes
     -----
@@ -147,6 +168,10 @@ def weighted_pipeline(
         W_g = \sum_{i \in g} v_i\, p_i, \qquad 0 \le W_g \le V_g .
 
     Groups are disjoint, so the groups' figures add up to the ungrouped table's.
+    With ``rates`` and ``to``, :math:`v_i` is deal :math:`i`'s value converted to
+    ``to`` at the rate in force on its close date (:func:`salescore.money.convert`),
+    as Salesforce's advanced currency management converts an opportunity at the
+    dated rate of its close date.
 
     References
     ----------
@@ -185,6 +210,30 @@ def weighted_pipeline(
     ...
     salescore.errors.InvalidInputError: probability must be a fraction in [0, 1]; not so for
     1 deal: 'D1' (12.0); values above 1 look like percentages: divide by 100
+
+    A Nordic pipeline in kronor and euros adds up in euros, each deal at the rate in
+    force on its close date. The krona deal closes in May, after the rate changed on 1
+    April to 11.0 kronor per euro: 110,000 SEK is 10,000 EUR, weighted 10,000 × 0.4 =
+    4,000; the euro deal adds 8,000, weighted 8,000 × 0.25 = 2,000.
+
+    >>> from salescore.money import ExchangeRates
+    >>> rates = ExchangeRates(base="EUR", currencies=["SEK", "SEK"],
+    ...                       valid_from=["2026-01-01", "2026-04-01"], rates=[11.5, 11.0])
+    >>> nordic = pd.DataFrame({
+    ...     "deal_id": ["S1", "E1"],
+    ...     "value": [110_000.0, 8_000.0],
+    ...     "probability": [0.4, 0.25],
+    ...     "currency": ["SEK", "EUR"],
+    ...     "status": "open",
+    ...     "close_date": pd.to_datetime(["2026-05-15", "2026-05-20"]),
+    ... })
+    >>> salescore.weighted_pipeline(nordic, rates=rates, to="EUR")
+           deals    value  weighted_value
+    total      2  18000.0          6000.0
+    >>> salescore.weighted_pipeline(nordic)
+    Traceback (most recent call last):
+    ...
+    salescore.errors.InvalidInputError: currency: the deals are in more than one currency: ...
     """
     for option, column in {"value": value, "probability": probability, "status": status}.items():
         option_column(option, column)
@@ -200,7 +249,9 @@ def weighted_pipeline(
         )
     read: dict[str, str | None] = {"status": status, "value": value, "probability": probability}
     read |= {"currency": currency, "deal_id": deal_id}
-    read["close_date"] = None if period_dtype is None else close_date
+    conversion = _conversion(rates, to, currency)
+    dated = period_dtype is not None or conversion is not None
+    read["close_date"] = close_date if dated else None
     schema.check_columns(deals, "deals", read, others=groups)
 
     ids = _deal_ids(deals, deal_id)
@@ -209,6 +260,9 @@ def weighted_pipeline(
     probabilities = _floats(deals, probability)
     _check_amounts(value, values, ids, is_open)
     _check_probabilities(probability, probabilities, ids, is_open)
+    if conversion is not None and currency is not None:
+        columns = (value, currency, close_date)
+        deals, values = _in_one_currency(deals, values, ids, is_open, conversion, columns)
     if currency is not None and currency not in groups:
         _check_one_currency(deals, currency, ids, is_open)
     if period_dtype is not None:
@@ -283,6 +337,9 @@ def forecast_rollup(
     status: str = "status",
     currency: str | None = "currency",
     deal_id: str | None = "deal_id",
+    close_date: str = "close_date",
+    rates: ExchangeRates | None = None,
+    to: str | None = None,
 ) -> pd.DataFrame:
     r"""Salesforce-style cumulative forecast: closed, commit, best case and open pipeline.
 
@@ -313,9 +370,22 @@ def forecast_rollup(
         (Commit), or a HubSpot value such as ``"BEST_CASE"`` or ``"OMIT"``; read for
         open deals only) and status ('open', 'won' or 'lost').
     currency : str or None, keyword-only, default "currency"
-        Column with each deal's currency; ``None`` when there is none to check.
+        Column with each deal's currency (ISO 4217 codes); ``None`` when there is none
+        to check (and no conversion).
     deal_id : str or None, keyword-only, default "deal_id"
         Column naming each deal in error messages; ``None`` uses the index.
+    close_date : str, keyword-only, default "close_date"
+        Column with each deal's close date (datetime64), read only with ``rates``:
+        the date whose rate converts the deal.
+    rates : ExchangeRates or None, keyword-only, default None
+        Dated exchange rates (:class:`salescore.money.ExchangeRates`). Given with
+        ``to``, the value of each deal in the forecast (won, or open and not
+        omitted) is converted to ``to`` at the rate in force on its close date
+        before anything is checked or summed, so that deals in several currencies
+        add up. Without them, deals in several currencies are refused.
+    to : str or None, keyword-only, default None
+        The currency of the table, an ISO 4217 code (the corporate currency of
+        ``rates``, or another of its currencies); given with ``rates`` or not at all.
 
     Returns
     -------
@@ -323,7 +393,9 @@ def forecast_rollup(
         One row per group in order of first appearance (a single row ``"total"``
         without ``by``), with float64 columns ``closed``, ``commit``,
         ``most_likely`` (only if an open deal is in that category), ``best_case`` and
-        ``open_pipeline``. A missing value makes every figure it enters NaN.
+        ``open_pipeline``. A missing value makes every figure it enters NaN. With
+        ``rates`` and ``to`` the amounts are in ``to``, and so is the currency key
+        when ``by`` includes the currency column (one group for every deal).
 
     Raises
     ------
@@ -333,13 +405,18 @@ def forecast_rollup(
         An unknown status; on an open deal, an unknown or missing forecast category,
         the category *closed*, or a negative or infinite value (also on a won deal);
         forecast deals in more than one currency unless ``by`` includes the currency
-        column; an invalid ``by``; a column option that is not a str (``None`` only
-        for ``currency`` and ``deal_id``); a group whose figure exceeds the largest
-        float (about 1.8e308). Each message names the deals or groups concerned.
+        column or ``rates`` and ``to`` are given; one of ``rates`` and ``to`` without
+        the other, ``to`` not an ISO 4217 code, ``rates`` not an ``ExchangeRates``,
+        or ``currency`` None beside them; a forecast deal without a rate on its close
+        date, as :func:`salescore.money.convert` refuses it; an invalid ``by``; a
+        column option that is not a str (``None`` only for ``currency`` and
+        ``deal_id``); a group whose figure exceeds the largest float (about
+        1.8e308). Each message names the deals or groups concerned.
 
     See Also
     --------
     weighted_pipeline : the open pipeline weighted by probability.
+    salescore.money.convert : a table's amounts in one currency.
 
     Notes
     -----
@@ -357,7 +434,9 @@ def forecast_rollup(
 
     so :math:`\text{closed} \le \text{commit} \le \text{most likely} \le
     \text{best case}`; open pipeline leaves closed deals out and may be larger or
-    smaller than best case.
+    smaller than best case. With ``rates`` and ``to``, :math:`v_i` is deal
+    :math:`i`'s value in ``to`` at the rate in force on its close date
+    (:func:`salescore.money.convert`).
 
     References
     ----------
@@ -399,6 +478,7 @@ def forecast_rollup(
     required = {"value": value, "forecast_category": forecast_category, "status": status}
     for option, column in required.items():
         option_column(option, column)
+    option_column("close_date", close_date)
     for option, name in {"currency": currency, "deal_id": deal_id}.items():
         option_column(option, name, optional=True)
     groups = _group_columns(by)
@@ -408,6 +488,8 @@ def forecast_rollup(
         "forecast_category": forecast_category,
     }
     read |= {"currency": currency, "deal_id": deal_id}
+    conversion = _conversion(rates, to, currency)
+    read["close_date"] = None if conversion is None else close_date
     schema.check_columns(deals, "deals", read, others=groups)
 
     ids = _deal_ids(deals, deal_id)
@@ -422,6 +504,9 @@ def forecast_rollup(
     forecast = closed | commit | most_likely | best_case | pipeline
     values = _floats(deals, value)
     _check_amounts(value, values, ids, forecast)
+    if conversion is not None and currency is not None:
+        columns = (value, currency, close_date)
+        deals, values = _in_one_currency(deals, values, ids, forecast, conversion, columns)
     if currency is not None and currency not in groups:
         _check_one_currency(deals, currency, ids, forecast)
 

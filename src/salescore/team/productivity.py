@@ -20,13 +20,16 @@ from .. import schema
 from .._arrays import FloatArray, check_nonnegative, coerce, safe_divide
 from .._tables import option_column, which
 from ..errors import InvalidInputError
+from ..money import ExchangeRates
 from ..pipeline._deals import (
     _check_amounts,
     _check_chronology,
     _check_dated,
     _check_one_currency,
+    _conversion,
     _deal_ids,
     _floats,
+    _in_one_currency,
     _period_dtype,
     _periods,
     _statuses,
@@ -107,6 +110,8 @@ def productivity_report(
     created: str | None = "created",
     currency: str | None = "currency",
     deal_id: str | None = "deal_id",
+    rates: ExchangeRates | None = None,
+    to: str | None = None,
 ) -> pd.DataFrame:
     r"""Won revenue per seller, period by period, with the change from the period before.
 
@@ -140,10 +145,19 @@ def productivity_report(
         An aware ``created`` beside a naive ``close_date`` (or the reverse) is read in
         UTC (:data:`salescore.schema.TIMESTAMPS`).
     currency : str or None, keyword-only, default "currency"
-        Column with each deal's currency; the won deals must share one. ``None``
-        when there is none to check.
+        Column with each deal's currency (ISO 4217 codes); the won deals must share
+        one unless ``rates`` and ``to`` are given. ``None`` when there is none to
+        check (and no conversion).
     deal_id : str or None, keyword-only, default "deal_id"
         Column naming each deal in error messages; ``None`` uses the index.
+    rates : ExchangeRates or None, keyword-only, default None
+        Dated exchange rates (:class:`salescore.money.ExchangeRates`). Given with
+        ``to``, each won deal's value is converted to ``to`` at the rate in force on
+        its close date before anything is checked or summed, so that wins in several
+        currencies add up. Without them, wins in several currencies are refused.
+    to : str or None, keyword-only, default None
+        The currency of the revenue, an ISO 4217 code (the corporate currency of
+        ``rates``, or another of its currencies); given with ``rates`` or not at all.
 
     Returns
     -------
@@ -154,7 +168,8 @@ def productivity_report(
         headcount is 0) and ``change`` (the relative change of productivity from the
         period before; NaN for the first period and after a period with productivity
         0 or NaN), all float64 but ``won``. A won deal with a missing value makes its
-        period's revenue NaN.
+        period's revenue NaN. With ``rates`` and ``to``, revenue and productivity are
+        in ``to``.
 
     Raises
     ------
@@ -164,9 +179,13 @@ def productivity_report(
     InvalidInputError
         An unknown status; on a won deal, a negative or infinite value, no close
         date, or a close date before its creation date; won deals in more than one
-        currency; a negative or infinite headcount; a headcount Series with
-        another index, periods of another frequency, a period given twice or a gap,
-        or without an entry for a period with a won deal; an unknown ``freq``.
+        currency without ``rates`` and ``to``; one of ``rates`` and ``to`` without the
+        other, ``to`` not an ISO 4217 code, ``rates`` not an ``ExchangeRates``, or
+        ``currency`` None beside them; a won deal without a rate on its close date,
+        as :func:`salescore.money.convert` refuses it; a negative or infinite
+        headcount; a headcount Series with another index, periods of another
+        frequency, a period given twice or a gap, or without an entry for a period
+        with a won deal; an unknown ``freq``.
         A column option that is not a column name; a period's won revenue beyond
         float range (about 1.8e308); more than 100,000 periods (a freq too fine for
         the dates). Each message names the deals or periods concerned.
@@ -175,6 +194,7 @@ def productivity_report(
     --------
     sales_productivity : the same ratio for numbers you already have.
     sales_roi : revenue set against what the sales team costs.
+    salescore.money.convert : a table's amounts in one currency.
 
     Notes
     -----
@@ -186,7 +206,10 @@ def productivity_report(
         R_t = \sum_{i \in W_t} v_i, \qquad P_t = \frac{R_t}{n_t}, \qquad
         \Delta_t = \frac{P_t - P_{t-1}}{P_{t-1}} .
 
-    The revenues add up to the value of all won deals.
+    The revenues add up to the value of all won deals. With ``rates`` and ``to``,
+    :math:`v_i` is deal :math:`i`'s value in ``to`` at the rate in force on its close
+    date (:func:`salescore.money.convert`), as Salesforce converts an opportunity at
+    the dated rate of its close date.
 
     References
     ----------
@@ -239,12 +262,16 @@ def productivity_report(
         option_column(name, optional, optional=True)
     read: dict[str, str | None] = {"status": status, "value": value, "close_date": close_date}
     read |= {"currency": currency, "deal_id": deal_id}
+    conversion = _conversion(rates, to, currency)
     schema.check_columns(deals, "deals", read)
 
     ids = _deal_ids(deals, deal_id)
     won = _statuses(deals, status, ids) == "won"
     values = _floats(deals, value)
     _check_amounts(value, values, ids, won)
+    if conversion is not None and currency is not None:
+        columns = (value, currency, close_date)
+        deals, values = _in_one_currency(deals, values, ids, won, conversion, columns)
     if currency is not None:
         _check_one_currency(deals, currency, ids, won)
     _check_dated(deals, close_date, ids, won, "won deals")

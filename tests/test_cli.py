@@ -7,6 +7,7 @@ the ``salescore`` console script is installed, it is run too.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -973,3 +974,105 @@ def test_a_python_warning_from_a_calculation_never_reaches_the_reader(
     assert status == 0, err
     # salescore's own warning is one line of the command's; numpy's is not shown.
     assert err.splitlines() == ["salescore: warning: a statistical caveat over two lines"]
+
+
+# ------------------------------------------------------------------------ --currency, --rates
+
+_MONEY_DEALS = """\
+deal_id,account_id,owner,stage,status,value,currency,created,close_date,probability
+D1,A1,ann,proposal,open,110000,SEK,2026-01-05,2026-02-27,0.5
+D2,A2,ann,proposal,open,20000,EUR,2026-01-05,2026-02-20,0.5
+D3,A3,bo,proposal,open,109000,SEK,2026-01-05,2026-03-10,0.4
+D4,A4,bo,proposal,open,50000,SEK,2025-11-05,2025-12-15,0.4
+"""
+# 1 EUR = 11.0 SEK from 1 January, 10.9 SEK from 1 March 2026.
+_MONEY_RATES = "currency,valid_from,rate\nSEK,2026-01-01,11.0\nSEK,2026-03-01,10.9\n"
+
+
+def _money_files(tmp_path: Path) -> tuple[Path, Path]:
+    deals, rates = tmp_path / "deals.csv", tmp_path / "rates.csv"
+    deals.write_text(_MONEY_DEALS, encoding="utf-8")
+    rates.write_text(_MONEY_RATES, encoding="utf-8")
+    return deals, rates
+
+
+def test_currency_converts_each_deal_at_the_rate_of_its_close_date(tmp_path: Path) -> None:
+    deals, rates = _money_files(tmp_path)
+    args = ("report", "--deals", deals, "--as-of", "2026-01-10")
+    data = reported(run(*args, "--currency", "EUR", "--rates", rates, "--format", "json"))
+    assert data["currency"] == "EUR"
+    assert data["rates"] == "rates.csv"
+    metrics = data["sections"]["forecast"]["metrics"]
+    # D1: 110,000 SEK closing 27 Feb at 11.0 = 10,000 EUR (the March rate is not yet in
+    # force); D2: 20,000 EUR as it is; D3: 109,000 SEK closing 10 Mar at 10.9 = 10,000 EUR.
+    # D4 closes before the first SEK rate: rejected, not converted.
+    assert metrics["open_deals"] == 3
+    assert metrics["open_value"] == pytest.approx(10_000 + 20_000 + 10_000)
+    # weighted: 10,000 x 0.5 + 20,000 x 0.5 + 10,000 x 0.4 = 19,000
+    assert metrics["weighted_value"] == pytest.approx(19_000)
+    (imported,) = data["imports"]
+    assert (imported["rows_in"], imported["accepted"], imported["rejected"]) == (4, 3, 1)
+    reason = "close_date: before the first SEK rate in rates.csv (2026-01-01)"
+    assert imported["reasons"] == {reason: 1}
+    assert imported["groups"][0]["examples"] == "line 5 ('D4'): '2025-12-15'"
+    assert any(reason in problem["message"] for problem in data["problems"])
+    assert data["problems"][0]["kind"] == "rows_rejected"
+
+
+def test_currency_is_stated_in_the_header_of_every_format(tmp_path: Path) -> None:
+    deals, rates = _money_files(tmp_path)
+    args = ("report", "--deals", deals, "--as-of", "2026-01-10", "--currency", "eur")
+    stated = (
+        "salescore report: as of 2026-01-10, csv files, amounts in EUR, converted at the "
+        "rate in force on each deal's close date (rates.csv)"
+    )
+    text = run(*args, "--rates", rates).stdout
+    assert text.startswith(f"{stated}\n")
+    markdown = run(*args, "--rates", rates, "--format", "markdown").stdout
+    assert markdown.startswith(f"# {stated}\n")
+    page = html.unescape(run(*args, "--rates", rates, "--format", "html").stdout)
+    assert f"<title>{stated}</title>" in page
+    assert f"<h1>{stated}</h1>" in page
+
+
+def test_rates_base_other_than_the_currency(tmp_path: Path) -> None:
+    # Rates against EUR, report in SEK: the EUR deal is 20,000 x 11.0 = 220,000 SEK on
+    # 20 February; the SEK deals stay as they are.
+    deals, rates = _money_files(tmp_path)
+    data = reported(
+        run(
+            *("report", "--deals", deals, "--as-of", "2026-01-10", "--format", "json"),
+            *("--currency", "SEK", "--rates", rates, "--rates-base", "EUR"),
+        )
+    )
+    assert data["currency"] == "SEK"
+    metrics = data["sections"]["forecast"]["metrics"]
+    assert metrics["open_deals"] == 4
+    assert metrics["open_value"] == pytest.approx(110_000 + 220_000 + 109_000 + 50_000)
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--currency", "EUR"], "--currency needs --rates"),
+        (["--rates", "rates.csv"], "--rates needs --currency"),
+        (["--currency", "EUR", "--rates-base", "EUR"], "--currency needs --rates"),
+        (["--currency", "kronor", "--rates", "rates.csv"], "--currency"),
+        (["--currency", "EUR", "--rates", "missing.csv"], "rates file not found"),
+    ],
+)
+def test_currency_options_are_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], fragment: str
+) -> None:
+    deals, _ = _money_files(tmp_path)
+    extra = [str(tmp_path / item) if item.endswith(".csv") else item for item in extra]
+    _one_line_refusal(*_main(capsys, "report", "--deals", deals, *extra), fragment)
+
+
+def test_rates_without_the_currency_to_convert_to(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deals, rates = _money_files(tmp_path)
+    # Rates against EUR hold no NOK rate: no deal could be given in NOK.
+    args = ("report", "--deals", deals, "--currency", "NOK", "--rates", rates)
+    _one_line_refusal(*_main(capsys, *args, "--rates-base", "EUR"), "has no rate of NOK")

@@ -188,7 +188,7 @@ OPTIONS = (
     "--activities", "--crm", "--crm-stages", "--sep", "--decimal", "--thousands",
     "--dayfirst", "--monthfirst", "--encoding", "--locale", "--probability-scale",
     "--quota", "--as-of", "--stages", "--headcount", "--probabilities", "--margin",
-    "--seller-cost", "--format", "--output", "-o",
+    "--seller-cost", "--format", "--output", "-o", "--currency", "--rates", "--rates-base",
 )  # fmt: skip
 argument_texts = st.one_of(
     st.text(max_size=12),

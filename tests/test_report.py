@@ -301,6 +301,74 @@ def test_canonical_csv_rows_that_do_not_fit_are_rejected_with_reasons(tmp_path: 
     assert built.sections["forecast"].metrics["quarter_won"] == 3000.0
 
 
+def test_deals_are_converted_at_their_close_date_and_the_others_rejected(tmp_path: Path) -> None:
+    deals = _write(
+        tmp_path / "deals.csv",
+        "deal_id,value,currency,probability,status,close_date,created\n"
+        "D1,11000,SEK,0.5,open,2026-03-31,2025-11-01\n"  # 11,000 / 11.0 = 1,000 EUR
+        "D2,10900,SEK,0.5,open,2026-04-01,2025-11-01\n"  # 10,900 / 10.9 = 1,000 EUR
+        "D3,500,EUR,0.5,open,2026-02-01,2025-11-01\n"  # in EUR already
+        "D4,5000,SEK,0.5,open,2025-12-31,2025-11-01\n"  # before the first SEK rate
+        "D5,800,NOK,0.5,open,2026-02-01,2025-11-01\n"  # no NOK rate
+        "D6,900,SEK,0.5,open,,2025-11-01\n"  # no close date: no rate
+        "D7,2000,,1.0,won,2026-01-10,2025-10-01\n",  # no currency
+    )
+    rates = _write(
+        tmp_path / "rates.csv",
+        "currency,valid_from,rate\nSEK,2026-01-01,11.0\nSEK,2026-04-01,10.9\n",
+    )
+    inputs = load_inputs(
+        {"deals": deals}, as_of=pd.Timestamp("2026-01-15"), currency="eur", rates=rates
+    )
+    assert (inputs.currency, inputs.rates_file) == ("EUR", "rates.csv")
+    (record,) = inputs.imports
+    assert (record.rows_in, record.accepted, record.rejected) == (7, 3, 4)
+    assert record.reasons == {
+        "close_date: before the first SEK rate in rates.csv (2026-01-01)": 1,
+        "currency: no rate of it in rates.csv": 1,
+        "close_date: missing, and the rate of SEK to EUR depends on it": 1,
+        "currency: missing, and the amount cannot be converted to EUR": 1,
+    }
+    by_reason = {group.problem: group.examples for group in record.groups}
+    assert by_reason["before the first SEK rate in rates.csv (2026-01-01)"] == (
+        "line 5 ('D4'): '2025-12-31'"
+    )
+    assert by_reason["no rate of it in rates.csv"] == "line 6 ('D5'): 'NOK'"
+    assert inputs.deals is not None
+    assert inputs.deals["deal_id"].tolist() == ["D1", "D2", "D3"]
+    assert inputs.deals["value"].tolist() == pytest.approx([1000.0, 1000.0, 500.0])
+    assert set(inputs.deals["currency"]) == {"EUR"}
+    built = build_report(inputs)
+    assert built.to_dict()["rates"] == "rates.csv"
+    assert built.sections["forecast"].metrics["open_value"] == pytest.approx(2500.0)
+    assert any(problem.kind == "rows_rejected" for problem in built.problems)
+    header = render(built, "text").splitlines()[0]
+    assert header.endswith(
+        "amounts in EUR, converted at the rate in force on each deal's close date (rates.csv)"
+    )
+    # Without the options the JSON has no "rates" key and the header no conversion.
+    plain_report = build_report(load_inputs({"deals": deals}, as_of=pd.Timestamp("2026-01-15")))
+    assert "rates" not in plain_report.to_dict()
+    assert "converted" not in render(plain_report, "text").splitlines()[0]
+
+
+def test_currency_and_rates_are_refused_alone_or_wrong(tmp_path: Path) -> None:
+    deals = _write(tmp_path / "deals.csv", "deal_id,value,status\nD1,5,open\n")
+    rates = _write(tmp_path / "rates.csv", "currency,valid_from,rate\nSEK,2026-01-01,11.0\n")
+    with pytest.raises(InvalidInputError, match="currency needs rates"):
+        load_inputs({"deals": deals}, currency="EUR")
+    with pytest.raises(InvalidInputError, match="rates needs currency"):
+        load_inputs({"deals": deals}, rates=rates)
+    with pytest.raises(InvalidInputError, match="currency must be an ISO 4217"):
+        load_inputs({"deals": deals}, currency="euro", rates=rates)
+    with pytest.raises(InvalidInputError, match="rates_base must be an ISO 4217"):
+        load_inputs({"deals": deals}, currency="EUR", rates=rates, rates_base=3)
+    with pytest.raises(ReportInputError, match="rates file not found"):
+        load_inputs({"deals": deals}, currency="EUR", rates=tmp_path / "none.csv")
+    with pytest.raises(ReportInputError, match="no rate of USD"):
+        load_inputs({"deals": deals}, currency="USD", rates=rates, rates_base="EUR")
+
+
 def test_a_missing_required_column_is_an_input_error(tmp_path: Path) -> None:
     deals = _write(tmp_path / "deals.csv", "deal_id,amount\nD1,5\n")
     with pytest.raises(ReportInputError, match=r"lacks the required column.*value"):

@@ -173,6 +173,22 @@ def _date(text: str) -> pd.Timestamp:
     return pd.Timestamp(stamp).as_unit("ns")
 
 
+def _currency(text: str) -> str:
+    from .schema.vocabularies import CURRENCIES, WITHDRAWN_CURRENCIES
+
+    if (code := text.strip().upper()) not in CURRENCIES | WITHDRAWN_CURRENCIES:
+        raise argparse.ArgumentTypeError(f"not an ISO 4217 code such as EUR: {text!r:.60}")
+    return code
+
+
+_CURRENCY_HELP = (
+    "convert the deals' amounts to this ISO 4217 currency (e.g. EUR), each at the rate in "
+    "force on its close date; needs --rates. A deal without a rate is rejected, with the reason"
+)
+_RATES_HELP = (
+    "a CSV file of currency,valid_from,rate: units of the currency per one unit of "
+    "--rates-base, in force from valid_from until the currency's next rate"
+)
 _SEPARATORS = {"tab": "\t", "\\t": "\t"}
 _THOUSANDS = {"none": "", "space": " "}
 
@@ -302,6 +318,10 @@ def _parser() -> argparse.ArgumentParser:
             "(the report says so)"
         ),
     )
+    settings.add_argument("--currency", type=_currency, metavar="CODE", help=_CURRENCY_HELP)
+    settings.add_argument("--rates", type=Path, metavar="FILE", help=_RATES_HELP)
+    base = "the currency the rates are against (default: --currency)"
+    settings.add_argument("--rates-base", type=_currency, metavar="CODE", help=base)
     settings.add_argument(
         "--margin", type=_fraction, default=0.3, metavar="F", help="gross margin (default 0.3)"
     )
@@ -404,10 +424,15 @@ def _report(args: argparse.Namespace) -> int:
         )
     if args.crm_stages is not None and not args.crm:
         raise _UsageError("--crm-stages needs --crm")
+    for given, needed in (("currency", "rates"), ("rates", "currency"), ("rates_base", "rates")):
+        if getattr(args, given) is not None and getattr(args, needed) is None:
+            given = given.replace("_", "-")
+            raise _UsageError(f"--{given} needs --{needed}: e.g. --currency EUR --rates rates.csv")
+    money = {"currency": args.currency, "rates": args.rates, "rates_base": args.rates_base}
     fmt = _output_format(args.format, args.output)
     stages = [s.strip() for s in args.stages.split(",") if s.strip()] if args.stages else None
     if args.demo:
-        inputs = demo_inputs(as_of=args.as_of, quota=args.quota)
+        inputs = demo_inputs(as_of=args.as_of, quota=args.quota, **money)
     else:
         inputs = load_inputs(
             files,
@@ -418,6 +443,7 @@ def _report(args: argparse.Namespace) -> int:
             stages=stages,
             headcount=args.headcount,
             file_format=_file_format(args),
+            **money,
         )
     assumptions = Assumptions(
         margin=args.margin, seller_cost=args.seller_cost, probabilities=args.probabilities

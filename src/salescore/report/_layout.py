@@ -306,7 +306,12 @@ def _header(data: dict[str, Any]) -> list[str]:
         else (f"{data['source']} files")
     )
     parts = [f"as of {data['as_of']}", source]
-    if data["currency"]:
+    if data["currency"] and data.get("rates"):
+        parts.append(
+            f"amounts in {data['currency']}, converted at the rate in force on each deal's "
+            f"close date ({data['rates']})"
+        )
+    elif data["currency"]:
         parts.append(f"amounts in {data['currency']}")
     return [f"salescore report: {', '.join(parts)}"]
 

@@ -177,6 +177,7 @@ class Report:
     sections: dict[str, Section] = attrs.field(converter=_sections)
     skipped: dict[str, str] = attrs.field(factory=dict, converter=_skipped)
     problems: list[Problem] = attrs.field(factory=list, converter=_problem_list)
+    rates_file: str | None = attrs.field(default=None, validator=_optional_text)
 
     @property
     def unusable(self) -> list[Problem]:
@@ -185,11 +186,14 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready values under stable keys."""
+        # "rates" is there only when the amounts were converted.
+        rates = {} if self.rates_file is None else {"rates": self.rates_file}
         return {
             "salescore_version": __version__,
             "as_of": self.as_of.date().isoformat(),
             "source": self.source,
             "currency": self.currency,
+            **rates,
             "quota": self.quota,
             "problems": [problem.to_dict() for problem in self.problems],
             "imports": self.imports,
@@ -444,4 +448,5 @@ def build_report(inputs: Inputs, *, assumptions: Assumptions | None = None) -> R
         sections=sections,
         skipped=skipped,
         problems=_problems(imports, planned, skipped, _emptied(inputs, kept, lost_some)),
+        rates_file=inputs.rates_file,
     )

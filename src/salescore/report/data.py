@@ -25,10 +25,13 @@ import pandas as pd
 
 from .._arrays import utc_naive
 from ..adapters import ImportResult
+from ..adapters._result import REASON
 from ..errors import InvalidInputError, SalescoreError
 from ..io import read_table
 from ..io._export import _export
+from ..money import read_rates
 from . import _checks
+from ._money import Money, converted, currency_code
 from .inputs import FileFormat, Import, Inputs, ReasonGroup
 
 __all__ = [
@@ -81,10 +84,50 @@ class ReportInputError(SalescoreError):
     """A file that cannot be read or does not hold the table it should."""
 
 
+def _money(currency: object, rates: object, rates_base: object) -> Money | None:
+    """The conversion that ``currency``, ``rates`` (a CSV file) and ``rates_base`` ask for."""
+    if currency is None and rates is None:
+        if rates_base is not None:
+            raise InvalidInputError(f"rates_base needs currency and rates; got {rates_base!r:.60}")
+        return None
+    if currency is None or rates is None:
+        missing, given = ("currency", "rates") if currency is None else ("rates", "currency")
+        raise InvalidInputError(f"{given} needs {missing}: give both or neither")
+    if not isinstance(rates, (str, PathLike)):
+        raise InvalidInputError(f"rates must be a path or None; got {rates!r:.60}")
+    to = currency_code("currency", currency)
+    base = to if rates_base is None else currency_code("rates_base", rates_base)
+    path = Path(rates)
+    _exists(path, "rates")
+    try:
+        table = read_rates(path, base=base)
+    except OSError as error:
+        raise ReportInputError(
+            f"cannot read rates file {_shown(path)}: {error.strerror or error}"
+        ) from error
+    except SalescoreError as error:
+        raise ReportInputError(str(error)) from error
+    held = set(table.to_frame()["currency"])
+    if to != table.base and to not in held:
+        raise ReportInputError(
+            f"the rates file {_shown(path)} has no rate of {to}, the currency to convert to "
+            f"(its rates are against {table.base}: give the rates of {to} too, or convert "
+            f"to {table.base})"
+        )
+    return Money(to=to, rates=table, file=_shown(path.name))
+
+
 # ------------------------------------------------------------------------ demo
 
 
-def demo_inputs(*, as_of: pd.Timestamp | None = None, quota: float | None = None) -> Inputs:
+def demo_inputs(
+    *,
+    as_of: pd.Timestamp | None = None,
+    quota: float | None = None,
+    currency: str | None = None,
+    rates: Path | None = None,
+    rates_base: str | None = None,
+) -> Inputs:
     """The sample CRM of :func:`salescore.datasets.sample` as report inputs.
 
     Parameters
@@ -93,6 +136,8 @@ def demo_inputs(*, as_of: pd.Timestamp | None = None, quota: float | None = None
         The report's date; the sample's own (1 January 2026) by default.
     quota : float, keyword-only, optional
         The quarter's quota; the sample's own by default.
+    currency, rates, rates_base : optional
+        Convert the deals' amounts, as :func:`load_inputs` does.
 
     Returns
     -------
@@ -118,10 +163,22 @@ def demo_inputs(*, as_of: pd.Timestamp | None = None, quota: float | None = None
         "transactions": crm.transactions,
         "activities": crm.activities,
     }
+    money = _money(currency, rates, rates_base)
     imports = tuple(
         Import(table=name, source="sample", file="sample(seed=0)", rows_in=len(f), accepted=len(f))
         for name, f in frames.items()
     )
+    if money is not None:
+        sampled = ImportResult(
+            table="deals",
+            source="sample",
+            frame=crm.deals,
+            rejected=pd.DataFrame({REASON: pd.Series(dtype=object)}),
+            rows_in=len(crm.deals),
+            id_field="deal_id",
+        )
+        frames["deals"], record = _from_result(sampled, Path("sample(seed=0)"), money)
+        imports = tuple(record if item.table == "deals" else item for item in imports)
     return Inputs(
         as_of=crm.as_of if as_of is None else as_of,
         source="sample",
@@ -129,7 +186,8 @@ def demo_inputs(*, as_of: pd.Timestamp | None = None, quota: float | None = None
         stages=crm.stages,
         headcount=crm.headcount,
         targets=dict(crm.targets),
-        currency=crm.currency,
+        currency=crm.currency if money is None else money.to,
+        rates_file=None if money is None else money.file,
         imports=imports,
         **frames,
     )
@@ -199,7 +257,9 @@ def _read_records(path: Path, what: str, crm: str, fmt: FileFormat) -> Any:
     return _json(path, what)
 
 
-def _canonical(path: Path, name: str, fmt: FileFormat) -> tuple[pd.DataFrame, Import]:
+def _canonical(
+    path: Path, name: str, fmt: FileFormat, money: Money | None = None
+) -> tuple[pd.DataFrame, Import]:
     """A canonical CSV file through :func:`salescore.io.read_table`."""
     what = name.replace("_", " ")
     _exists(path, what)
@@ -215,7 +275,7 @@ def _canonical(path: Path, name: str, fmt: FileFormat) -> tuple[pd.DataFrame, Im
         raise ReportInputError(
             f"cannot read {what} file {_shown(path)}: {error.strerror or error}"
         ) from error
-    return _from_result(result, path)
+    return _from_result(result, path, money)
 
 
 def _groups(result: ImportResult) -> tuple[ReasonGroup, ...]:
@@ -255,7 +315,10 @@ def _command_words(text: str) -> str:
     return text
 
 
-def _from_result(result: ImportResult, path: Path) -> tuple[pd.DataFrame, Import]:
+def _from_result(
+    result: ImportResult, path: Path, money: Money | None = None
+) -> tuple[pd.DataFrame, Import]:
+    result = converted(result, money)
     groups = tuple(
         attrs.evolve(group, problem=_command_words(group.problem)) for group in _groups(result)
     )
@@ -289,7 +352,11 @@ def _by_line(result: ImportResult, lines: Any) -> ImportResult:
 
 
 def _vendor_tables(
-    crm: str, files: Mapping[str, Path], crm_stages: Path | None, fmt: FileFormat
+    crm: str,
+    files: Mapping[str, Path],
+    crm_stages: Path | None,
+    fmt: FileFormat,
+    money: Money | None = None,
 ) -> tuple[dict[str, pd.DataFrame], list[Import]]:
     """The deals (and stage history, leads) of a CRM's exports, through its adapter."""
     from ..adapters import hubspot, odoo, pipedrive, salesforce
@@ -299,7 +366,7 @@ def _vendor_tables(
     imports: list[Import] = []
 
     def take(name: str, result: Any, path: Path, lines: Any) -> None:
-        frame, record = _from_result(_by_line(result, lines), path)
+        frame, record = _from_result(_by_line(result, lines), path, money)
         frames[name] = frame
         imports.append(record)
 
@@ -350,6 +417,9 @@ def load_inputs(
     headcount: float | None = None,
     targets: Mapping[str, float] | None = None,
     file_format: FileFormat | None = None,
+    currency: str | None = None,
+    rates: Path | None = None,
+    rates_base: str | None = None,
 ) -> Inputs:
     """Read the given files into report inputs.
 
@@ -368,6 +438,18 @@ def load_inputs(
     file_format : FileFormat, optional
         How the CSV files are written (separator, decimal, thousands, day order,
         encoding, locale); detected where the file shows it beyond doubt.
+    currency : str, optional
+        Convert the deals' ``value`` to this ISO 4217 currency, each deal at the rate
+        in force on its ``close_date``; needs ``rates``. A deal that cannot be
+        converted (its currency or close date missing, no rate of its currency, or
+        none yet on its close date) is rejected with the reason, never converted at
+        another rate.
+    rates : Path, optional
+        The rates: a CSV file read by :func:`salescore.money.read_rates`
+        (``currency,valid_from,rate``); needs ``currency``.
+    rates_base : str, optional
+        The currency the rates are against (``rate`` is units of the currency per
+        one unit of it); ``currency`` by default.
 
     Returns
     -------
@@ -403,12 +485,13 @@ def load_inputs(
     if chosen is not None and (not isinstance(chosen, str) or chosen not in CRMS):
         raise ReportInputError(f"unknown CRM {crm!r:.60}; choose one of {', '.join(CRMS)}")
     stages = None if stages is None else _checks.texts("stages", stages)
+    money = _money(currency, rates, rates_base)
     frames: dict[str, pd.DataFrame] = {}
     imports: list[Import] = []
     canonical = dict(files)
     if crm is not None:
         try:
-            vendor, records = _vendor_tables(crm, files, crm_stages, fmt)
+            vendor, records = _vendor_tables(crm, files, crm_stages, fmt, money)
         except SalescoreError as error:
             raise ReportInputError(_command_words(str(error))) from error
         frames.update(vendor)
@@ -417,13 +500,18 @@ def load_inputs(
         if crm == "salesforce":
             canonical = {k: v for k, v in canonical.items() if k not in ("stage_history", "leads")}
     for name, path in canonical.items():
-        frame, record = _canonical(path, name, fmt)
+        frame, record = _canonical(path, name, fmt, money)
         frames[name] = frame
         imports.append(record)
-    currency: str | None = None
+    main: str | None = None if money is None else money.to
     deals = frames.get("deals")
-    if deals is not None and "currency" in deals.columns and deals["currency"].notna().any():
-        currency = str(deals["currency"].mode().iloc[0])
+    if (
+        money is None
+        and deals is not None
+        and "currency" in deals.columns
+        and deals["currency"].notna().any()
+    ):
+        main = str(deals["currency"].mode().iloc[0])
     return Inputs(
         as_of=_as_of_default(frames) if as_of is None else as_of,
         source=crm or "csv",
@@ -431,7 +519,8 @@ def load_inputs(
         stages=stages or None,
         headcount=headcount,
         targets=targets or None,
-        currency=currency,
+        currency=main,
+        rates_file=None if money is None else money.file,
         imports=tuple(imports),
         **frames,
     )

@@ -250,7 +250,9 @@ class Inputs:
     1700-01-01 to 2200-12-31 (an aware one is made naive UTC), the tables DataFrames
     or None, ``quota`` a finite number >= 0 or None, ``headcount`` a finite number
     >= 0, a Series of them by month (NaN: unknown) or None, ``stages`` str or None,
-    ``targets`` (activity kind → finite number >= 0) or None, ``imports``
+    ``targets`` (activity kind → finite number >= 0) or None, ``rates_file`` the
+    name of the rates file the deals' amounts were converted to ``currency`` with (at
+    each deal's close date) or None, ``imports``
     :class:`Import` records. A bad field raises :class:`~salescore.InvalidInputError`
     naming it.
     """
@@ -268,4 +270,5 @@ class Inputs:
     headcount: float | pd.Series[float] | None = attrs.field(default=None, converter=_headcount)
     targets: Mapping[str, float] | None = attrs.field(default=None, converter=_targets)
     currency: str | None = attrs.field(default=None, validator=_optional_text)
+    rates_file: str | None = attrs.field(default=None, validator=_optional_text)
     imports: tuple[Import, ...] = attrs.field(default=(), converter=_import_tuple)

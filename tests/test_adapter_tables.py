@@ -341,7 +341,11 @@ OTHER_FRAMES: Mapping[str, str] = {
     "referral_report": "reads a table of new customers with their referrers",
     "declining_accounts": "reads two revenue columns; the accounts table has one",
     "compress": "reads rfm_summary's result, which rfm_summary[transactions] makes",
-    "convert": "converts one column of any table and needs an ExchangeRates of the table's currencies; on deals tables in test_money.py and, through rates=, in test_pipeline_tables.py",
+    "convert": (
+        "converts one column of any table and needs an ExchangeRates of its currencies; "
+        "tested on deals tables in test_money.py and, through rates=, in "
+        "test_pipeline_tables.py"
+    ),
 }
 
 

@@ -362,7 +362,7 @@ def test_currency_and_rates_are_refused_alone_or_wrong(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="currency must be an ISO 4217"):
         load_inputs({"deals": deals}, currency="euro", rates=rates)
     with pytest.raises(InvalidInputError, match="rates_base must be an ISO 4217"):
-        load_inputs({"deals": deals}, currency="EUR", rates=rates, rates_base=3)
+        load_inputs({"deals": deals}, currency="EUR", rates=rates, rates_base=3)  # type: ignore[arg-type]
     with pytest.raises(ReportInputError, match="rates file not found"):
         load_inputs({"deals": deals}, currency="EUR", rates=tmp_path / "none.csv")
     with pytest.raises(ReportInputError, match="no rate of USD"):

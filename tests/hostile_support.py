@@ -24,7 +24,9 @@ import datetime as dt
 import functools
 import inspect
 import math
+import os
 import signal
+import traceback
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -922,6 +924,15 @@ def close_figures() -> None:
         pyplot.close("all")
 
 
+def _origin(error: BaseException) -> str:
+    """Where an exception was raised: the innermost three frames, file name and line."""
+    frames = traceback.extract_tb(error.__traceback__)[-3:]
+    return " < ".join(
+        f"{os.path.basename(frame.filename)}:{frame.lineno} {frame.name}"
+        for frame in reversed(frames)
+    )
+
+
 def invoke(
     entry: Entry, replaced: Mapping[str, Any], *, copy_baseline: bool = True
 ) -> tuple[Any, dict[str, Any]]:
@@ -1008,7 +1019,9 @@ def run(
             members = []
         except Exception as error:
             first = str(error).splitlines()[0] if str(error) else ""
-            problems.append(f"{where}: raised {type(error).__name__}: {first}")
+            problems.append(
+                f"{where}: raised {type(error).__name__}: {first} (at {_origin(error)})"
+            )
             raised = error
             members = []
         finally:

@@ -521,3 +521,86 @@ def test_customers_of_won_deals_buy(crm: SampleCRM) -> None:
         accounts["industry"].eq("Public sector") & accounts["size"].isin(["small", "medium"])
     ]
     assert not set(never["account_id"]) & set(crm.transactions["customer_id"])
+
+
+# ------------------------------------------------------------------------ currencies
+
+
+@pytest.fixture(scope="module")
+def nordic() -> SampleCRM:
+    return sample(currencies=("EUR", "SEK"))
+
+
+def test_north_deals_in_kronor_the_rest_unchanged(crm: SampleCRM, nordic: SampleCRM) -> None:
+    north = set(crm.accounts.loc[crm.accounts["region"] == "North", "account_id"])
+    in_north = nordic.deals["account_id"].isin(north)
+    assert set(nordic.deals.loc[in_north, "currency"]) == {"SEK"}
+    assert set(nordic.deals.loc[~in_north, "currency"]) == {"EUR"}
+    assert nordic.deals.loc[~in_north].equals(crm.deals.loc[~in_north])
+    assert nordic.deals.drop(columns=["value", "currency"]).equals(
+        crm.deals.drop(columns=["value", "currency"])
+    )
+    for name in ("stage_history", "accounts", "leads", "activities", "transactions"):
+        assert getattr(nordic, name).equals(getattr(crm, name)), name
+
+
+def test_a_kronor_amount_is_the_euro_amount_at_its_close_month_rate(
+    crm: SampleCRM, nordic: SampleCRM
+) -> None:
+    # An oracle in plain Python: the rate in force on a date is the one of the latest
+    # first-of-month on or before it (the table has one a month from 2023-12-01), or
+    # the last one (2026-01-01) for a later date; the amount is rounded to the öre.
+    table = nordic.rates.to_frame()
+    rates = {
+        (stamp.year, stamp.month): rate
+        for stamp, rate in zip(table["valid_from"], table["rate"], strict=True)
+    }
+    last = max(rates)
+    sek = nordic.deals["currency"] == "SEK"
+    for euros, kronor, close in zip(
+        crm.deals.loc[sek, "value"],
+        nordic.deals.loc[sek, "value"],
+        nordic.deals.loc[sek, "close_date"],
+        strict=True,
+    ):
+        rate = rates[min((close.year, close.month), last)]
+        assert kronor == pytest.approx(round(euros * rate, 2), abs=1e-9)
+
+
+def test_converted_back_to_euros_within_the_rounding(crm: SampleCRM, nordic: SampleCRM) -> None:
+    # Rounding to the öre moves a kronor amount by at most 0.005 SEK: under 0.0005 EUR
+    # at 11 SEK a euro.
+    euros = salescore.convert(nordic.deals, to="EUR", rates=nordic.rates)
+    assert set(euros["currency"]) == {"EUR"}
+    assert np.abs(euros["value"] - crm.deals["value"]).max() < 0.0005
+    with pytest.raises(InvalidInputError, match="currenc"):
+        salescore.weighted_pipeline(nordic.deals)
+    pipeline = salescore.weighted_pipeline(nordic.deals, rates=nordic.rates, to="EUR")
+    expected = salescore.weighted_pipeline(crm.deals)
+    assert pipeline["weighted_value"].iloc[0] == pytest.approx(expected["weighted_value"].iloc[0])
+
+
+def test_rates_cover_every_close_date(nordic: SampleCRM) -> None:
+    table = nordic.rates.to_frame()
+    assert nordic.rates.base == "EUR"
+    assert set(table["currency"]) == {"SEK"}
+    assert table["valid_from"].min() <= nordic.deals["close_date"].min()
+    assert table["valid_from"].max() == nordic.as_of  # no rate from after the report date
+    assert table["rate"].between(11.0, 11.8).all()
+
+
+@pytest.mark.parametrize("currencies", [("SEK",), ("EUR", "NOK"), "EUR", ("SEK", "EUR"), None])
+def test_other_currencies_are_refused(currencies: object) -> None:
+    with pytest.raises(InvalidInputError, match="currencies must be one of"):
+        sample(currencies=currencies)  # type: ignore[arg-type]
+
+
+def test_the_fiscal_year_starts_in_april(crm: SampleCRM) -> None:
+    # The quota is for the deals due before 1 April 2026: the fourth quarter of the
+    # fiscal year from 1 April 2025 to 31 March 2026, named FY2026 by its end.
+    calendar = crm.fiscal_calendar
+    assert calendar.period_of(crm.as_of, kind="quarter") == "FY2026 Q4"
+    assert calendar.bounds(crm.as_of, kind="quarter") == (
+        pd.Timestamp("2026-01-01"),
+        pd.Timestamp("2026-03-31"),
+    )

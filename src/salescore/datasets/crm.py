@@ -12,11 +12,14 @@ import pandas as pd
 
 from .._arrays import option_count, option_number
 from ..errors import InvalidInputError
+from ..fiscal import FiscalCalendar
+from ..money import ExchangeRates
 from ._accounts import make_book, make_last_contact
 from ._calendar import AS_OF, CURRENCY, stamps
 from ._contracts import bill, lives, renewals, upsells
 from ._deals import STAGES, WON, Drafts, new_business, write
 from ._leads import TARGETS, make_activities, make_leads
+from ._money import CURRENCIES, FISCAL_CALENDAR, RATES, in_currencies
 
 __all__ = ["MAX_SEED", "SampleCRM", "sample"]
 
@@ -92,6 +95,25 @@ def _currency(instance: object, attribute: attrs.Attribute[Any], value: object) 
         raise InvalidInputError(f"currency must be a currency code (str); got {value!r:.60}")
 
 
+def _kind(kind: type) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            raise InvalidInputError(
+                f"{attribute.name} must be a {kind.__name__}; got {type(value).__name__}"
+            )
+
+    return check
+
+
+def _currencies(value: object) -> tuple[str, ...]:
+    given = tuple(value) if isinstance(value, (tuple, list)) else value
+    if given not in CURRENCIES:
+        raise InvalidInputError(
+            f"currencies must be one of {', '.join(map(repr, CURRENCIES))}; got {value!r:.60}"
+        )
+    return given  # type: ignore[return-value]
+
+
 def _seed(value: object) -> int:
     return option_count("seed", value, maximum=MAX_SEED)
 
@@ -145,7 +167,14 @@ class SampleCRM:
     stages : tuple of str
         The funnel in order, for :func:`~salescore.stage_funnel`.
     currency : str
-        The currency of every amount.
+        The corporate currency (EUR): of every amount, but of the deals in SEK when
+        ``sample(currencies=("EUR", "SEK"))`` made the record.
+    rates : ExchangeRates
+        The dated exchange rates to convert the deals to ``currency`` with
+        (:func:`salescore.money.convert`): SEK against EUR, one a month.
+    fiscal_calendar : FiscalCalendar
+        The company's fiscal year: from 1 April, named by the year it ends, so the
+        quota's quarter (January to March 2026) is FY2026 Q4.
     seed : int
         The random seed the data was made from.
 
@@ -154,8 +183,10 @@ class SampleCRM:
     InvalidInputError
         A field of the wrong kind: a table not a DataFrame, ``as_of`` not a
         Timestamp, ``quota`` or a target not a finite number >= 0, ``headcount`` not a
-        Series of them, ``stages`` not str, ``currency`` not a code, ``seed`` not an
-        integer from 0 to :data:`MAX_SEED`.
+        Series of them, ``stages`` not str, ``currency`` not a code, ``rates`` not an
+        :class:`~salescore.money.ExchangeRates`, ``fiscal_calendar`` not a
+        :class:`~salescore.fiscal.FiscalCalendar`, ``seed`` not an integer from 0 to
+        :data:`MAX_SEED`.
 
     See Also
     --------
@@ -183,6 +214,10 @@ class SampleCRM:
     headcount: pd.Series[float] = attrs.field(repr=False, validator=_headcount)
     stages: tuple[str, ...] = attrs.field(default=(*STAGES, WON), converter=_stages)
     currency: str = attrs.field(default=CURRENCY, validator=_currency)
+    rates: ExchangeRates = attrs.field(default=RATES, repr=False, validator=_kind(ExchangeRates))
+    fiscal_calendar: FiscalCalendar = attrs.field(
+        default=FISCAL_CALENDAR, validator=_kind(FiscalCalendar)
+    )
     seed: int = attrs.field(default=0, converter=_seed)
 
 
@@ -199,7 +234,7 @@ def _quota(deals: pd.DataFrame) -> float:
     return float(np.ceil((mean + 0.5 * std) / 10_000.0) * 10_000.0)
 
 
-def sample(seed: int = 0) -> SampleCRM:
+def sample(seed: int = 0, *, currencies: tuple[str, ...] = ("EUR",)) -> SampleCRM:
     r"""A synthetic CRM of one sales team over 2024 and 2025, the same for the same seed.
 
     Every table of the canonical schema, consistent with each other and plausible
@@ -216,17 +251,26 @@ def sample(seed: int = 0) -> SampleCRM:
     seed : int, default 0
         Seed of NumPy's random generator, from 0 to :data:`MAX_SEED` (2**128 - 1).
         Another seed gives another team with the same character.
+    currencies : tuple of str, keyword-only, default ("EUR",)
+        The deals' currencies: ``("EUR",)``, every amount in euros, or ``("EUR",
+        "SEK")``, the deals of the accounts of the North region in Swedish kronor at
+        the rate of ``rates`` in force on their close date (rounded to the öre), as
+        a Nordic team's CRM keeps them. :func:`salescore.money.convert` with the
+        record's ``rates`` brings them back to euros; the tables that add amounts
+        refuse them until then. Every other table is the same either way.
 
     Returns
     -------
     SampleCRM
         The tables, ``as_of`` (2026-01-01, every event is before it), ``quota``,
-        ``targets``, ``headcount``, the funnel ``stages`` and the ``currency``.
+        ``targets``, ``headcount``, the funnel ``stages``, the ``currency``, the
+        exchange ``rates`` and the ``fiscal_calendar``.
 
     Raises
     ------
     InvalidInputError
-        ``seed`` is not an integer from 0 to :data:`MAX_SEED`.
+        ``seed`` is not an integer from 0 to :data:`MAX_SEED`, or ``currencies`` not
+        one of the two choices.
 
     See Also
     --------
@@ -283,6 +327,18 @@ def sample(seed: int = 0) -> SampleCRM:
     >>> crm.quota
     3770000.0
 
+    With a second currency, the North accounts' deals are in kronor; the record's
+    dated rates bring them back to euros, and its fiscal year starts in April:
+
+    >>> nordic = sample(currencies=("EUR", "SEK"))
+    >>> nordic.deals["currency"].value_counts().to_dict()
+    {'EUR': 3643, 'SEK': 1357}
+    >>> euros = salescore.convert(nordic.deals, to="EUR", rates=nordic.rates)
+    >>> float((euros["value"] - crm.deals["value"]).abs().max()) < 0.01
+    True
+    >>> crm.fiscal_calendar.period_of(crm.as_of, kind="quarter")
+    'FY2026 Q4'
+
     The same seed gives the same data; a seed must be a whole number:
 
     >>> sample(0).deals.equals(crm.deals)
@@ -293,6 +349,7 @@ def sample(seed: int = 0) -> SampleCRM:
     salescore.errors.InvalidInputError: seed must be a non-negative integer; got float 1.5
     """
     seed = option_count("seed", seed, maximum=MAX_SEED)
+    held = _currencies(currencies)
     # Accounts, deals and invoices depend on each other and share a stream; the leads
     # and activities have their own, so that a change to the deals leaves them alone.
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
@@ -311,7 +368,7 @@ def sample(seed: int = 0) -> SampleCRM:
     months = pd.period_range("2024-01", periods=24, freq="M")
     headcount = pd.Series(np.where(np.arange(24) < 6, 7.0, 8.0), index=months, name="headcount")
     return SampleCRM(
-        deals=deals,
+        deals=in_currencies(deals, accounts, held),
         stage_history=history,
         accounts=accounts,
         leads=make_leads(streams[2]),

@@ -23,18 +23,20 @@ nox.options.sessions = [
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 
 # The oldest releases the runtime dependencies are declared to support, and the oldest
-# SciPy (`models` extra) and matplotlib (`plot` extra) that work with them.
+# SciPy (`models` extra), matplotlib (`plot` extra) and Babel (`locale` extra) that work
+# with them.
 MINIMUM = [
     "numpy==1.26.0",
     "pandas==2.2.0",
     "attrs==24.1.0",
     "scipy==1.11.4",
     "matplotlib==3.8.0",
+    "babel==2.12.1",
     # pyparsing 3.3 deprecates names that matplotlib 3.8.0 still uses at import time.
     "pyparsing<3.3",
 ]
 # The package with every optional extra, as the sessions that test it install it.
-PACKAGE = ".[models,plot]"
+PACKAGE = ".[models,plot,locale]"
 
 
 def _groups(*names: str) -> list[str]:

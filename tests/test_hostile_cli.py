@@ -189,6 +189,8 @@ OPTIONS = (
     "--dayfirst", "--monthfirst", "--encoding", "--locale", "--probability-scale",
     "--quota", "--as-of", "--stages", "--headcount", "--probabilities", "--margin",
     "--seller-cost", "--format", "--output", "-o", "--currency", "--rates", "--rates-base",
+    "--display-locale", "--fiscal-year-start", "--fiscal-year-naming", "--fiscal-calendar",
+    "--fiscal-week-end", "--fiscal-year-end-rule",
 )  # fmt: skip
 argument_texts = st.one_of(
     st.text(max_size=12),
@@ -228,7 +230,8 @@ def test_garbage_arguments_end_in_a_documented_status_without_a_traceback(
 @given(
     option=st.sampled_from(
         ["--quota", "--headcount", "--margin", "--seller-cost", "--as-of", "--stages",
-         "--sep", "--thousands", "--encoding", "--format", "--probabilities"]
+         "--sep", "--thousands", "--encoding", "--format", "--probabilities",
+         "--fiscal-year-start", "--display-locale"]
     ),
     value=argument_texts,
 )  # fmt: skip

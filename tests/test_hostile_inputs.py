@@ -48,7 +48,7 @@ import salescore
 import salescore.report.sections as sections
 from salescore import schema
 from salescore.datasets import SampleCRM, sample
-from salescore.fiscal import FiscalCalendar
+from salescore.fiscal import FiscalCalendar, FiscalFrequency
 from salescore.io import LOCALES
 from salescore.leads.calendar import BusinessHours
 from salescore.leads.decay import ExponentialDecay, PiecewiseDecay, PowerLawDecay
@@ -615,6 +615,42 @@ def _entries() -> list[tuple[str | None, Entry]]:
         ),
         (None, entry(APRIL.bounds, AS_OF, kind="quarter")),
         ("fiscal.calendar.FiscalCalendar.end_month", entry(Read(RETAIL, "end_month"))),
+        (None, entry(APRIL.freq, "quarter")),
+        (None, entry(FiscalFrequency, RETAIL, "month")),
+        (
+            "pipeline.losses.loss_reasons[fiscal]",
+            entry(c.loss_reasons, DEALS, freq=APRIL.freq("quarter")),
+        ),
+        (
+            "pipeline.tables.weighted_pipeline[fiscal]",
+            entry(c.weighted_pipeline, DEALS, by="owner", freq=RETAIL.freq("month")),
+        ),
+        (
+            "leads.sources.source_performance[fiscal]",
+            entry(c.source_performance, LEADS, value="value", freq=APRIL.freq("month")),
+        ),
+        (
+            "team.productivity.productivity_report[fiscal]",
+            entry(c.productivity_report, DEALS, 4.0, freq=APRIL.freq("quarter")).kind(
+                headcount="data"
+            ),
+        ),
+        (
+            "team.activity.activity_report[fiscal]",
+            entry(c.activity_report, ACTIVITIES, {"call": 5.0}, freq=RETAIL.freq("month")),
+        ),
+        (
+            "retention.cohorts.cohort_retention[fiscal]",
+            entry(c.cohort_retention, TRANSACTIONS, freq=APRIL.freq("quarter")),
+        ),
+        (
+            "retention.cohorts.retention_by_period[fiscal]",
+            entry(c.retention_by_period, TRANSACTIONS, freq=APRIL.freq("year")),
+        ),
+        (
+            "retention.usage.usage_summary[fiscal]",
+            entry(c.usage_summary, TRANSACTIONS, freq=RETAIL.freq("quarter"), end="FY2025 Q3"),
+        ),
         # money
         (None, entry(ExchangeRates, **_fields_of(RATES))),
         (None, entry(ExchangeRates.from_frame, RATES.to_frame(), base="EUR")),
@@ -807,6 +843,17 @@ def _entries() -> list[tuple[str | None, Entry]]:
         (None, entry(render, REPORT, "text")),
         (None, entry(render_html, SMALL_REPORT, SMALL_REPORT.to_dict())),
         (None, entry(cell, "deals", "value", 1000.0).taking_anything("value")),
+        ("report.render.render[locale]", entry(render, SMALL_REPORT, "text", locale="sv_SE")),
+        (
+            "report.html.render_html[locale]",
+            entry(render_html, SMALL_REPORT, SMALL_REPORT.to_dict(), locale="de_DE"),
+        ),
+        (
+            "report._layout.cell[locale]",
+            entry(cell, "deals", "value", 1000.0, locale="sv_SE", currency="SEK").taking_anything(
+                "value"
+            ),
+        ),
         (None, entry(import_reasons, IMPORT.to_dict())),
         (None, entry(label, "win_rate")),
         (None, entry(table_title, "pipeline")),

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salescore import IndexMismatchError, InvalidInputError, SchemaError
@@ -24,6 +24,10 @@ NORDIC = ExchangeRates(
     valid_from=["2026-01-01", "2026-04-01", "2026-01-01", "2026-02-01"],
     rates=[11.5, 11.0, 1.1, 11.75],
 )
+
+# Each example builds a rates table and a frame and joins them (about 0.1 s): a few
+# hundred examples explore the tables' shapes as well as the profile's thousand.
+costly = settings(max_examples=min(settings().max_examples, 250))
 
 
 def _deals(**columns: Any) -> pd.DataFrame:
@@ -645,6 +649,7 @@ def _oracle_rate(rates: ExchangeRates, code: str, day: pd.Timestamp) -> float:
     return best[1]
 
 
+@costly
 @given(tables(), frames(), st.sampled_from(("EUR", *CODES)))
 def test_convert_equals_a_plain_loop(rates: ExchangeRates, deals: pd.DataFrame, to: str) -> None:
     before = deals.copy(deep=True)
@@ -663,6 +668,7 @@ def test_convert_equals_a_plain_loop(rates: ExchangeRates, deals: pd.DataFrame, 
     assert out.index.equals(deals.index)
 
 
+@costly
 @given(tables(), st.lists(st.integers(0, 3_500), max_size=10), st.sampled_from(CODES))
 def test_rate_equals_a_plain_loop(rates: ExchangeRates, days: list[int], code: str) -> None:
     dates = START + pd.to_timedelta(days, unit="D")
@@ -671,6 +677,7 @@ def test_rate_equals_a_plain_loop(rates: ExchangeRates, days: list[int], code: s
     ]
 
 
+@costly
 @given(tables(), st.sampled_from(("EUR", *CODES)), st.data())
 def test_converting_to_the_same_currency_is_the_identity(
     rates: ExchangeRates, code: str, data: st.DataObject
@@ -680,6 +687,7 @@ def test_converting_to_the_same_currency_is_the_identity(
     pd.testing.assert_series_equal(out["value"], deals["value"].astype(np.float64))
 
 
+@costly
 @given(tables(), st.sampled_from(("EUR", *CODES)), st.sampled_from(("EUR", *CODES)), st.data())
 def test_a_round_trip_returns_the_amounts(
     rates: ExchangeRates, first: str, second: str, data: st.DataObject
@@ -691,6 +699,7 @@ def test_a_round_trip_returns_the_amounts(
     assert set(back["currency"]) <= {first}
 
 
+@costly
 @given(tables(), frames(), st.sampled_from(CODES), st.floats(0.1, 10.0))
 def test_scaling_a_currencys_rates_scales_its_amounts_inversely(
     rates: ExchangeRates, deals: pd.DataFrame, code: str, factor: float
@@ -708,6 +717,7 @@ def test_scaling_a_currencys_rates_scales_its_amounts_inversely(
     assert changed[~mine].tolist() == plain[~mine].tolist()
 
 
+@costly
 @given(tables(), frames(), st.sampled_from(("EUR", *CODES)))
 def test_convert_amounts_agrees_with_convert(
     rates: ExchangeRates, deals: pd.DataFrame, to: str

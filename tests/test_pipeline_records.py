@@ -13,7 +13,7 @@ import attrs
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salescore import InvalidInputError, SchemaError
@@ -27,6 +27,10 @@ from salescore.schema.vocabularies import FORECAST_CATEGORIES, STATUSES
 _CODES = ("EUR", "USD", "SEK", "GBP", "JPY")
 _FIRST = datetime.datetime(2020, 1, 1)
 _LAST = datetime.datetime(2030, 12, 31, 23, 59, 59)
+
+# A few hundred examples of whole tables (each one about 0.1 s) rather than the
+# profile's thousand.
+costly = settings(max_examples=min(settings().max_examples, 250))
 
 
 def _labels(*examples: str) -> st.SearchStrategy[str | None]:
@@ -755,11 +759,13 @@ def test_frame_to_deals_of_an_empty_table() -> None:
 # ----------------------------------------------------------------- properties
 
 
+@costly
 @given(deal_lists())
 def test_round_trip_deals_to_frame_to_deals(deals_: list[Deal]) -> None:
     assert frame_to_deals(deals_to_frame(deals_)) == deals_
 
 
+@costly
 @given(deal_lists())
 def test_round_trip_frame_to_deals_to_frame(deals_: list[Deal]) -> None:
     table = deals_to_frame(deals_)

@@ -9,7 +9,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salescore import (
@@ -24,6 +24,10 @@ from salescore.money import ExchangeRates
 from salescore.pipeline import presets
 
 from . import strategies as sst
+
+# A few hundred examples of whole tables (each one about 0.1 s) rather than the
+# profile's thousand.
+costly = settings(max_examples=min(settings().max_examples, 250))
 
 
 def _deals(**columns: Any) -> pd.DataFrame:
@@ -415,6 +419,7 @@ def test_weighted_pipeline_equals_a_plain_loop(rows: list[Row]) -> None:
     assert table["deals"].sum() == sum(r[3] == "open" for r in rows)
 
 
+@costly
 @given(deal_rows())
 def test_weighted_pipeline_is_additive_over_groups(rows: list[Row]) -> None:
     deals = _frame(rows)
@@ -1064,6 +1069,7 @@ def test_a_deal_without_a_rate_is_refused_naming_it(name: str) -> None:
         _CONVERTING[name](_nordic(), rates=NORDIC, to="USD")
 
 
+@costly
 @given(deal_rows(), st.sampled_from(["EUR", "SEK"]))
 def test_deals_already_in_the_target_currency_are_not_changed_by_rates(
     rows: list[Row], to: str

@@ -218,8 +218,13 @@ def test_json_is_plain_and_keyed(crm: SampleCRM, report: Report) -> None:
     data = json.loads(text)  # allow_nan=False when written: no NaN anywhere
     assert set(data) == {
         "salescore_version", "as_of", "source", "currency", "quota", "problems", "imports",
-        "sections", "skipped",
+        "sections", "skipped", "rates", "fiscal_calendar",
     }  # fmt: skip
+    # The demo converts the SEK deals with the sample's rates and follows its fiscal year.
+    assert data["rates"] == "the sample's rates"
+    assert data["fiscal_calendar"] == (
+        "Fiscal year from 1 April, named by the year it ends in (FY2026: 2025-04-01 to 2026-03-31)"
+    )
     assert data["problems"] == []
     assert list(data["sections"]) == [
         "forecast", "funnel", "leads", "accounts", "retention", "value", "team",
@@ -233,7 +238,8 @@ def test_text_fits_a_100_column_terminal(report: Report) -> None:
     assert max(len(line) for line in text.splitlines()) <= WIDTH
     for title in ("FORECAST", "FUNNEL", "LEADS", "ACCOUNTS", "RETENTION", "VALUE", "TEAM"):
         assert f"\n{title}\n" in text
-    assert "Probability of reaching the Q1 2026 quota" in text  # labels name the quarter
+    # Labels name the quarter: the fourth of the sample's fiscal year from April.
+    assert "Probability of reaching the FY2026 Q4 quota" in text
 
 
 def test_markdown_has_a_heading_per_section(report: Report) -> None:
@@ -342,14 +348,14 @@ def test_deals_are_converted_at_their_close_date_and_the_others_rejected(tmp_pat
     assert built.to_dict()["rates"] == "rates.csv"
     assert built.sections["forecast"].metrics["open_value"] == pytest.approx(2500.0)
     assert any(problem.kind == "rows_rejected" for problem in built.problems)
-    header = render(built, "text").splitlines()[0]
-    assert header.endswith(
-        "amounts in EUR, converted at the rate in force on each deal's close date (rates.csv)"
+    header = render(built, "text").splitlines()[2]
+    assert header == (
+        "Amounts in EUR, converted at the rate in force on each deal's close date (rates.csv)."
     )
     # Without the options the JSON has no "rates" key and the header no conversion.
     plain_report = build_report(load_inputs({"deals": deals}, as_of=pd.Timestamp("2026-01-15")))
     assert "rates" not in plain_report.to_dict()
-    assert "converted" not in render(plain_report, "text").splitlines()[0]
+    assert "converted" not in render(plain_report, "text").split("FORECAST")[0]
 
 
 def test_currency_and_rates_are_refused_alone_or_wrong(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from .errors import (
     SalescoreWarning,
     SchemaError,
 )
-from .fiscal import FiscalCalendar
+from .fiscal import FiscalCalendar, FiscalFrequency
 from .io import read_export, read_table
 from .leads import (
     BusinessHours,
@@ -131,6 +131,7 @@ __all__ = [
     "ExchangeRates",
     "ExponentialDecay",
     "FiscalCalendar",
+    "FiscalFrequency",
     "ForecastDistribution",
     "ImportResult",
     "IndexMismatchError",

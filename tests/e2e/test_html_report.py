@@ -94,7 +94,7 @@ def test_every_section_and_chart_is_in_the_page(report_page: Path, tmp_path: Pat
         r'<figure class="chart" data-chart="(\w+)"><img [^>]*src="data:image/png', dom
     )
     assert sorted(charts) == sorted(CHARTS)
-    assert "Probability of reaching the Q1 2026 quota" in dom
+    assert "Probability of reaching the FY2026 Q4 quota" in dom  # the sample's fiscal year
     assert _console(log) == []  # no error, warning or message at all
 
 

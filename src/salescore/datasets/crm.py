@@ -106,12 +106,12 @@ def _kind(kind: type) -> Any:
 
 
 def _currencies(value: object) -> tuple[str, ...]:
-    given = tuple(value) if isinstance(value, (tuple, list)) else value
-    if given not in CURRENCIES:
+    given = tuple(value) if isinstance(value, (tuple, list)) else None
+    if given is None or given not in CURRENCIES:
         raise InvalidInputError(
             f"currencies must be one of {', '.join(map(repr, CURRENCIES))}; got {value!r:.60}"
         )
-    return given  # type: ignore[return-value]
+    return given
 
 
 def _seed(value: object) -> int:

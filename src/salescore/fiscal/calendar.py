@@ -21,15 +21,17 @@ from .._options import option_choice
 from .._timestamps import coerce_timestamps
 from ..errors import InvalidInputError
 from . import _fields, _months
+from ._engine import CalendarEngine
 from ._fields import NAMINGS, RULES, WEEKDAYS
-from ._months import KINDS, PATTERNS, Months, day_text, days_of, groups, timestamps
-from ._periods import check_inside, explicit_table, read_frame, read_salesforce
+from ._months import KINDS, PATTERNS, day_text, days_of, timestamps
+from ._periods import check_inside, read_frame, read_salesforce
+from .frequency import FiscalFrequency
 
 __all__ = ["NAMINGS", "RULES", "WEEKDAYS", "FiscalCalendar"]
 
 
 @attrs.frozen(kw_only=True)
-class FiscalCalendar:
+class FiscalCalendar(CalendarEngine):
     r"""A company's fiscal calendar: its years, quarters and months, and their labels.
 
     Build one with a named constructor rather than from its fields:
@@ -407,8 +409,6 @@ class FiscalCalendar:
         triples = read_salesforce(records)
         return cls(start_month=None, naming=_fields.naming(naming), explicit=triples)
 
-    # ------------------------------------------------------------------ properties
-
     @property
     def end_month(self) -> int | None:
         """The month in which (or, for ``rule="nearest"``, next to which) a year ends."""
@@ -416,31 +416,31 @@ class FiscalCalendar:
             return None
         return 12 if self.start_month == 1 else self.start_month - 1
 
-    # ------------------------------------------------------------------ the engine
+    def freq(self, kind: str) -> FiscalFrequency:
+        """The calendar's periods of one kind, as the table functions' ``freq=`` takes them.
 
-    def _months_of(self, first_day: int, last_day: int) -> Months:
-        """The month table covering the days ``first_day`` to ``last_day``."""
-        if self.explicit:
-            return explicit_table(self.explicit, self.naming)
-        month, naming = self.start_month, self.naming
-        assert month is not None
-        if self.pattern is None:
-            return _months.standard_months(month, naming, first_day, last_day)
-        assert self.weekday is not None
-        assert self.rule is not None
-        day = WEEKDAYS.index(self.weekday)
-        return _months.week_months(month, day, self.rule, self.pattern, naming, first_day, last_day)
+        Parameters
+        ----------
+        kind : {"year", "quarter", "month"}
+            The kind of period.
 
-    def _groups(
-        self, kind: str, first_day: int, last_day: int, name: str
-    ) -> tuple[Any, Any, list[str]]:
-        table = self._months_of(first_day, last_day)
-        if self.explicit:
-            asked = [first_day] if first_day == last_day else [first_day, last_day]
-            check_inside(name, table, np.array(asked, dtype=np.int64))
-        starts, ends, labels = groups(table, kind)
-        keep = np.flatnonzero((ends >= first_day) & (starts <= last_day))
-        return starts[keep], ends[keep], [labels[k] for k in keep]
+        Returns
+        -------
+        FiscalFrequency
+            Pass it as ``freq=``: the table's ``period`` then holds labels ("FY2027 Q1").
+
+        Raises
+        ------
+        InvalidInputError
+            An unknown kind.
+
+        Examples
+        --------
+        >>> from salescore.fiscal import FiscalCalendar
+        >>> FiscalCalendar.from_start_month(4).freq("quarter").kind
+        'quarter'
+        """
+        return FiscalFrequency(self, kind)
 
     # ------------------------------------------------------------------ questions
 

@@ -19,9 +19,9 @@ from .._arrays import FloatArray, safe_divide
 from .._tables import PERIOD as _PERIOD
 from .._tables import float_column, option_column, row_ids, which
 from .._tables import group_sums as _group_sums
-from .._tables import period_dtype as _period_dtype
-from .._tables import periods as _periods
 from ..errors import InvalidInputError, SchemaError
+from ..fiscal import FiscalFrequency
+from ..fiscal._freq import Frequency, order, period_keys, period_kind
 from .channels import (
     ChannelEffectiveness,
     EmailEngagement,
@@ -91,7 +91,7 @@ def _check_revenue(column: str, values: FloatArray, ids: ObjectArray, used: Bool
 
 
 def _created_periods(
-    leads: pd.DataFrame, column: str, ids: ObjectArray, dtype: pd.PeriodDtype
+    leads: pd.DataFrame, column: str, ids: ObjectArray, dtype: Frequency
 ) -> pd.Series[Any]:
     kind = leads[column].dtype
     if not pd.api.types.is_datetime64_any_dtype(kind):
@@ -105,7 +105,7 @@ def _created_periods(
             f"{column} is missing for {_which(ids, undated)} (a table by period needs "
             "the date each lead was created)"
         )
-    return _periods(leads[column], dtype)
+    return period_keys(dtype, leads[column], name=column, ids=ids)
 
 
 def source_performance(
@@ -114,7 +114,7 @@ def source_performance(
     source: str = "source",
     converted: str = "converted",
     value: str | None = None,
-    freq: str | None = None,
+    freq: str | FiscalFrequency | None = None,
     created: str = "created",
     lead_id: str | None = "lead_id",
 ) -> pd.DataFrame:
@@ -139,9 +139,12 @@ def source_performance(
     value : str or None, keyword-only, default None
         Column with the revenue of each lead (numeric), read on converted leads only;
         gives the ``revenue`` and ``revenue_per_lead`` columns.
-    freq : str or None, keyword-only, default None
+    freq : str, FiscalFrequency or None, keyword-only, default None
         A pandas period alias ("W", "M", "Q", "Y" …) to split each source's leads by
-        the period of their creation, in an extra ``period`` key.
+        the period of their creation, in an extra ``period`` key; or fiscal periods
+        (:class:`~salescore.fiscal.FiscalFrequency`, such as
+        ``FiscalCalendar.from_start_month(4).freq("quarter")``), whose ``period`` key
+        holds their labels (str, such as ``"FY2027 Q1"``).
     created : str, keyword-only, default "created"
         Column with each lead's creation time (datetime64; read only when ``freq`` is
         given; a time-zone-aware column is split by its local calendar).
@@ -152,11 +155,11 @@ def source_performance(
     -------
     DataFrame
         Indexed by ``source`` in order of first appearance; with ``freq``, by source
-        and ``period`` (pandas Periods, in time order; a source gets a row only for
-        periods in which it brought leads). Columns ``leads`` and ``conversions``
-        (int64), ``conversion_rate``, and with ``value``, ``revenue`` (of the
-        converted leads) and ``revenue_per_lead`` (float64); a missing revenue on a
-        converted lead makes its group's two NaN. No leads give no rows.
+        and ``period`` (pandas Periods or fiscal labels, in time order; a source gets
+        a row only for periods in which it brought leads). Columns ``leads`` and
+        ``conversions`` (int64), ``conversion_rate``, and with ``value``, ``revenue``
+        (of the converted leads) and ``revenue_per_lead`` (float64); a missing revenue
+        on a converted lead makes its group's two NaN. No leads give no rows.
 
     Raises
     ------
@@ -233,7 +236,7 @@ def source_performance(
         option_column(name, column)
     for name, optional in (("value", value), ("lead_id", lead_id)):
         option_column(name, optional, optional=True)
-    period_dtype = None if freq is None else _period_dtype(freq)
+    period_dtype = None if freq is None else period_kind(freq)
     if period_dtype is not None and source == _PERIOD:
         raise InvalidInputError(
             f"source must not be a column named {_PERIOD!r} when freq is given "
@@ -279,7 +282,5 @@ def source_performance(
         table["revenue"] = total
         table["revenue_per_lead"] = safe_divide(total, counts)
     if period_dtype is not None:
-        periods = pd.PeriodIndex(table.index.get_level_values(_PERIOD))
-        order = np.argsort(periods.asi8, kind="stable")
-        table = table.iloc[order]
+        table = table.iloc[order(period_dtype, table.index.get_level_values(_PERIOD))]
     return table

@@ -144,7 +144,9 @@ def rfm_summary(
         it is an error (filter the log to the window first).
     freq : str, keyword-only, default "W"
         Pandas period alias of the periods purchases are collapsed into and, without
-        ``time_unit``, measured in ("D", "W", "M", …).
+        ``time_unit``, measured in ("D", "W", "M", …). A fiscal calendar does not
+        apply: ``freq`` is the BG/NBD model's unit of time, whose periods must be of
+        equal length, not a bucket of a report.
     time_unit : str or timedelta, keyword-only, optional
         A duration ("D", "W", "7D", ``pandas.Timedelta``) to express times in, as
         fractions; by default whole periods of ``freq``.

@@ -19,15 +19,9 @@ import pandas as pd
 from .. import schema
 from .._tables import option_column
 from ..errors import InvalidInputError
-from ._deals import (
-    _PERIOD,
-    _check_chronology,
-    _check_dated,
-    _deal_ids,
-    _period_dtype,
-    _periods,
-    _statuses,
-)
+from ..fiscal import FiscalFrequency
+from ..fiscal._freq import period_index, period_kind, period_names, period_ordinals
+from ._deals import _check_chronology, _check_dated, _deal_ids, _statuses
 
 __all__ = ["loss_reasons"]
 
@@ -39,7 +33,7 @@ MAX_PERIODS: Final = 1_000_000
 def loss_reasons(
     deals: pd.DataFrame,
     *,
-    freq: str = "M",
+    freq: str | FiscalFrequency = "M",
     lost_reason: str = "lost_reason",
     status: str = "status",
     close_date: str = "close_date",
@@ -59,9 +53,11 @@ def loss_reasons(
     ----------
     deals : DataFrame
         Canonical deals table, one row per deal; only lost deals are counted.
-    freq : str, keyword-only, default "M"
+    freq : str or FiscalFrequency, keyword-only, default "M"
         A pandas period alias ("W", "M", "Q", "Y" …) for the periods of the close
-        dates.
+        dates, or fiscal periods (:class:`~salescore.fiscal.FiscalFrequency`, such as
+        ``FiscalCalendar.from_start_month(4).freq("quarter")``), labelled
+        ``"FY2027 Q1"``.
     lost_reason, status, close_date : str, keyword-only
         Column names: the reason a deal was lost (any labels), the status ('open',
         'won' or 'lost') and the close date (datetime64; a time-zone-aware column is
@@ -80,11 +76,12 @@ def loss_reasons(
     Returns
     -------
     DataFrame
-        Indexed by ``period`` (a PeriodIndex, every period from the first loss to the
-        last), with two-level columns: ``("count", reason)`` holding the number of
-        deals lost for each reason (int64) and ``("share", reason)`` its share of the
-        period's losses (float64; NaN in a period without losses). Reasons are ordered
-        by their total count, most frequent first; ``table["count"]`` and
+        Indexed by ``period`` (a PeriodIndex, or the fiscal labels (str) with a
+        ``FiscalFrequency``: every period from the first loss to the last), with
+        two-level columns: ``("count", reason)`` holding the number of deals lost for
+        each reason (int64) and ``("share", reason)`` its share of the period's losses
+        (float64; NaN in a period without losses). Reasons are ordered by their total
+        count, most frequent first; ``table["count"]`` and
         ``table["share"]`` give one frame each. No lost deal gives an empty table
         without columns (check ``table.empty`` before selecting ``"count"``).
 
@@ -146,13 +143,24 @@ def loss_reasons(
     2016-10           0      1            1
     >>> float(table.loc["2016-08", ("share", "competitor")])
     0.75
+
+    By the quarters of a fiscal year starting in July (FY2017 runs from July 2016, its
+    second quarter from October):
+
+    >>> from salescore.fiscal import FiscalCalendar
+    >>> july = FiscalCalendar.from_start_month(7).freq("quarter")
+    >>> salescore.loss_reasons(deals, freq=july)["count"]
+    reason     competitor  price  (no reason)
+    period
+    FY2017 Q1           3      1            0
+    FY2017 Q2           0      1            1
     """
     for option, column in {"lost_reason": lost_reason, "status": status}.items():
         option_column(option, column)
     option_column("close_date", close_date)
     for option, name in {"created": created, "deal_id": deal_id}.items():
         option_column(option, name, optional=True)
-    period_dtype = _period_dtype(freq)
+    kind = period_kind(freq)
     if not isinstance(no_reason, str):
         raise InvalidInputError(f"no_reason must be a str; got {no_reason!r:.60}")
     read = {"status": status, "lost_reason": lost_reason, "close_date": close_date}
@@ -169,16 +177,16 @@ def loss_reasons(
         if isinstance(reason, str) and not reason.strip()
     }
     reasons = reasons.where(reasons.notna() & ~reasons.isin(blank), no_reason)
-    periods = pd.PeriodIndex(_periods(deals.loc[lost, close_date], period_dtype))
-    ordinals = periods.asi8
+    ordinals = period_ordinals(kind, deals.loc[lost, close_date], name=close_date, ids=ids[lost])
     codes, labels = pd.factorize(reasons)
 
     first = int(ordinals.min()) if ordinals.size else 0
     span = int(ordinals.max()) - first + 1 if ordinals.size else 0
     if span > MAX_PERIODS:
+        ends = period_names(kind, np.array([first, first + span - 1], dtype=np.int64))
         raise InvalidInputError(
             f"loss_reasons: the lost deals span {span:,} periods of freq={freq!r} "
-            f"(from {periods.min()} to {periods.max()}); a table has at most "
+            f"(from {ends[0]} to {ends[1]}); a table has at most "
             f"{MAX_PERIODS:,} rows: choose a longer freq"
         )
     counts = np.zeros((span, labels.size), dtype=np.int64)
@@ -189,10 +197,7 @@ def loss_reasons(
     shares = np.full(counts.shape, np.nan)
     np.divide(counts, totals, out=shares, where=totals > 0)
 
-    if span:
-        index = pd.period_range(start=periods.min(), periods=span, name=_PERIOD)
-    else:
-        index = pd.PeriodIndex([], dtype=period_dtype, name=_PERIOD)
+    index = period_index(kind, first, span)
     reason_index = pd.Index(labels[order], dtype=object, name="reason")
     return pd.concat(
         {

@@ -23,6 +23,8 @@ from .. import schema
 from .._arrays import FloatArray
 from .._tables import option_column
 from ..errors import InvalidInputError
+from ..fiscal import FiscalFrequency
+from ..fiscal._freq import order, period_keys, period_kind
 from ..money import ExchangeRates
 from . import _categories
 from ._deals import (
@@ -40,8 +42,6 @@ from ._deals import (
     _group_columns,
     _in_one_currency,
     _keys,
-    _period_dtype,
-    _periods,
     _statuses,
     _sums,
     _which,
@@ -60,7 +60,7 @@ def weighted_pipeline(
     deals: pd.DataFrame,
     *,
     by: str | Sequence[str] | None = None,
-    freq: str | None = None,
+    freq: str | FiscalFrequency | None = None,
     value: str = "value",
     probability: str = "probability",
     status: str = "status",
@@ -88,9 +88,12 @@ def weighted_pipeline(
     by : str, list of str or None, keyword-only, default None
         Column(s) to group by (owner, source, region, ``currency`` …). A missing label
         forms its own group rather than being dropped.
-    freq : str or None, keyword-only, default None
+    freq : str, FiscalFrequency or None, keyword-only, default None
         A pandas period alias ("W", "M", "Q", "Y" …) to split the pipeline by the
-        period of each deal's expected close date, in an extra ``period`` key.
+        period of each deal's expected close date, in an extra ``period`` key; or
+        fiscal periods (:class:`~salescore.fiscal.FiscalFrequency`, such as
+        ``FiscalCalendar.from_start_month(4).freq("quarter")``), whose ``period``
+        key holds their labels (str, such as ``"FY2027 Q1"``).
     value, probability, status, close_date : str, keyword-only
         Column names: amount (numeric, >= 0), probability of winning (numeric, a
         fraction in [0, 1]), status ('open', 'won' or 'lost', any case) and expected
@@ -122,10 +125,10 @@ def weighted_pipeline(
     -------
     DataFrame
         One row per group (in order of first appearance) and period (in time order),
-        indexed by the ``by`` columns and then ``period`` (pandas Periods); without
-        ``by`` or ``freq``, a single row labelled ``"total"`` (zeros when no deal is
-        open). Columns ``deals`` (int64, the number of open deals), ``value`` and
-        ``weighted_value`` (float64). A missing value makes its group's ``value`` and
+        indexed by the ``by`` columns and then ``period`` (pandas Periods, or fiscal
+        labels); without ``by`` or ``freq``, a single row labelled ``"total"`` (zeros
+        when no deal is open). Columns ``deals`` (int64, the number of open deals),
+        ``value`` and ``weighted_value`` (float64). A missing value makes its group's ``value`` and
         ``weighted_value`` NaN, a missing probability its ``weighted_value``; the deal
         is still counted. :func:`fill_probabilities` fills probabilities from the
         deals' stages. With ``rates`` and ``to`` the amounts are in ``to``, and so is
@@ -241,7 +244,7 @@ def weighted_pipeline(
     for option, name in {"created": created, "currency": currency, "deal_id": deal_id}.items():
         option_column(option, name, optional=True)
     groups = _group_columns(by)
-    period_dtype = None if freq is None else _period_dtype(freq)
+    period_dtype = None if freq is None else period_kind(freq)
     if period_dtype is not None and _PERIOD in groups:
         raise InvalidInputError(
             f"by must not include a column named {_PERIOD!r} when freq is given "
@@ -271,7 +274,8 @@ def weighted_pipeline(
     keys = _keys(deals, is_open, groups)
     if period_dtype is not None:
         _check_dated(deals, close_date, ids, is_open, "open deals")
-        keys.append(_periods(deals.loc[is_open, close_date], period_dtype))
+        dates = deals.loc[is_open, close_date]
+        keys.append(period_keys(period_dtype, dates, name=close_date, ids=ids[is_open]))
     parts = pd.DataFrame(
         {
             "value": values[is_open],
@@ -287,9 +291,7 @@ def weighted_pipeline(
         }
     )
     if period_dtype is not None:
-        periods = pd.PeriodIndex(table.index.get_level_values(_PERIOD))
-        order = np.argsort(periods.asi8, kind="stable")
-        table = table.iloc[order]
+        table = table.iloc[order(period_dtype, table.index.get_level_values(_PERIOD))]
     return table
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from .._arrays import option_number
 from .._tables import counted
 from ..errors import InvalidInputError
+from ._numbers import Numbers, numbers
 
 __all__ = [
     "EXAMPLE_CHARS",
@@ -24,8 +25,10 @@ __all__ = [
     "_METRICS",
     "_caveats",
     "_cells",
+    "_count",
     "_header",
     "_import_warnings",
+    "_metric",
     "_problems",
     "_reasons_cell",
     "cell",
@@ -222,11 +225,13 @@ def _minutes(value: float) -> str:
     return f"{value / 1440:.1f} d"
 
 
-def _format(value: Any, kind: str) -> str:
+def _format(value: Any, kind: str, style: Numbers | None = None) -> str:
     if value is None:
         return "-"
     if isinstance(value, (bool, str)):
         return str(value)
+    if style is not None and style.cldr is not None:
+        return style.format(value, kind)
     if kind == "money":
         return f"{value:,.0f}"
     if kind == "share":
@@ -244,9 +249,24 @@ def _format(value: Any, kind: str) -> str:
     return f"{value:,.2f}"
 
 
-def metric(key: str, value: Any) -> str:
-    """A metric's value as shown to a reader."""
-    return _format(value, _METRICS.get(key, ("", "number"))[1])
+def metric(key: str, value: Any, *, locale: str | None = None, currency: str | None = None) -> str:
+    """A metric's value as shown to a reader.
+
+    With a CLDR ``locale`` (``"sv_SE"``; needs Babel, the ``locale`` extra) the number
+    is written in its conventions, money with the symbol of ``currency`` (an ISO 4217
+    code) if given. Raises :class:`~salescore.InvalidInputError` for a ``locale``
+    CLDR does not know, or when Babel is not installed.
+    """
+    return _metric(key, value, numbers(locale, currency))
+
+
+def _metric(key: str, value: Any, style: Numbers | None = None) -> str:
+    return _format(value, _METRICS.get(key, ("", "number"))[1], style)
+
+
+def _count(value: int, style: Numbers | None = None) -> str:
+    """A count of rows (the import summary): ``1,234``, or in the locale's conventions."""
+    return f"{value:,}" if style is None or style.cldr is None else style.format(value, "count")
 
 
 def _cell_value(value: object) -> object:
@@ -261,13 +281,23 @@ def _cell_value(value: object) -> object:
     return number
 
 
-def cell(table: str, column: str, value: Any) -> str:
+def cell(
+    table: str, column: str, value: Any, *, locale: str | None = None, currency: str | None = None
+) -> str:
     """A table cell as shown to a reader.
 
+    With a CLDR ``locale`` (``"sv_SE"``; needs Babel, the ``locale`` extra) a number is
+    written in its conventions, money with the symbol of ``currency`` (an ISO 4217
+    code) if given.
+
     Raises :class:`~salescore.InvalidInputError` when ``table`` or ``column`` is not
-    a str, or ``value`` is not None, a bool, a str or a real number within float
-    range.
+    a str, ``value`` is not None, a bool, a str or a real number within float range,
+    ``locale`` is not a locale CLDR knows, or Babel is not installed.
     """
+    return _cell(table, column, value, numbers(locale, currency))
+
+
+def _cell(table: str, column: str, value: Any, style: Numbers | None = None) -> str:
     for name, given in (("table", table), ("column", column)):
         if not isinstance(given, str):
             raise InvalidInputError(
@@ -290,30 +320,42 @@ def cell(table: str, column: str, value: Any) -> str:
         kind = "count"
     else:
         kind = "number"
-    return _format(value, kind)
+    return _format(value, kind, style)
 
 
-def _cells(key: str, data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+def _cells(
+    key: str, data: dict[str, Any], style: Numbers | None = None
+) -> tuple[list[str], list[list[str]]]:
     columns: list[str] = list(data["columns"])
-    rows = [[cell(key, c, row.get(c)) for c in columns] for row in data["rows"]]
+    rows = [[_cell(key, c, row.get(c), style) for c in columns] for row in data["rows"]]
     return columns, rows
 
 
-def _header(data: dict[str, Any]) -> list[str]:
+def _header(data: dict[str, Any], style: Numbers | None = None) -> list[str]:
+    """The report's title, then a sentence for each convention it follows.
+
+    The title names the date and the source; the sentences (each ending in a full
+    stop) say what currency the amounts are in and how they were converted, the
+    fiscal calendar the quarter follows, and the locale the numbers are written in.
+    """
     source = (
         "the sample CRM (salescore.datasets.sample)"
         if data["source"] == "sample"
         else (f"{data['source']} files")
     )
-    parts = [f"as of {data['as_of']}", source]
+    lines = [f"salescore report: as of {data['as_of']}, {source}"]
     if data["currency"] and data.get("rates"):
-        parts.append(
-            f"amounts in {data['currency']}, converted at the rate in force on each deal's "
-            f"close date ({data['rates']})"
+        lines.append(
+            f"Amounts in {data['currency']}, converted at the rate in force on each deal's "
+            f"close date ({data['rates']})."
         )
     elif data["currency"]:
-        parts.append(f"amounts in {data['currency']}")
-    return [f"salescore report: {', '.join(parts)}"]
+        lines.append(f"Amounts in {data['currency']}.")
+    if data.get("fiscal_calendar"):
+        lines.append(f"{data['fiscal_calendar']}.")
+    if style is not None and style.said:
+        lines.append(f"{style.said[0].upper()}{style.said[1:]}.")
+    return lines
 
 
 def _cut(text: str, limit: int = EXAMPLE_CHARS) -> str:

@@ -20,11 +20,13 @@ from .._arrays import option_number, utc_naive
 from .._tables import counted
 from .._version import __version__
 from ..errors import InvalidInputError, SalescoreError
+from ..fiscal import FiscalCalendar
 from ..pipeline import presets as _presets
 from ..pipeline.probabilities import fill_probabilities
 from . import _checks
+from ._calendar import calendar_text
 from .data import DEFAULT_TARGETS
-from .inputs import Inputs
+from .inputs import Inputs, _optional_calendar
 from .problems import (
     _REASONS_SHOWN,
     EMPTY_SECTIONS,
@@ -178,6 +180,7 @@ class Report:
     skipped: dict[str, str] = attrs.field(factory=dict, converter=_skipped)
     problems: list[Problem] = attrs.field(factory=list, converter=_problem_list)
     rates_file: str | None = attrs.field(default=None, validator=_optional_text)
+    calendar: FiscalCalendar | None = attrs.field(default=None, validator=_optional_calendar)
 
     @property
     def unusable(self) -> list[Problem]:
@@ -188,6 +191,9 @@ class Report:
         """The report as JSON-ready values under stable keys."""
         # "rates" is there only when the amounts were converted.
         rates = {} if self.rates_file is None else {"rates": self.rates_file}
+        # "fiscal_calendar" is there only when the report follows one.
+        if self.calendar is not None:
+            rates["fiscal_calendar"] = calendar_text(self.calendar, self.as_of)
         return {
             "salescore_version": __version__,
             "as_of": self.as_of.date().isoformat(),
@@ -378,7 +384,9 @@ def build_report(inputs: Inputs, *, assumptions: Assumptions | None = None) -> R
     }
     deals, history = inputs.deals, inputs.stage_history
     if deals is not None:
-        plans["forecast"] = lambda: forecast_section(deals, as_of=as_of, quota=inputs.quota)
+        plans["forecast"] = lambda: forecast_section(
+            deals, as_of=as_of, quota=inputs.quota, calendar=inputs.calendar
+        )
     if history is not None or deals is not None:
         plans["funnel"] = lambda: funnel_section(history, deals, as_of=as_of, stages=inputs.stages)
     if inputs.leads is not None:
@@ -449,4 +457,5 @@ def build_report(inputs: Inputs, *, assumptions: Assumptions | None = None) -> R
         skipped=skipped,
         problems=_problems(imports, planned, skipped, _emptied(inputs, kept, lost_some)),
         rates_file=inputs.rates_file,
+        calendar=inputs.calendar,
     )

@@ -27,6 +27,7 @@ from .._arrays import utc_naive
 from ..adapters import ImportResult
 from ..adapters._result import REASON
 from ..errors import InvalidInputError, SalescoreError
+from ..fiscal import FiscalCalendar
 from ..io import read_table
 from ..io._export import _export
 from ..money import read_rates
@@ -119,6 +120,9 @@ def _money(currency: object, rates: object, rates_base: object) -> Money | None:
 
 # ------------------------------------------------------------------------ demo
 
+#: How the report names the sample's own exchange rates.
+SAMPLE_RATES: Final = "the sample's rates"
+
 
 def demo_inputs(
     *,
@@ -127,8 +131,15 @@ def demo_inputs(
     currency: str | None = None,
     rates: Path | None = None,
     rates_base: str | None = None,
+    calendar: FiscalCalendar | None = None,
 ) -> Inputs:
     """The sample CRM of :func:`salescore.datasets.sample` as report inputs.
+
+    The sample's deals are in euros and, for the North accounts, Swedish kronor
+    (``sample(currencies=("EUR", "SEK"))``); they are converted to one currency at the
+    rate in force on each deal's close date, with the sample's own rates unless
+    ``rates`` is given. The forecast quarter is a quarter of the sample's fiscal year,
+    which starts in April.
 
     Parameters
     ----------
@@ -136,13 +147,19 @@ def demo_inputs(
         The report's date; the sample's own (1 January 2026) by default.
     quota : float, keyword-only, optional
         The quarter's quota; the sample's own by default.
-    currency, rates, rates_base : optional
-        Convert the deals' amounts, as :func:`load_inputs` does.
+    currency : str, keyword-only, optional
+        The currency to convert the deals to; the sample's (EUR) by default.
+    rates, rates_base : optional
+        A rates file to convert with instead of the sample's rates, as
+        :func:`load_inputs` reads it (``rates`` needs ``currency``).
+    calendar : FiscalCalendar, keyword-only, optional
+        The fiscal calendar; the sample's own (years from 1 April) by default.
 
     Returns
     -------
     Inputs
-        Every table of the sample, with its quota, targets and headcount.
+        Every table of the sample, with its quota, targets, headcount and fiscal
+        calendar, the deals in one currency.
 
     Examples
     --------
@@ -151,10 +168,14 @@ def demo_inputs(
     >>> from salescore.datasets import sample
     >>> str(inputs.as_of.date()), inputs.quota == sample().quota, len(inputs.deals)
     ('2026-01-01', True, 5000)
+    >>> inputs.currency, inputs.rates_file, set(inputs.deals["currency"])
+    ('EUR', "the sample's rates", {'EUR'})
+    >>> inputs.calendar.period_of(inputs.as_of, kind="quarter")
+    'FY2026 Q4'
     """
     from ..datasets import sample
 
-    crm = sample()
+    crm = sample(currencies=("EUR", "SEK"))
     frames = {
         "deals": crm.deals,
         "stage_history": crm.stage_history,
@@ -163,22 +184,34 @@ def demo_inputs(
         "transactions": crm.transactions,
         "activities": crm.activities,
     }
-    money = _money(currency, rates, rates_base)
+    if rates is None:  # the sample's own rates
+        if rates_base is not None:
+            raise InvalidInputError(f"rates_base needs rates; got {rates_base!r:.60}")
+        to = crm.currency if currency is None else currency_code("currency", currency)
+        money = Money(to=to, rates=crm.rates, file=SAMPLE_RATES)
+    else:
+        given = _money(currency, rates, rates_base)
+        assert given is not None  # rates were given
+        money = given
+    if calendar is not None and not isinstance(calendar, FiscalCalendar):
+        raise InvalidInputError(
+            f"calendar must be a FiscalCalendar or None; got {type(calendar).__name__} "
+            f"{calendar!r:.60}"
+        )
     imports = tuple(
         Import(table=name, source="sample", file="sample(seed=0)", rows_in=len(f), accepted=len(f))
         for name, f in frames.items()
     )
-    if money is not None:
-        sampled = ImportResult(
-            table="deals",
-            source="sample",
-            frame=crm.deals,
-            rejected=pd.DataFrame({REASON: pd.Series(dtype=object)}),
-            rows_in=len(crm.deals),
-            id_field="deal_id",
-        )
-        frames["deals"], record = _from_result(sampled, Path("sample(seed=0)"), money)
-        imports = tuple(record if item.table == "deals" else item for item in imports)
+    sampled = ImportResult(
+        table="deals",
+        source="sample",
+        frame=crm.deals,
+        rejected=pd.DataFrame({REASON: pd.Series(dtype=object)}),
+        rows_in=len(crm.deals),
+        id_field="deal_id",
+    )
+    frames["deals"], record = _from_result(sampled, Path("sample(seed=0)"), money)
+    imports = tuple(record if item.table == "deals" else item for item in imports)
     return Inputs(
         as_of=crm.as_of if as_of is None else as_of,
         source="sample",
@@ -186,9 +219,10 @@ def demo_inputs(
         stages=crm.stages,
         headcount=crm.headcount,
         targets=dict(crm.targets),
-        currency=crm.currency if money is None else money.to,
-        rates_file=None if money is None else money.file,
+        currency=money.to,
+        rates_file=money.file,
         imports=imports,
+        calendar=crm.fiscal_calendar if calendar is None else calendar,
         **frames,
     )
 
@@ -420,6 +454,7 @@ def load_inputs(
     currency: str | None = None,
     rates: Path | None = None,
     rates_base: str | None = None,
+    calendar: FiscalCalendar | None = None,
 ) -> Inputs:
     """Read the given files into report inputs.
 
@@ -450,6 +485,9 @@ def load_inputs(
     rates_base : str, optional
         The currency the rates are against (``rate`` is units of the currency per
         one unit of it); ``currency`` by default.
+    calendar : FiscalCalendar, optional
+        The company's fiscal calendar: the forecast quarter is its fiscal quarter
+        holding ``as_of``. Calendar quarters by default.
 
     Returns
     -------
@@ -522,5 +560,6 @@ def load_inputs(
         currency=main,
         rates_file=None if money is None else money.file,
         imports=tuple(imports),
+        calendar=calendar,
         **frames,
     )

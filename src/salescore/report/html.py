@@ -17,13 +17,15 @@ from ..errors import InvalidInputError
 from ._layout import (
     _caveats,
     _cells,
+    _count,
     _header,
+    _metric,
     _problems,
     _reasons_cell,
     label,
-    metric,
     table_title,
 )
+from ._numbers import Numbers, numbers, symbol_currency
 from .build import Report
 
 __all__ = ["PLOT_HINT", "render_html"]
@@ -143,8 +145,8 @@ def _draw_all(report: Report) -> tuple[dict[str, list[str]], str | None]:
     return figures, None
 
 
-def _table(key: str, data: dict[str, Any], periods: Any = None) -> str:
-    columns, rows = _cells(key, data)
+def _table(key: str, data: dict[str, Any], periods: Any, style: Numbers) -> str:
+    columns, rows = _cells(key, data, style)
     head = "".join(
         f"<th{'' if i == 0 else ' class=n'}>{_esc(c.replace('_', ' '))}</th>"
         for i, c in enumerate(columns)
@@ -168,25 +170,38 @@ def _table(key: str, data: dict[str, Any], periods: Any = None) -> str:
     )
 
 
-def render_html(report: Report, data: dict[str, Any]) -> str:
+def render_html(report: Report, data: dict[str, Any], *, locale: str | None = None) -> str:
     """The report as a self-contained HTML page.
 
-    ``data`` is ``report.to_dict()``. Raises :class:`~salescore.InvalidInputError`
-    when ``report`` is not a :class:`~salescore.report.Report` or ``data`` not a dict
-    with its keys.
+    ``data`` is ``report.to_dict()``; with a CLDR ``locale`` (``"sv_SE"``) the numbers
+    follow its conventions (see :func:`salescore.report.render`). Raises
+    :class:`~salescore.InvalidInputError` when ``report`` is not a
+    :class:`~salescore.report.Report`, ``data`` not a dict with its keys, ``locale``
+    not a locale CLDR knows, or Babel is not installed and a locale is given.
     """
+    _checked(report, data)
+    currency = symbol_currency(data.get("currency"))
+    return _html(report, data, numbers(locale, currency))
+
+
+def _checked(report: object, data: object) -> None:
     if not isinstance(report, Report):
         raise InvalidInputError(
             f"report must be a Report (from build_report); got {type(report).__name__}"
         )
     needed = ("as_of", "source", "currency", "problems", "imports", "sections")
-    if not isinstance(data, dict) or not all(key in data for key in needed):  # type: ignore[redundant-expr]
+    if not isinstance(data, dict) or not all(key in data for key in needed):
         raise InvalidInputError(
             "data must be the report's to_dict(), a dict with the keys "
             f"{', '.join(needed)}; got {type(data).__name__} {data!r:.60}"
         )
+
+
+def _html(report: Report, data: dict[str, Any], style: Numbers) -> str:
+    """The page of :func:`render_html`, its numbers written as ``style`` says."""
+    _checked(report, data)
     figures, hint = _draw_all(report)
-    title = _header(data)[0]
+    title, *details = _header(data, style)
     found = _problems(data)
     parts = [
         "<!DOCTYPE html>",
@@ -194,7 +209,9 @@ def render_html(report: Report, data: dict[str, Any]) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<link rel="icon" href="data:,">',
         f"<title>{_esc(title)}</title><style>{_STYLE}</style></head><body>",
-        f"<header><h1>{_esc(title)}</h1><nav>",
+        f"<header><h1>{_esc(title)}</h1>",
+        *(f'<p class="conventions">{_esc(detail)}</p>' for detail in details),
+        "<nav>",
         *(['<a href="#problems">Problems</a>'] if found else []),
         *(
             f'<a href="#{_esc(key)}">{_esc(section["title"])}</a>'
@@ -219,13 +236,13 @@ def render_html(report: Report, data: dict[str, Any]) -> str:
         flagged = _caveats(section)
         rows = "".join(
             f"<tr><th>{_esc(label(k, section.get('periods')))}</th>"
-            f"<td class=n>{_esc(metric(k, v))}</td>"
+            f"<td class=n>{_esc(_metric(k, v, style))}</td>"
             + (f'<td class="caveat">{_esc(flagged.get(k, ""))}</td>' if flagged else "")
             + "</tr>"
             for k, v in section["metrics"].items()
         )
         parts.append(f'<table class="metrics" data-table="metrics">{rows}</table>')
-        parts += [_table(k, t, section.get("periods")) for k, t in section["tables"].items()]
+        parts += [_table(k, t, section.get("periods"), style) for k, t in section["tables"].items()]
         parts += [f'<p class="note">{_esc(note)}</p>' for note in section["notes"]]
         parts.append("</section>")
     rows = "".join(
@@ -235,9 +252,9 @@ def render_html(report: Report, data: dict[str, Any]) -> str:
             for v in (
                 i["table"],
                 i["file"],
-                f"{i['rows_in']:,}",
-                f"{i['accepted']:,}",
-                f"{i['rejected']:,}",
+                _count(i["rows_in"], style),
+                _count(i["accepted"], style),
+                _count(i["rejected"], style),
                 _reasons_cell(i),
             )
         )

@@ -19,6 +19,7 @@ import pandas as pd
 from .._arrays import option_count, option_flag
 from ..adapters._result import MAX_ROWS
 from ..errors import InvalidInputError
+from ..fiscal import FiscalCalendar
 from . import _checks
 
 __all__ = ["FileFormat", "Import", "Inputs", "ReasonGroup"]
@@ -28,6 +29,13 @@ def _text(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
     if not isinstance(value, str):
         raise InvalidInputError(
             f"{attribute.name} must be a str; got {type(value).__name__} {value!r:.60}"
+        )
+
+
+def _optional_calendar(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, FiscalCalendar):
+        raise InvalidInputError(
+            f"calendar must be a FiscalCalendar or None; got {type(value).__name__} {value!r:.60}"
         )
 
 
@@ -252,9 +260,10 @@ class Inputs:
     >= 0, a Series of them by month (NaN: unknown) or None, ``stages`` str or None,
     ``targets`` (activity kind → finite number >= 0) or None, ``rates_file`` the
     name of the rates file the deals' amounts were converted to ``currency`` with (at
-    each deal's close date) or None, ``imports``
-    :class:`Import` records. A bad field raises :class:`~salescore.InvalidInputError`
-    naming it.
+    each deal's close date) or None, ``imports`` :class:`Import` records, and
+    ``calendar`` the company's :class:`~salescore.fiscal.FiscalCalendar` (the
+    forecast quarter is its fiscal quarter) or None (calendar quarters). A bad field
+    raises :class:`~salescore.InvalidInputError` naming it.
     """
 
     as_of: pd.Timestamp = attrs.field(converter=_as_of)
@@ -272,3 +281,4 @@ class Inputs:
     currency: str | None = attrs.field(default=None, validator=_optional_text)
     rates_file: str | None = attrs.field(default=None, validator=_optional_text)
     imports: tuple[Import, ...] = attrs.field(default=(), converter=_import_tuple)
+    calendar: FiscalCalendar | None = attrs.field(default=None, validator=_optional_calendar)

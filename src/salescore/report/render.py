@@ -16,18 +16,20 @@ from ._layout import (
     IMPORT_GROUPS,
     _caveats,
     _cells,
+    _count,
     _header,
     _import_warnings,
+    _metric,
     _problems,
     _reasons_cell,
     cell,
     import_reasons,
     label,
-    metric,
     table_title,
 )
+from ._numbers import Numbers, numbers, symbol_currency
 from .build import Report
-from .html import render_html
+from .html import _html
 
 __all__ = [
     "EXAMPLE_CHARS",
@@ -51,9 +53,12 @@ WIDTH: Final = 100
 
 
 def _text_table(
-    key: str, data: dict[str, Any], periods: Mapping[str, str] | None = None
+    key: str,
+    data: dict[str, Any],
+    periods: Mapping[str, str] | None = None,
+    style: Numbers | None = None,
 ) -> list[str]:
-    columns, rows = _cells(key, data)
+    columns, rows = _cells(key, data, style)
     headers = [c.replace("_", " ") for c in columns]
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
     first = min(widths[0], 28) if widths else 0
@@ -82,12 +87,13 @@ def _text_table(
     return out
 
 
-def _imports_lines(data: dict[str, Any]) -> list[str]:
+def _imports_lines(data: dict[str, Any], style: Numbers | None = None) -> list[str]:
     lines = []
     for item in data["imports"]:
+        rows_in, accepted = _count(item["rows_in"], style), _count(item["accepted"], style)
         lines.append(
-            f"  {item['table']:<14} {item['file'][:30]:<30} {item['rows_in']:>8,} rows "
-            f"{item['accepted']:>8,} accepted {item['rejected']:>6,} rejected"
+            f"  {item['table']:<14} {item['file'][:30]:<30} {rows_in:>8} rows "
+            f"{accepted:>8} accepted {_count(item['rejected'], style):>6} rejected"
         )
         shown, more = import_reasons(item)
         for reason, examples in shown:
@@ -107,10 +113,21 @@ def _wrap(text: str, indent: str) -> list[str]:
     return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
 
 
-def render_text(data: dict[str, Any]) -> str:
-    """The report for a 100-column terminal."""
-    lines = _header(data)
-    lines.append("=" * min(WIDTH, len(lines[0])))
+def _style(data: dict[str, Any], locale: object, babel_optional: object = False) -> Numbers:
+    """How the numbers of the report ``data`` are written in ``locale`` (None: the default)."""
+    return numbers(locale, symbol_currency(data.get("currency")), babel_optional=babel_optional)
+
+
+def render_text(data: dict[str, Any], *, locale: str | None = None) -> str:
+    """The report for a 100-column terminal; numbers in a CLDR ``locale``'s conventions if given."""
+    return _text(data, _style(data, locale))
+
+
+def _text(data: dict[str, Any], style: Numbers) -> str:
+    title, *details = _header(data, style)
+    lines = [title, "=" * min(WIDTH, len(title))]
+    for detail in details:
+        lines += _wrap(detail, "")
     found = _problems(data)
     if found:
         lines += ["", "PROBLEMS (read these before the figures)", "-" * 40]
@@ -122,15 +139,16 @@ def render_text(data: dict[str, Any]) -> str:
         flagged = _caveats(section)
         for key, value in section["metrics"].items():
             mark = " (!)" if key in flagged else ""
-            lines.append(f"  {label(key, periods):<56} {metric(key, value):>20}{mark}".rstrip())
+            shown = _metric(key, value, style)
+            lines.append(f"  {label(key, periods):<56} {shown:>20}{mark}".rstrip())
             if key in flagged:
                 lines += _wrap(f"(!) {flagged[key]}", "      ")
         for key, table in section["tables"].items():
             lines.append("")
-            lines += _text_table(key, table, periods)
+            lines += _text_table(key, table, periods, style)
         for note in section["notes"]:
             lines += _wrap(f"Note: {note}", "  ")
-    lines += ["", "IMPORT", "------", *_imports_lines(data)]
+    lines += ["", "IMPORT", "------", *_imports_lines(data, style)]
     return "\n".join(lines) + "\n"
 
 
@@ -152,9 +170,16 @@ def _md_table(headers: list[str], rows: list[list[str]], *, text_last: bool = Fa
     return out
 
 
-def render_markdown(data: dict[str, Any]) -> str:
-    """The report as a Markdown document."""
-    lines = [f"# {_header(data)[0]}"]
+def render_markdown(data: dict[str, Any], *, locale: str | None = None) -> str:
+    """The report as a Markdown document; numbers in a CLDR ``locale``'s conventions if given."""
+    return _markdown(data, _style(data, locale))
+
+
+def _markdown(data: dict[str, Any], style: Numbers) -> str:
+    title, *details = _header(data, style)
+    lines = [f"# {title}"]
+    if details:
+        lines += ["", *(f"- {_md_escape(detail)}" for detail in details)]
     found = _problems(data)
     if found:
         lines += ["", "## Problems (read these before the figures)", ""]
@@ -165,15 +190,17 @@ def render_markdown(data: dict[str, Any]) -> str:
         flagged = _caveats(section)
         if flagged:
             rows = [
-                [label(k, periods), metric(k, v), flagged.get(k, "")]
+                [label(k, periods), _metric(k, v, style), flagged.get(k, "")]
                 for k, v in section["metrics"].items()
             ]
             lines += _md_table(["Metric", "Value", "Caveat"], rows, text_last=True)
         else:
-            rows = [[label(k, periods), metric(k, v)] for k, v in section["metrics"].items()]
+            rows = [
+                [label(k, periods), _metric(k, v, style)] for k, v in section["metrics"].items()
+            ]
             lines += _md_table(["Metric", "Value"], rows)
         for key, table in section["tables"].items():
-            columns, cells = _cells(key, table)
+            columns, cells = _cells(key, table, style)
             lines += ["", f"### {table_title(key, periods)}", ""]
             lines += _md_table([c.replace("_", " ") for c in columns], cells)
             total = table.get("total_rows")
@@ -189,9 +216,9 @@ def render_markdown(data: dict[str, Any]) -> str:
             [
                 i["table"],
                 i["file"],
-                f"{i['rows_in']:,}",
-                f"{i['accepted']:,}",
-                f"{i['rejected']:,}",
+                _count(i["rows_in"], style),
+                _count(i["accepted"], style),
+                _count(i["rejected"], style),
                 _reasons_cell(i),
             ]
             for i in data["imports"]
@@ -206,7 +233,9 @@ def render_json(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
 
 
-def render(report: Report, fmt: str) -> str:
+def render(
+    report: Report, fmt: str, *, locale: str | None = None, babel_optional: bool = False
+) -> str:
     """The report in one of :data:`FORMATS`: text, Markdown, JSON or HTML.
 
     Every format shows the report's problems (:class:`~salescore.report.build.Problem`:
@@ -219,6 +248,15 @@ def render(report: Report, fmt: str) -> str:
         From :func:`build_report`.
     fmt : {"text", "markdown", "json", "html"}
         The format; the JSON keys are listed on the report's JSON page.
+    locale : str, optional
+        A CLDR locale (``"sv_SE"``, ``"de"``, ``"en-US"``) whose conventions the text,
+        Markdown and HTML numbers follow, money with the symbol of the report's
+        currency and no decimals (Swedish ``1 234 567 kr``); the header names it.
+        Needs Babel (``pip install '.[locale]'`` in a clone of salescore). Dates stay ISO 8601 and
+        JSON is the same in every locale. None (default): ``1,234,567``.
+    babel_optional : bool, default False
+        Without Babel installed, write the numbers in the default format and say so
+        in the header, rather than raise.
 
     Returns
     -------
@@ -228,8 +266,15 @@ def render(report: Report, fmt: str) -> str:
     Raises
     ------
     InvalidInputError
-        ``report`` is not a :class:`~salescore.report.build.Report`, or ``fmt`` is not
-        one of :data:`FORMATS`.
+        ``report`` is not a :class:`~salescore.report.build.Report`, ``fmt`` is not
+        one of :data:`FORMATS`, ``locale`` is not a locale CLDR knows, or Babel is
+        not installed (unless ``babel_optional``).
+
+    Notes
+    -----
+    The numbers are Babel's, with CLDR's characters: Swedish groups thousands with a
+    no-break space (U+00A0) and French with a narrow one (U+202F), so that an amount
+    is never broken across lines; the text and Markdown keep them.
 
     Examples
     --------
@@ -241,6 +286,8 @@ def render(report: Report, fmt: str) -> str:
     'salescore report: as of 2026-01-01, the sample CRM (salescore.datasets.sample), amounts in EUR'
     >>> json.loads(render(report, "json"))["sections"]["forecast"]["metrics"]["open_deals"]
     450
+    >>> render(report, "text", locale="sv_SE").splitlines()[0].endswith("written in sv_SE")
+    True
     """
     if not isinstance(report, Report):
         raise InvalidInputError(
@@ -252,11 +299,12 @@ def render(report: Report, fmt: str) -> str:
             f"fmt must be one of {', '.join(map(repr, FORMATS))}; got {fmt!r:.60}"
         )
     data = report.to_dict()
+    style = _style(data, locale, babel_optional)
     if fmt == "html":
-        return render_html(report, data)
+        return _html(report, data, style)
     renderers: dict[str, Callable[[dict[str, Any]], str]] = {
-        "text": render_text,
-        "markdown": render_markdown,
+        "text": lambda data: _text(data, style),
+        "markdown": lambda data: _markdown(data, style),
         "json": render_json,
     }
     if fmt not in renderers:

@@ -5,8 +5,8 @@ The shared engine of :mod:`salescore.retention.cohorts` and
 customers, amounts, the end of observation) and numbers its customers and periods
 once; :func:`_pairs` and :func:`_counted_pairs` find every (customer, period) pair in a
 customers × periods table, or by sorting when that table would be mostly empty; the
-rest turns the codes back into cohorts and a PeriodIndex. Never a Python loop over
-customers.
+rest turns the codes back into cohorts and a PeriodIndex (or the labels of fiscal
+periods). Never a Python loop over customers.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from .. import schema
 from .._arrays import FloatArray
 from .._tables import PERIOD as _PERIOD
 from .._tables import float_column, option_column, row_ids, which
-from .._tables import period_dtype as _period_dtype
-from .._tables import periods as _periods
 from ..errors import InvalidInputError
+from ..fiscal import FiscalFrequency
+from ..fiscal._freq import Frequency, fiscal_bound, period_index, period_kind, period_ordinals
 
 __all__ = [
     "MAX_PERIODS",
@@ -62,7 +62,7 @@ class _Log(NamedTuple):
     periods: IntArray  # the period, 0 for the first period of the table
     span: int  # how many periods the table covers
     first: int  # ordinal of the first period
-    dtype: pd.PeriodDtype
+    dtype: Frequency  # a pandas period dtype or fiscal periods
     amounts: FloatArray | None
 
 
@@ -74,11 +74,15 @@ def _column_names(**names: object) -> None:
         raise InvalidInputError(f"{', '.join(names)} must name different columns; got {listed}")
 
 
-def _end_ordinal(end: object, dtype: pd.PeriodDtype) -> int | None:
-    """The ordinal of the period ``end`` stands for (a Period or a date), or None."""
+def _end_ordinal(end: object, dtype: Frequency) -> int | None:
+    """The ordinal of the period ``end`` stands for (a Period, fiscal label or date), or None."""
     if end is None:
         return None
-    if isinstance(end, pd.Period):
+    if isinstance(dtype, FiscalFrequency):
+        label = fiscal_bound(dtype, "end", end)
+        if label is not None:
+            return label
+    elif isinstance(end, pd.Period):
         if end.freq != dtype.freq:
             raise InvalidInputError(
                 f"end is a Period of another frequency than the table's {dtype}; got {end!r}"
@@ -102,7 +106,7 @@ def _end_ordinal(end: object, dtype: pd.PeriodDtype) -> int | None:
         raise InvalidInputError(
             f"end must be a date pandas can hold (1677-09-22 to 2262-04-11); got {end!r:.60}"
         ) from None
-    return int(pd.PeriodIndex(_periods(stamps, dtype)).asi8[0])
+    return int(period_ordinals(dtype, stamps, name="end")[0])
 
 
 def _read_log(
@@ -121,7 +125,7 @@ def _read_log(
     ``known``, when given, lists every customer id (each once); a row naming another
     customer is an error. Otherwise customers are numbered in order of appearance.
     """
-    dtype = _period_dtype(freq)
+    dtype = period_kind(freq)
     names: dict[str, object] = {"customer": customer, "date": date}
     if amount is not None:
         names["amount"] = amount
@@ -160,7 +164,9 @@ def _read_log(
             )
         amounts = values
 
-    ordinals = np.asarray(pd.PeriodIndex(_periods(frame[date], dtype)).asi8, dtype=np.int64)
+    fiscal = isinstance(dtype, FiscalFrequency)  # explicit periods name rows outside them
+    ids = row_ids(frame, None) if fiscal else None
+    ordinals = period_ordinals(dtype, frame[date], name=date, ids=ids)
     if ordinals.size == 0:
         first, span = 0, 0
     else:
@@ -256,9 +262,6 @@ def _first_periods(customers: IntArray, periods: IntArray) -> tuple[IntArray, In
     return starts, np.repeat(periods[starts], lengths)
 
 
-def _period_index(log: _Log, name: str = _PERIOD) -> pd.PeriodIndex:
-    if log.span == 0:
-        return pd.PeriodIndex([], dtype=log.dtype, name=name)
-    freq: Any = log.dtype.freq  # the stubs do not list offsets, which Period accepts
-    start = pd.Period(ordinal=log.first, freq=freq)
-    return pd.period_range(start=start, periods=log.span, name=name)
+def _period_index(log: _Log, name: str = _PERIOD) -> pd.Index[Any]:
+    """Every period of the table: a PeriodIndex, or the labels of fiscal periods."""
+    return period_index(log.dtype, log.first, log.span, name)

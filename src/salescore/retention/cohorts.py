@@ -23,6 +23,7 @@ import pandas as pd
 
 from .._arrays import FloatArray, option_flag, safe_divide
 from ..errors import InvalidInputError
+from ..fiscal import FiscalFrequency
 
 # MAX_PERIODS is re-exported: salescore.retention.cohorts.MAX_PERIODS (its home is ._log).
 from ._log import MAX_PERIODS as MAX_PERIODS
@@ -44,7 +45,7 @@ def cohort_retention(
     customer: str = "customer_id",
     date: str = "date",
     amount: str | None = None,
-    freq: str = "M",
+    freq: str | FiscalFrequency = "M",
     measure: str = "customers",
     normalize: bool = True,
     end: object = None,
@@ -71,22 +72,26 @@ def cohort_retention(
         Column with the amount of each purchase (numeric, >= 0; canonically
         ``"amount"``). Required with ``measure="revenue"`` and refused otherwise, so
         that the measure is always stated.
-    freq : str, keyword-only, default "M"
-        A pandas period alias ("W", "M", "Q", "Y" …) for cohorts and ages.
+    freq : str or FiscalFrequency, keyword-only, default "M"
+        A pandas period alias ("W", "M", "Q", "Y" …) for cohorts and ages, or
+        fiscal periods (:class:`~salescore.fiscal.FiscalFrequency`, such as
+        ``FiscalCalendar.from_start_month(4).freq("quarter")``), labelled
+        ``"FY2027 Q1"``; ages then count fiscal periods.
     measure : {"customers", "revenue"}, keyword-only, default "customers"
         What is retained: active customers, or revenue.
     normalize : bool, keyword-only, default True
         Divide each row by its age-0 value. ``False`` gives the counts of active
         customers (age 0 is then the cohort's size) or the revenue amounts.
-    end : date, Period or None, keyword-only, default None
-        The last period observed; ``None`` takes the period of the last transaction.
+    end : date, Period, str or None, keyword-only, default None
+        The last period observed (with fiscal periods, a date or a fiscal label such
+        as ``"FY2027 Q1"``); ``None`` takes the period of the last transaction.
         The last period counts as observed in full: a log exported mid-month sees the
         month's buyers so far. A transaction dated after ``end`` is an error.
 
     Returns
     -------
     DataFrame
-        Indexed by ``cohort`` (a PeriodIndex: every period from the first
+        Indexed by ``cohort`` (a PeriodIndex, or fiscal labels: every period from the first
         transaction to ``end``, including periods in which no customer was won),
         with columns ``age`` 0, 1, 2, … (periods since the cohort's first period)
         as float64. A cell beyond the end of observation (cohort + age > ``end``)
@@ -232,7 +237,7 @@ def retention_by_period(
     *,
     customer: str = "customer_id",
     date: str = "date",
-    freq: str = "M",
+    freq: str | FiscalFrequency = "M",
     end: object = None,
 ) -> pd.DataFrame:
     r"""Customers retained, lost, won and won back, period by period.
@@ -255,17 +260,21 @@ def retention_by_period(
     customer, date : str, keyword-only
         Column names: the customer (any hashable ids) and the date of the purchase
         (datetime64; a time-zone-aware column is split by its local calendar).
-    freq : str, keyword-only, default "M"
-        A pandas period alias ("W", "M", "Q", "Y" …) for the periods.
-    end : date, Period or None, keyword-only, default None
-        The last period reported; ``None`` takes the period of the last
+    freq : str or FiscalFrequency, keyword-only, default "M"
+        A pandas period alias ("W", "M", "Q", "Y" …) for the periods, or
+        fiscal periods (:class:`~salescore.fiscal.FiscalFrequency`, such as
+        ``FiscalCalendar.from_start_month(4).freq("quarter")``), labelled
+        ``"FY2027 Q1"``.
+    end : date, Period, str or None, keyword-only, default None
+        The last period reported (with fiscal periods, a date or a fiscal label such
+        as ``"FY2027 Q1"``); ``None`` takes the period of the last
         transaction. Periods after the last transaction show every customer of the
         period before as lost. A transaction dated after ``end`` is an error.
 
     Returns
     -------
     DataFrame
-        Indexed by ``period`` (a PeriodIndex: every period from the first
+        Indexed by ``period`` (a PeriodIndex, or fiscal labels: every period from the first
         transaction to ``end``), with int64 columns ``start``, ``retained``,
         ``lost``, ``new``, ``reactivated`` and ``active``, and float64 columns
         ``retention_rate`` and ``churn_rate`` (NaN where ``start`` is 0). The log's

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .._arrays import FloatArray, safe_divide
 from ..errors import InvalidInputError
+from ..fiscal import FiscalFrequency
 from ._log import IntArray, _counted_pairs, _first_periods, _period_index, _read_log
 
 __all__ = ["usage_summary"]
@@ -72,7 +73,7 @@ def usage_summary(
     *,
     customer: str = "customer_id",
     date: str = "date",
-    freq: str = "M",
+    freq: str | FiscalFrequency = "M",
     customers: Collection[Any] | pd.Index[Any] | pd.Series[Any] | None = None,
     end: object = None,
 ) -> pd.DataFrame:
@@ -93,22 +94,26 @@ def usage_summary(
     customer, date : str, keyword-only
         Column names: the customer (any hashable ids) and the date of the event
         (datetime64; a time-zone-aware column is split by its local calendar).
-    freq : str, keyword-only, default "M"
-        A pandas period alias ("D", "W", "M", "Q" …) for the periods.
+    freq : str or FiscalFrequency, keyword-only, default "M"
+        A pandas period alias ("D", "W", "M", "Q" …) for the periods, or
+        fiscal periods (:class:`~salescore.fiscal.FiscalFrequency`, such as
+        ``FiscalCalendar.from_start_month(4).freq("quarter")``), labelled
+        ``"FY2027 Q1"``.
     customers : list, set, array, Index, Series or None, keyword-only, default None
         The ids of every customer, active or not — the denominator of
         ``share_active`` in every period (repeated ids count once). An event of a
         customer it does not list is an error. ``None`` takes, for each period,
         every customer seen in the log up to the end of that period, so a customer
         counts from their first event on and stays in the base afterwards.
-    end : date, Period or None, keyword-only, default None
-        The last period reported; ``None`` takes the period of the last event. An
+    end : date, Period, str or None, keyword-only, default None
+        The last period reported (with fiscal periods, a date or a fiscal label such
+        as ``"FY2027 Q1"``); ``None`` takes the period of the last event. An
         event dated after ``end`` is an error.
 
     Returns
     -------
     DataFrame
-        Indexed by ``period`` (a PeriodIndex: every period from the first event to
+        Indexed by ``period`` (a PeriodIndex, or fiscal labels: every period from the first event to
         ``end``), with int64 columns ``customers`` (the base), ``active`` and
         ``events``, and float64 columns ``share_active`` (active ÷ customers; NaN
         for a base of 0), ``mean_per_active`` and ``median_per_active`` (events per

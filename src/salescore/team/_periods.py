@@ -1,4 +1,4 @@
-"""Periods by ordinal, shared by the team tables."""
+"""Periods by ordinal, shared by the team tables (pandas periods or fiscal periods)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import pandas as pd
 
 from .._tables import PERIOD as _PERIOD
 from ..errors import InvalidInputError
+from ..fiscal._freq import Frequency, period_names
+from ..fiscal._freq import period_index as _period_index
 
 __all__ = ["MAX_PERIODS", "check_span", "labels", "period", "period_index", "period_labels"]
 
@@ -35,9 +37,9 @@ def labels(periods: pd.PeriodIndex) -> ObjectArray:
     return np.array([str(p) for p in periods], dtype=object)
 
 
-def period_labels(ordinals: IntArray, dtype: pd.PeriodDtype) -> ObjectArray:
-    """Period ordinals as strings, for error messages."""
-    return np.array([str(period(int(o), dtype)) for o in ordinals], dtype=object)
+def period_labels(ordinals: IntArray, dtype: Frequency) -> ObjectArray:
+    """Period ordinals as strings (fiscal labels for fiscal periods), for error messages."""
+    return period_names(dtype, ordinals)
 
 
 def period(ordinal: int, dtype: pd.PeriodDtype) -> pd.Period:
@@ -46,8 +48,9 @@ def period(ordinal: int, dtype: pd.PeriodDtype) -> pd.Period:
     return pd.Period(ordinal=ordinal, freq=freq)
 
 
-def period_index(first: int, span: int, dtype: pd.PeriodDtype) -> pd.PeriodIndex:
-    """Every period from the one with ordinal ``first``, ``span`` of them."""
-    if span == 0:
-        return pd.PeriodIndex([], dtype=dtype, name=_PERIOD)
-    return pd.period_range(start=period(first, dtype), periods=span, name=_PERIOD)
+def period_index(first: int, span: int, dtype: Frequency) -> pd.Index[Any]:
+    """Every period from the one with ordinal ``first``, ``span`` of them.
+
+    A PeriodIndex for a pandas alias; the labels (object Index) for fiscal periods.
+    """
+    return _period_index(dtype, first, span, _PERIOD)

@@ -19,9 +19,9 @@ import pandas as pd
 from .._arrays import FloatArray, check_nonnegative, coerce
 from .._tables import PERIOD as _PERIOD
 from .._tables import float_column, option_column, row_ids, which
-from .._tables import period_dtype as _period_dtype
-from .._tables import periods as _periods
 from ..errors import InvalidInputError, SchemaError
+from ..fiscal import FiscalFrequency
+from ..fiscal._freq import Frequency, fiscal_bound, period_kind, period_ordinals
 from ..schema import check_columns
 from ..schema.vocabularies import ACTIVITY_KINDS
 from ._periods import check_span, period_index
@@ -120,10 +120,14 @@ def _target_matrix(
     return owners.tolist(), np.column_stack(columns) if columns else np.empty((0, 0))
 
 
-def _period_bound(name: str, bound: object, dtype: pd.PeriodDtype) -> int | None:
+def _period_bound(name: str, bound: object, dtype: Frequency) -> int | None:
     if bound is None:
         return None
-    if isinstance(bound, pd.Period):
+    if isinstance(dtype, FiscalFrequency):
+        label = fiscal_bound(dtype, name, bound)
+        if label is not None:
+            return label
+    elif isinstance(bound, pd.Period):
         if bound.freq != dtype.freq:
             raise InvalidInputError(
                 f"{name} is a Period of another frequency than the table's {dtype}; got {bound!r}"
@@ -143,7 +147,7 @@ def _period_bound(name: str, bound: object, dtype: pd.PeriodDtype) -> int | None
             stamp = pd.NaT
     if pd.isna(stamp):
         raise InvalidInputError(f"{name} must be None, a date or a Period; got {bound!r:.60}")
-    return int(pd.PeriodIndex(_periods(pd.Series([stamp]), dtype)).asi8[0])
+    return int(period_ordinals(dtype, pd.Series([stamp]), name=name)[0])
 
 
 def activity_report(
@@ -154,7 +158,7 @@ def activity_report(
     kind: str = "kind",
     date: str = "date",
     kinds: str | Sequence[str] | None = None,
-    freq: str = "W",
+    freq: str | FiscalFrequency = "W",
     start: object = None,
     end: object = None,
 ) -> pd.DataFrame:
@@ -185,12 +189,16 @@ def activity_report(
     kinds : str, list of str or None, keyword-only, default None
         The kinds to report, each with a target; ``None`` reports every kind of
         ``targets``. Activities of other kinds are not counted.
-    freq : str, keyword-only, default "W"
-        A pandas period alias ("D", "W", "M", "Q" …) for the periods.
+    freq : str or FiscalFrequency, keyword-only, default "W"
+        A pandas period alias ("D", "W", "M", "Q" …) for the periods, or fiscal
+        periods (:class:`~salescore.fiscal.FiscalFrequency`, such as
+        ``FiscalCalendar.from_start_month(4).freq("month")``), labelled
+        ``"FY2027 M01"``; the targets are then per fiscal period.
     start, end : date, Period or None, keyword-only
-        First and last period of the report (a date stands for its period);
-        ``None`` takes the period of the first (last) reported activity.
-        Activities outside the range are not counted.
+        First and last period of the report (a date stands for its period; with
+        fiscal periods, a fiscal label such as ``"FY2027 Q1"`` may stand for one,
+        a pandas Period not); ``None`` takes the period of the first (last)
+        reported activity. Activities outside the range are not counted.
 
     Returns
     -------
@@ -278,7 +286,7 @@ def activity_report(
     salescore.errors.InvalidInputError: kind must be one of 'call', 'visit', 'email',
     'meeting' (the canonical kinds and those with a target); not so for 6 rows: 0 ('Call'), ...
     """
-    period_dtype = _period_dtype(freq)
+    period_dtype = period_kind(freq)
     for name, column in (("by", by), ("kind", kind), ("date", date)):
         option_column(name, column)
     if len({by, kind, _PERIOD}) < 3:
@@ -316,7 +324,9 @@ def activity_report(
         raise InvalidInputError(f"{date} is missing for {which(ids, undated)}")
 
     ordinals = np.zeros(len(activities), dtype=np.int64)
-    ordinals[selected] = pd.PeriodIndex(_periods(activities.loc[selected, date], period_dtype)).asi8
+    ordinals[selected] = period_ordinals(
+        period_dtype, activities.loc[selected, date], name=date, ids=ids[selected]
+    )
     first = lo if lo is not None else (int(ordinals[selected].min()) if selected.any() else 0)
     last = hi if hi is not None else (int(ordinals[selected].max()) if selected.any() else -1)
     span = max(last - first + 1, 0)

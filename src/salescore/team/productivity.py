@@ -20,6 +20,8 @@ from .. import schema
 from .._arrays import FloatArray, check_nonnegative, coerce, safe_divide
 from .._tables import option_column, which
 from ..errors import InvalidInputError
+from ..fiscal import FiscalFrequency
+from ..fiscal._freq import Frequency, bucket, label_ordinals, period_kind, period_ordinals
 from ..money import ExchangeRates
 from ..pipeline._deals import (
     _check_amounts,
@@ -30,7 +32,6 @@ from ..pipeline._deals import (
     _deal_ids,
     _floats,
     _in_one_currency,
-    _period_dtype,
     _periods,
     _statuses,
     _which,
@@ -41,11 +42,8 @@ from .metrics import sales_productivity
 __all__ = ["productivity_report"]
 
 
-def _headcount_series(
-    headcount: pd.Series[Any], dtype: pd.PeriodDtype
-) -> tuple[IntArray, FloatArray]:
-    """Period ordinals (sorted) and headcounts of a Series indexed by period."""
-    index = headcount.index
+def _pandas_periods(index: pd.Index[Any], dtype: pd.PeriodDtype) -> tuple[IntArray, ObjectArray]:
+    """Ordinals and labels of a headcount index of pandas periods or of timestamps."""
     if isinstance(index, pd.PeriodIndex):
         if index.dtype != dtype:
             raise InvalidInputError(
@@ -66,14 +64,51 @@ def _headcount_series(
             "headcount has a missing period in its index "
             f"({which(names, np.asarray(periods.isna(), dtype=bool))})"
         )
-    repeated = periods.duplicated(keep=False)
+    return np.asarray(periods.asi8, dtype=np.int64), names
+
+
+def _fiscal_periods(index: pd.Index[Any], freq: FiscalFrequency) -> tuple[IntArray, ObjectArray]:
+    """Ordinals and labels of a headcount index of fiscal labels or of timestamps."""
+    if isinstance(index, pd.DatetimeIndex):
+        if index.hasnans:
+            names = np.array([str(stamp) for stamp in index], dtype=object)
+            raise InvalidInputError(
+                "headcount has a missing period in its index "
+                f"({which(names, np.asarray(index.isna(), dtype=bool))})"
+            )
+        return bucket(freq, index, name="headcount's index")
+    if isinstance(index, pd.PeriodIndex) or not (
+        index.dtype == object or pd.api.types.is_string_dtype(index.dtype)
+    ):
+        raise InvalidInputError(
+            f"headcount must be indexed by fiscal {freq.kind}s, as labels (such as "
+            "'FY2027 Q1') or a DatetimeIndex, since freq is fiscal; got a Series with a "
+            f"{type(index).__name__} of {index.dtype}"
+        )
+    values = index.to_numpy(dtype=object)
+    missing = np.asarray(pd.isna(values), dtype=bool)
+    if missing.any():
+        raise InvalidInputError(
+            f"headcount has a missing period in its index ({which(values, missing)})"
+        )
+    return label_ordinals(freq, values, name="headcount's index"), values
+
+
+def _headcount_series(headcount: pd.Series[Any], dtype: Frequency) -> tuple[IntArray, FloatArray]:
+    """Period ordinals (sorted) and headcounts of a Series indexed by period."""
+    index = headcount.index
+    if isinstance(dtype, FiscalFrequency):
+        raw, names = _fiscal_periods(index, dtype)
+    else:
+        raw, names = _pandas_periods(index, dtype)
+    repeated = pd.Index(raw).duplicated(keep=False)
     if repeated.any():
         raise InvalidInputError(
             f"headcount has more than one entry for a period: "
             f"{which(names, repeated, noun='index label')}"
         )
-    (raw,), _ = coerce(headcount=headcount)
-    values = np.asarray(raw, dtype=np.float64)
+    (raw_values,), _ = coerce(headcount=headcount)
+    values = np.asarray(raw_values, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         bad = np.isinf(values) | (values < 0.0)
     if bad.any():
@@ -81,7 +116,7 @@ def _headcount_series(
             "headcount must be a finite number >= 0; not so for "
             f"{which(names, bad, values.tolist(), noun='period')}"
         )
-    ordinals = np.asarray(periods.asi8, dtype=np.int64)
+    ordinals = np.asarray(raw, dtype=np.int64)
     order = np.argsort(ordinals, kind="stable")
     ordinals, values = ordinals[order], values[order]
     if ordinals.size:
@@ -103,7 +138,7 @@ def productivity_report(
     deals: pd.DataFrame,
     headcount: float | pd.Series[Any],
     *,
-    freq: str = "M",
+    freq: str | FiscalFrequency = "M",
     value: str = "value",
     status: str = "status",
     close_date: str = "close_date",
@@ -126,15 +161,19 @@ def productivity_report(
         Canonical deals table, one row per deal; only won deals count.
     headcount : float or Series
         Sellers in full-time equivalents, >= 0: one number for every period, or a
-        Series of numbers indexed by period — a PeriodIndex of frequency ``freq``,
-        or a DatetimeIndex whose timestamps each fall in a different period. A Series
+        Series of numbers indexed by period — a PeriodIndex of frequency ``freq``
+        (with fiscal periods, an Index of their labels such as ``"FY2027 Q1"``), or a
+        DatetimeIndex whose timestamps each fall in a different period. A Series
         must give every period from its first to its last (NaN where the headcount
         is not known) and cover every period with a won deal; its periods are the
         rows of the table. With one number, the rows run from the first period with
         a win to the last.
-    freq : str, keyword-only, default "M"
+    freq : str or FiscalFrequency, keyword-only, default "M"
         A pandas period alias ("W", "M", "Q", "Y" …) for the periods of the close
-        dates.
+        dates, or fiscal periods (:class:`~salescore.fiscal.FiscalFrequency`, such as
+        ``FiscalCalendar.from_start_month(4).freq("quarter")``), labelled
+        ``"FY2027 Q1"``. The periods of a 4-4-5 calendar differ in length (4 or 5
+        weeks): productivity is per period, as it is per month of 28 to 31 days.
     value, status, close_date : str, keyword-only
         Column names: amount (numeric, >= 0), status ('open', 'won' or 'lost', any
         case) and close date (datetime64; a time-zone-aware column is split by its
@@ -162,7 +201,8 @@ def productivity_report(
     Returns
     -------
     DataFrame
-        Indexed by ``period`` (a PeriodIndex, in time order, without gaps), with
+        Indexed by ``period`` (a PeriodIndex, or the fiscal labels (str) with a
+        ``FiscalFrequency``; in time order, without gaps), with
         columns ``won`` (int64, the number of deals won), ``revenue`` (their total
         value), ``headcount``, ``productivity`` (revenue ÷ headcount; NaN where the
         headcount is 0) and ``change`` (the relative change of productivity from the
@@ -254,8 +294,24 @@ def productivity_report(
     ...
     salescore.errors.InvalidInputError: headcount has no entry for 1 period: '2024-03', in
     which deals were won (2 deals: 'D4', 'D5'); give the headcount of every period with a win
+
+    By the quarters of a fiscal year starting in April, a win on 31 March and one on
+    1 April fall in different fiscal years:
+
+    >>> from salescore.fiscal import FiscalCalendar
+    >>> quarters = FiscalCalendar.from_start_month(4).freq("quarter")
+    >>> wins = pd.DataFrame({
+    ...     "deal_id": ["W1", "W2"], "value": [10_000.0, 30_000.0], "currency": "EUR",
+    ...     "status": "won",
+    ...     "close_date": pd.to_datetime(["2026-03-31", "2026-04-01"]),
+    ... })
+    >>> productivity_report(wins, 2, freq=quarters)[["won", "revenue", "productivity"]]
+               won  revenue  productivity
+    period
+    FY2026 Q4    1  10000.0        5000.0
+    FY2027 Q1    1  30000.0       15000.0
     """
-    period_dtype = _period_dtype(freq)
+    period_dtype = period_kind(freq)
     for name, column in (("value", value), ("status", status), ("close_date", close_date)):
         option_column(name, column)
     for name, optional in (("created", created), ("currency", currency), ("deal_id", deal_id)):
@@ -276,8 +332,8 @@ def productivity_report(
         _check_one_currency(deals, currency, ids, won)
     _check_dated(deals, close_date, ids, won, "won deals")
     deals = _check_chronology(deals, created, close_date, ids, won)
-    won_ordinals = np.asarray(
-        pd.PeriodIndex(_periods(deals.loc[won, close_date], period_dtype)).asi8, dtype=np.int64
+    won_ordinals = period_ordinals(
+        period_dtype, deals.loc[won, close_date], name=close_date, ids=ids[won]
     )
 
     if isinstance(headcount, pd.Series):
@@ -334,7 +390,7 @@ def _refuse_uncovered(
     won_ordinals: IntArray,
     known: npt.NDArray[np.bool_],
     won_ids: ObjectArray,
-    dtype: pd.PeriodDtype,
+    dtype: Frequency,
 ) -> None:
     missing = np.unique(won_ordinals[~known])
     listed = which(period_labels(missing, dtype), np.ones(missing.size, dtype=bool), noun="period")

@@ -11,7 +11,9 @@ from ... import pipeline as _pipeline
 from ..._arrays import utc_naive
 from ..._tables import counted
 from ...errors import SalescoreError
+from ...fiscal import FiscalCalendar
 from ...pipeline import presets as _presets
+from .._calendar import forecast_quarter
 from .._plain import table
 from ._common import (
     Section,
@@ -22,7 +24,6 @@ from ._common import (
     _optional,
     _own_words,
     _utc_naive,
-    quarter_end,
 )
 
 __all__ = ["forecast_section", "probability_presets"]
@@ -58,7 +59,13 @@ def _sum(values: pd.Series[Any]) -> float:
 
 
 @_own_words
-def forecast_section(deals: pd.DataFrame, *, as_of: pd.Timestamp, quota: float | None) -> Section:
+def forecast_section(
+    deals: pd.DataFrame,
+    *,
+    as_of: pd.Timestamp,
+    quota: float | None,
+    calendar: FiscalCalendar | None = None,
+) -> Section:
     """Open pipeline, the quarter's forecast distribution, quota and forecast categories.
 
     Parameters
@@ -71,6 +78,9 @@ def forecast_section(deals: pd.DataFrame, *, as_of: pd.Timestamp, quota: float |
         The report date; records dated before it count.
     quota : float or None, keyword-only
         The quota for the quarter of ``as_of``.
+    calendar : FiscalCalendar, keyword-only, optional
+        The company's fiscal calendar: the quarter is its fiscal quarter holding
+        ``as_of`` (``FY2026 Q4``). Calendar quarters (``Q1 2026``) by default.
 
     Returns
     -------
@@ -86,7 +96,8 @@ def forecast_section(deals: pd.DataFrame, *, as_of: pd.Timestamp, quota: float |
 
     Notes
     -----
-    The forecast period is the calendar quarter of ``as_of``. Its open deals are
+    The forecast period is the quarter of ``as_of``, a calendar quarter or a quarter
+    of ``calendar``, from its first to its last day. Its open deals are
     those with a close date before the quarter ends; open deals whose close date is
     before ``as_of`` (overdue) are counted in it, as a deal still open is still
     expected to close, and are counted apart with a note. Open deals without a close
@@ -116,9 +127,7 @@ def forecast_section(deals: pd.DataFrame, *, as_of: pd.Timestamp, quota: float |
     if "close_date" not in deals.columns:  # an optional column: every deal is undated
         deals = deals.assign(close_date=pd.Series(pd.NaT, index=deals.index, dtype="M8[ns]"))
     deals = _one_currency(_utc_naive(deals, "close_date", "created"), section)
-    quarter = as_of.to_period("Q")
-    start, end = pd.Timestamp(quarter.start_time), quarter_end(as_of)
-    name = f"Q{quarter.quarter} {quarter.year}"
+    start, end, name, key = forecast_quarter(as_of, calendar)
     section.periods["quarter"] = name
     status = deals["status"]
     close = deals["close_date"]
@@ -137,7 +146,7 @@ def forecast_section(deals: pd.DataFrame, *, as_of: pd.Timestamp, quota: float |
     overdue = is_open & (close < as_of)
     due = is_open & (close < end)
     won = (status == "won") & (close >= start) & (close < as_of)
-    section.metrics["quarter"] = str(quarter)
+    section.metrics["quarter"] = key
     section.metrics["quarter_deals"] = int(due.sum())
     section.metrics["quarter_value"] = _sum(deals.loc[due, "value"])
     section.metrics["quarter_won"] = _sum(deals.loc[won, "value"])

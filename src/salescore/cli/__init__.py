@@ -42,26 +42,31 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
 import os
-import re
 import sys
 import tempfile
 import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
-import pandas as pd
-
-from ._arrays import utc_naive
-from ._tables import counted
-from ._version import __version__
-from .errors import SalescoreError, SalescoreWarning
-
-if TYPE_CHECKING:
-    from .report.data import FileFormat
+from .._tables import counted
+from .._version import __version__
+from ..errors import SalescoreError, SalescoreWarning
+from ._options import CURRENCY_HELP as _CURRENCY_HELP
+from ._options import DISPLAY_HELP as _DISPLAY_HELP
+from ._options import RATES_HELP as _RATES_HELP
+from ._options import UsageError as _UsageError
+from ._options import calendar_arguments as _calendar_arguments
+from ._options import currency as _currency
+from ._options import date as _date
+from ._options import display_locale as _display_locale
+from ._options import file_format as _file_format
+from ._options import file_format_arguments as _file_format_arguments
+from ._options import fiscal_calendar as _calendar
+from ._options import fraction as _fraction
+from ._options import number as _number
 
 __all__ = ["main"]
 
@@ -77,10 +82,6 @@ _SUFFIX_FORMATS = {
 }
 # The report's dates: far enough from datetime64[ns]'s limits (1677-09-21 to
 # 2262-04-11) for the report's windows, two years back and a quarter ahead.
-_FIRST_DATE = pd.Timestamp("1700-01-01")
-_LAST_DATE = pd.Timestamp("2200-12-31")
-_ISO = re.compile(r"\d{4}-\d{1,2}-\d{1,2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?")
-_DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 #: Exit statuses of :func:`main`.
 EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 _EPILOG = """\
@@ -101,10 +102,6 @@ The format of --output follows its extension (.txt, .md, .json, .html);
 another extension needs --format, and --format must agree with a known one.
 """
 _FILES = ("deals", "stage_history", "accounts", "leads", "transactions", "activities")
-
-
-class _UsageError(Exception):
-    """A bad command line, reported in one line with exit status 2."""
 
 
 def _one_line(text: str) -> str:
@@ -129,142 +126,10 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(message)
 
 
-def _number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r:.60}") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r:.60}")
-    return value
-
-
-def _fraction(text: str) -> float:
-    value = _number(text)
-    if value > 1:
-        raise argparse.ArgumentTypeError(f"must be a fraction between 0 and 1, got {text!r:.60}")
-    return value
-
-
-def _date(text: str) -> pd.Timestamp:
-    """An unambiguous date (and time), as a naive timestamp in UTC."""
-    stripped = text.strip()
-    dotted = _DOTTED.fullmatch(stripped)
-    try:
-        if dotted is not None:
-            day, month, year = (int(part) for part in dotted.groups())
-            stamp = pd.Timestamp(year=year, month=month, day=day)
-        elif _ISO.fullmatch(stripped):
-            stamp = pd.Timestamp(stripped)
-        elif "/" in stripped:
-            raise argparse.ArgumentTypeError(
-                f"ambiguous date {text!r} (day/month or month/day?): write it as YYYY-MM-DD"
-            )
-        else:
-            raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD or DD.MM.YYYY): {text!r}")
-    except (ValueError, TypeError, OverflowError):
-        raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {text!r}") from None
-    stamp = utc_naive(stamp)
-    if not _FIRST_DATE <= stamp <= _LAST_DATE:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is outside the dates a report can cover "
-            f"({_FIRST_DATE.date()} to {_LAST_DATE.date()})"
-        )
-    return pd.Timestamp(stamp).as_unit("ns")
-
-
-def _currency(text: str) -> str:
-    from .schema.vocabularies import CURRENCIES, WITHDRAWN_CURRENCIES
-
-    if (code := text.strip().upper()) not in CURRENCIES | WITHDRAWN_CURRENCIES:
-        raise argparse.ArgumentTypeError(f"not an ISO 4217 code such as EUR: {text!r:.60}")
-    return code
-
-
-_CURRENCY_HELP = (
-    "convert the deals' amounts to this ISO 4217 currency (e.g. EUR), each at the rate in "
-    "force on its close date; needs --rates. A deal without a rate is rejected, with the reason"
-)
-_RATES_HELP = (
-    "a CSV file of currency,valid_from,rate: units of the currency per one unit of "
-    "--rates-base, in force from valid_from until the currency's next rate"
-)
-_SEPARATORS = {"tab": "\t", "\\t": "\t"}
-_THOUSANDS = {"none": "", "space": " "}
-
-
-def _file_format_arguments(report: argparse.ArgumentParser) -> None:
-    """The "file format" options: the CSV dialect of the files (see salescore.io)."""
-    from .io import LOCALES
-
-    dialect = report.add_argument_group(
-        "file format",
-        "How the CSV files are written. Detected where a file shows it beyond doubt\n"
-        "(a byte-order mark, the one separator of its header, a decimal comma);\n"
-        "otherwise give it, or one --locale.",
-    )
-    dialect.add_argument(
-        "--sep",
-        type=lambda text: _SEPARATORS.get(text, text),
-        metavar="CHAR",
-        help="column separator: ',', ';', 'tab' or '|' (default: the header's)",
-    )
-    dialect.add_argument(
-        "--decimal", choices=(".", ","), help="decimal separator (default: as the numbers show)"
-    )
-    dialect.add_argument(
-        "--thousands",
-        type=lambda text: _THOUSANDS.get(text, text),
-        metavar="CHAR",
-        help="thousands separator besides spaces: '.', ',', \"'\" or none (default: none)",
-    )
-    order = dialect.add_mutually_exclusive_group()
-    order.add_argument(
-        "--dayfirst",
-        action="store_true",
-        default=None,
-        help="read 02/01/2026 as 2 January",
-    )
-    order.add_argument(
-        "--monthfirst",
-        dest="dayfirst",
-        action="store_false",
-        help="read 02/01/2026 as 1 February",
-    )
-    dialect.add_argument(
-        "--encoding", metavar="NAME", help="text encoding, e.g. cp1252 (default: BOM or UTF-8)"
-    )
-    dialect.add_argument(
-        "--locale",
-        choices=tuple(LOCALES),
-        help="a locale's Excel conventions: separator, decimal, thousands, day order, encoding",
-    )
-    dialect.add_argument(
-        "--probability-scale",
-        choices=("fraction", "percent"),
-        default="fraction",
-        help="bare probabilities are 0.12 (fraction, default) or 12 (percent); 12 %% is both",
-    )
-
-
-def _file_format(args: argparse.Namespace) -> FileFormat:
-    from .report.data import FileFormat
-
-    return FileFormat(
-        sep=args.sep,
-        decimal=args.decimal,
-        thousands=args.thousands,
-        dayfirst=args.dayfirst,
-        encoding=args.encoding,
-        locale=args.locale,
-        probability_scale=args.probability_scale,
-    )
-
-
 def _parser() -> argparse.ArgumentParser:
-    from .report.build import PROBABILITY_PRESETS
-    from .report.data import CRMS
-    from .report.render import FORMATS
+    from ..report.build import PROBABILITY_PRESETS
+    from ..report.data import CRMS
+    from ..report.render import FORMATS
 
     parser = _Parser(prog=_PROG, description="Sales metrics with their formulas and sources.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -332,6 +197,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="cost of one seller a year (default 90000)",
     )
+    _calendar_arguments(report)
     output = report.add_argument_group("output")
     output.add_argument(
         "--format",
@@ -340,6 +206,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     output.add_argument(
         "--output", "-o", type=Path, metavar="FILE", help="write to FILE (.txt, .md, .json, .html)"
+    )
+    output.add_argument(
+        "--display-locale", type=_display_locale, metavar="LOCALE", help=_DISPLAY_HELP
     )
     return parser
 
@@ -410,7 +279,7 @@ def _named(error: OSError, path: Path) -> OSError:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .report import Assumptions, build_report, demo_inputs, load_inputs, render
+    from ..report import Assumptions, build_report, demo_inputs, load_inputs, render
 
     files = {name: getattr(args, name) for name in _FILES if getattr(args, name) is not None}
     if args.demo and (files or args.crm):
@@ -424,15 +293,19 @@ def _report(args: argparse.Namespace) -> int:
         )
     if args.crm_stages is not None and not args.crm:
         raise _UsageError("--crm-stages needs --crm")
-    for given, needed in (("currency", "rates"), ("rates", "currency"), ("rates_base", "rates")):
+    pairs = [("rates", "currency"), ("rates_base", "rates")]
+    if not args.demo:  # the demo converts with the sample's own rates
+        pairs.insert(0, ("currency", "rates"))
+    for given, needed in pairs:
         if getattr(args, given) is not None and getattr(args, needed) is None:
             given = given.replace("_", "-")
             raise _UsageError(f"--{given} needs --{needed}: e.g. --currency EUR --rates rates.csv")
     money = {"currency": args.currency, "rates": args.rates, "rates_base": args.rates_base}
     fmt = _output_format(args.format, args.output)
     stages = [s.strip() for s in args.stages.split(",") if s.strip()] if args.stages else None
+    calendar = _calendar(args)
     if args.demo:
-        inputs = demo_inputs(as_of=args.as_of, quota=args.quota, **money)
+        inputs = demo_inputs(as_of=args.as_of, quota=args.quota, calendar=calendar, **money)
     else:
         inputs = load_inputs(
             files,
@@ -443,13 +316,16 @@ def _report(args: argparse.Namespace) -> int:
             stages=stages,
             headcount=args.headcount,
             file_format=_file_format(args),
+            calendar=calendar,
             **money,
         )
     assumptions = Assumptions(
         margin=args.margin, seller_cost=args.seller_cost, probabilities=args.probabilities
     )
     report = build_report(inputs, assumptions=assumptions)
-    text = render(report, fmt)
+    from ..report._numbers import display
+
+    text = render(report, fmt, **display(args.display_locale, args.locale))
     if args.output is None:
         sys.stdout.write(text)
         sys.stdout.flush()

@@ -11,7 +11,8 @@ is "FY2027 Q1"). Totals over the periods must equal the totals without periods.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -58,13 +59,14 @@ def relabel(table: pd.DataFrame, label: Any = month_label) -> pd.DataFrame:
     def one(level: pd.Index[Any]) -> pd.Index[Any]:
         if isinstance(level, pd.PeriodIndex):
             # Labels are texts, of pandas' dtype for texts (str from pandas 3).
-            return pd.Index([label(p) for p in level], name=level.name)
+            labels: pd.Index[Any] = pd.Index([label(p) for p in level], name=level.name)
+            return labels
         return level
 
     index = table.index
     if isinstance(index, pd.MultiIndex):
         levels = [one(level) for level in index.levels]
-        return table.set_axis(index.set_levels(levels), axis=0)
+        return table.set_axis(index.set_levels(levels), axis=0)  # type: ignore[arg-type]
     return table.set_axis(one(index), axis=0)
 
 
@@ -116,11 +118,11 @@ def test_loss_reasons_by_april_quarters() -> None:
     periods = pd.Index(["FY2026 Q4", "FY2027 Q1", "FY2027 Q2"], name="period")
     reasons = pd.Index(["price", "competitor"], dtype=object, name="reason")  # 3 losses, then 1
     expected_counts = pd.DataFrame([[1, 0], [1, 1], [1, 0]], index=periods, columns=reasons)
-    pd.testing.assert_frame_equal(table["count"], expected_counts)
+    pd.testing.assert_frame_equal(cast("pd.DataFrame", table["count"]), expected_counts)
     expected_shares = pd.DataFrame(
         [[1.0, 0.0], [0.5, 0.5], [1.0, 0.0]], index=periods, columns=reasons
     )
-    pd.testing.assert_frame_equal(table["share"], expected_shares)
+    pd.testing.assert_frame_equal(cast("pd.DataFrame", table["share"]), expected_shares)
 
 
 def test_productivity_by_april_quarters_fills_the_quarters_without_wins() -> None:
@@ -308,22 +310,25 @@ def test_missing_dates_are_refused_as_with_pandas_periods() -> None:
             "deal_id": ["D1", "D2"],
             "status": "lost",
             "lost_reason": "price",
-            "close_date": pd.to_datetime(["2026-05-01", None]),
+            "close_date": pd.to_datetime(["2026-05-01", "NaT"]),
         }
     )
-    log = pd.DataFrame({"customer_id": ["ann", "bo"], "date": pd.to_datetime(["2026-05-01", None])})
-    calls = pd.DataFrame(
-        {"owner": "Ann", "kind": "call", "date": pd.to_datetime(["2026-05-01", None])}
+    log = pd.DataFrame(
+        {"customer_id": ["ann", "bo"], "date": pd.to_datetime(["2026-05-01", "NaT"])}
     )
-    for call in (
+    activities = pd.DataFrame(
+        {"owner": "Ann", "kind": "call", "date": pd.to_datetime(["2026-05-01", "NaT"])}
+    )
+    calls: list[Callable[[Any], object]] = [
         lambda freq: loss_reasons(lost, freq=freq),
         lambda freq: weighted_pipeline(
             lost.assign(status="open", value=1.0, probability=0.5, currency="EUR"), freq=freq
         ),
         lambda freq: productivity_report(lost.assign(status="won", value=1.0), 1, freq=freq),
         lambda freq: retention_by_period(log, freq=freq),
-        lambda freq: activity_report(calls, {"call": 1}, freq=freq),
-    ):
+        lambda freq: activity_report(activities, {"call": 1}, freq=freq),
+    ]
+    for call in calls:
         with pytest.raises(InvalidInputError) as pandas_error:
             call("Q")
         with pytest.raises(InvalidInputError) as fiscal_error:
@@ -337,7 +342,7 @@ def test_a_won_deal_without_a_date_is_left_out_of_loss_reasons() -> None:
         {
             "status": ["lost", "won"],
             "lost_reason": ["price", None],
-            "close_date": pd.to_datetime(["2026-05-01", None]),
+            "close_date": pd.to_datetime(["2026-05-01", "NaT"]),
         }
     )
     table = loss_reasons(deals, freq=APRIL.freq("quarter"), deal_id=None)
@@ -470,5 +475,5 @@ def test_retention_tables_match_calendar_months(rows: list[tuple[str, int]]) -> 
     assert usage["events"].sum() == len(rows)
     if rows:  # December 2026 is the ninth month of FY2027
         end = dt.date(2026, 12, 31)
-        table = retention_by_period(log, freq=APRIL.freq("month"), end=end)
-        assert table.index[-1] == "FY2027 M09"
+        by_month = retention_by_period(log, freq=APRIL.freq("month"), end=end)
+        assert by_month.index[-1] == "FY2027 M09"

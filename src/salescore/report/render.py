@@ -236,7 +236,7 @@ def render_json(data: dict[str, Any]) -> str:
 def render(
     report: Report, fmt: str, *, locale: str | None = None, babel_optional: bool = False
 ) -> str:
-    """The report in one of :data:`FORMATS`: text, Markdown, JSON or HTML.
+    r"""The report in one of :data:`FORMATS`: text, Markdown, JSON or HTML.
 
     Every format shows the report's problems (:class:`~salescore.report.build.Problem`:
     tables without a usable row, heavy rejections, sections left out) before the
@@ -252,8 +252,8 @@ def render(
         A CLDR locale (``"sv_SE"``, ``"de"``, ``"en-US"``) whose conventions the text,
         Markdown and HTML numbers follow, money with the symbol of the report's
         currency and no decimals (Swedish ``1 234 567 kr``); the header names it.
-        Needs Babel (``pip install '.[locale]'`` in a clone of salescore). Dates stay ISO 8601 and
-        JSON is the same in every locale. None (default): ``1,234,567``.
+        Needs Babel (``pip install '.[locale]'`` in a clone of salescore). Dates stay
+        ISO 8601 and JSON is the same in every locale. None (default): ``1,234,567``.
     babel_optional : bool, default False
         Without Babel installed, write the numbers in the default format and say so
         in the header, rather than raise.
@@ -282,11 +282,14 @@ def render(
     >>> from salescore.report import build_report, demo_inputs
     >>> from salescore.report.render import render
     >>> report = build_report(demo_inputs())
-    >>> render(report, "text").splitlines()[0]
-    'salescore report: as of 2026-01-01, the sample CRM (salescore.datasets.sample), amounts in EUR'
+    >>> print("\n".join(render(report, "text").splitlines()[:4]))
+    salescore report: as of 2026-01-01, the sample CRM (salescore.datasets.sample)
+    ==============================================================================
+    Amounts in EUR, converted at the rate in force on each deal's close date (the sample's rates).
+    Fiscal year from 1 April, named by the year it ends in (FY2026: 2025-04-01 to 2026-03-31).
     >>> json.loads(render(report, "json"))["sections"]["forecast"]["metrics"]["open_deals"]
     450
-    >>> render(report, "text", locale="sv_SE").splitlines()[0].endswith("written in sv_SE")
+    >>> "Numbers as written in sv_SE." in render(report, "text", locale="sv_SE").splitlines()
     True
     """
     if not isinstance(report, Report):

@@ -193,11 +193,6 @@ def demo_inputs(
         given = _money(currency, rates, rates_base)
         assert given is not None  # rates were given
         money = given
-    if calendar is not None and not isinstance(calendar, FiscalCalendar):
-        raise InvalidInputError(
-            f"calendar must be a FiscalCalendar or None; got {type(calendar).__name__} "
-            f"{calendar!r:.60}"
-        )
     imports = tuple(
         Import(table=name, source="sample", file="sample(seed=0)", rows_in=len(f), accepted=len(f))
         for name, f in frames.items()

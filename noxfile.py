@@ -18,6 +18,7 @@ nox.options.sessions = [
     "doctest",
     "docs",
     "e2e",
+    "engines",
 ]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
@@ -37,6 +38,14 @@ MINIMUM = [
 ]
 # The package with every optional extra, as the sessions that test it install it.
 PACKAGE = ".[models,plot,locale]"
+# The package with every engine, as the `engines` session tests it.
+ENGINES = ".[models,polars,duckdb,dask,spark]"
+# The in-process engines, for the examples that run them.
+PACKAGE_WITH_LOCAL_ENGINES = ".[models,plot,locale,polars,duckdb]"
+# Both, for the type checker.
+PACKAGE_WITH_ENGINES = ".[models,plot,locale,polars,duckdb,dask,spark]"
+# The engine suite needs its engines (and PySpark its JVM), so only `engines` runs it.
+NOT_ENGINES = "--ignore=tests/engines"
 
 
 def _groups(*names: str) -> list[str]:
@@ -60,7 +69,9 @@ def tests(session: nox.Session) -> None:
     session.install(PACKAGE, *_groups("test"))
     profile = os.environ.get("HYPOTHESIS_PROFILE", "ci")
     # One worker per core: the thorough profile is CPU-bound.
-    session.run("pytest", "-n", "auto", *session.posargs, env={"HYPOTHESIS_PROFILE": profile})
+    session.run(
+        "pytest", "-n", "auto", NOT_ENGINES, *session.posargs, env={"HYPOTHESIS_PROFILE": profile}
+    )
 
 
 @nox.session
@@ -75,20 +86,24 @@ def tests_minimum(session: nox.Session) -> None:
         "import attrs, numpy, pandas, scipy; print('numpy', numpy.__version__, "
         "'pandas', pandas.__version__, 'attrs', attrs.__version__, 'scipy', scipy.__version__)",
     )
-    session.run("pytest", "-n", "auto", *session.posargs, env={"HYPOTHESIS_PROFILE": "dev"})
+    session.run(
+        "pytest", "-n", "auto", NOT_ENGINES, *session.posargs, env={"HYPOTHESIS_PROFILE": "dev"}
+    )
 
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package, the tests, the benchmarks and the examples."""
-    session.install(PACKAGE, *_groups("typecheck"))
+    # With the engines, so that their types are checked here as in a dev environment.
+    session.install(PACKAGE_WITH_ENGINES, *_groups("typecheck"))
     session.run("mypy")
 
 
 @nox.session
 def doctest(session: nox.Session) -> None:
     """Execute every docstring example and every example in the docs pages."""
-    session.install(PACKAGE, *_groups("test"))
+    # Polars and DuckDB for the examples of the guide "When the data outgrows one machine".
+    session.install(PACKAGE_WITH_LOCAL_ENGINES, *_groups("test"))
     session.run("pytest", "--doctest-modules", "src/salescore")
     session.run("pytest", "--doctest-glob=*.md", "docs", "README.md")
 
@@ -107,6 +122,24 @@ def e2e(session: nox.Session) -> None:
         _apt_install(session, "chromium")
     session.install(".[plot]", *_groups("test"))
     session.run("pytest", "tests/e2e", "-p", "no:cacheprovider")
+
+
+@nox.session
+def engines(session: nox.Session) -> None:
+    """The table functions on Polars, DuckDB, a Dask cluster and Spark against pandas."""
+    if shutil.which("java") is None:
+        # PySpark runs on the JVM; Debian's default runtime (OpenJDK 17) runs Spark 3.5 and 4.
+        _apt_install(session, "default-jre-headless")
+    session.install(ENGINES, *_groups("test"))
+    # No xdist: the Dask cluster and the Spark session are started once for the session.
+    session.run(
+        "pytest",
+        "tests/engines",
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+        env={"SALESCORE_ENGINES_REQUIRED": "1"},
+    )
 
 
 def _apt_install(session: nox.Session, package: str, attempts: int = 3) -> None:

@@ -53,7 +53,7 @@ LAYERS: Final = (
     frozenset({"errors", "_version"}),
     frozenset({"_arrays"}),
     frozenset({"_tables"}),
-    frozenset({"schema"}),
+    frozenset({"schema", "engines"}),
     frozenset({"money", "fiscal"}),
     frozenset({"pipeline", "leads", "retention", "team", "tiers", "value", "models"}),
     frozenset({"adapters", "io", "datasets", "plotting"}),

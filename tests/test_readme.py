@@ -34,8 +34,22 @@ def test_quick_run_installs_every_extra_the_suite_imports() -> None:
     ]
     assert installs, "the README shows no quick test install"
     for line in installs:
-        for extra in extras:
+        for extra in set(extras) - ENGINE_EXTRAS:
             assert re.search(rf"\[[^\]]*\b{extra}\b[^\]]*\]", line), (extra, line)
+
+
+#: The engines' extras: their suite (tests/engines) skips without them, and runs in
+#: the nox session the README names for it.
+ENGINE_EXTRAS = frozenset({"polars", "duckdb", "dask", "spark"})
+
+
+def test_the_engine_suite_has_its_command() -> None:
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"
+    ]
+    assert set(extras) >= ENGINE_EXTRAS
+    lines = [line.strip() for block in _console_blocks(README) for line in block.splitlines()]
+    assert "python -m nox -s engines" in lines
 
 
 def test_group_option_comes_after_a_pip_upgrade() -> None:

@@ -40,6 +40,7 @@ from .money import ExchangeRates, convert, convert_amounts, read_rates
 from .pipeline import (
     Deal,
     ForecastDistribution,
+    combine_distributions,
     deals_to_frame,
     expected_revenue,
     fill_probabilities,
@@ -158,6 +159,7 @@ __all__ = [
     "clv_cac_ratio",
     "cohort_retention",
     "cold_accounts",
+    "combine_distributions",
     "contact_probability",
     "convert",
     "convert_amounts",
@@ -243,6 +245,7 @@ _SUBMODULES = frozenset(
         "adapters",
         "cli",
         "datasets",
+        "engines",
         "errors",
         "fiscal",
         "io",

@@ -21,6 +21,7 @@ from .data import load_cdnow_summary, load_cdnow_transactions
 from .gamma_gamma import GammaGammaModel, fit_gamma_gamma
 from .rfm import compress, rfm_summary
 from .sbg import ShiftedBetaGeoModel, fit_sbg
+from .scoring import score_customers
 
 __all__ = [
     "DAYS_PER_MONTH",
@@ -38,4 +39,5 @@ __all__ = [
     "load_cdnow_transactions",
     "model_clv",
     "rfm_summary",
+    "score_customers",
 ]

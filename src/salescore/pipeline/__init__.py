@@ -2,7 +2,7 @@
 
 from . import presets
 from .cycle import pipeline_velocity, sales_cycle
-from .distribution import ForecastDistribution
+from .distribution import ForecastDistribution, combine_distributions
 from .forecast import (
     forecast_distribution,
     weighted_forecast,
@@ -25,6 +25,7 @@ from .tables import forecast_rollup, weighted_pipeline
 __all__ = [
     "Deal",
     "ForecastDistribution",
+    "combine_distributions",
     "deals_to_frame",
     "expected_revenue",
     "fill_probabilities",

@@ -30,8 +30,10 @@ from .._arrays import (
 )
 
 __all__ = [
+    "_NOISE",
     "_deal_arrays",
     "_enumerate",
+    "_fast_length",
     "_lattice",
     "_lattice_pmf",
     "_monte_carlo",

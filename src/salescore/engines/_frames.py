@@ -1,0 +1,97 @@
+"""An engine frame read through Narwhals: its columns, checks over its rows, collection.
+
+What the pandas table functions learn from a frame (its columns and their dtypes,
+whether a value is missing or out of range, and where), learnt here by queries run in
+the engine, so that the rows never leave it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import narwhals as nw
+import pandas as pd
+
+from .._tables import SHOWN, counted
+from ..errors import InvalidInputError, SchemaError
+
+__all__ = ["EngineFrame"]
+
+
+class EngineFrame:
+    """A lazy view of a native engine frame, named ``table`` in messages."""
+
+    def __init__(self, table: str, native: object, engine: str) -> None:
+        self.table = table
+        self.engine = engine
+        try:
+            frame: Any = nw.from_native(native)
+        except TypeError as error:  # a type Narwhals does not know
+            raise SchemaError(
+                f"{table} must be a pandas DataFrame or a frame of Polars, DuckDB, Dask or "
+                f"PySpark; got {type(native).__name__} ({error})"
+            ) from None
+        if isinstance(frame, nw.Series):
+            raise SchemaError(f"{table} must be a frame, not a {engine} Series")
+        self.frame: nw.LazyFrame[Any] = frame.lazy() if isinstance(frame, nw.DataFrame) else frame
+        self.schema = dict(self.frame.collect_schema())
+
+    def require(self, columns: Iterable[str]) -> None:
+        """Raise :class:`SchemaError` naming every column of ``columns`` that is missing."""
+        missing = [column for column in dict.fromkeys(columns) if column not in self.schema]
+        if missing:
+            listed = ", ".join(repr(column) for column in missing)
+            plural = "s" if len(missing) > 1 else ""
+            raise SchemaError(
+                f"{self.table}: missing column{plural} {listed} (it has "
+                f"{list(self.schema)!r}); pass the names your table uses as keyword arguments"
+            )
+
+    def require_dates(self, column: str) -> None:
+        """Refuse a column that holds neither datetimes nor dates."""
+        dtype = self.schema[column]
+        if not isinstance(dtype, (nw.Datetime, nw.Date)):
+            raise SchemaError(
+                f"{self.table}: column {column!r} must hold datetimes or dates; it has dtype "
+                f"{dtype} in {self.engine} (cast it to a datetime first)"
+            )
+
+    def require_numeric(self, columns: Iterable[str]) -> None:
+        """Refuse columns that are not numeric (booleans are not)."""
+        wrong = [
+            f"{column!r} has dtype {self.schema[column]}"
+            for column in dict.fromkeys(columns)
+            if not self.schema[column].is_numeric()
+        ]
+        if wrong:
+            raise SchemaError(f"{self.table}: columns must be numeric: {'; '.join(wrong)}")
+
+    def zone(self, column: str) -> str | None:
+        """The time zone of a datetime column, or None."""
+        dtype = self.schema[column]
+        return dtype.time_zone if isinstance(dtype, nw.Datetime) else None
+
+    def rows(
+        self, log: nw.LazyFrame[Any], condition: nw.Expr, count: int, names: dict[str, str]
+    ) -> str:
+        """``count`` rows of ``log`` for which ``condition`` holds, with the first few.
+
+        ``names`` maps the columns of ``log`` to show to the names the caller knows.
+        """
+        sample = collect(log.filter(condition).select(*names).head(SHOWN))
+        examples = "; ".join(
+            ", ".join(
+                f"{names[column]}={value!r}" for column, value in zip(names, row, strict=True)
+            )
+            for row in sample.itertuples(index=False, name=None)
+        )
+        return f"{counted(count, 'row')} (for example {examples})"
+
+
+def collect(frame: nw.LazyFrame[Any]) -> pd.DataFrame:
+    """The result of a lazy query as a pandas DataFrame."""
+    result = frame.collect(backend="pandas").to_native()
+    if not isinstance(result, pd.DataFrame):  # pragma: no cover - Narwhals' contract
+        raise InvalidInputError(f"the engine returned {type(result).__name__}, not a DataFrame")
+    return result

@@ -1,0 +1,119 @@
+"""Periods of a date column computed inside an engine, numbered as pandas numbers them.
+
+A date's period of ``freq`` is found from its year, month and day with integer
+arithmetic only, which every engine evaluates the same way; the engine's number and
+pandas' ordinal differ by a constant, found once in pandas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import narwhals as nw
+import pandas as pd
+
+from ..errors import InvalidInputError
+
+__all__ = ["SUPPORTED", "to_ordinal", "with_period"]
+
+_PREFIX = "__salescore_"
+
+#: The period kinds an engine frame can be summarised by.
+SUPPORTED = "D, W (W-SUN … W-SAT), M, Q (Q-DEC …), Y (Y-DEC …)"
+
+
+def _steps(date: str, zone: str | None) -> list[tuple[str, nw.Expr]]:
+    """Days from 1970-01-01 to each date's calendar day, as columns built one by one.
+
+    The civil-calendar day count of H. Hinnant, "chrono-Compatible Low-Level Date
+    Algorithms" (``days_from_civil``), on the proleptic Gregorian calendar. Each step
+    is a column of its own: nested, the floor divisions would be written out again at
+    every level of the SQL that DuckDB and Spark are sent.
+    """
+    when = nw.col(date)
+    if zone is not None:
+        when = when.dt.replace_time_zone(None)  # the local calendar's day
+    y, m, d, era, yoe, days = (f"{_PREFIX}{name}" for name in ("y", "m", "d", "era", "yoe", "days"))
+    return [
+        (m, when.dt.month().cast(nw.Int64)),
+        (d, when.dt.day().cast(nw.Int64)),
+        (y, when.dt.year().cast(nw.Int64) - nw.when(nw.col(m) <= 2).then(1).otherwise(0)),
+        (era, nw.col(y) // 400),
+        (yoe, nw.col(y) - nw.col(era) * 400),
+        (
+            days,
+            nw.col(era) * 146097
+            + nw.col(yoe) * 365
+            + nw.col(yoe) // 4
+            - nw.col(yoe) // 100
+            + (153 * ((nw.col(m) + 9) % 12) + 2) // 5
+            + nw.col(d)
+            - 719469,  # 719468 days from 0000-03-01 to 1970-01-01, and the 1 of day - 1
+        ),
+    ]
+
+
+def _rule(dtype: pd.PeriodDtype, freq: object) -> tuple[str, int]:
+    """The kind of period ("D", "W", "M", "Q", "Y") and its shift; refuses the rest."""
+    offset: Any = dtype.freq
+    kind = type(offset).__name__
+    if offset.n == 1:
+        if kind == "Day":
+            return "D", 0
+        if kind == "Week" and offset.weekday is not None:
+            return "W", (2 - int(offset.weekday)) % 7
+        if kind == "MonthEnd":
+            return "M", 0
+        if kind == "QuarterEnd":
+            return "Q", (3 - int(offset.startingMonth)) % 3
+        if kind == "YearEnd":
+            return "Y", (12 - int(offset.month)) % 12
+    raise InvalidInputError(
+        f"freq={freq!r} cannot be computed in an engine; on an engine frame freq must be "
+        f"one of {SUPPORTED} (or summarise a pandas DataFrame)"
+    )
+
+
+def with_period(
+    frame: nw.LazyFrame[Any],
+    date: str,
+    zone: str | None,
+    dtype: pd.PeriodDtype,
+    freq: object,
+    name: str,
+) -> nw.LazyFrame[Any]:
+    """``frame`` with a column ``name``: the period of ``dtype`` of each date, as a number.
+
+    The number plus :func:`to_ordinal` is pandas' ordinal of the period.
+    """
+    kind, shift = _rule(dtype, freq)
+    steps = _steps(date, zone)
+    if kind == "D":
+        steps.append((name, nw.col(steps[-1][0])))
+    elif kind == "W":
+        steps.append((name, (nw.col(steps[-1][0]) + shift) // 7))
+    else:
+        months = nw.col(date)
+        if zone is not None:
+            months = months.dt.replace_time_zone(None)
+        months = months.dt.year().cast(nw.Int64) * 12 + months.dt.month().cast(nw.Int64) - 1
+        size = {"M": 1, "Q": 3, "Y": 12}[kind]
+        steps = [(name, months if size == 1 else (months + shift) // size)]
+    for column, expression in steps:
+        frame = frame.with_columns(expression.alias(column))
+    return frame.drop(*(column for column, _ in steps if column != name))
+
+
+def to_ordinal(dtype: pd.PeriodDtype, freq: object) -> int:
+    """What to add to the number :func:`with_period` gives to get pandas' ordinal."""
+    kind, shift = _rule(dtype, freq)
+    epoch = pd.Period(pd.Timestamp("1970-01-01"), freq=dtype.freq)  # type: ignore[arg-type]
+    # The engine's numbers on 1970-01-01: 0 days, 1970 * 12 months.
+    number = {
+        "D": 0,
+        "W": shift // 7,
+        "M": 1970 * 12,
+        "Q": (1970 * 12 + shift) // 3,
+        "Y": (1970 * 12 + shift) // 12,
+    }[kind]
+    return int(epoch.ordinal) - number

@@ -37,6 +37,16 @@ def engine_name(frame: object) -> str | None:
     None for a pandas DataFrame and for anything that is not a frame of a supported
     engine. Only the class's module is looked at: no engine is imported.
 
+    Parameters
+    ----------
+    frame : object
+        Any object; a frame of a supported engine is recognised by its class.
+
+    Returns
+    -------
+    str or None
+        The engine's package name, or None.
+
     Raises
     ------
     InvalidInputError

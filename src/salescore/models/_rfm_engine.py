@@ -68,19 +68,19 @@ def engine_summary(
         nw.col(date).alias(_D),
         *([] if amount is None else [nw.col(amount).cast(nw.Float64).alias(_V)]),
     )
-    log = with_period(log, _D, zone, dtype, freq, _P)
     period = nw.col(_P)
     names = {_C: customer, _D: date, **({} if amount is None else {_V: amount})}
 
     def rows(condition: nw.Expr, count: int) -> str:
         return frame.rows(log, condition, count, names)
 
+    # The checks read the raw columns; the latest (local) date gives the last period.
+    latest = nw.col(_D) if zone is None else nw.col(_D).dt.replace_time_zone(None)
     checks = [
         nw.len().alias("rows"),
         _count(nw.col(_D).is_null()).alias("undated"),
         _count(nw.col(_C).is_null()).alias("anonymous"),
-        period.min().alias("low"),
-        period.max().alias("high"),
+        latest.max().alias("latest"),
     ]
     if amount is not None:
         checks += [_count(bad).alias("bad"), value.max().alias("largest")]
@@ -99,12 +99,14 @@ def engine_summary(
     if not found["rows"]:
         summary: pd.DataFrame = empty(_empty_log(frame, customer, date, amount))
         return summary
+    high = _ordinal(f"the latest {date}", found["latest"], dtype, None) - shift
+    log = with_period(log, _D, zone, dtype, freq, _P)
 
     if observation_end is None:
-        end = int(found["high"]) + shift
+        end = high + shift
     else:
         end = _ordinal("observation_end", observation_end, dtype, zone)
-        if int(found["high"]) + shift > end:
+        if high + shift > end:
             late = period + shift > end
             count = int(collect(log.select(_count(late).alias("n")))["n"].iloc[0])
             raise InvalidInputError(
@@ -126,12 +128,13 @@ def engine_summary(
     scale = 1.0
     if largest * float(found["rows"]) >= np.finfo(np.float64).max / 2:
         scale = math.ldexp(1.0, -math.frexp(largest)[1])
-    stats = _per_customer(log, missing, amount, cut - shift, calibration_end, scale)
+    stats = _per_customer(log, engine, missing, amount, cut - shift, calibration_end, scale)
     return _summary(stats, customer, dtype, unit, shift, cut, end, amount, calibration_end, scale)
 
 
 def _per_customer(
     log: nw.LazyFrame[Any],
+    engine: str,
     missing: nw.Expr,
     amount: str | None,
     cut: int,
@@ -152,7 +155,11 @@ def _per_customer(
         rows = rows.with_columns((nw.col(_V) * scale).alias(_SCALED))
     summed = [_V, _MISS] + ([_SCALED] if scale != 1.0 else [])
     pairs = rows.group_by(_C, _P).agg(*(nw.col(column).sum() for column in summed))
-    firsts = pairs.group_by(_C).agg(nw.col(_P).min().alias("first"))
+    if engine == "dask":  # Dask has no grouped window: join the firsts back
+        firsts = pairs.group_by(_C).agg(nw.col(_P).min().alias("first"))
+        pairs = pairs.join(firsts, on=_C)
+    else:  # a window, so that the pairs are computed once, not once per use
+        pairs = pairs.with_columns(nw.col(_P).min().over(_C).alias("first"))
     calibration = nw.col(_P) <= cut
     parts = {"repeat": calibration & (nw.col(_P) != nw.col("first"))}
     if calibration_end is not None:
@@ -174,13 +181,7 @@ def _per_customer(
                 nw.when(chosen).then(nw.col(column)).otherwise(zero).alias(f"{name}_{column}")
             )
             measures.append(nw.col(f"{name}_{column}").sum())
-    query = (
-        pairs.join(firsts, on=_C)
-        .with_columns(*made)
-        .group_by(_C)
-        .agg(*measures)
-        .filter(nw.col("first") <= cut)
-    )
+    query = pairs.with_columns(*made).group_by(_C).agg(*measures).filter(nw.col("first") <= cut)
     return collect(query)
 
 

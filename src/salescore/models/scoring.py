@@ -55,7 +55,11 @@ def score_customers(
         value per future purchase (needs the ``monetary_value`` column).
     months, discount_rate : keyword-only, optional
         Both, with ``gamma_gamma``: adds ``clv``, :func:`model_clv` over ``months``
-        months at ``discount_rate`` a month, with ``time_unit`` and ``margin``.
+        months at ``discount_rate`` a month.
+    time_unit : {"W", "D", "M"}, keyword-only, default "W"
+        The unit of ``recency``, ``T`` and the purchase model's time, for ``clv``.
+    margin : float, keyword-only, default 1.0
+        The share of a purchase's value that is margin, in [0, 1], for ``clv``.
     frequency, recency, T, monetary_value : str, keyword-only
         The names of the history columns.
 

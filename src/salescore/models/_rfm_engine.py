@@ -21,7 +21,7 @@ from .._arrays import FloatArray
 from ..engines._frames import EngineFrame, collect
 from ..engines._periods import to_ordinal, with_period
 from ..errors import InvalidInputError
-from ._rfm_time import _durations, _ordinal
+from ._rfm_time import _calibration_cut, _durations, _ordinal
 
 __all__ = ["engine_summary"]
 
@@ -113,14 +113,7 @@ def engine_summary(
                 f"{rows(late, count)} are dated after observation_end "
                 f"{observation_end!r}; filter the transactions to the observation window first"
             )
-    cut = end
-    if calibration_end is not None:
-        cut = _ordinal("calibration_end", calibration_end, dtype, zone)
-        if cut >= end:
-            raise InvalidInputError(
-                f"calibration_end ({calibration_end!r}) must fall in an earlier period of "
-                f"{freq!r} than observation_end (the end of the holdout period)"
-            )
+    cut = _calibration_cut(calibration_end, end, freq, dtype, zone)
 
     # Sums of amounts near the float limit can overflow where a mean would not: then
     # the amounts are also summed times a power of two (exact) that keeps them finite.

@@ -17,7 +17,7 @@ from pandas.arrays import PeriodArray
 from .._arrays import FloatArray
 from ..errors import InvalidInputError
 
-__all__ = ["IntArray", "_durations", "_ordinal", "_ordinals", "_time_unit"]
+__all__ = ["IntArray", "_calibration_cut", "_durations", "_ordinal", "_ordinals", "_time_unit"]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -85,3 +85,18 @@ def _durations(
     begin = PeriodArray(np.asarray(start, dtype=np.int64), dtype=dtype).start_time
     finish = PeriodArray(np.asarray(end, dtype=np.int64), dtype=dtype).start_time
     return np.asarray(pd.TimedeltaIndex(finish - begin) / unit, dtype=np.float64)
+
+
+def _calibration_cut(
+    calibration_end: object, end: int, freq: object, dtype: pd.PeriodDtype, zone: Any
+) -> int:
+    """The last period of calibration: that of ``calibration_end``, else ``end``."""
+    if calibration_end is None:
+        return end
+    cut = _ordinal("calibration_end", calibration_end, dtype, zone)
+    if cut >= end:
+        raise InvalidInputError(
+            f"calibration_end ({calibration_end!r}) must fall in an earlier period of "
+            f"{freq!r} than observation_end (the end of the holdout period)"
+        )
+    return cut

@@ -29,7 +29,7 @@ from .._tables import (
 from .._tables import period_dtype as _period_dtype
 from ..engines import Table, engine_name
 from ..errors import InvalidInputError, SchemaError
-from ._rfm_time import IntArray, _durations, _ordinal, _ordinals, _time_unit
+from ._rfm_time import IntArray, _calibration_cut, _durations, _ordinal, _ordinals, _time_unit
 
 __all__ = ["compress", "rfm_summary"]
 
@@ -258,14 +258,7 @@ def rfm_summary(
                 f"{rows(late, list(transactions[date]))} are dated after observation_end "
                 f"{observation_end!r}; filter the transactions to the observation window first"
             )
-    cut = end
-    if calibration_end is not None:
-        cut = _ordinal("calibration_end", calibration_end, dtype, zone)
-        if cut >= end:
-            raise InvalidInputError(
-                f"calibration_end ({calibration_end!r}) must fall in an earlier period of "
-                f"{freq!r} than observation_end (the end of the holdout period)"
-            )
+    cut = _calibration_cut(calibration_end, end, freq, dtype, zone)
 
     # Customers and (customer, period) pairs as integer codes.
     try:

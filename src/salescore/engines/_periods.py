@@ -22,6 +22,17 @@ _PREFIX = "__salescore_"
 SUPPORTED = "D, W (W-SUN … W-SAT), M, Q (Q-DEC …), Y (Y-DEC …)"
 
 
+def _div(numerator: nw.Expr, divisor: int) -> nw.Expr:
+    """``numerator // divisor`` (floor) of integers below 2**31 in size, as floor(n / d).
+
+    Exact: a quotient of such integers is either whole (and exact in a double) or at
+    least 1/d from the next whole number, far beyond a double's rounding. Narwhals
+    writes ``//`` out as a nest of CASE expressions for the SQL engines; ``floor`` is
+    one call in every engine.
+    """
+    return (numerator / divisor).floor().cast(nw.Int64)
+
+
 def _steps(date: str, zone: str | None) -> list[tuple[str, nw.Expr]]:
     """Days from 1970-01-01 to each date's calendar day, as columns built one by one.
 
@@ -38,15 +49,15 @@ def _steps(date: str, zone: str | None) -> list[tuple[str, nw.Expr]]:
         (m, when.dt.month().cast(nw.Int64)),
         (d, when.dt.day().cast(nw.Int64)),
         (y, when.dt.year().cast(nw.Int64) - nw.when(nw.col(m) <= 2).then(1).otherwise(0)),
-        (era, nw.col(y) // 400),
+        (era, _div(nw.col(y), 400)),
         (yoe, nw.col(y) - nw.col(era) * 400),
         (
             days,
             nw.col(era) * 146097
             + nw.col(yoe) * 365
-            + nw.col(yoe) // 4
-            - nw.col(yoe) // 100
-            + (153 * ((nw.col(m) + 9) % 12) + 2) // 5
+            + _div(nw.col(yoe), 4)
+            - _div(nw.col(yoe), 100)
+            + _div(153 * ((nw.col(m) + 9) % 12) + 2, 5)
             + nw.col(d)
             - 719469,  # 719468 days from 0000-03-01 to 1970-01-01, and the 1 of day - 1
         ),
@@ -91,14 +102,14 @@ def with_period(
     if kind == "D":
         steps.append((name, nw.col(steps[-1][0])))
     elif kind == "W":
-        steps.append((name, (nw.col(steps[-1][0]) + shift) // 7))
+        steps.append((name, _div(nw.col(steps[-1][0]) + shift, 7)))
     else:
         months = nw.col(date)
         if zone is not None:
             months = months.dt.replace_time_zone(None)
         months = months.dt.year().cast(nw.Int64) * 12 + months.dt.month().cast(nw.Int64) - 1
         size = {"M": 1, "Q": 3, "Y": 12}[kind]
-        steps = [(name, months if size == 1 else (months + shift) // size)]
+        steps = [(name, months if size == 1 else _div(months + shift, size))]
     for column, expression in steps:
         frame = frame.with_columns(expression.alias(column))
     return frame.drop(*(column for column, _ in steps if column != name))

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.register_profile(
     "ci",
-    max_examples=1000,
+    max_examples=800,
     deadline=None,
     derandomize=True,
     print_blob=True,

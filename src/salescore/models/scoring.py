@@ -16,7 +16,7 @@ import pandas as pd
 from .._tables import option_column, require_columns, require_numeric
 from ..engines import Table, engine_name
 from ..errors import InvalidInputError, SchemaError
-from .clv import PurchaseModel, SpendModel, TimeUnit, _check_model, model_clv
+from .clv import SpendModel, TimeUnit, _check_model, model_clv
 
 __all__ = ["score_customers"]
 
@@ -183,7 +183,3 @@ def _refuse_overwrite(present: list[str], added: list[str]) -> None:
         raise SchemaError(
             f"customers already has {listed}, which score_customers adds; rename or drop it"
         )
-
-
-# Keep the protocol names importable for type checkers of callers.
-_ = (PurchaseModel,)

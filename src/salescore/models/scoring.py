@@ -36,7 +36,7 @@ def score_customers(
     T: str = "T",  # noqa: N803
     monetary_value: str = "monetary_value",
 ) -> Table:
-    """Each customer's probability of being alive, expected purchases, value and CLV.
+    r"""Each customer's probability of being alive, expected purchases, value and CLV.
 
     Parameters
     ----------
@@ -88,6 +88,24 @@ def score_customers(
     salescore.models.bgnbd.BetaGeoModel.conditional_expected_purchases
     salescore.models.gamma_gamma.GammaGammaModel.conditional_expected_value
     salescore.models.clv.model_clv
+
+    Notes
+    -----
+    Each column is the model's own formula applied to each row: ``probability_alive``
+    is :math:`P(\text{alive} \mid x, t_x, T)` and ``expected_purchases`` is
+    :math:`E[Y(t) \mid x, t_x, T]` of the BG/NBD model [1]_, ``expected_value`` the
+    Gamma-Gamma posterior mean spend per purchase and ``clv`` their discounted product
+    month by month [2]_. The scores depend on a row alone, so scoring by partition
+    gives the same numbers as scoring the whole table.
+
+    References
+    ----------
+    .. [1] P. S. Fader, B. G. S. Hardie and K. L. Lee, "'Counting Your Customers' the
+       Easy Way: An Alternative to the Pareto/NBD Model", Marketing Science 24(2),
+       275–284, 2005.
+    .. [2] P. S. Fader, B. G. S. Hardie and K. L. Lee, "RFM and CLV: Using Iso-Value
+       Curves for Customer Base Analysis", Journal of Marketing Research 42(4),
+       415–430, 2005.
 
     Examples
     --------

@@ -860,3 +860,24 @@ def test_segment_potential_refuses_lists_and_dicts_as_segment_values() -> None:
     for frame in segments:
         with pytest.raises(InvalidInputError, match=r"must hold single values .*: 'a'"):
             segment_potential(revenue, frame)
+
+
+def test_next_contact_of_untiered_accounts_under_errstate_raise() -> None:
+    # Up to pandas 2.2, converting floats to durations rounds an uninitialised buffer at
+    # the NaN entries, and that rounding overflows under errstate(all="raise") whenever
+    # the buffer last held huge floats. NumPy's small buffers are poisoned with 1e308
+    # first, so an untiered account (no cadence, so no next contact) would reach it.
+    for size in range(1, 17):
+        last = pd.Series(pd.Timestamp("2026-01-15"), index=range(size))
+        untiered = pd.Series([None] * size, index=last.index, dtype=object)
+        for _ in range(4):
+            poison = [np.full(size, 1e308) for _ in range(4)]
+            del poison
+            with np.errstate(all="raise"):
+                assert next_contact(last, untiered).isna().all()
+    last = pd.Series(pd.to_datetime(["2026-01-15"] * 3), index=["x", "y", "z"])
+    with np.errstate(all="raise"):
+        following = next_contact(last, pd.Series(["A", None, None], index=last.index))
+    # The default A cadence is 30 days (TierPolicy.cadence_days): 2026-01-15 + 30 days.
+    assert following.tolist()[:1] == [pd.Timestamp("2026-02-14")]
+    assert following.iloc[1:].isna().all()

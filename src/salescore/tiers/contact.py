@@ -137,8 +137,13 @@ def _schedule(
                 "they must have equal lengths"
             )
     days = np.array([*policy.cadence_days, math.nan])[codes]
+    untiered = np.isnan(days)
     try:
-        delta = pd.to_timedelta(days, unit="D")
+        # NaN stays out of pandas' float-to-duration cast: up to pandas 2.2 that cast
+        # rounds uninitialised memory for NaN entries, which can raise under
+        # np.errstate(over="raise").  Untiered rows become NaT afterwards.
+        delta = pd.to_timedelta(np.where(untiered, 0.0, days), unit="D")
+        delta = delta.where(~untiered)
     except _OUT_OF_RANGE:
         raise InvalidInputError(
             "policy.cadence_days must be a number of days pandas can hold as a duration "

@@ -142,8 +142,8 @@ def _schedule(
         # NaN stays out of pandas' float-to-duration cast: up to pandas 2.2 that cast
         # rounds uninitialised memory for NaN entries, which can raise under
         # np.errstate(over="raise").  Untiered rows become NaT afterwards.
-        delta = pd.to_timedelta(np.where(untiered, 0.0, days), unit="D")
-        delta = delta.where(~untiered)
+        cadence = pd.to_timedelta(np.where(untiered, 0.0, days), unit="D")
+        delta = pd.TimedeltaIndex(cadence.where(~untiered))
     except _OUT_OF_RANGE:
         raise InvalidInputError(
             "policy.cadence_days must be a number of days pandas can hold as a duration "

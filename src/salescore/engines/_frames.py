@@ -72,6 +72,26 @@ class EngineFrame:
         dtype = self.schema[column]
         return dtype.time_zone if isinstance(dtype, nw.Datetime) else None
 
+    def empty(self, columns: Iterable[str]) -> pd.DataFrame:
+        """A pandas frame without rows of ``columns``, of the dtypes pandas gives them.
+
+        Datetimes and dates become datetime64[ns] (with the column's time zone),
+        numbers float64 and the rest object: what a table function needs to build the
+        empty result of an empty log.
+        """
+        out: dict[str, pd.Series[Any]] = {}
+        for column in columns:
+            dtype = self.schema[column]
+            if isinstance(dtype, (nw.Datetime, nw.Date)):
+                zone = self.zone(column)
+                kind = "datetime64[ns]" if zone is None else f"datetime64[ns, {zone}]"
+                out[column] = pd.Series([], dtype=kind)
+            elif dtype.is_numeric():
+                out[column] = pd.Series([], dtype="float64")
+            else:
+                out[column] = pd.Series([], dtype=object)
+        return pd.DataFrame(out)
+
     def rows(
         self, log: nw.LazyFrame[Any], condition: nw.Expr, count: int, names: dict[str, str]
     ) -> str:

@@ -15,19 +15,21 @@ loop over customers.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from .._arrays import FloatArray, option_flag, safe_divide
+from ..engines import Table, engine_name
 from ..errors import InvalidInputError
 from ..fiscal import FiscalFrequency
+from ..fiscal._freq import period_index
 
 # MAX_PERIODS is re-exported: salescore.retention.cohorts.MAX_PERIODS (its home is ._log).
 from ._log import MAX_PERIODS as MAX_PERIODS
-from ._log import IntArray, _first_periods, _pairs, _period_index, _read_log
+from ._log import IntArray, _first_periods, _Log, _pairs, _period_index, _read_log
 
 __all__ = ["cohort_retention", "retention_by_period"]
 
@@ -40,7 +42,7 @@ _MAX_COHORT_PERIODS: Final = 10_000
 
 
 def cohort_retention(
-    transactions: pd.DataFrame,
+    transactions: Table,
     *,
     customer: str = "customer_id",
     date: str = "date",
@@ -63,8 +65,11 @@ def cohort_retention(
 
     Parameters
     ----------
-    transactions : DataFrame
-        Canonical transactions table, one row per purchase.
+    transactions : DataFrame or engine frame
+        Canonical transactions table, one row per purchase. A pandas DataFrame, or a frame of Polars (eager or lazy), DuckDB,
+        Dask or PySpark, which is reduced in its engine to one row per period (see
+        :doc:`/guides/scale`); there ``freq`` must be one of D, W, M, Q or Y (with an
+        anchor such as Q-MAR, but no multiple), not fiscal periods.
     customer, date : str, keyword-only
         Column names: the customer (any hashable ids) and the date of the purchase
         (datetime64; a time-zone-aware column is split by its local calendar).
@@ -167,22 +172,74 @@ def cohort_retention(
     """
     _measure(measure, amount)
     normalize = option_flag("normalize", normalize)
-    log = _read_log(
-        transactions,
-        table="transactions",
-        customer=customer,
-        date=date,
-        amount=amount,
-        freq=freq,
-        end=end,
-    )
-    span = log.span
+    engine = engine_name(transactions)
+    if engine is not None:
+        from ._engine import cohort_cells, read_engine_log
+
+        read = read_engine_log(
+            transactions,
+            engine,
+            table="transactions",
+            customer=customer,
+            date=date,
+            amount=amount,
+            freq=freq,
+            end=end,
+        )
+        if isinstance(read, pd.DataFrame):  # no rows: the empty table of a pandas log
+            return cohort_retention(
+                read,
+                customer=customer,
+                date=date,
+                amount=amount,
+                freq=freq,
+                measure=measure,
+                normalize=normalize,
+                end=end,
+            )
+        span = _cohort_span(read.span, freq)
+        matrix = cohort_cells(read, revenue=amount is not None)
+        index = period_index(read.dtype, read.first, span, "cohort")
+    else:
+        log = _read_log(
+            transactions,
+            table="transactions",
+            customer=customer,
+            date=date,
+            amount=amount,
+            freq=freq,
+            end=end,
+        )
+        span = _cohort_span(log.span, freq)
+        matrix = _cohort_matrix(log)
+        index = _period_index(log, "cohort")
+    if np.isinf(matrix).any():  # finite amounts: a cell's sum overflowed
+        raise InvalidInputError(
+            "the revenue of a cohort in a period is beyond float range (about 1.8e308); "
+            "rescale the amounts, for example to thousands"
+        )
+    table = matrix
+    if normalize:
+        table = np.asarray(safe_divide(table, table[:, :1]), dtype=np.float64)
+    age = np.arange(span)
+    table[age[:, np.newaxis] + age[np.newaxis, :] >= span] = np.nan  # not observed yet
+    return pd.DataFrame(table, index=index, columns=pd.RangeIndex(span, name="age"))
+
+
+def _cohort_span(span: int, freq: object) -> int:
+    """``span``, when a cohort table of that many periods is small enough to build."""
     if span > _MAX_COHORT_PERIODS:
         raise InvalidInputError(
             f"the log spans {span:,} periods of {freq!r}, too many for a cohort table "
             f"(at most {_MAX_COHORT_PERIODS:,} × {_MAX_COHORT_PERIODS:,}); choose a "
             "coarser freq or an earlier end"
         )
+    return span
+
+
+def _cohort_matrix(log: _Log) -> FloatArray:
+    """The span × span cells of a pandas log: customers, or revenue (NaN if missing)."""
+    span = log.span
     customers, periods = _pairs(log)
     starts, cohorts = _first_periods(customers, periods)
     cells = span * span
@@ -196,21 +253,7 @@ def cohort_retention(
         cell = row_cohorts * span + (log.periods - row_cohorts)
         # bincount adds the weights in float64, so a NaN amount reaches its cell.
         matrix = np.bincount(cell, weights=log.amounts, minlength=cells).astype(np.float64)
-        if np.isinf(matrix).any():  # finite amounts: a cell's sum overflowed
-            raise InvalidInputError(
-                "the revenue of a cohort in a period is beyond float range (about 1.8e308); "
-                "rescale the amounts, for example to thousands"
-            )
-    table = matrix.reshape(span, span)
-    if normalize:
-        table = np.asarray(safe_divide(table, table[:, :1]), dtype=np.float64)
-    age = np.arange(span)
-    table[age[:, np.newaxis] + age[np.newaxis, :] >= span] = np.nan  # not observed yet
-    return pd.DataFrame(
-        table,
-        index=_period_index(log, "cohort"),
-        columns=pd.RangeIndex(span, name="age"),
-    )
+    return matrix.reshape(span, span)
 
 
 def _measure(measure: object, amount: str | None) -> None:
@@ -233,7 +276,7 @@ def _measure(measure: object, amount: str | None) -> None:
 
 
 def retention_by_period(
-    transactions: pd.DataFrame,
+    transactions: Table,
     *,
     customer: str = "customer_id",
     date: str = "date",
@@ -254,9 +297,12 @@ def retention_by_period(
 
     Parameters
     ----------
-    transactions : DataFrame
+    transactions : DataFrame or engine frame
         Canonical transactions table, one row per purchase (or any log of dated
-        customer activity).
+        customer activity). A pandas DataFrame, or a frame of Polars (eager or lazy), DuckDB,
+        Dask or PySpark, which is reduced in its engine to one row per period (see
+        :doc:`/guides/scale`); there ``freq`` must be one of D, W, M, Q or Y (with an
+        anchor such as Q-MAR, but no multiple), not fiscal periods.
     customer, date : str, keyword-only
         Column names: the customer (any hashable ids) and the date of the purchase
         (datetime64; a time-zone-aware column is split by its local calendar).
@@ -348,6 +394,36 @@ def retention_by_period(
     period
     2024-04      2     2       0
     """
+    engine = engine_name(transactions)
+    if engine is not None:
+        from ._engine import period_flows, read_engine_log
+
+        read = read_engine_log(
+            transactions,
+            engine,
+            table="transactions",
+            customer=customer,
+            date=date,
+            amount=None,
+            freq=freq,
+            end=end,
+        )
+        if isinstance(read, pd.DataFrame):  # no rows: the empty table of a pandas log
+            return retention_by_period(read, customer=customer, date=date, freq=freq, end=end)
+        flows = period_flows(read)
+        # The identities of the Notes: active = retained + new + reactivated, and the
+        # start (the period before's active) = retained + lost.
+        start = np.zeros(read.span, dtype=np.int64)
+        start[1:] = flows.active[:-1]
+        return _growth_table(
+            start=start,
+            retained=flows.retained,
+            lost=start - flows.retained,
+            new=flows.new,
+            reactivated=flows.active - flows.new - flows.retained,
+            active=flows.active,
+            index=period_index(read.dtype, read.first, read.span),
+        )
     log = _read_log(
         transactions,
         table="transactions",
@@ -381,6 +457,28 @@ def retention_by_period(
     lost = count(gone, shift=1)
     start = np.zeros(span, dtype=np.int64)
     start[1:] = active[:-1]
+    return _growth_table(
+        start=start,
+        retained=retained,
+        lost=lost,
+        new=new,
+        reactivated=reactivated,
+        active=active,
+        index=_period_index(log),
+    )
+
+
+def _growth_table(
+    *,
+    start: IntArray,
+    retained: IntArray,
+    lost: IntArray,
+    new: IntArray,
+    reactivated: IntArray,
+    active: IntArray,
+    index: pd.Index[Any],
+) -> pd.DataFrame:
+    """The table of :func:`retention_by_period` from its counts per period."""
     as_float = start.astype(np.float64)
     return pd.DataFrame(
         {
@@ -393,5 +491,5 @@ def retention_by_period(
             "retention_rate": safe_divide(retained.astype(np.float64), as_float),
             "churn_rate": safe_divide(lost.astype(np.float64), as_float),
         },
-        index=_period_index(log),
+        index=index,
     )

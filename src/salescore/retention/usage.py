@@ -16,8 +16,10 @@ import numpy as np
 import pandas as pd
 
 from .._arrays import FloatArray, safe_divide
+from ..engines import Table, engine_name
 from ..errors import InvalidInputError
 from ..fiscal import FiscalFrequency
+from ..fiscal._freq import period_index
 from ._log import IntArray, _counted_pairs, _first_periods, _period_index, _read_log
 
 __all__ = ["usage_summary"]
@@ -69,7 +71,7 @@ def _group_medians(groups: IntArray, values: IntArray, sizes: IntArray) -> Float
 
 
 def usage_summary(
-    events: pd.DataFrame,
+    events: Table,
     *,
     customer: str = "customer_id",
     date: str = "date",
@@ -88,9 +90,12 @@ def usage_summary(
 
     Parameters
     ----------
-    events : DataFrame
+    events : DataFrame or engine frame
         One row per event (a login, an order, a support ticket …), with the
-        customer and the date.
+        customer and the date. A pandas DataFrame, or a frame of Polars (eager or lazy), DuckDB,
+        Dask or PySpark, which is reduced in its engine to one row per period (see
+        :doc:`/guides/scale`); there ``freq`` must be one of D, W, M, Q or Y (with an
+        anchor such as Q-MAR, but no multiple), not fiscal periods.
     customer, date : str, keyword-only
         Column names: the customer (any hashable ids) and the date of the event
         (datetime64; a time-zone-aware column is split by its local calendar).
@@ -180,6 +185,33 @@ def usage_summary(
     [0.5, 0.5, 0.25]
     """
     known = _known_customers(customers)
+    engine = engine_name(events)
+    if engine is not None:
+        from ._engine import read_engine_log, usage_counts
+
+        read = read_engine_log(
+            events,
+            engine,
+            table="events",
+            customer=customer,
+            date=date,
+            amount=None,
+            freq=freq,
+            end=end,
+            known=known,
+        )
+        if isinstance(read, pd.DataFrame):  # no rows: the empty table of a pandas log
+            return usage_summary(
+                read, customer=customer, date=date, freq=freq, customers=customers, end=end
+            )
+        usage = usage_counts(read)
+        return _usage_table(
+            base=np.cumsum(usage.new) if known is None else np.full(read.span, len(known)),
+            active=usage.active,
+            events=usage.events,
+            medians=usage.medians,
+            index=period_index(read.dtype, read.first, read.span),
+        )
     log = _read_log(
         events,
         table="events",
@@ -199,15 +231,33 @@ def usage_summary(
         base = np.cumsum(np.bincount(periods[starts], minlength=span)).astype(np.int64)
     else:
         base = np.full(span, len(known), dtype=np.int64)
+    return _usage_table(
+        base=base,
+        active=active,
+        events=total,
+        medians=_group_medians(periods, tallies, active),
+        index=_period_index(log),
+    )
+
+
+def _usage_table(
+    *,
+    base: IntArray,
+    active: IntArray,
+    events: IntArray,
+    medians: FloatArray,
+    index: pd.Index[Any],
+) -> pd.DataFrame:
+    """The table of :func:`usage_summary` from its counts per period."""
     active_float = active.astype(np.float64)
     return pd.DataFrame(
         {
-            "customers": base,
+            "customers": base.astype(np.int64, copy=False),
             "active": active,
-            "events": total,
+            "events": events,
             "share_active": safe_divide(active_float, base.astype(np.float64)),
-            "mean_per_active": safe_divide(total.astype(np.float64), active_float),
-            "median_per_active": _group_medians(periods, tallies, active),
+            "mean_per_active": safe_divide(events.astype(np.float64), active_float),
+            "median_per_active": medians,
         },
-        index=_period_index(log),
+        index=index,
     )

@@ -11,7 +11,9 @@ one partition per row group or smaller, ``spark.read.parquet`` in ``local[2]``; 
 reads it whole with ``pd.read_parquet``, up to ``--pandas-max`` rows) and the script
 times, in a fresh subprocess per engine, ``rfm_summary(frame, amount="amount",
 freq="D", time_unit="W")``, ``compress`` of its columns and ``fit_bgnbd`` on the
-compressed rows with their weights.
+compressed rows with their weights; then the monthly ``cohort_retention``,
+``retention_by_period`` and ``usage_summary`` of the same frame, whose totals (cohort
+cells, active customer-months, events) must agree across engines.
 
 Peak memory is the high-water resident set of each process, from
 ``resource.getrusage``: for every engine the engine's own Python process (for Dask
@@ -294,6 +296,7 @@ def run_engine(
 
     from salescore.models.bgnbd import fit_bgnbd
     from salescore.models.rfm import compress, rfm_summary
+    from salescore.retention import cohort_retention, retention_by_period, usage_summary
 
     fit_bgnbd([1.0, 0.0, 3.0], [2.0, 0.0, 5.0], [6.0, 4.0, 6.0])  # SciPy's import, untimed
     read, resources = _reader(engine, folder, worker_memory, partition_rows)
@@ -314,6 +317,18 @@ def run_engine(
         result["model"] = {name: float(getattr(model, name)) for name in ("r", "alpha", "a", "b")}
         result["total_s"] = sum(result[k] for k in ("read_s", "reduce_s", "compress_s", "fit_s"))
         result["repeat_customers"] = int(np.count_nonzero(summary["frequency"].to_numpy()))
+        # The monthly cohort table, growth accounting and usage of the same frame; their
+        # totals are printed so that the engines can be compared with pandas.
+        began = time.perf_counter()
+        cohorts = cohort_retention(frame, normalize=False)
+        flows = retention_by_period(frame)
+        usage = usage_summary(frame)
+        result["retention_s"] = time.perf_counter() - began
+        result["retention_totals"] = [
+            int(cohorts.fillna(0.0).to_numpy().sum()),
+            int(flows["active"].sum()),
+            int(usage["events"].sum()),
+        ]
         if engine == "duckdb":
             result["hand_sql"] = _compare_duckdb(resources, folder, repeat)
         if engine == "dask":
@@ -381,7 +396,7 @@ def _child(arguments: argparse.Namespace, engine: str, rows: int) -> dict[str, A
 def _row(result: dict[str, Any]) -> str:
     rows = _label(result["rows"])
     if "error" in result:
-        return f"| {result['engine']} | {rows} | failed: {result['error']} | | | | | | |"
+        return f"| {result['engine']} | {rows} | failed: {result['error']} | | | | | | | | |"
     peak = f"{result['peak_mb']:,.0f}"
     if "worker_peak_mb" in result:
         peak += " / workers " + ", ".join(f"{v:,.0f}" for v in result["worker_peak_mb"])
@@ -390,15 +405,19 @@ def _row(result: dict[str, Any]) -> str:
     times = " | ".join(
         f"{result[k]:.2f}" for k in ("read_s", "reduce_s", "compress_s", "fit_s", "total_s")
     )
-    return f"| {result['engine']} | {rows} | {result['customers']:,} | {times} | {peak} |"
+    totals = "/".join(f"{total:,}" for total in result["retention_totals"])
+    return (
+        f"| {result['engine']} | {rows} | {result['customers']:,} | {times} | {peak} "
+        f"| {result['retention_s']:.2f} | {totals} |"
+    )
 
 
 def report(results: list[dict[str, Any]]) -> None:
     print(
         "| engine | rows | customers | read s | reduce s | compress s | fit s | total s "
-        "| peak MB (process / per worker) |"
+        "| peak MB (process / per worker) | cohorts+growth+usage s | their totals |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---|")
     for result in results:
         print(_row(result))
     compared = [r for r in results if "hand_sql" in r]

@@ -66,10 +66,11 @@ def cohort_retention(
     Parameters
     ----------
     transactions : DataFrame or engine frame
-        Canonical transactions table, one row per purchase. A pandas DataFrame, or a frame of Polars (eager or lazy), DuckDB,
-        Dask or PySpark, which is reduced in its engine to one row per period (see
-        :doc:`/guides/scale`); there ``freq`` must be one of D, W, M, Q or Y (with an
-        anchor such as Q-MAR, but no multiple), not fiscal periods.
+        Canonical transactions table, one row per purchase: a pandas DataFrame, or
+        a frame of Polars (eager or lazy), DuckDB, Dask or PySpark, which is reduced
+        in its engine to one row per period (see :doc:`/guides/scale`); there
+        ``freq`` must be one of D, W, M, Q or Y (with an anchor such as Q-MAR, but
+        no multiple), not fiscal periods.
     customer, date : str, keyword-only
         Column names: the customer (any hashable ids) and the date of the purchase
         (datetime64; a time-zone-aware column is split by its local calendar).
@@ -299,10 +300,10 @@ def retention_by_period(
     ----------
     transactions : DataFrame or engine frame
         Canonical transactions table, one row per purchase (or any log of dated
-        customer activity). A pandas DataFrame, or a frame of Polars (eager or lazy), DuckDB,
-        Dask or PySpark, which is reduced in its engine to one row per period (see
-        :doc:`/guides/scale`); there ``freq`` must be one of D, W, M, Q or Y (with an
-        anchor such as Q-MAR, but no multiple), not fiscal periods.
+        customer activity): a pandas DataFrame, or a frame of Polars (eager or lazy),
+        DuckDB, Dask or PySpark, which is reduced in its engine to one row per period
+        (see :doc:`/guides/scale`); there ``freq`` must be one of D, W, M, Q or Y
+        (with an anchor such as Q-MAR, but no multiple), not fiscal periods.
     customer, date : str, keyword-only
         Column names: the customer (any hashable ids) and the date of the purchase
         (datetime64; a time-zone-aware column is split by its local calendar).

@@ -92,10 +92,10 @@ def usage_summary(
     ----------
     events : DataFrame or engine frame
         One row per event (a login, an order, a support ticket …), with the
-        customer and the date. A pandas DataFrame, or a frame of Polars (eager or lazy), DuckDB,
-        Dask or PySpark, which is reduced in its engine to one row per period (see
-        :doc:`/guides/scale`); there ``freq`` must be one of D, W, M, Q or Y (with an
-        anchor such as Q-MAR, but no multiple), not fiscal periods.
+        customer and the date: a pandas DataFrame, or a frame of Polars (eager or
+        lazy), DuckDB, Dask or PySpark, which is reduced in its engine to one row per
+        period (see :doc:`/guides/scale`); there ``freq`` must be one of D, W, M, Q
+        or Y (with an anchor such as Q-MAR, but no multiple), not fiscal periods.
     customer, date : str, keyword-only
         Column names: the customer (any hashable ids) and the date of the event
         (datetime64; a time-zone-aware column is split by its local calendar).

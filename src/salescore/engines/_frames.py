@@ -7,7 +7,7 @@ the engine, so that the rows never leave it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import narwhals as nw
@@ -16,7 +16,7 @@ import pandas as pd
 from .._tables import SHOWN, counted
 from ..errors import InvalidInputError, SchemaError
 
-__all__ = ["EngineFrame"]
+__all__ = ["EngineFrame", "collect", "collect_by_key"]
 
 
 class EngineFrame:
@@ -115,3 +115,30 @@ def collect(frame: nw.LazyFrame[Any]) -> pd.DataFrame:
     if not isinstance(result, pd.DataFrame):  # pragma: no cover - Narwhals' contract
         raise InvalidInputError(f"the engine returned {type(result).__name__}, not a DataFrame")
     return result
+
+
+def collect_by_key(
+    frame: nw.LazyFrame[Any],
+    engine: str,
+    key: str,
+    query: Callable[[nw.LazyFrame[Any]], nw.LazyFrame[Any]],
+) -> pd.DataFrame:
+    """``query(frame)`` collected, for a query that reduces each ``key``'s rows together.
+
+    On Dask the rows are first shuffled so that every ``key`` lies in one partition,
+    and the query runs on each partition in pandas: Dask's own grouped aggregation
+    gathers all the groups of a query into one partition, which outgrows a worker's
+    memory long before the log does, and it has no grouped window. A query whose
+    groups are coarser than ``key`` (per period, say) then returns one partial result
+    per partition, which the caller adds up. On the other engines the query runs as one
+    plan.
+    """
+    if engine != "dask":
+        return collect(query(frame))
+    shuffled: Any = frame.to_native().shuffle(on=key)
+
+    def run(part: pd.DataFrame) -> pd.DataFrame:
+        return collect(query(nw.from_native(part).lazy()))
+
+    result: pd.DataFrame = shuffled.map_partitions(run, meta=run(shuffled._meta)).compute()
+    return result.reset_index(drop=True)

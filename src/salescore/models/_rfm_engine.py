@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._arrays import FloatArray
-from ..engines._frames import EngineFrame, collect
+from ..engines._frames import EngineFrame, collect, collect_by_key
 from ..engines._periods import to_ordinal, with_period
 from ..errors import InvalidInputError
 from ._rfm_time import _calibration_cut, _durations, _ordinal
@@ -147,35 +147,37 @@ def _per_customer(
     if scale != 1.0:
         rows = rows.with_columns((nw.col(_V) * scale).alias(_SCALED))
     summed = [_V, _MISS] + ([_SCALED] if scale != 1.0 else [])
-    pairs = rows.group_by(_C, _P).agg(*(nw.col(column).sum() for column in summed))
-    if engine == "dask":  # Dask has no grouped window: join the firsts back
-        firsts = pairs.group_by(_C).agg(nw.col(_P).min().alias("first"))
-        pairs = pairs.join(firsts, on=_C)
-    else:  # a window, so that the pairs are computed once, not once per use
+
+    def query(rows: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+        pairs = rows.group_by(_C, _P).agg(*(nw.col(column).sum() for column in summed))
+        # A window, so that the pairs are computed once, not once per use (Dask, which
+        # has no grouped window, runs this on pandas partitions: see collect_by_key).
         pairs = pairs.with_columns(nw.col(_P).min().over(_C).alias("first"))
-    calibration = nw.col(_P) <= cut
-    parts = {"repeat": calibration & (nw.col(_P) != nw.col("first"))}
-    if calibration_end is not None:
-        parts["holdout"] = nw.col(_P) > cut
-    made = [
-        nw.when(calibration).then(nw.col(_P)).alias("last"),
-        calibration.cast(nw.Int64).alias("bought"),
-    ]
-    measures = [nw.col("first").min(), nw.col("last").max(), nw.col("bought").sum()]
-    for name, chosen in parts.items():
-        if name == "holdout":
-            made.append(chosen.cast(nw.Int64).alias("held"))
-            measures.append(nw.col("held").sum())
-        if amount is None:
-            continue
-        for column in summed:
-            zero = 0 if column == _MISS else 0.0
-            made.append(
-                nw.when(chosen).then(nw.col(column)).otherwise(zero).alias(f"{name}_{column}")
-            )
-            measures.append(nw.col(f"{name}_{column}").sum())
-    query = pairs.with_columns(*made).group_by(_C).agg(*measures).filter(nw.col("first") <= cut)
-    return collect(query)
+        calibration = nw.col(_P) <= cut
+        parts = {"repeat": calibration & (nw.col(_P) != nw.col("first"))}
+        if calibration_end is not None:
+            parts["holdout"] = nw.col(_P) > cut
+        made = [
+            nw.when(calibration).then(nw.col(_P)).alias("last"),
+            calibration.cast(nw.Int64).alias("bought"),
+        ]
+        measures = [nw.col("first").min(), nw.col("last").max(), nw.col("bought").sum()]
+        for name, chosen in parts.items():
+            if name == "holdout":
+                made.append(chosen.cast(nw.Int64).alias("held"))
+                measures.append(nw.col("held").sum())
+            if amount is None:
+                continue
+            for column in summed:
+                zero = 0 if column == _MISS else 0.0
+                made.append(
+                    nw.when(chosen).then(nw.col(column)).otherwise(zero).alias(f"{name}_{column}")
+                )
+                measures.append(nw.col(f"{name}_{column}").sum())
+        grouped = pairs.with_columns(*made).group_by(_C).agg(*measures)
+        return grouped.filter(nw.col("first") <= cut)
+
+    return collect_by_key(rows, engine, _C, query)
 
 
 def _mean(

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .._arrays import FloatArray
-from ..engines._frames import EngineFrame, collect
+from ..engines._frames import EngineFrame, collect, collect_by_key
 from ..engines._periods import to_ordinal, with_period
 from ..errors import InvalidInputError
 from ..fiscal import FiscalFrequency
@@ -41,7 +41,7 @@ def _count(condition: nw.Expr) -> nw.Expr:
 class EngineLog(NamedTuple):
     """A validated engine log reduced to (customer, period) pairs, still in the engine."""
 
-    pairs: nw.LazyFrame[Any]  # _C, _P (engine's number), _N rows, and _V, _MISS with amounts
+    rows: nw.LazyFrame[Any]  # _C, _P (the engine's number), _N = 1, and _V, _MISS with amounts
     engine: str
     low: int  # the engine's number of the table's first period
     first: int  # pandas' ordinal of that period
@@ -162,21 +162,28 @@ def read_engine_log(
             nw.when(missing).then(0.0).otherwise(value).alias(_V),
             missing.cast(nw.Int64).alias(_MISS),
         ]
-    summed = [_N, *([] if amount is None else [_V, _MISS])]
-    # Every grouped aggregation is a plain sum, minimum or maximum of a column made
-    # beforehand, as Dask requires.
-    pairs = log.select(*parts).group_by(_C, _P).agg(*(nw.col(c).sum() for c in summed))
-    return EngineLog(pairs, engine, low, low + shift, span, dtype)
+    return EngineLog(log.select(*parts), engine, low, low + shift, span, dtype)
 
 
-def _with_firsts(log: EngineLog) -> nw.LazyFrame[Any]:
-    """The pairs with each customer's first period, ``_FIRST``, and a column of ones."""
-    pairs = log.pairs.with_columns(nw.lit(1, dtype=nw.Int64).alias(_ONE))
-    if log.engine == "dask":  # Dask has no grouped window: join the firsts back
-        firsts = pairs.group_by(_C).agg(nw.col(_P).min().alias(_FIRST))
-        return pairs.join(firsts, on=_C)
-    # A window, so that the pairs are computed once, not once per use.
-    return pairs.with_columns(nw.col(_P).min().over(_C).alias(_FIRST))
+def _pairs(rows: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+    """One row per (customer, period), with its rows counted and amounts summed.
+
+    Then each customer's first period, ``_FIRST``, by a window (the pairs are computed
+    once, not once per use), and a column of ones to count with. Every grouped
+    aggregation is a plain sum or minimum of a column made beforehand.
+    """
+    summed = [name for name in (_N, _V, _MISS) if name in rows.collect_schema()]
+    pairs = rows.group_by(_C, _P).agg(*(nw.col(name).sum() for name in summed))
+    return pairs.with_columns(
+        nw.lit(1, dtype=nw.Int64).alias(_ONE), nw.col(_P).min().over(_C).alias(_FIRST)
+    )
+
+
+def _reduce(log: EngineLog, query: Any, keys: list[str], measures: list[str]) -> pd.DataFrame:
+    """``query`` of the pairs, collected; Dask's partial results per partition added up."""
+    partial = collect_by_key(log.rows, log.engine, _C, lambda rows: query(_pairs(rows)))
+    # On Dask each partition holds whole customers, so its counts and sums add up.
+    return partial.groupby(keys, as_index=False, sort=False)[measures].sum()
 
 
 def cohort_cells(log: EngineLog, revenue: bool) -> FloatArray:
@@ -185,10 +192,12 @@ def cohort_cells(log: EngineLog, revenue: bool) -> FloatArray:
     Row: the cohort's period; column: its age. The engine returns one row per (cohort,
     period) with a purchase.
     """
-    measures = [nw.col(_ONE).sum()]
-    if revenue:
-        measures += [nw.col(_V).sum(), nw.col(_MISS).sum()]
-    cells = collect(_with_firsts(log).group_by(_FIRST, _P).agg(*measures))
+    measures = [_ONE, *([_V, _MISS] if revenue else [])]
+
+    def query(pairs: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+        return pairs.group_by(_FIRST, _P).agg(*(nw.col(name).sum() for name in measures))
+
+    cells = _reduce(log, query, [_FIRST, _P], measures)
     cohorts = log.periods(cells[_FIRST])
     ages = log.periods(cells[_P]) - cohorts
     matrix = np.zeros((log.span, log.span))
@@ -211,18 +220,21 @@ class Flows(NamedTuple):
 
 def period_flows(log: EngineLog) -> Flows:
     """Active, new and retained customers of every period, counted in the engine."""
-    pairs = _with_firsts(log)
-    # A pair is retained when the same customer has a pair in the period before.
-    before = log.pairs.select(
-        nw.col(_C), (nw.col(_P) + 1).alias(_P), nw.lit(1, dtype=nw.Int64).alias(_KEPT)
-    )
-    joined = pairs.join(before, on=[_C, _P], how="left").with_columns(
-        nw.col(_KEPT).fill_null(0),
-        (nw.col(_P) == nw.col(_FIRST)).cast(nw.Int64).alias(_FIRST),
-    )
-    counts = collect(
-        joined.group_by(_P).agg(nw.col(_ONE).sum(), nw.col(_FIRST).sum(), nw.col(_KEPT).sum())
-    )
+
+    def query(pairs: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+        # A pair is retained when the same customer has a pair in the period before.
+        before = pairs.select(
+            nw.col(_C), (nw.col(_P) + 1).alias(_P), nw.lit(1, dtype=nw.Int64).alias(_KEPT)
+        )
+        joined = pairs.join(before, on=[_C, _P], how="left").with_columns(
+            nw.col(_KEPT).fill_null(0),
+            (nw.col(_P) == nw.col(_FIRST)).cast(nw.Int64).alias(_FIRST),
+        )
+        return joined.group_by(_P).agg(
+            nw.col(_ONE).sum(), nw.col(_FIRST).sum(), nw.col(_KEPT).sum()
+        )
+
+    counts = _reduce(log, query, [_P], [_ONE, _FIRST, _KEPT])
     where = log.periods(counts[_P])
 
     def spread(column: str) -> IntArray:
@@ -248,10 +260,12 @@ def usage_counts(log: EngineLog) -> Usage:
     The medians of events per active customer come from those counts exactly: the
     middle one or two of the sorted numbers of every period.
     """
-    pairs = _with_firsts(log).with_columns(
-        (nw.col(_P) == nw.col(_FIRST)).cast(nw.Int64).alias(_FIRST)
-    )
-    counts = collect(pairs.group_by(_P, _N).agg(nw.col(_ONE).sum(), nw.col(_FIRST).sum()))
+
+    def query(pairs: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+        firsts = pairs.with_columns((nw.col(_P) == nw.col(_FIRST)).cast(nw.Int64).alias(_FIRST))
+        return firsts.group_by(_P, _N).agg(nw.col(_ONE).sum(), nw.col(_FIRST).sum())
+
+    counts = _reduce(log, query, [_P, _N], [_ONE, _FIRST])
     periods = log.periods(counts[_P])
     events = counts[_N].to_numpy(dtype=np.int64)
     customers = counts[_ONE].to_numpy(dtype=np.int64)

@@ -18,9 +18,18 @@ import pandas as pd
 
 from .. import schema
 from .._tables import option_column
+from ..engines import Table, engine_name
 from ..errors import InvalidInputError
 from ..fiscal import FiscalFrequency
-from ..fiscal._freq import period_index, period_kind, period_names, period_ordinals
+from ..fiscal._freq import (
+    Frequency,
+    IntArray,
+    ObjectArray,
+    period_index,
+    period_kind,
+    period_names,
+    period_ordinals,
+)
 from ._deals import _check_chronology, _check_dated, _deal_ids, _statuses
 
 __all__ = ["loss_reasons"]
@@ -31,7 +40,7 @@ MAX_PERIODS: Final = 1_000_000
 
 
 def loss_reasons(
-    deals: pd.DataFrame,
+    deals: Table,
     *,
     freq: str | FiscalFrequency = "M",
     lost_reason: str = "lost_reason",
@@ -51,22 +60,29 @@ def loss_reasons(
 
     Parameters
     ----------
-    deals : DataFrame
-        Canonical deals table, one row per deal; only lost deals are counted.
+    deals : DataFrame or engine frame
+        Canonical deals table, one row per deal; only lost deals are counted. A pandas
+        DataFrame, or a frame of Polars (eager or lazy), DuckDB, Dask or PySpark, which
+        is reduced in its engine to one row per period and reason (see
+        :doc:`/guides/scale`); there ``freq`` must be one of D, W, M, Q or Y (with an
+        anchor such as Q-MAR, but no multiple), not fiscal periods.
     freq : str or FiscalFrequency, keyword-only, default "M"
         A pandas period alias ("W", "M", "Q", "Y" …) for the periods of the close
         dates, or fiscal periods (:class:`~salescore.fiscal.FiscalFrequency`, such as
         ``FiscalCalendar.from_start_month(4).freq("quarter")``), labelled
         ``"FY2027 Q1"``.
     lost_reason, status, close_date : str, keyword-only
-        Column names: the reason a deal was lost (any labels), the status ('open',
-        'won' or 'lost') and the close date (datetime64; a time-zone-aware column is
-        split by its local calendar).
+        Column names: the reason a deal was lost (any labels; on an engine frame,
+        text or categories, unless no lost deal has a reason), the status ('open',
+        'won' or 'lost', in any case and with surrounding whitespace) and the close
+        date (datetime64, or an engine's datetimes or dates; a time-zone-aware column
+        is split by its local calendar).
     created : str or None, keyword-only, default "created"
         Column with each deal's creation time; when the table has it, a lost deal
         whose close date is before the date it was created is an error. ``None``
         skips the check. An aware ``created`` beside a naive ``close_date`` (or the
-        reverse) is read in UTC (:data:`salescore.schema.TIMESTAMPS`).
+        reverse) is read in UTC (:data:`salescore.schema.TIMESTAMPS`); on an engine
+        frame two aware columns must share one zone.
     deal_id : str or None, keyword-only, default "deal_id"
         Column naming each deal in error messages; ``None`` uses the index.
     no_reason : str, keyword-only, default "(no reason)"
@@ -81,22 +97,27 @@ def loss_reasons(
         two-level columns: ``("count", reason)`` holding the number of deals lost for
         each reason (int64) and ``("share", reason)`` its share of the period's losses
         (float64; NaN in a period without losses). Reasons are ordered by their total
-        count, most frequent first; ``table["count"]`` and
-        ``table["share"]`` give one frame each. No lost deal gives an empty table
-        without columns (check ``table.empty`` before selecting ``"count"``).
+        count, most frequent first, reasons of equal count in the order they first
+        appear in the table; on an engine frame, whose rows have no order, reasons of
+        equal count are in the order of their labels instead (sorted as Python sorts
+        strings). ``table["count"]`` and ``table["share"]`` give one frame each. No
+        lost deal gives an empty table without columns (check ``table.empty`` before
+        selecting ``"count"``).
 
     Raises
     ------
     SchemaError
         A named column is missing, or ``close_date`` (or ``created``, when the table
-        has it) does not hold datetimes.
+        has it) does not hold datetimes; on an engine frame, ``lost_reason`` is neither
+        text nor categories while a lost deal has a reason.
     InvalidInputError
         An unknown status, a lost deal without a close date or closed before the date
         it was created, an unknown ``freq`` (or one not positive, or pandas'
         deprecated ``"B"``), losses spread over more than 1,000,000
         periods of ``freq`` (``MAX_PERIODS``), or a column option that is not a str
         (``None`` only for ``created`` and ``deal_id``); the message names the deals
-        concerned.
+        concerned. On an engine frame: fiscal periods, a ``freq`` other than D, W, M, Q
+        or Y, and an aware ``close_date`` and ``created`` in different time zones.
 
     See Also
     --------
@@ -163,6 +184,22 @@ def loss_reasons(
     kind = period_kind(freq)
     if not isinstance(no_reason, str):
         raise InvalidInputError(f"no_reason must be a str; got {no_reason!r:.60}")
+    engine = engine_name(deals)
+    if engine is not None:
+        from ._engine import lost_counts
+
+        found = lost_counts(
+            deals,
+            engine,
+            freq=freq,
+            lost_reason=lost_reason,
+            status=status,
+            close_date=close_date,
+            created=created,
+            deal_id=deal_id,
+            no_reason=no_reason,
+        )
+        return _loss_table(kind, freq, found.ordinals, found.codes, found.labels, found.deals)
     read = {"status": status, "lost_reason": lost_reason, "close_date": close_date}
     schema.check_columns(deals, "deals", read | {"deal_id": deal_id})
 
@@ -179,7 +216,23 @@ def loss_reasons(
     reasons = reasons.where(reasons.notna() & ~reasons.isin(blank), no_reason)
     ordinals = period_ordinals(kind, deals.loc[lost, close_date], name=close_date, ids=ids[lost])
     codes, labels = pd.factorize(reasons)
+    return _loss_table(kind, freq, ordinals, codes, labels.to_numpy(dtype=object))
 
+
+def _loss_table(
+    kind: Frequency,
+    freq: object,
+    ordinals: IntArray,
+    codes: IntArray,
+    labels: ObjectArray,
+    deals: IntArray | int = 1,
+) -> pd.DataFrame:
+    """The table of :func:`loss_reasons` from its lost deals, or their counts.
+
+    Each entry is ``deals`` lost deals (one for the rows of a pandas frame) of the
+    period with pandas' ordinal ``ordinals`` and of the reason ``labels[codes]``;
+    reasons of equal count keep the order of ``labels``.
+    """
     first = int(ordinals.min()) if ordinals.size else 0
     span = int(ordinals.max()) - first + 1 if ordinals.size else 0
     if span > MAX_PERIODS:
@@ -190,8 +243,8 @@ def loss_reasons(
             f"{MAX_PERIODS:,} rows: choose a longer freq"
         )
     counts = np.zeros((span, labels.size), dtype=np.int64)
-    np.add.at(counts, (ordinals - first, codes), 1)
-    order = np.argsort(-counts.sum(axis=0), kind="stable")  # ties: first appearance
+    np.add.at(counts, (ordinals - first, codes), deals)
+    order = np.argsort(-counts.sum(axis=0), kind="stable")  # ties: in the order of labels
     counts = counts[:, order]
     totals = counts.sum(axis=1, keepdims=True)
     shares = np.full(counts.shape, np.nan)

@@ -265,3 +265,31 @@ def test_random_logs_equal_the_pandas_path(
     ]
     for function, options in cases:
         _assert_equal(function(native, freq=freq, **options), function(log, freq=freq, **options))
+
+
+@pytest.mark.parametrize("index", [1, 5, 8], ids=["cohorts", "flows", "usage"])
+def test_a_polars_log_read_in_chunks_gives_the_same_table(
+    monkeypatch: pytest.MonkeyPatch, index: int
+) -> None:
+    # A Polars log longer than POLARS_CHUNK_ROWS is reduced one hash bucket of
+    # customers at a time, and the buckets' counts and sums are added up: with chunks
+    # of at most 50 rows the log is read in several buckets, and the table is the one
+    # of a single pass.
+    pl = pytest.importorskip("polars")
+    from salescore.engines import _frames
+
+    function, options = OPTIONS[index]
+    log = _log()
+    monkeypatch.setattr(_frames, "POLARS_CHUNK_ROWS", 50)
+    buckets: list[int] = []
+    concat = pd.concat
+
+    def counted(pieces: Any, **kwargs: Any) -> Any:
+        buckets.append(len(pieces))
+        return concat(pieces, **kwargs)
+
+    monkeypatch.setattr(_frames.pd, "concat", counted)
+    got = function(pl.from_pandas(log).lazy(), **COLUMNS, **options)
+    assert len(buckets) >= 1  # the chunks' partial tables were put together:
+    assert buckets[0] > 1  # those of several buckets
+    _assert_equal(got, function(log, **COLUMNS, **options))

@@ -228,3 +228,29 @@ def test_period_numbers_are_pandas_ordinals(stamps: list[Any], freq: str) -> Non
     numbers = with_period(frame, "d", None, dtype, freq, "p").collect().get_column("p")
     got = [int(number) + to_ordinal(dtype, freq) for number in numbers.to_list()]
     assert got == [pd.Period(stamp, freq=freq).ordinal for stamp in stamps]
+
+
+@pytest.mark.parametrize("options", [OPTIONS[1], OPTIONS[-1]], ids=["weeks", "holdout"])
+def test_a_polars_log_read_in_chunks_gives_the_same_summary(
+    monkeypatch: pytest.MonkeyPatch, options: dict[str, Any]
+) -> None:
+    # A Polars log longer than POLARS_CHUNK_ROWS is reduced one hash bucket of
+    # customers at a time: 600 rows in chunks of at most 100 make 6 buckets, each
+    # customer's rows in one of them, so the summary is the one of a single pass.
+    pl = pytest.importorskip("polars")
+    from salescore.engines import _frames
+
+    monkeypatch.setattr(_frames, "POLARS_CHUNK_ROWS", 100)
+    buckets: list[int] = []
+    concat = pd.concat
+
+    def counted(pieces: Any, **kwargs: Any) -> Any:
+        buckets.append(len(pieces))
+        return concat(pieces, **kwargs)
+
+    monkeypatch.setattr(_frames.pd, "concat", counted)
+    log = _log()
+    got = rfm_summary(pl.from_pandas(log).lazy(), customer="customer", date="when", **options)
+    want = rfm_summary(log, customer="customer", date="when", **options)
+    assert buckets == [6]  # the customers of 6 buckets, none of them empty
+    _assert_equal(got, want)

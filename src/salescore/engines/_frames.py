@@ -16,7 +16,10 @@ import pandas as pd
 from .._tables import SHOWN, counted
 from ..errors import InvalidInputError, SchemaError
 
-__all__ = ["EngineFrame", "collect", "collect_by_key"]
+__all__ = ["POLARS_CHUNK_ROWS", "EngineFrame", "collect", "collect_by_key"]
+
+#: The most rows of a Polars log that :func:`collect_by_key` reduces at a time.
+POLARS_CHUNK_ROWS = 5_000_000
 
 
 class EngineFrame:
@@ -128,11 +131,17 @@ def collect_by_key(
     On Dask the rows are first shuffled so that every ``key`` lies in one partition,
     and the query runs on each partition in pandas: Dask's own grouped aggregation
     gathers all the groups of a query into one partition, which outgrows a worker's
-    memory long before the log does, and it has no grouped window. A query whose
-    groups are coarser than ``key`` (per period, say) then returns one partial result
-    per partition, which the caller adds up. On the other engines the query runs as one
-    plan.
+    memory long before the log does, and it has no grouped window. On Polars a log of
+    more than :data:`POLARS_CHUNK_ROWS` rows is read in as many chunks as it takes,
+    each holding the rows of the keys of one hash bucket, and the query runs on each
+    chunk in turn: Polars' streaming engine cannot run the queries' grouped windows,
+    and its in-memory engine would hold the whole log. A query whose groups are
+    coarser than ``key`` (per period, say) then returns one partial result per
+    partition or chunk, which the caller adds up. On the other engines the query runs
+    as one plan.
     """
+    if engine == "polars":
+        return _collect_polars_chunks(frame, key, query)
     if engine != "dask":
         return collect(query(frame))
     shuffled: Any = frame.to_native().shuffle(on=key)
@@ -142,3 +151,23 @@ def collect_by_key(
 
     result: pd.DataFrame = shuffled.map_partitions(run, meta=run(shuffled._meta)).compute()
     return result.reset_index(drop=True)
+
+
+def _collect_polars_chunks(
+    frame: nw.LazyFrame[Any],
+    key: str,
+    query: Callable[[nw.LazyFrame[Any]], nw.LazyFrame[Any]],
+) -> pd.DataFrame:
+    """:func:`collect_by_key` on Polars: the keys' hash buckets one at a time."""
+    import polars as pl
+
+    native: Any = frame.to_native()
+    rows = int(native.select(pl.len()).collect().item())
+    chunks = -(-rows // POLARS_CHUNK_ROWS)
+    if chunks <= 1:
+        return collect(query(frame))
+    bucket = pl.col(key).hash(seed=0) % chunks
+    pieces = [
+        collect(query(nw.from_native(native.filter(bucket == number)))) for number in range(chunks)
+    ]
+    return pd.concat([piece for piece in pieces if len(piece)] or pieces[:1], ignore_index=True)

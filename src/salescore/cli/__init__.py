@@ -127,6 +127,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
+    from ..report._engine_files import ENGINES
     from ..report.build import PROBABILITY_PRESETS
     from ..report.data import CRMS
     from ..report.render import FORMATS
@@ -148,7 +149,19 @@ def _parser() -> argparse.ArgumentParser:
     data.add_argument("--demo", action="store_true", help="use the sample CRM")
     for name in _FILES:
         flag = "--" + name.replace("_", "-")
-        data.add_argument(flag, type=Path, metavar="FILE", help=f"{name.replace('_', ' ')} CSV")
+        what = f"{name.replace('_', ' ')} CSV"
+        if name == "transactions":
+            what += " (with --engine also Parquet, or a quoted glob of files)"
+        data.add_argument(flag, type=Path, metavar="FILE", help=what)
+    data.add_argument(
+        "--engine",
+        choices=tuple(ENGINES),
+        help=(
+            "read --transactions with this engine, where the retention and value figures "
+            "are computed: the file may be Parquet and a quoted glob ('tx/*.parquet'); "
+            "needs salescore[duckdb], [polars] or [dask]"
+        ),
+    )
     data.add_argument(
         "--crm", choices=CRMS, help="the deals file is this CRM's export (CSV or JSON records)"
     )
@@ -293,6 +306,10 @@ def _report(args: argparse.Namespace) -> int:
         )
     if args.crm_stages is not None and not args.crm:
         raise _UsageError("--crm-stages needs --crm")
+    if args.engine is not None and "transactions" not in files:
+        raise _UsageError(
+            f"--engine {args.engine} reads the transactions: give --transactions FILE or GLOB"
+        )
     pairs = [("rates", "currency"), ("rates_base", "rates")]
     if not args.demo:  # the demo converts with the sample's own rates
         pairs.insert(0, ("currency", "rates"))
@@ -317,6 +334,7 @@ def _report(args: argparse.Namespace) -> int:
             headcount=args.headcount,
             file_format=_file_format(args),
             calendar=calendar,
+            engine=args.engine,
             **money,
         )
     assumptions = Assumptions(

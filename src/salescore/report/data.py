@@ -32,6 +32,7 @@ from ..io import read_table
 from ..io._export import _export
 from ..money import read_rates
 from . import _checks
+from ._engine_files import is_engine_file, read_transactions
 from ._money import Money, converted, currency_code
 from .inputs import FileFormat, Import, Inputs, ReasonGroup
 
@@ -450,6 +451,7 @@ def load_inputs(
     rates: Path | None = None,
     rates_base: str | None = None,
     calendar: FiscalCalendar | None = None,
+    engine: str | None = None,
 ) -> Inputs:
     """Read the given files into report inputs.
 
@@ -483,6 +485,13 @@ def load_inputs(
     calendar : FiscalCalendar, optional
         The company's fiscal calendar: the forecast quarter is its fiscal quarter
         holding ``as_of``. Calendar quarters by default.
+    engine : {"duckdb", "polars", "dask"}, optional
+        Read the transactions with this engine instead of pandas: their file may then
+        be Parquet, and a glob of files (``"tx/*.parquet"``); CSV files must be plain
+        comma-separated UTF-8 with ISO dates. The Retention and Value sections compute
+        their figures in the engine; a row without a customer, a date or a valid
+        amount stops them (named in ``skipped``) instead of being left out. A Parquet
+        file or a glob without an engine is refused.
 
     Returns
     -------
@@ -532,10 +541,25 @@ def load_inputs(
         canonical = {k: v for k, v in files.items() if k not in vendor and k not in ("deals",)}
         if crm == "salesforce":
             canonical = {k: v for k, v in canonical.items() if k not in ("stage_history", "leads")}
+    engine_log: Any = None
     for name, path in canonical.items():
+        if name == "transactions" and (engine is not None or is_engine_file(path)):
+            if engine is None:
+                raise ReportInputError(
+                    f"transactions {_shown(path)}: Parquet files and globs are read by an "
+                    "engine; add --engine duckdb (or polars, dask)"
+                )
+            try:
+                engine_log, record = read_transactions(path, engine, fmt)
+            except InvalidInputError as error:
+                raise ReportInputError(str(error)) from error
+            imports.append(record)
+            continue
         frame, record = _canonical(path, name, fmt, money)
         frames[name] = frame
         imports.append(record)
+    if engine is not None and engine_log is None:
+        raise ReportInputError(f"--engine {engine} reads the transactions: give --transactions")
     main: str | None = None if money is None else money.to
     deals = frames.get("deals")
     if (
@@ -557,4 +581,5 @@ def load_inputs(
         imports=tuple(imports),
         calendar=calendar,
         **frames,
+        **({} if engine_log is None else {"transactions": engine_log}),
     )

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .._arrays import option_count, option_flag
 from ..adapters._result import MAX_ROWS
+from ..engines import engine_name
 from ..errors import InvalidInputError
 from ..fiscal import FiscalCalendar
 from . import _checks
@@ -221,6 +222,16 @@ def _optional_frame(instance: object, attribute: attrs.Attribute[Any], value: ob
         )
 
 
+def _optional_log(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A DataFrame, a frame of an engine (Polars, DuckDB, Dask, PySpark) or None."""
+    if value is None or isinstance(value, pd.DataFrame) or engine_name(value) is not None:
+        return
+    raise InvalidInputError(
+        f"{attribute.name} must be a DataFrame, an engine frame (Polars, DuckDB, Dask, "
+        f"PySpark) or None; got {type(value).__name__}"
+    )
+
+
 def _quota(value: object) -> float | None:
     return None if value is None else _checks.finite("quota", value)
 
@@ -254,16 +265,17 @@ def _import_tuple(value: object) -> tuple[Import, ...]:
 class Inputs:
     """The canonical frames a report is computed from, and its settings.
 
-    Each field is checked when the record is made: ``as_of`` a Timestamp from
-    1700-01-01 to 2200-12-31 (an aware one is made naive UTC), the tables DataFrames
-    or None, ``quota`` a finite number >= 0 or None, ``headcount`` a finite number
-    >= 0, a Series of them by month (NaN: unknown) or None, ``stages`` str or None,
-    ``targets`` (activity kind → finite number >= 0) or None, ``rates_file`` the
-    name of the rates file the deals' amounts were converted to ``currency`` with (at
-    each deal's close date) or None, ``imports`` :class:`Import` records, and
-    ``calendar`` the company's :class:`~salescore.fiscal.FiscalCalendar` (the
-    forecast quarter is its fiscal quarter) or None (calendar quarters). A bad field
-    raises :class:`~salescore.InvalidInputError` naming it.
+    Each field is checked when the record is made: ``as_of`` a Timestamp from 1700-01-01
+    to 2200-12-31 (an aware one is made naive UTC), the tables DataFrames or None
+    (``transactions`` also a frame of Polars, DuckDB, Dask or PySpark, whose figures are
+    then computed in that engine), ``quota`` a finite number >= 0 or None, ``headcount``
+    a finite number >= 0, a Series of them by month (NaN: unknown) or None, ``stages``
+    str or None, ``targets`` (activity kind → finite number >= 0) or None,
+    ``rates_file`` the name of the rates file the deals' amounts were converted to
+    ``currency`` with (at each deal's close date) or None, ``imports`` :class:`Import`
+    records, and ``calendar`` the company's :class:`~salescore.fiscal.FiscalCalendar`
+    (the forecast quarter is its fiscal quarter) or None (calendar quarters). A bad
+    field raises :class:`~salescore.InvalidInputError` naming it.
     """
 
     as_of: pd.Timestamp = attrs.field(converter=_as_of)
@@ -272,7 +284,7 @@ class Inputs:
     stage_history: pd.DataFrame | None = attrs.field(default=None, validator=_optional_frame)
     accounts: pd.DataFrame | None = attrs.field(default=None, validator=_optional_frame)
     leads: pd.DataFrame | None = attrs.field(default=None, validator=_optional_frame)
-    transactions: pd.DataFrame | None = attrs.field(default=None, validator=_optional_frame)
+    transactions: Any = attrs.field(default=None, validator=_optional_log)
     activities: pd.DataFrame | None = attrs.field(default=None, validator=_optional_frame)
     quota: float | None = attrs.field(default=None, converter=_quota)
     stages: tuple[str, ...] | None = attrs.field(default=None, converter=_stage_names)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..._arrays import option_number, utc_naive
 from ..._tables import counted
+from ...engines import engine_name
 from ...errors import InvalidInputError, SalescoreError, SchemaError
 from .. import _checks
 from .._plain import plain
@@ -404,6 +405,8 @@ def _own_words(run: Callable[..., Section]) -> Callable[..., Section]:
     def wrapper(*args: Any, **kwargs: Any) -> Section:
         bound = signature.bind(*args, **kwargs)
         for name, value in bound.arguments.items():
+            if name == "transactions" and engine_name(value) is not None:
+                continue  # checked in its engine (see _transactions)
             if name in _TABLES:
                 optional = signature.parameters[name].annotation != "pd.DataFrame"
                 checked = _checks.frame(name, value, _TABLES[name], optional=optional)
@@ -475,16 +478,21 @@ def _windows(
 
 
 def _year_caveats(
-    section: Section, transactions: pd.DataFrame, as_of: pd.Timestamp
+    section: Section,
+    extent: tuple[pd.Timestamp | None, pd.Timestamp | None],
+    later: int,
+    as_of: pd.Timestamp,
 ) -> tuple[str | None, str | None]:
-    """Set the section's month windows; the caveats of the prior and the last 12 months."""
+    """Set the section's month windows; the caveats of the prior and the last 12 months.
+
+    ``extent`` holds the first and last transaction dates, ``later`` the number of
+    transactions dated on or after ``as_of``.
+    """
     last, prior = _months(as_of), _months(as_of, 1)
     section.periods.update(months=months_text(last), prior_months=months_text(prior))
-    extent = _extent(transactions["date"])
     part = _part_month_note(as_of, last)
     if part:
         section.notes.append(part)
-    later = int((transactions["date"] >= as_of).sum())
     if later:
         section.notes.append(
             f"{counted(later, 'transaction')} dated on or after the report date "

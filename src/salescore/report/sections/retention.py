@@ -11,14 +11,12 @@ from ..._tables import counted
 from .._plain import table
 from ._common import (
     Section,
-    _bounds,
     _join,
     _months,
     _own_words,
-    _utc_naive,
-    _windows,
     _year_caveats,
 )
+from ._transactions import transaction_facts
 
 __all__ = ["retention_section"]
 
@@ -76,19 +74,18 @@ def retention_section(
     as_of = utc_naive(as_of)
     year_keys = ("customers_last_year", "renewed", "renewal_rate", "grr", "nrr", "quick_ratio")
     if transactions is not None:
-        transactions = _utc_naive(transactions, "date")
-        prior_caveat, last_caveat = _year_caveats(section, transactions, as_of)
+        facts = transaction_facts(transactions, as_of, monthly=True, cohorts=True)
+        prior_caveat, last_caveat = _year_caveats(section, facts.extent, facts.later, as_of)
         section.flag(_join(prior_caveat, last_caveat), *year_keys)
-        previous, current = _windows(transactions, as_of)
+        previous, current = facts.previous, facts.current
         due = int((previous > 0).sum())
         renewed = int(((previous > 0) & (current > 0)).sum())
         section.metrics["customers_last_year"] = due
         section.metrics["renewed"] = renewed
         section.metrics["renewal_rate"] = float(_retention.renewal_rate(renewed, due))
-        _monthly_retention(section, transactions, as_of, last_caveat)
-        before = transactions[transactions["date"] < as_of]
-        if len(before):
-            cohorts = _retention.cohort_retention(before, freq="Q")
+        _monthly_retention(section, facts.monthly, as_of, last_caveat)
+        if facts.cohorts is not None:
+            cohorts = facts.cohorts
             section.charts["cohorts"] = cohorts
             shown = cohorts.copy()
             shown.columns = [f"q{c}" for c in shown.columns]
@@ -119,17 +116,18 @@ def retention_section(
 
 
 def _monthly_retention(
-    section: Section, transactions: pd.DataFrame, as_of: pd.Timestamp, caveat: str | None
+    section: Section, monthly: pd.DataFrame | None, as_of: pd.Timestamp, caveat: str | None
 ) -> None:
-    """Means of the monthly retention and churn rates over the 12 months before ``as_of``'s."""
+    """Means of the monthly retention and churn rates over the 12 months before ``as_of``'s.
+
+    ``monthly`` is the retention by month up to the last of them (None: no transaction
+    before its end).
+    """
     months = _months(as_of)
-    _, end = _bounds(months)
-    before = transactions[transactions["date"] < end]
     rates = pd.DataFrame(
         {"retention_rate": np.nan, "churn_rate": np.nan}, index=months, dtype=np.float64
     )
-    if len(before):
-        monthly = _retention.retention_by_period(before, end=months[-1])
+    if monthly is not None:
         rates = monthly[["retention_rate", "churn_rate"]].reindex(months)
     counted = int(rates["retention_rate"].notna().sum())
     section.metrics["monthly_retention"] = float(rates["retention_rate"].mean())

@@ -10,14 +10,11 @@ from ... import value as _value
 from ..._arrays import utc_naive
 from ._common import (
     Section,
-    _bounds,
     _join,
-    _months,
     _own_words,
-    _utc_naive,
-    _windows,
     _year_caveats,
 )
+from ._transactions import transaction_facts
 
 __all__ = ["value_section"]
 
@@ -77,17 +74,15 @@ def value_section(
     """
     section = Section(key="value", title="Value")
     as_of = utc_naive(as_of)
-    transactions = _utc_naive(transactions, "date")
-    prior_caveat, last_caveat = _year_caveats(section, transactions, as_of)
-    previous, current = _windows(transactions, as_of)
+    facts = transaction_facts(transactions, as_of, monthly=False, cohorts=False)
+    prior_caveat, last_caveat = _year_caveats(section, facts.extent, facts.later, as_of)
+    previous, current = facts.previous, facts.current
     active = int((current > 0).sum())
     due = int((previous > 0).sum())
     retention = float(_retention.renewal_rate(int(((previous > 0) & (current > 0)).sum()), due))
     revenue = float(current[current > 0].mean()) if active else np.nan
     annual_margin = revenue * margin
-    start, end = _bounds(_months(as_of))
-    first = transactions.groupby("customer_id")["date"].min()
-    new_customers = int(((first >= start) & (first < end)).sum())
+    new_customers = facts.new_customers
     spend = sellers * seller_cost
     lifetime_value = (
         float(_value.clv(annual_margin, retention, discount_rate)) if retention < 1 else np.nan

@@ -19,6 +19,7 @@ from .._arrays import FloatArray, safe_divide
 from .._tables import PERIOD as _PERIOD
 from .._tables import float_column, option_column, row_ids, which
 from .._tables import group_sums as _group_sums
+from ..engines import Table, engine_name
 from ..errors import InvalidInputError, SchemaError
 from ..fiscal import FiscalFrequency
 from ..fiscal._freq import Frequency, order, period_keys, period_kind
@@ -109,7 +110,7 @@ def _created_periods(
 
 
 def source_performance(
-    leads: pd.DataFrame,
+    leads: Table,
     *,
     source: str = "source",
     converted: str = "converted",
@@ -127,15 +128,20 @@ def source_performance(
 
     Parameters
     ----------
-    leads : DataFrame
-        Canonical leads table, one row per lead.
+    leads : DataFrame or engine frame
+        Canonical leads table, one row per lead. A pandas DataFrame, or a frame of
+        Polars (eager or lazy), DuckDB, Dask or PySpark, which is checked and reduced
+        in its engine to one row per source (and period; see :doc:`/guides/scale`);
+        there ``freq`` must be one of D, W, M, Q or Y (with an anchor such as Q-MAR,
+        but no multiple), not fiscal periods.
     source : str, keyword-only, default "source"
         Column with each lead's source (any labels); a missing source forms its own
         group, labelled NaN, rather than being dropped.
     converted : str, keyword-only, default "converted"
         Column saying whether each lead converted: bool, pandas' nullable boolean, or
-        the numbers 1 and 0 (integer or float columns; object columns of these).
-        Every lead needs a flag: record False for leads not (yet) converted.
+        the numbers 1 and 0 (integer or float columns; object columns of these; on an
+        engine frame, a boolean or numeric column). Every lead needs a flag: record
+        False for leads not (yet) converted.
     value : str or None, keyword-only, default None
         Column with the revenue of each lead (numeric), read on converted leads only;
         gives the ``revenue`` and ``revenue_per_lead`` columns.
@@ -146,17 +152,22 @@ def source_performance(
         ``FiscalCalendar.from_start_month(4).freq("quarter")``), whose ``period`` key
         holds their labels (str, such as ``"FY2027 Q1"``).
     created : str, keyword-only, default "created"
-        Column with each lead's creation time (datetime64; read only when ``freq`` is
-        given; a time-zone-aware column is split by its local calendar).
+        Column with each lead's creation time (datetime64, or an engine's datetimes
+        or dates; read only when ``freq`` is given; a time-zone-aware column is split
+        by its local calendar).
     lead_id : str or None, keyword-only, default "lead_id"
-        Column naming each lead (once) in error messages; ``None`` uses the index.
+        Column naming each lead (once) in error messages; ``None`` uses the index (on
+        an engine frame, which has none, the rows are shown by source and value).
 
     Returns
     -------
     DataFrame
         Indexed by ``source`` in order of first appearance; with ``freq``, by source
         and ``period`` (pandas Periods or fiscal labels, in time order; a source gets
-        a row only for periods in which it brought leads). Columns ``leads`` and
+        a row only for periods in which it brought leads). On an engine frame, whose
+        rows have no order, the sources are in the order of their labels instead
+        (sorted as Python sorts them, a missing source last; text labels in pandas'
+        dtype for text); otherwise the table is the pandas path's. Columns ``leads`` and
         ``conversions`` (int64), ``conversion_rate``, and with ``value``, ``revenue``
         (of the converted leads) and ``revenue_per_lead`` (float64); a missing revenue
         on a converted lead makes its group's two NaN. No leads give no rows.
@@ -165,14 +176,15 @@ def source_performance(
     ------
     SchemaError
         A named column is missing, ``value`` is not numeric, or (with ``freq``)
-        ``created`` does not hold datetimes.
+        ``created`` does not hold datetimes (on an engine frame, datetimes or dates).
     InvalidInputError
         A converted flag that is missing or not True/False/1/0, a repeated lead id,
         a negative or infinite revenue on a converted lead; with ``freq``, a lead
         without a creation date, or ``source="period"``; an unknown ``freq``; a
         column option that is not a column name; a source's revenue beyond float
         range (about 1.8e308). Each message names the leads concerned (the first few
-        and how many).
+        and how many), on an engine frame in the same words. On an engine frame:
+        fiscal periods, and a ``freq`` other than D, W, M, Q or Y.
 
     See Also
     --------
@@ -242,6 +254,22 @@ def source_performance(
             f"source must not be a column named {_PERIOD!r} when freq is given "
             "(the period key has that name); rename the column"
         )
+    engine = engine_name(leads)
+    if engine is not None:
+        from ._engine import source_counts
+
+        sums, sizes = source_counts(
+            leads,
+            engine,
+            source=source,
+            converted=converted,
+            value=value,
+            freq=freq,
+            period_dtype=period_dtype,
+            created=created,
+            lead_id=lead_id,
+        )
+        return _source_table(sums, sizes, revenue=value is not None, period_dtype=period_dtype)
     read = {"source": source, "converted": converted, "value": value, "lead_id": lead_id}
     read["created"] = None if period_dtype is None else created
     schema.check_columns(leads, "leads", read, kinds={"value": "number"})
@@ -262,6 +290,22 @@ def source_performance(
         parts["revenue"] = np.where(flags, revenue, 0.0)
     with np.errstate(over="ignore"):  # an overflowing sum is refused below
         sums, sizes = _group_sums(pd.DataFrame(parts), keys)
+    return _source_table(sums, sizes, revenue=value is not None, period_dtype=period_dtype)
+
+
+def _source_table(
+    sums: pd.DataFrame,
+    sizes: pd.Series[int],
+    *,
+    revenue: bool,
+    period_dtype: Frequency | None,
+) -> pd.DataFrame:
+    """The table of :func:`source_performance` from its groups' sums and sizes.
+
+    ``sums`` holds each group's conversions and, with ``revenue``, the revenue of its
+    converted leads (NaN when one is unknown, ±inf when the sum overflowed), indexed
+    by source (and period); ``sizes`` the number of leads of each group.
+    """
     counts: FloatArray = np.asarray(sizes, dtype=np.float64)
     table = pd.DataFrame(
         {
@@ -271,7 +315,7 @@ def source_performance(
         },
         index=sums.index,
     )
-    if value is not None:
+    if revenue:
         total = sums["revenue"].to_numpy(dtype=np.float64)
         beyond = np.isinf(total)  # the amounts are finite: a group's sum overflowed
         if beyond.any():

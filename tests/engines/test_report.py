@@ -117,16 +117,22 @@ def _transactions() -> pd.DataFrame:
     return sample().transactions
 
 
-@pytest.fixture
-def files(tmp_path: Path) -> Path:
-    """The sample's transactions as one CSV file, two Parquet files and two CSV files."""
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample's transactions as one CSV file, two Parquet files and two CSV files.
+
+    With ``pandas.json``, the report of the one CSV file read by pandas.
+    """
     pytest.importorskip("pyarrow")
+    tmp_path = tmp_path_factory.mktemp("transactions")
     transactions = _transactions()
     half = len(transactions) // 2
     transactions.to_csv(tmp_path / "all.csv", index=False)
     for number, part in enumerate((transactions.iloc[:half], transactions.iloc[half:])):
         part.to_parquet(tmp_path / f"tx-{number}.parquet")
         part.to_csv(tmp_path / f"part-{number}.csv", index=False)
+    base = ["--transactions", str(tmp_path / "all.csv"), "--output", str(tmp_path / "pandas.json")]
+    assert _run(*base) == 0
     return tmp_path
 
 
@@ -147,11 +153,10 @@ MODULE = {"duckdb": "duckdb", "polars": "polars", "dask": "dask.dataframe"}
 @pytest.mark.parametrize("pattern", ["tx-*.parquet", "part-*.csv"], ids=["parquet", "csv"])
 def test_the_command_reads_globs_in_an_engine(files: Path, engine: str, pattern: str) -> None:
     pytest.importorskip(MODULE[engine])
-    assert _run("--transactions", str(files / "all.csv"), "--output", str(files / "a.json")) == 0
     glob = str(files / pattern)
-    out = files / f"{engine}.json"
+    out = files / f"{engine}-{pattern[:2]}.json"
     assert _run("--transactions", glob, "--engine", engine, "--output", str(out)) == 0
-    want, got = _json(files / "a.json"), _json(out)
+    want, got = _json(files / "pandas.json"), _json(out)
     (read,) = got["imports"]
     assert (read["rows_in"], read["accepted"]) == (len(_transactions()), len(_transactions()))
     kind = "Parquet" if pattern.endswith("parquet") else "CSV"
@@ -188,12 +193,15 @@ def test_the_command_refuses_what_it_cannot_read(
 def test_an_empty_log_is_unusable_as_its_csv_is(files: Path) -> None:
     pytest.importorskip("duckdb")
     empty = _transactions().iloc[:0]
-    empty.to_parquet(files / "empty.parquet")
-    empty.to_csv(files / "empty.csv", index=False)
-    assert _run("--transactions", str(files / "empty.csv"), "--output", str(files / "a.json")) == 3
-    out = files / "b.json"
-    engine_run = ["--transactions", str(files / "empty.parquet"), "--engine", "duckdb"]
+    folder = files / "empty"
+    folder.mkdir()
+    empty.to_parquet(folder / "empty.parquet")
+    empty.to_csv(folder / "empty.csv", index=False)
+    csv_run = ["--transactions", str(folder / "empty.csv"), "--output", str(folder / "a.json")]
+    assert _run(*csv_run) == 3
+    out = folder / "b.json"
+    engine_run = ["--transactions", str(folder / "empty.parquet"), "--engine", "duckdb"]
     assert _run(*engine_run, "--output", str(out)) == 3
-    want, got = _json(files / "a.json"), _json(out)
+    want, got = _json(folder / "a.json"), _json(out)
     assert [p["table"] for p in got["problems"]] == [p["table"] for p in want["problems"]]
     assert got["sections"] == want["sections"]

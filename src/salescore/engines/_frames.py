@@ -149,8 +149,14 @@ def collect_by_key(
     def run(part: pd.DataFrame) -> pd.DataFrame:
         return collect(query(nw.from_native(part).lazy()))
 
-    result: pd.DataFrame = shuffled.map_partitions(run, meta=run(shuffled._meta)).compute()
-    return result.reset_index(drop=True)
+    reduced = shuffled.map_partitions(run, meta=run(shuffled._meta))
+    # Each partition's result is fetched on its own and put together here: Dask's
+    # compute() would first gather them all in one partition, on one worker.
+    from dask.base import compute
+
+    pieces: tuple[pd.DataFrame, ...] = compute(*reduced.to_delayed())  # type: ignore[no-untyped-call]
+    kept = [piece for piece in pieces if len(piece)] or list(pieces[:1])
+    return pd.concat(kept, ignore_index=True)
 
 
 def _collect_polars_chunks(

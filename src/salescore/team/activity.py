@@ -19,9 +19,10 @@ import pandas as pd
 from .._arrays import FloatArray, check_nonnegative, coerce
 from .._tables import PERIOD as _PERIOD
 from .._tables import float_column, option_column, row_ids, which
+from ..engines import Table, engine_name
 from ..errors import InvalidInputError, SchemaError
 from ..fiscal import FiscalFrequency
-from ..fiscal._freq import Frequency, fiscal_bound, period_kind, period_ordinals
+from ..fiscal._freq import Frequency, IntArray, fiscal_bound, period_kind, period_ordinals
 from ..schema import check_columns
 from ..schema.vocabularies import ACTIVITY_KINDS
 from ._periods import check_span, period_index
@@ -151,7 +152,7 @@ def _period_bound(name: str, bound: object, dtype: Frequency) -> int | None:
 
 
 def activity_report(
-    activities: pd.DataFrame,
+    activities: Table,
     targets: Mapping[str, float] | pd.Series[float] | pd.DataFrame,
     *,
     by: str = "owner",
@@ -171,8 +172,12 @@ def activity_report(
 
     Parameters
     ----------
-    activities : DataFrame
-        Canonical activities table, one row per activity.
+    activities : DataFrame or engine frame
+        Canonical activities table, one row per activity. A pandas DataFrame, or a
+        frame of Polars (eager or lazy), DuckDB, Dask or PySpark, which is checked and
+        reduced in its engine to the number of activities per seller, period and kind
+        (see :doc:`/guides/scale`); there ``freq`` must be one of D, W, M, Q or Y (with
+        an anchor such as W-WED or Q-MAR, but no multiple), not fiscal periods.
     targets : mapping, Series or DataFrame
         How many activities of each kind a seller should log in each period of
         ``freq`` (so a weekly target with ``freq="W"``), >= 0 (NaN for an unknown
@@ -185,7 +190,8 @@ def activity_report(
         does not list is an error.
     by, kind, date : str, keyword-only
         Column names: the seller, the kind of activity and when it happened
-        (datetime64; a time-zone-aware column is split by its local calendar).
+        (datetime64, or an engine's datetimes or dates; a time-zone-aware column is
+        split by its local calendar).
     kinds : str, list of str or None, keyword-only, default None
         The kinds to report, each with a target; ``None`` reports every kind of
         ``targets``. Activities of other kinds are not counted.
@@ -204,8 +210,10 @@ def activity_report(
     -------
     DataFrame
         Indexed by seller (level named after ``by``, in the order of ``targets``' rows
-        or of first appearance in the activities), ``period`` (every period in range)
-        and kind (level named after ``kind``, in the order of ``kinds``), with columns
+        or of first appearance in the activities; on an engine frame, whose rows have
+        no order, sellers the activities name are sorted instead, as Python sorts
+        their values), ``period`` (every period in range) and kind (level named
+        after ``kind``, in the order of ``kinds``), with columns
         ``actual`` (int64), ``target`` and ``attainment`` (actual ÷ target; NaN where
         the target is 0) as float64. ``actual`` adds up to the number of reported
         activities.
@@ -213,9 +221,9 @@ def activity_report(
     Raises
     ------
     SchemaError
-        A named column is missing, ``date`` does not hold datetimes, a kind's
-        column of a targets DataFrame is not numeric, or a targets DataFrame has more
-        than one index level (a MultiIndex).
+        A named column is missing, ``date`` does not hold datetimes (or, on an engine
+        frame, dates), a kind's column of a targets DataFrame is not numeric, or a
+        targets DataFrame has more than one index level (a MultiIndex).
     InvalidInputError
         An activity without a kind, or of a kind that is neither canonical
         ('call', 'visit', 'email', 'meeting') nor given a target; a reported
@@ -223,7 +231,9 @@ def activity_report(
         does not list; a negative or infinite target, a seller listed twice;
         a kind in ``kinds`` without a target; ``start`` after ``end``; an unknown
         ``freq``; more than 100,000 periods in range (a freq too fine for the dates).
-        Messages name the rows (index labels) concerned.
+        Messages name the rows (index labels) concerned; on an engine frame, whose
+        rows have no labels, the first few rows by their seller, kind and date. On an
+        engine frame also: fiscal periods, and a ``freq`` other than D, W, M, Q or Y.
 
     See Also
     --------
@@ -299,19 +309,54 @@ def activity_report(
     )
     available = _target_kinds(table)
     reported = _selected_kinds(kinds, available)
-    check_columns(activities, "activities", {"owner": by, "kind": kind, "date": date})
+    engine = engine_name(activities)
+    if engine is None:  # an engine frame's columns are checked in the engine
+        check_columns(activities, "activities", {"owner": by, "kind": kind, "date": date})
     owners_of_targets, target_matrix = _target_matrix(table, reported)
     lo = _period_bound("start", start, period_dtype)
     hi = _period_bound("end", end, period_dtype)
     if lo is not None and hi is not None and lo > hi:
         raise InvalidInputError(f"start ({start!r}) is after end ({end!r})")
+    known = list(dict.fromkeys([*ACTIVITY_KINDS, *available]))
+    if engine is not None:
+        from ._engine import activity_counts
+
+        found = activity_counts(
+            activities,
+            engine,
+            by=by,
+            kind=kind,
+            date=date,
+            freq=freq,
+            reported=reported,
+            known=known,
+            start=lo,
+            end=hi,
+            owners_of_targets=owners_of_targets,
+        )
+        owner_index = pd.Index(found.owners, dtype=object, name=by)
+        kind_index = pd.Index(reported, dtype=object, name=kind)
+        cells = (
+            np.asarray(owner_index.get_indexer(pd.Index(found.sellers, dtype=object))),
+            found.ordinals - found.first,
+            np.asarray(kind_index.get_indexer(pd.Index(found.kinds, dtype=object))),
+        )
+        return _report(
+            owner_index,
+            kind_index,
+            target_matrix,
+            period_dtype,
+            found.first,
+            found.span,
+            cells,
+            found.counts,
+        )
 
     ids = row_ids(activities, None)
     kind_values = pd.Series(activities[kind].to_numpy(dtype=object), dtype=object)
     unnamed = kind_values.isna().to_numpy()
     if unnamed.any():
         raise InvalidInputError(f"{kind} is missing for {which(ids, unnamed)}")
-    known = list(dict.fromkeys([*ACTIVITY_KINDS, *available]))
     unknown = ~kind_values.isin(known).to_numpy()
     if unknown.any():
         raise InvalidInputError(
@@ -351,14 +396,47 @@ def activity_report(
         )
     kind_index = pd.Index(reported, dtype=object, name=kind)
     kind_codes = kind_index.get_indexer(pd.Index(kind_values[counted], dtype=object))
+    offsets = ordinals[counted] - first
+    return _report(
+        owner_index,
+        kind_index,
+        target_matrix,
+        period_dtype,
+        first,
+        span,
+        (owner_codes, offsets, kind_codes),
+    )
 
-    shape = (len(owners), span, len(reported))
-    flat = (owner_codes * span + (ordinals[counted] - first)) * len(reported) + kind_codes
-    actual = np.bincount(flat, minlength=int(np.prod(shape))).astype(np.int64)
+
+def _report(
+    owners: pd.Index[Any],
+    kinds: pd.Index[Any],
+    target_matrix: FloatArray,
+    dtype: Frequency,
+    first: int,
+    span: int,
+    cells: tuple[IntArray, IntArray, IntArray],
+    counts: IntArray | None = None,
+) -> pd.DataFrame:
+    """The report of :func:`activity_report` from its counted activities.
+
+    ``cells`` gives each entry's seller (position in ``owners``), period (0 … span − 1)
+    and kind (position in ``kinds``); an entry is one activity (a row of a pandas
+    frame), or ``counts`` of them.
+    """
+    owner_codes, offsets, kind_codes = cells
+    shape = (len(owners), span, len(kinds))
+    size = int(np.prod(shape))
+    flat = (owner_codes * span + offsets) * len(kinds) + kind_codes
+    if counts is None:
+        actual = np.bincount(flat, minlength=size).astype(np.int64)
+    else:
+        actual = np.zeros(size, dtype=np.int64)
+        np.add.at(actual, flat, counts)
     per_owner = target_matrix[:, np.newaxis, :]
     target = np.broadcast_to(per_owner, shape).reshape(-1).copy()
     attainment = np.asarray(activity_attainment(actual, target), dtype=np.float64)
 
-    periods = period_index(first, span, period_dtype)
-    index = pd.MultiIndex.from_product([owner_index, periods, kind_index])
+    periods = period_index(first, span, dtype)
+    index = pd.MultiIndex.from_product([owners, periods, kinds])
     return pd.DataFrame({"actual": actual, "target": target, "attainment": attainment}, index=index)

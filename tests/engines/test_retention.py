@@ -288,7 +288,7 @@ def test_a_polars_log_read_in_chunks_gives_the_same_table(
         buckets.append(len(pieces))
         return concat(pieces, **kwargs)
 
-    monkeypatch.setattr(_frames.pd, "concat", counted)
+    monkeypatch.setattr(pd, "concat", counted)  # the one _frames calls
     got = function(pl.from_pandas(log).lazy(), **COLUMNS, **options)
     assert len(buckets) >= 1  # the chunks' partial tables were put together:
     assert buckets[0] > 1  # those of several buckets

@@ -187,7 +187,7 @@ def test_the_command_refuses_what_it_cannot_read(
         assert message in capsys.readouterr().err
     monkeypatch.setitem(sys.modules, "polars", None)  # as if it were not installed
     assert _run("--transactions", glob, "--engine", "polars") == 2
-    assert "pip install 'salescore[polars]'" in capsys.readouterr().err
+    assert "pip install '.[polars]' in a clone of salescore" in capsys.readouterr().err
 
 
 def test_an_empty_log_is_unusable_as_its_csv_is(files: Path) -> None:

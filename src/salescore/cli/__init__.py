@@ -159,7 +159,7 @@ def _parser() -> argparse.ArgumentParser:
         help=(
             "read --transactions with this engine, where the retention and value figures "
             "are computed: the file may be Parquet and a quoted glob ('tx/*.parquet'); "
-            "needs salescore[duckdb], [polars] or [dask]"
+            "needs the duckdb, polars or dask extra"
         ),
     )
     data.add_argument(

@@ -56,7 +56,7 @@ def _module(engine: str) -> Any:
     except ImportError:
         raise InvalidInputError(
             f"--engine {engine} needs the {ENGINES[engine]} extra: "
-            f"pip install 'salescore[{ENGINES[engine]}]'"
+            f"pip install '.[{ENGINES[engine]}]' in a clone of salescore"
         ) from None
 
 

@@ -96,7 +96,7 @@ def dask_client() -> Iterator[Client]:
             threads_per_worker=1,
             processes=True,
             memory_limit=DASK_WORKER_MEMORY,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: 8787 may be taken on a dev machine
         ) as cluster,
         Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):

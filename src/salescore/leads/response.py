@@ -13,9 +13,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from .. import schema
-from .._arrays import coerce, option_number, safe_divide
+from .._arrays import coerce, option_number
 from .._tables import group_columns, option_column, row_ids, which
+from ..engines import Table, engine_name
 from ..errors import IndexMismatchError, InvalidInputError
+from ._response_table import group_quantiles, lead_groups, response_table
 from .calendar import (
     _NAT,
     BusinessHours,
@@ -32,13 +34,15 @@ from .calendar import (
 
 __all__ = ["response_report", "response_times", "sla_attainment"]
 
+# The helpers' names before they moved to ``_response_table``.
+_groups, _group_quantiles = lead_groups, group_quantiles
+
 #: One timestamp: an ISO string, a ``datetime`` or ``Timestamp``, or ``numpy.datetime64``.
 TimestampLike: TypeAlias = str | datetime.date | np.datetime64
 BoolArray: TypeAlias = npt.NDArray[np.bool_]
 
 _MINUTE_NS: Final = 60 * 10**9
 _SHOWN: Final = 5
-_TOTAL: Final = "total"
 _FIVE_MINUTES: Final = pd.Timedelta(minutes=5)  # Nutshell's target for a first contact
 
 
@@ -398,44 +402,8 @@ def sla_attainment(response_time: Any, *, within: Any) -> float:
 # ------------------------------------------------------------------ the report
 
 
-def _groups(leads: pd.DataFrame, columns: list[str]) -> tuple[IntArray, pd.Index[Any]]:
-    """Each lead's group number, in order of first appearance, and the groups' labels."""
-    if not columns:
-        return np.zeros(len(leads), dtype=np.int64), pd.Index([_TOTAL])
-    if len(leads) == 0:
-        empty = [leads[column].iloc[:0] for column in columns]
-        if len(columns) == 1:
-            return np.empty(0, dtype=np.int64), pd.Index(empty[0], name=columns[0])
-        return np.empty(0, dtype=np.int64), pd.MultiIndex.from_arrays(empty, names=columns)
-    # Positional keys: a frame with repeated index labels must not be aligned on them.
-    keys = [leads[column].reset_index(drop=True) for column in columns]
-    grouped = pd.Series(np.arange(len(leads))).groupby(
-        keys, sort=False, dropna=False, observed=True
-    )
-    codes = np.asarray(grouped.ngroup(), dtype=np.int64)
-    return codes, grouped.size().index
-
-
-def _group_quantiles(
-    values: IntArray, codes: IntArray, counts: IntArray, q: float
-) -> npt.NDArray[np.timedelta64]:
-    """Linear-interpolation quantile ``q`` of ``values`` per group; NaT for an empty group."""
-    out = np.full(counts.size, _NAT, dtype=np.int64)
-    if values.size:
-        ordered = values[np.lexsort((values, codes))]
-        starts = np.cumsum(counts) - counts
-        position = starts + q * np.maximum(counts - 1, 0)
-        low = np.floor(position).astype(np.int64)
-        high = np.ceil(position).astype(np.int64)
-        some = counts > 0
-        low, high = np.where(some, low, 0), np.where(some, high, 0)
-        step = np.rint((ordered[high] - ordered[low]) * (position - low)).astype(np.int64)
-        out = np.where(some, ordered[low] + step, _NAT)
-    return out.view("m8[ns]")
-
-
 def response_report(
-    leads: pd.DataFrame,
+    leads: Table,
     *,
     by: str | Sequence[str] | None = "owner",
     created: str = "created",
@@ -455,8 +423,11 @@ def response_report(
 
     Parameters
     ----------
-    leads : DataFrame
-        Canonical leads table, one row per lead.
+    leads : DataFrame or engine frame
+        Canonical leads table, one row per lead: a pandas DataFrame or a Polars
+        (eager or lazy), DuckDB, Dask or PySpark frame, checked and reduced in its
+        engine to the counts per group and the few response times around each
+        group's quantiles (see Notes).
     by : str, list of str or None, keyword-only, default "owner"
         Column(s) to group by; a missing label forms its own group rather than being
         dropped. ``None`` gives a single row labelled ``"total"``.
@@ -491,7 +462,9 @@ def response_report(
     InvalidInputError
         A lead without a creation time, a first contact before the lead was created,
         an invalid ``by``,
-        ``business_hours`` or ``within``; each message about leads names them.
+        ``business_hours`` or ``within``; each message about leads names them (on an
+        engine frame without ``lead_id``, by their timestamps). On an engine frame,
+        ``business_hours`` (computed in NumPy) and timestamps outside 1677–2262.
 
     See Also
     --------
@@ -512,6 +485,20 @@ def response_report(
     with linear interpolation between order statistics (as ``numpy.percentile``).
     Groups are disjoint, so ``leads`` and ``contacted`` add up to the ungrouped
     table's.
+
+    On an engine frame the response times are computed in the engine to the
+    nanosecond (Spark keeps microseconds) and the quantiles are exact: only the
+    ranks next to each quantile's position leave the engine. The result equals
+    the pandas path's, except that the groups follow their labels (a missing
+    label last; an engine's rows have no order of first appearance), and that a
+    90th percentile is interpolated at :math:`0.9\,(n-1)` within its group, as
+    the pandas path does for a group alone; on a whole table the pandas path
+    counts that position from the group's start in all contacted leads, a float
+    that rounds by up to :math:`N \cdot 2^{-53}` of a rank for :math:`N`
+    contacted leads, so its 90th percentile can differ by that times the gap
+    between the two ranks (1 ns on the 10,000 sample leads). Medians are equal.
+    ``business_hours`` is refused there: pass ``None``, or summarise a pandas
+    DataFrame.
 
     References
     ----------
@@ -555,6 +542,22 @@ def response_report(
     groups = group_columns(by)
     hours = _business_hours(business_hours)
     limit = _limit(within)
+    engine = engine_name(leads)
+    if engine is not None:
+        from ._response_engine import response_counts
+
+        return response_table(
+            *response_counts(
+                leads,
+                engine,
+                groups=groups,
+                created=created,
+                first_contact=first_contact,
+                lead_id=lead_id,
+                hours=hours,
+                limit=limit,
+            )
+        )
     read = {"created": created, "first_contact": first_contact, "lead_id": lead_id}
     schema.check_columns(leads, "leads", read, others=groups)
     start, end = _zones(_stamps(leads, created), _stamps(leads, first_contact))
@@ -580,21 +583,16 @@ def response_report(
     times = _response_ns(start, end, hours)
     contacted = times != _NAT
     hits = _hits(np.where(contacted, times / _MINUTE_NS, math.nan), times, limit)
-    codes, index = _groups(leads, groups)
+    codes, index = lead_groups(leads, groups)
     size = len(index)
     counts = np.bincount(codes, minlength=size).astype(np.int64)
     reached = np.bincount(codes[contacted], minlength=size).astype(np.int64)
     within_target = np.bincount(codes[hits], minlength=size).astype(np.float64)
-    return pd.DataFrame(
-        {
-            "leads": counts,
-            "contacted": reached,
-            "median_response": _group_quantiles(times[contacted], codes[contacted], reached, 0.5),
-            "p90_response": _group_quantiles(times[contacted], codes[contacted], reached, 0.9),
-            "share_within_sla": safe_divide(within_target, counts.astype(np.float64)),
-            "share_never_contacted": safe_divide(
-                (counts - reached).astype(np.float64), counts.astype(np.float64)
-            ),
-        },
-        index=index,
+    return response_table(
+        index,
+        counts,
+        reached,
+        within_target,
+        group_quantiles(times[contacted], codes[contacted], reached, 0.5),
+        group_quantiles(times[contacted], codes[contacted], reached, 0.9),
     )

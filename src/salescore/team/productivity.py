@@ -10,6 +10,7 @@ few and how many).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ import pandas as pd
 from .. import schema
 from .._arrays import FloatArray, check_nonnegative, coerce, safe_divide
 from .._tables import option_column, which
+from ..engines import Table, engine_name
 from ..errors import InvalidInputError
 from ..fiscal import FiscalFrequency
 from ..fiscal._freq import Frequency, bucket, label_ordinals, period_kind, period_ordinals
@@ -135,7 +137,7 @@ def _headcount_series(headcount: pd.Series[Any], dtype: Frequency) -> tuple[IntA
 
 
 def productivity_report(
-    deals: pd.DataFrame,
+    deals: Table,
     headcount: float | pd.Series[Any],
     *,
     freq: str | FiscalFrequency = "M",
@@ -157,8 +159,13 @@ def productivity_report(
 
     Parameters
     ----------
-    deals : DataFrame
-        Canonical deals table, one row per deal; only won deals count.
+    deals : DataFrame or engine frame
+        Canonical deals table, one row per deal; only won deals count. A Polars
+        (eager or lazy), DuckDB, Dask or PySpark frame is checked and reduced in its
+        engine to one row per period with wins (see :doc:`/guides/scale`); the
+        report is the pandas path's, except that an engine adds a period's values in
+        an order of its own, so that revenue and productivity may differ from
+        pandas' in the last bits of a float.
     headcount : float or Series
         Sellers in full-time equivalents, >= 0: one number for every period, or a
         Series of numbers indexed by period — a PeriodIndex of frequency ``freq``
@@ -176,8 +183,8 @@ def productivity_report(
         weeks): productivity is per period, as it is per month of 28 to 31 days.
     value, status, close_date : str, keyword-only
         Column names: amount (numeric, >= 0), status ('open', 'won' or 'lost', any
-        case) and close date (datetime64; a time-zone-aware column is split by its
-        local calendar).
+        case) and close date (datetime64, or an engine's datetimes or dates; a
+        time-zone-aware column is split by its local calendar).
     created : str or None, keyword-only, default "created"
         Column with each deal's creation time; when the table has it, a won deal
         closed before the date it was created is an error. ``None`` skips the check.
@@ -228,7 +235,11 @@ def productivity_report(
         with a won deal; an unknown ``freq``.
         A column option that is not a column name; a period's won revenue beyond
         float range (about 1.8e308); more than 100,000 periods (a freq too fine for
-        the dates). Each message names the deals or periods concerned.
+        the dates). Each message names the deals or periods concerned (on an engine
+        frame, the first few rows with their ``deal_id``). On an engine frame:
+        ``rates`` and ``to`` (convert the values to one currency in the engine
+        first), fiscal periods, a ``freq`` other than D, W, M, Q or Y, and an aware
+        ``close_date`` and ``created`` in different time zones.
 
     See Also
     --------
@@ -319,6 +330,9 @@ def productivity_report(
     read: dict[str, str | None] = {"status": status, "value": value, "close_date": close_date}
     read |= {"currency": currency, "deal_id": deal_id}
     conversion = _conversion(rates, to, currency)
+    engine = engine_name(deals)
+    if engine is not None:
+        return _engine_report(deals, engine, headcount, freq, conversion is not None, read, created)
     schema.check_columns(deals, "deals", read)
 
     ids = _deal_ids(deals, deal_id)
@@ -336,30 +350,57 @@ def productivity_report(
         period_dtype, deals.loc[won, close_date], name=close_date, ids=ids[won]
     )
 
+    def refuse(known: npt.NDArray[np.bool_]) -> None:
+        _refuse_uncovered(won_ordinals, known, ids[won], period_dtype)
+
+    first, span, per_period = _periods_of(won_ordinals, headcount, freq, refuse)
+    offsets = won_ordinals - first
+    wins = np.bincount(offsets, minlength=span).astype(np.int64)
+    revenue = np.bincount(offsets, weights=values[won], minlength=span).astype(np.float64)
+    return _report(first, span, wins, revenue, per_period, period_dtype)
+
+
+def _periods_of(
+    won_ordinals: IntArray,
+    headcount: float | pd.Series[Any],
+    freq: str | FiscalFrequency,
+    refuse: Callable[[npt.NDArray[np.bool_]], None],
+) -> tuple[int, int, FloatArray | float]:
+    """The first period and number of periods of the report, and the headcount of each.
+
+    ``won_ordinals`` are the periods of the won deals (each deal's, or each period's
+    with wins); ``refuse`` names the deals of periods the headcount does not cover.
+    """
+    period_dtype = period_kind(freq)
     if isinstance(headcount, pd.Series):
         ordinals, sellers = _headcount_series(headcount, period_dtype)
         known = np.isin(won_ordinals, ordinals)
         if not known.all():
-            _refuse_uncovered(won_ordinals, known, ids[won], period_dtype)
+            refuse(known)
         first = int(ordinals[0]) if ordinals.size else 0
-        span = ordinals.size
-        per_period: FloatArray | float = sellers
-    else:
-        (constant,), _ = coerce(headcount=headcount)
-        if not isinstance(constant, float):
-            raise InvalidInputError(
-                "headcount must be a number or a Series indexed by period; got an array, "
-                "whose values do not say which period they belong to"
-            )
-        check_nonnegative("headcount", constant)
-        first = int(won_ordinals.min()) if won_ordinals.size else 0
-        span = int(won_ordinals.max()) - first + 1 if won_ordinals.size else 0
-        check_span(span, freq)
-        per_period = constant
+        return first, ordinals.size, sellers
+    (constant,), _ = coerce(headcount=headcount)
+    if not isinstance(constant, float):
+        raise InvalidInputError(
+            "headcount must be a number or a Series indexed by period; got an array, "
+            "whose values do not say which period they belong to"
+        )
+    check_nonnegative("headcount", constant)
+    first = int(won_ordinals.min()) if won_ordinals.size else 0
+    span = int(won_ordinals.max()) - first + 1 if won_ordinals.size else 0
+    check_span(span, freq)
+    return first, span, constant
 
-    offsets = won_ordinals - first
-    wins = np.bincount(offsets, minlength=span).astype(np.int64)
-    revenue = np.bincount(offsets, weights=values[won], minlength=span).astype(np.float64)
+
+def _report(
+    first: int,
+    span: int,
+    wins: IntArray,
+    revenue: FloatArray,
+    per_period: FloatArray | float,
+    period_dtype: Frequency,
+) -> pd.DataFrame:
+    """The report from the wins and revenue of each period from ``first`` on."""
     beyond = np.isinf(revenue)  # the values are finite: a period's sum overflowed
     if beyond.any():
         listed = which(period_labels(np.flatnonzero(beyond) + first, period_dtype), beyond[beyond])
@@ -384,6 +425,56 @@ def productivity_report(
         },
         index=index,
     )
+
+
+def _engine_report(
+    deals: Table,
+    engine: str,
+    headcount: float | pd.Series[Any],
+    freq: str | FiscalFrequency,
+    converting: bool,
+    read: dict[str, str | None],
+    created: str | None,
+) -> pd.DataFrame:
+    """The report of an engine's deals, summed per period in the engine."""
+    if converting:
+        raise InvalidInputError(
+            "rates and to: on an engine frame each deal cannot be converted at the rate "
+            "of its close date; convert the values to one currency in the engine first "
+            "(and pass neither), or summarise a pandas DataFrame"
+        )
+    from ._productivity_engine import uncovered_rows, won_sums
+
+    found = won_sums(
+        deals,
+        engine,
+        freq=freq,
+        value=str(read["value"]),
+        status=str(read["status"]),
+        close_date=str(read["close_date"]),
+        created=created,
+        currency=read["currency"],
+        deal_id=read["deal_id"],
+    )
+    period_dtype = period_kind(freq)
+
+    def refuse(known: npt.NDArray[np.bool_]) -> None:
+        missing = found.ordinals[~known]
+        listed = which(
+            period_labels(missing, period_dtype), np.ones(missing.size, dtype=bool), noun="period"
+        )
+        where = uncovered_rows(found, missing, int(found.wins[~known].sum()))
+        raise InvalidInputError(
+            f"headcount has no entry for {listed}, in which deals were won "
+            f"({where}); give the headcount of every period with a win"
+        )
+
+    first, span, per_period = _periods_of(found.ordinals, headcount, freq, refuse)
+    wins = np.zeros(span, dtype=np.int64)
+    revenue = np.zeros(span, dtype=np.float64)
+    wins[found.ordinals - first] = found.wins
+    revenue[found.ordinals - first] = found.revenue
+    return _report(first, span, wins, revenue, per_period, period_dtype)
 
 
 def _refuse_uncovered(

@@ -16,7 +16,16 @@ import pandas as pd
 from .._tables import SHOWN, counted
 from ..errors import InvalidInputError, SchemaError
 
-__all__ = ["POLARS_CHUNK_ROWS", "EngineFrame", "collect", "collect_by_key"]
+__all__ = [
+    "POLARS_CHUNK_ROWS",
+    "EngineFrame",
+    "collect",
+    "collect_by_key",
+    "count_true",
+    "found_count",
+    "sure",
+    "text_of",
+]
 
 #: The most rows of a Polars log that :func:`collect_by_key` reduces at a time.
 POLARS_CHUNK_ROWS = 5_000_000
@@ -177,3 +186,29 @@ def _collect_polars_chunks(
         collect(query(nw.from_native(native.filter(bucket == number)))) for number in range(chunks)
     ]
     return pd.concat([piece for piece in pieces if len(piece)] or pieces[:1], ignore_index=True)
+
+
+def count_true(condition: nw.Expr) -> nw.Expr:
+    """The number of rows for which ``condition`` holds (an aggregation)."""
+    return condition.cast(nw.Int64).sum()
+
+
+def sure(condition: nw.Expr) -> nw.Expr:
+    """``condition``, false where it is missing (SQL's NULL, pandas' NA)."""
+    return condition.fill_null(False)
+
+
+def found_count(found: pd.Series[Any], name: str) -> int:
+    """A count of an aggregate query's row: an engine's sum over no rows is NULL."""
+    value = found[name]
+    return 0 if pd.isna(value) else int(value)
+
+
+def text_of(frame: EngineFrame, column: str) -> nw.Expr | None:
+    """The column as strings when it holds text (or categories); None otherwise."""
+    dtype = frame.schema[column]
+    if isinstance(dtype, nw.String):
+        return nw.col(column)
+    if isinstance(dtype, (nw.Categorical, nw.Enum)):
+        return nw.col(column).cast(nw.String)
+    return None

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..errors import InvalidInputError
 
-__all__ = ["SUPPORTED", "to_ordinal", "with_period"]
+__all__ = ["SUPPORTED", "engine_dtype", "to_ordinal", "utc_naive", "with_period"]
 
 _PREFIX = "__salescore_"
 
@@ -128,3 +128,28 @@ def to_ordinal(dtype: pd.PeriodDtype, freq: object) -> int:
         "Y": (1970 * 12 + shift) // 12,
     }[kind]
     return int(epoch.ordinal) - number
+
+
+def engine_dtype(dtype: object, freq: object) -> tuple[pd.PeriodDtype, int]:
+    """``dtype`` (the kind of period of ``freq``) and its :func:`to_ordinal` shift.
+
+    Refuses fiscal periods (anything but a pandas ``PeriodDtype``), which the engines
+    do not compute, naming the pandas alias to use instead, and (through
+    :func:`to_ordinal`) the pandas periods they do not compute either.
+    """
+    if not isinstance(dtype, pd.PeriodDtype):
+        raise InvalidInputError(
+            f"freq={freq!r}: fiscal periods cannot be computed in an engine yet; on an "
+            "engine frame pass a pandas alias such as 'Q-MAR' (quarters of a year "
+            "ending in March), or summarise a pandas DataFrame"
+        )
+    return dtype, to_ordinal(dtype, freq)
+
+
+def utc_naive(column: nw.Expr, zone: str | None) -> nw.Expr:
+    """An aware datetime column as UTC wall-clock time without a zone (naive: as it is)."""
+    if zone is None:
+        return column
+    if zone not in ("UTC", "Etc/UTC"):  # DuckDB keeps aware times in its connection's zone
+        column = column.dt.convert_time_zone("UTC")
+    return column.dt.replace_time_zone(None)

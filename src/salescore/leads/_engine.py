@@ -23,7 +23,10 @@ import pandas as pd
 
 from .._tables import PERIOD, SHOWN
 from ..engines._frames import EngineFrame, collect, collect_by_key
-from ..engines._periods import to_ordinal, with_period
+from ..engines._frames import count_true as _count
+from ..engines._frames import found_count as _number
+from ..engines._frames import sure as _sure
+from ..engines._periods import engine_dtype, with_period
 from ..errors import InvalidInputError
 from ..fiscal import FiscalFrequency
 from ..fiscal._freq import Frequency
@@ -37,21 +40,6 @@ REPEATED_IDS: Final = 1_000
 _ID, _SRC, _C = "__salescore_lead", "__salescore_source", "__salescore_converted"
 _V, _D = "__salescore_value", "__salescore_created"
 _P, _N, _K, _M = "__salescore_period", "__salescore_leads", "__salescore_won", "__salescore_nan"
-
-
-def _count(condition: nw.Expr) -> nw.Expr:
-    return condition.cast(nw.Int64).sum()
-
-
-def _sure(condition: nw.Expr) -> nw.Expr:
-    """``condition``, false where it is missing (SQL's NULL, pandas' NA)."""
-    return condition.fill_null(False)
-
-
-def _number(found: pd.Series[Any], name: str) -> int:
-    """A count of an aggregate query: an engine's sum over no rows is NULL."""
-    value = found[name]
-    return 0 if pd.isna(value) else int(value)
 
 
 def _flags(dtype: Any) -> tuple[nw.Expr, nw.Expr | None, nw.Expr]:
@@ -105,14 +93,8 @@ def source_counts(
     have been checked by :func:`~salescore.leads.sources.source_performance`.
     """
     shift = 0
-    if isinstance(period_dtype, FiscalFrequency):
-        raise InvalidInputError(
-            f"freq={freq!r}: fiscal periods cannot be computed in an engine yet; on an "
-            "engine frame pass a pandas alias such as 'Q-MAR' (quarters of a year "
-            "ending in March), or summarise a pandas DataFrame"
-        )
     if period_dtype is not None:
-        shift = to_ordinal(period_dtype, freq)  # refuses a freq the engines cannot compute
+        period_dtype, shift = engine_dtype(period_dtype, freq)
     frame = EngineFrame("leads", native, engine)
     optional = [name for name in (value, lead_id) if name is not None]
     frame.require([source, converted, *optional, *([] if period_dtype is None else [created])])

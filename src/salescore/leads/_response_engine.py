@@ -27,9 +27,12 @@ import numpy.typing as npt
 import pandas as pd
 
 from ..engines._frames import EngineFrame, collect, collect_by_key
+from ..engines._frames import count_true as _count
+from ..engines._frames import found_count as _number
+from ..engines._frames import sure as _sure
 from ..engines._periods import with_period
 from ..errors import InvalidInputError, SchemaError
-from ._engine import _listed, _number, _sure, _text
+from ._engine import _listed, _text
 from .calendar import _NAT, BusinessHours, IntArray
 
 __all__ = ["response_counts"]
@@ -53,10 +56,6 @@ _C, _H, _G = "__salescore_contacted", "__salescore_hit", "__salescore_group"
 
 def _key(position: int) -> str:
     return f"__salescore_by{position}"
-
-
-def _count(condition: nw.Expr) -> nw.Expr:
-    return condition.cast(nw.Int64).sum()
 
 
 def _utc(column: str, zone: str | None) -> nw.Expr:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from .._arrays import FloatArray
 from ..engines._frames import EngineFrame, collect, collect_by_key
+from ..engines._frames import count_true as _count
 from ..engines._periods import to_ordinal, with_period
 from ..errors import InvalidInputError
 from ._rfm_time import _calibration_cut, _durations, _ordinal
@@ -28,10 +29,6 @@ __all__ = ["engine_summary"]
 # Column names inside the engine's query.
 _C, _D, _P = "__salescore_customer", "__salescore_date", "__salescore_period"
 _V, _MISS, _SCALED = "__salescore_value", "__salescore_missing", "__salescore_scaled"
-
-
-def _count(condition: nw.Expr) -> nw.Expr:
-    return condition.cast(nw.Int64).sum()
 
 
 def engine_summary(

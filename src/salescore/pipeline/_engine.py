@@ -20,12 +20,22 @@ import numpy as np
 import pandas as pd
 
 from ..engines._frames import EngineFrame, collect
-from ..engines._periods import to_ordinal, with_period
+from ..engines._frames import count_true as _count
+from ..engines._frames import sure as _sure
+from ..engines._frames import text_of as _text
+from ..engines._periods import engine_dtype, utc_naive, with_period
 from ..errors import InvalidInputError, SchemaError
-from ..fiscal import FiscalFrequency
 from ..fiscal._freq import IntArray, ObjectArray, period_kind
 
-__all__ = ["WHITESPACE", "LostCounts", "lost_counts"]
+__all__ = [
+    "WHITESPACE",
+    "DealDates",
+    "LostCounts",
+    "day_number",
+    "deal_dates",
+    "lost_counts",
+    "status_is",
+]
 
 #: The characters Python's ``str.strip()`` removes (``str.isspace``), given to the
 #: engines by name: their own notions of whitespace differ (DuckDB's ``trim`` removes
@@ -40,7 +50,6 @@ _STATUSES: Final = ["open", "won", "lost"]
 _ID, _S, _R = "__salescore_deal", "__salescore_status", "__salescore_reason"
 _CLOSE, _CREATED = "__salescore_close", "__salescore_created"
 _P, _N = "__salescore_period", "__salescore_deals"
-_UTC: Final = ("UTC", "Etc/UTC")
 
 
 class LostCounts(NamedTuple):
@@ -52,33 +61,62 @@ class LostCounts(NamedTuple):
     deals: IntArray  # the number of lost deals
 
 
-def _count(condition: nw.Expr) -> nw.Expr:
-    return condition.cast(nw.Int64).sum()
+class DealDates(NamedTuple):
+    """A deals table's close and creation dates, read so that their days compare."""
+
+    close: nw.Expr  # the close dates
+    close_zone: str | None  # their zone (None: naive)
+    made: nw.Expr | None  # the creation dates; None when not compared
+    made_zone: str | None
+    created: str | None  # the creation column compared, if any
 
 
-def _sure(condition: nw.Expr) -> nw.Expr:
-    """``condition``, false where it is missing (SQL's NULL, pandas' NA)."""
-    return condition.fill_null(False)
+def deal_dates(frame: EngineFrame, close_date: str, created: str | None) -> DealDates:
+    """The close dates of an engine's deals and, when the table has it, ``created``.
+
+    Both must hold datetimes or dates. An aware column beside a naive one is read in
+    UTC, as the pandas path's ``align_zones`` does; two aware columns must share one
+    zone, since an engine compares their local days only then.
+    """
+    frame.require_dates(close_date)
+    # created is compared only when the table has it, as in the pandas path.
+    used = created if created is not None and created in frame.schema else None
+    if used is not None:
+        frame.require_dates(used)
+    close_zone = frame.zone(close_date)
+    made_zone = None if used is None else frame.zone(used)
+    close = nw.col(close_date)
+    made = None if used is None else nw.col(used)
+    if made is not None and (close_zone is None) != (made_zone is None):
+        if close_zone is not None:
+            close, close_zone = utc_naive(close, close_zone), None
+        elif made_zone is not None:
+            made, made_zone = utc_naive(made, made_zone), None
+    elif made is not None and close_zone != made_zone:
+        raise InvalidInputError(
+            f"{close_date} is in the time zone {close_zone} and {used} in "
+            f"{made_zone}: on an engine frame they must share one zone (or both be "
+            "naive) for their calendar days to be compared; convert one of them to the "
+            "other's zone, or summarise a pandas DataFrame"
+        )
+    return DealDates(close, close_zone, made, made_zone, used)
 
 
-def _text(frame: EngineFrame, column: str) -> nw.Expr | None:
-    """The column as strings when it holds text (or categories); None otherwise."""
-    dtype = frame.schema[column]
-    if isinstance(dtype, nw.String):
-        return nw.col(column)
-    if isinstance(dtype, (nw.Categorical, nw.Enum)):
-        return nw.col(column).cast(nw.String)
-    return None
+def status_is(column: nw.Expr, *, text: bool, wanted: str) -> tuple[nw.Expr, nw.Expr]:
+    """(bad, is ``wanted``) for a status column, read as the pandas path reads it.
+
+    A status is one of 'open', 'won' and 'lost' once trimmed of what ``str.strip``
+    removes and lower-cased; a column that does not hold text (numbers, flags, dates)
+    has no valid status at all.
+    """
+    if not text:
+        bad = column.is_null() | ~column.is_null()
+        return bad, ~bad
+    canonical = column.str.strip_chars(WHITESPACE).str.to_lowercase()
+    return ~_sure(canonical.is_in(_STATUSES)), _sure(canonical == wanted)
 
 
-def _utc_naive(column: nw.Expr, zone: str) -> nw.Expr:
-    """An aware datetime as UTC wall-clock time without a zone."""
-    if zone not in _UTC:  # DuckDB keeps aware times in its connection's zone, UTC
-        column = column.dt.convert_time_zone("UTC")
-    return column.dt.replace_time_zone(None)
-
-
-def _day(column: str, zone: str | None) -> nw.Expr:
+def day_number(column: str, zone: str | None) -> nw.Expr:
     """A number that orders the calendar days of a date column (local days when aware).
 
     month · 32 + day stays below 416, so the number is ordered as the days are. In
@@ -109,61 +147,27 @@ def lost_counts(
 
     The options have been checked by :func:`~salescore.loss_reasons`.
     """
-    dtype = period_kind(freq)
-    if isinstance(dtype, FiscalFrequency):
-        raise InvalidInputError(
-            f"freq={freq!r}: fiscal periods cannot be computed in an engine yet; on an "
-            "engine frame pass a pandas alias such as 'Q-MAR' (quarters of a year "
-            "ending in March), or summarise a pandas DataFrame"
-        )
-    shift = to_ordinal(dtype, freq)  # refuses a freq the engines cannot compute
+    dtype, shift = engine_dtype(period_kind(freq), freq)
     frame = EngineFrame("deals", native, engine)
     ids = [] if deal_id is None else [deal_id]
     frame.require([status, lost_reason, close_date, *ids])
-    frame.require_dates(close_date)
-    # created is compared only when the table has it, as in the pandas path.
-    used = created if created is not None and created in frame.schema else None
-    if used is not None:
-        frame.require_dates(used)
-    close_zone = frame.zone(close_date)
-    created_zone = None if used is None else frame.zone(used)
-
-    close = nw.col(close_date)
-    made = None if used is None else nw.col(used)
-    if made is not None and (close_zone is None) != (created_zone is None):
-        # An aware column beside a naive one is read in UTC, as align_zones does.
-        if close_zone is not None:
-            close, close_zone = _utc_naive(close, close_zone), None
-        elif created_zone is not None:
-            made, created_zone = _utc_naive(made, created_zone), None
-    elif made is not None and close_zone != created_zone:
-        raise InvalidInputError(
-            f"{close_date} is in the time zone {close_zone} and {used} in "
-            f"{created_zone}: on an engine frame they must share one zone (or both be "
-            "naive) for their calendar days to be compared; convert one of them to the "
-            "other's zone, or summarise a pandas DataFrame"
-        )
+    dates = deal_dates(frame, close_date, created)
+    used = dates.created
 
     statuses, reasons = _text(frame, status), _text(frame, lost_reason)
     log = frame.frame.select(
         *([] if deal_id is None else [nw.col(deal_id).alias(_ID)]),
         nw.col(status).alias(_S) if statuses is None else statuses.alias(_S),
         nw.col(lost_reason).alias(_R) if reasons is None else reasons.alias(_R),
-        close.alias(_CLOSE),
-        *([] if made is None else [made.alias(_CREATED)]),
+        dates.close.alias(_CLOSE),
+        *([] if dates.made is None else [dates.made.alias(_CREATED)]),
     )
     who = {} if deal_id is None else {_ID: deal_id}
 
     def rows(condition: nw.Expr, count: int, shown: dict[str, str]) -> str:
         return frame.rows(log, condition, count, {**who, **shown})
 
-    if statuses is None:  # numbers, flags, dates: no value reads as a status
-        bad = nw.col(_S).is_null() | ~nw.col(_S).is_null()
-        lost = ~bad
-    else:
-        canonical = nw.col(_S).str.strip_chars(WHITESPACE).str.to_lowercase()
-        bad = ~_sure(canonical.is_in(_STATUSES))
-        lost = _sure(canonical == "lost")
+    bad, lost = status_is(nw.col(_S), text=statuses is not None, wanted="lost")
     undated = lost & nw.col(_CLOSE).is_null()
     checks = [
         _count(bad).alias("bad"),
@@ -171,7 +175,8 @@ def lost_counts(
         _count(undated).alias("undated"),
     ]
     if used is not None:
-        backwards = lost & _sure(_day(_CLOSE, close_zone) < _day(_CREATED, created_zone))
+        before = day_number(_CLOSE, dates.close_zone) < day_number(_CREATED, dates.made_zone)
+        backwards = lost & _sure(before)
         checks.append(_count(backwards).alias("backwards"))
     if reasons is None:
         checks.append(_count(lost & ~nw.col(_R).is_null()).alias("reasoned"))
@@ -210,7 +215,8 @@ def lost_counts(
         blank = (reason.is_null() | (reason.str.strip_chars(WHITESPACE) == "")).fill_null(True)
         label = nw.when(blank).then(nw.lit(no_reason)).otherwise(reason).alias(_R)
         parts, keys = [nw.col(_CLOSE), label, one], [_P, _R]
-    lost_deals = with_period(log.filter(lost).select(*parts), _CLOSE, close_zone, dtype, freq, _P)
+    chosen = log.filter(lost).select(*parts)
+    lost_deals = with_period(chosen, _CLOSE, dates.close_zone, dtype, freq, _P)
     # A plain sum of a column made beforehand, as Dask requires of a grouped aggregation.
     table = collect(lost_deals.group_by(*keys).agg(nw.col(_N).sum()))
     found_reasons: pd.Series[Any] = (

@@ -20,9 +20,9 @@ import pandas as pd
 
 from .._arrays import FloatArray
 from ..engines._frames import EngineFrame, collect, collect_by_key
-from ..engines._periods import to_ordinal, with_period
+from ..engines._frames import count_true as _count
+from ..engines._periods import engine_dtype, with_period
 from ..errors import InvalidInputError
-from ..fiscal import FiscalFrequency
 from ..fiscal._freq import period_kind
 from ._log import MAX_PERIODS, IntArray, _column_names, _end_ordinal
 
@@ -32,10 +32,6 @@ __all__ = ["EngineLog", "cohort_cells", "period_flows", "read_engine_log", "usag
 _C, _D, _P = "__salescore_customer", "__salescore_date", "__salescore_period"
 _V, _MISS, _N = "__salescore_value", "__salescore_missing", "__salescore_rows"
 _FIRST, _ONE, _KEPT = "__salescore_first", "__salescore_one", "__salescore_kept"
-
-
-def _count(condition: nw.Expr) -> nw.Expr:
-    return condition.cast(nw.Int64).sum()
 
 
 class EngineLog(NamedTuple):
@@ -75,12 +71,7 @@ def read_engine_log(
     if amount is not None:
         names["amount"] = amount
     _column_names(**names)
-    if isinstance(dtype, FiscalFrequency):
-        raise InvalidInputError(
-            f"freq={freq!r}: fiscal periods cannot be computed in an engine yet; on an "
-            "engine frame pass a pandas alias such as 'Q-MAR' (quarters of a year "
-            "ending in March), or summarise a pandas DataFrame"
-        )
+    dtype, shift = engine_dtype(dtype, freq)
     frame = EngineFrame(table, native, engine)
     frame.require([customer, date, *([] if amount is None else [amount])])
     frame.require_dates(date)
@@ -88,7 +79,6 @@ def read_engine_log(
         frame.require_numeric([amount])
     zone = frame.zone(date)
     last = _end_ordinal(end, dtype)
-    shift = to_ordinal(dtype, freq)
     log = frame.frame.select(
         nw.col(customer).alias(_C),
         nw.col(date).alias(_D),

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 
 from ..engines._frames import EngineFrame, collect
-from ..engines._periods import to_ordinal, with_period
+from ..engines._frames import count_true as _count
+from ..engines._periods import engine_dtype, with_period
 from ..errors import InvalidInputError
-from ..fiscal import FiscalFrequency
 from ..fiscal._freq import IntArray, ObjectArray, period_kind
 from ._periods import check_span
 
@@ -46,10 +46,6 @@ class ActivityCounts(NamedTuple):
     ordinals: IntArray  # pandas' ordinal of the period
     kinds: ObjectArray  # the kind
     counts: IntArray  # the number of activities
-
-
-def _count(condition: nw.Expr) -> nw.Expr:
-    return condition.cast(nw.Int64).sum()
 
 
 def _as_text(frame: EngineFrame, column: str) -> tuple[nw.Expr, bool]:
@@ -82,14 +78,7 @@ def activity_counts(
     ``owners_of_targets`` the sellers of a targets DataFrame (None for a mapping). The
     options have been checked by :func:`~salescore.team.activity_report`.
     """
-    dtype = period_kind(freq)
-    if isinstance(dtype, FiscalFrequency):
-        raise InvalidInputError(
-            f"freq={freq!r}: fiscal periods cannot be computed in an engine yet; on an "
-            "engine frame pass a pandas alias such as 'Q-MAR' (quarters of a year "
-            "ending in March), or summarise a pandas DataFrame"
-        )
-    shift = to_ordinal(dtype, freq)  # refuses a freq the engines cannot compute
+    dtype, shift = engine_dtype(period_kind(freq), freq)
     frame = EngineFrame("activities", native, engine)
     frame.require([by, kind, date])
     frame.require_dates(date)

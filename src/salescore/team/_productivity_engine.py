@@ -21,15 +21,17 @@ import pandas as pd
 
 from .._arrays import FloatArray
 from ..engines._frames import EngineFrame, collect
-from ..engines._periods import to_ordinal, with_period
+from ..engines._frames import count_true as _count
+from ..engines._frames import found_count as _number
+from ..engines._frames import sure as _sure
+from ..engines._frames import text_of as _text
+from ..engines._periods import engine_dtype, with_period
 from ..errors import InvalidInputError
-from ..fiscal import FiscalFrequency
 from ..fiscal._freq import IntArray, period_kind
-from ..pipeline._engine import WHITESPACE, _day, _utc_naive
+from ..pipeline._engine import day_number, deal_dates, status_is
 
 __all__ = ["WonSums", "uncovered_rows", "won_sums"]
 
-_STATUSES = ["open", "won", "lost"]
 
 # Column names inside the engine's queries.
 _ID, _S, _V, _CUR = "__salescore_deal", "__salescore_status", "__salescore_value", "__salescore_cur"
@@ -47,31 +49,6 @@ class WonSums(NamedTuple):
     log: nw.LazyFrame[Any]  # the won deals with their period (column _P)
     shown: dict[str, str]  # the columns that name a deal
     shift: int  # pandas' ordinal minus the engine's
-
-
-def _count(condition: nw.Expr) -> nw.Expr:
-    return condition.cast(nw.Int64).sum()
-
-
-def _sure(condition: nw.Expr) -> nw.Expr:
-    """``condition``, false where it is missing (SQL's NULL, pandas' NA)."""
-    return condition.fill_null(False)
-
-
-def _number(found: pd.Series[Any], name: str) -> int:
-    """A count of an aggregate query: an engine's sum over no rows is NULL."""
-    value = found[name]
-    return 0 if pd.isna(value) else int(value)
-
-
-def _text(frame: EngineFrame, column: str) -> nw.Expr | None:
-    """The column as strings when it holds text (or categories); None otherwise."""
-    dtype = frame.schema[column]
-    if isinstance(dtype, nw.String):
-        return nw.col(column)
-    if isinstance(dtype, (nw.Categorical, nw.Enum)):
-        return nw.col(column).cast(nw.String)
-    return None
 
 
 def uncovered_rows(found: WonSums, ordinals: IntArray, count: int) -> str:
@@ -97,41 +74,14 @@ def won_sums(
 
     The options have been checked by :func:`~salescore.team.productivity_report`.
     """
-    dtype = period_kind(freq)
-    if isinstance(dtype, FiscalFrequency):
-        raise InvalidInputError(
-            f"freq={freq!r}: fiscal periods cannot be computed in an engine yet; on an "
-            "engine frame pass a pandas alias such as 'Q-MAR' (quarters of a year "
-            "ending in March), or summarise a pandas DataFrame"
-        )
-    shift = to_ordinal(dtype, freq)  # refuses a freq the engines cannot compute
+    dtype, shift = engine_dtype(period_kind(freq), freq)
     frame = EngineFrame("deals", native, engine)
     ids = [] if deal_id is None else [deal_id]
     currencies = [] if currency is None else [currency]
     frame.require([status, value, close_date, *currencies, *ids])
     frame.require_numeric([value])
-    frame.require_dates(close_date)
-    # created is compared only when the table has it, as in the pandas path.
-    used = created if created is not None and created in frame.schema else None
-    if used is not None:
-        frame.require_dates(used)
-    close_zone = frame.zone(close_date)
-    created_zone = None if used is None else frame.zone(used)
-    close = nw.col(close_date)
-    made = None if used is None else nw.col(used)
-    if made is not None and (close_zone is None) != (created_zone is None):
-        # An aware column beside a naive one is read in UTC, as align_columns does.
-        if close_zone is not None:
-            close, close_zone = _utc_naive(close, close_zone), None
-        elif created_zone is not None:
-            made, created_zone = _utc_naive(made, created_zone), None
-    elif made is not None and close_zone != created_zone:
-        raise InvalidInputError(
-            f"{close_date} is in the time zone {close_zone} and {used} in "
-            f"{created_zone}: on an engine frame they must share one zone (or both be "
-            "naive) for their calendar days to be compared; convert one of them to the "
-            "other's zone, or summarise a pandas DataFrame"
-        )
+    dates = deal_dates(frame, close_date, created)
+    used = dates.created
 
     statuses = _text(frame, status)
     money = None
@@ -143,21 +93,15 @@ def won_sums(
         nw.col(status).alias(_S) if statuses is None else statuses.alias(_S),
         nw.col(value).cast(nw.Float64).alias(_V),
         *([] if money is None else [money.alias(_CUR)]),
-        close.alias(_CLOSE),
-        *([] if made is None else [made.alias(_CREATED)]),
+        dates.close.alias(_CLOSE),
+        *([] if dates.made is None else [dates.made.alias(_CREATED)]),
     )
     who = {} if deal_id is None else {_ID: deal_id}
 
     def rows(condition: nw.Expr, count: int, shown: dict[str, str]) -> str:
         return frame.rows(log, condition, count, {**who, **shown})
 
-    if statuses is None:  # numbers, flags, dates: no value reads as a status
-        bad = nw.col(_S).is_null() | ~nw.col(_S).is_null()
-        won = ~bad
-    else:
-        canonical = nw.col(_S).str.strip_chars(WHITESPACE).str.to_lowercase()
-        bad = ~_sure(canonical.is_in(_STATUSES))
-        won = _sure(canonical == "won")
+    bad, won = status_is(nw.col(_S), text=statuses is not None, wanted="won")
     amount = nw.col(_V)
     unknown = amount.is_null() | _sure(amount.is_nan())  # NaN passes: it propagates
     wrong = won & ~unknown & _sure(~amount.is_finite() | (amount < 0.0))
@@ -167,8 +111,9 @@ def won_sums(
         _count(wrong).alias("wrong"),
         _count(undated).alias("undated"),
     ]
-    if made is not None:
-        backwards = won & _sure(_day(_CLOSE, close_zone) < _day(_CREATED, created_zone))
+    if dates.made is not None:
+        before = day_number(_CLOSE, dates.close_zone) < day_number(_CREATED, dates.made_zone)
+        backwards = won & _sure(before)
         checks.append(_count(backwards).alias("backwards"))
     found = collect(log.select(*checks)).iloc[0]
     if _number(found, "bad"):
@@ -187,7 +132,7 @@ def won_sums(
             f"{close_date} is missing for won deals; {where} "
             "(a table by period needs each of their dates)"
         )
-    if made is not None and _number(found, "backwards"):
+    if dates.made is not None and _number(found, "backwards"):
         where = rows(
             backwards, _number(found, "backwards"), {_CLOSE: close_date, _CREATED: str(used)}
         )
@@ -197,7 +142,8 @@ def won_sums(
     known = nw.when(unknown).then(nw.lit(0.0)).otherwise(amount).alias(_V)
     parts = [*([] if deal_id is None else [nw.col(_ID)]), nw.col(_CLOSE), one, known]
     parts.append(unknown.cast(nw.Int64).alias(_M))
-    wins = with_period(log.filter(won).select(*parts), _CLOSE, close_zone, dtype, freq, _P)
+    chosen = log.filter(won).select(*parts)
+    wins = with_period(chosen, _CLOSE, dates.close_zone, dtype, freq, _P)
     # Plain sums of columns made beforehand, as Dask requires of a grouped aggregation.
     table = collect(wins.group_by(_P).agg(nw.col(_N).sum(), nw.col(_V).sum(), nw.col(_M).sum()))
     table = table.sort_values(_P, kind="stable")

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ... import retention as _retention
 from ...engines._frames import EngineFrame, collect, collect_by_key
+from ...engines._periods import utc_naive
 from ...errors import InvalidInputError
 from ._common import _bounds, _months
 from ._facts import TransactionFacts
@@ -26,15 +27,6 @@ __all__ = ["engine_facts"]
 # Column names inside the engine's queries.
 _C, _D, _V = "__salescore_customer", "__salescore_date", "__salescore_value"
 _W = "__salescore_window"
-
-
-def _utc_naive_expr(column: nw.Expr, zone: str | None) -> nw.Expr:
-    """An aware datetime as UTC wall-clock time without a zone (naive: as it is)."""
-    if zone is None:
-        return column
-    if zone not in ("UTC", "Etc/UTC"):
-        column = column.dt.convert_time_zone("UTC")
-    return column.dt.replace_time_zone(None)
 
 
 def _moment(value: pd.Timestamp) -> Any:
@@ -50,7 +42,7 @@ def engine_facts(
     frame.require(["customer_id", "date", "amount"])
     frame.require_dates("date")
     frame.require_numeric(["amount"])
-    date = _utc_naive_expr(nw.col("date"), frame.zone("date"))
+    date = utc_naive(nw.col("date"), frame.zone("date"))
     canonical = frame.frame.select(
         nw.col("customer_id"), date.alias("date"), nw.col("amount").cast(nw.Float64)
     )

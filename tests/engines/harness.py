@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -19,7 +20,15 @@ if TYPE_CHECKING:
     import duckdb
     from pyspark.sql import types as spark_types
 
-__all__ = ["DASK_PARTITIONS", "ENGINES", "MODULES", "spark_schema", "to_engine", "to_pandas"]
+__all__ = [
+    "DASK_PARTITIONS",
+    "ENGINES",
+    "MODULES",
+    "maven_deals",
+    "spark_schema",
+    "to_engine",
+    "to_pandas",
+]
 
 ENGINES = ("polars", "polars-lazy", "duckdb", "dask", "spark")
 # The modules whose absence skips an engine's tests (the extra that brings them).
@@ -130,3 +139,34 @@ def _duckdb_connection() -> duckdb.DuckDBPyConnection:
     import duckdb
 
     return duckdb.connect()
+
+
+MAVEN = Path(__file__).parents[1] / "fixtures" / "real" / "maven_sales_pipeline.csv"
+
+
+@functools.cache
+def maven_deals() -> pd.DataFrame:
+    """Public opportunities as a canonical deals table.
+
+    Provenance: Maven Analytics' "CRM Sales Opportunities" dataset
+    (https://mavenanalytics.io/data-playground, sales_pipeline.csv), its header and
+    first 30 rows, unchanged: tests/fixtures/real/maven_sales_pipeline.csv (see its
+    README), read with the mapping of tests/test_real_exports.py. The dataset has no
+    loss reason.
+    """
+    from salescore.adapters import from_records
+
+    raw = pd.read_csv(MAVEN, dtype=str)
+    mapping = {
+        "deal_id": "opportunity_id",
+        "owner": "sales_agent",
+        "account_id": "account",
+        "stage": "deal_stage",
+        "status": "deal_stage",
+        "created": "engage_date",
+        "close_date": "close_date",
+        "value": "close_value",
+    }
+    statuses = {"Prospecting": "open", "Engaging": "open", "Won": "won", "Lost": "lost"}
+    frame: pd.DataFrame = from_records(raw, mapping, source="maven", stage_status=statuses).frame
+    return frame

@@ -9,8 +9,6 @@ follow their labels, which one test shows; the equality tests use data without t
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,15 +18,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salescore import loss_reasons
-from salescore.adapters import from_records
 from salescore.datasets import sample
 from salescore.errors import InvalidInputError, SchemaError
 from salescore.fiscal import FiscalCalendar
 from salescore.pipeline._engine import WHITESPACE
 
-from .harness import to_engine
-
-MAVEN = Path(__file__).parents[1] / "fixtures" / "real" / "maven_sales_pipeline.csv"
+from .harness import maven_deals, to_engine
 
 
 def _assert_equal(got: pd.DataFrame, want: pd.DataFrame) -> None:
@@ -194,27 +189,10 @@ def test_ties_follow_the_labels_on_an_engine() -> None:
     _assert_equal(got, want[[*got.columns]])
 
 
-@functools.cache
 def _maven() -> pd.DataFrame:
-    # Provenance: Maven Analytics' "CRM Sales Opportunities" dataset
-    # (https://mavenanalytics.io/data-playground, sales_pipeline.csv), its header and
-    # first 30 rows, unchanged: tests/fixtures/real/maven_sales_pipeline.csv (see its
-    # README), read with the mapping of tests/test_real_exports.py. The dataset has no
-    # loss reason; its Lost rows close in March 2017.
-    raw = pd.read_csv(MAVEN, dtype=str)
-    mapping = {
-        "deal_id": "opportunity_id",
-        "owner": "sales_agent",
-        "account_id": "account",
-        "stage": "deal_stage",
-        "status": "deal_stage",
-        "created": "engage_date",
-        "close_date": "close_date",
-        "value": "close_value",
-    }
-    statuses = {"Prospecting": "open", "Engaging": "open", "Won": "won", "Lost": "lost"}
-    frame = from_records(raw, mapping, source="maven", stage_status=statuses).frame
-    return frame[["deal_id", "status", "lost_reason", "created", "close_date"]]
+    # Maven Analytics' public opportunities (provenance in harness.maven_deals).
+    # Its Lost rows close in March 2017.
+    return maven_deals()[["deal_id", "status", "lost_reason", "created", "close_date"]]
 
 
 def test_public_opportunities_on_every_engine(engine: str) -> None:

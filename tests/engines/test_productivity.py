@@ -11,8 +11,6 @@ the same report to the bit.
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,15 +19,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salescore.adapters import from_records
 from salescore.errors import InvalidInputError, SchemaError
 from salescore.fiscal import FiscalCalendar
 from salescore.money import ExchangeRates
 from salescore.team import productivity_report
 
-from .harness import to_engine
+from .harness import maven_deals, to_engine
 
-MAVEN = Path(__file__).parents[1] / "fixtures" / "real" / "maven_sales_pipeline.csv"
 CHEAP = ("polars", "polars-lazy", "duckdb")
 
 
@@ -140,26 +136,9 @@ def test_the_hand_counted_example_on_every_engine(engine: str) -> None:
     assert table["change"].iloc[[0, 2]].isna().all()
 
 
-@functools.cache
 def _maven() -> pd.DataFrame:
-    # Provenance: Maven Analytics' "CRM Sales Opportunities" dataset
-    # (https://mavenanalytics.io/data-playground, sales_pipeline.csv), its header and
-    # first 30 rows, unchanged: tests/fixtures/real/maven_sales_pipeline.csv (see its
-    # README), read with the mapping of tests/test_real_exports.py.
-    raw = pd.read_csv(MAVEN, dtype=str)
-    mapping = {
-        "deal_id": "opportunity_id",
-        "owner": "sales_agent",
-        "account_id": "account",
-        "stage": "deal_stage",
-        "status": "deal_stage",
-        "created": "engage_date",
-        "close_date": "close_date",
-        "value": "close_value",
-    }
-    statuses = {"Prospecting": "open", "Engaging": "open", "Won": "won", "Lost": "lost"}
-    frame = from_records(raw, mapping, source="maven", stage_status=statuses).frame
-    return frame[["deal_id", "status", "value", "created", "close_date"]]
+    # Maven Analytics' public opportunities (provenance in harness.maven_deals).
+    return maven_deals()[["deal_id", "status", "value", "created", "close_date"]]
 
 
 @pytest.mark.parametrize("engine", CHEAP, indirect=True)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ... import retention as _retention
-from ...engines._frames import EngineFrame, collect, collect_by_key
+from ...engines._frames import EngineFrame, collect, collect_by_key, found_count
 from ...engines._periods import utc_naive
 from ...errors import InvalidInputError
 from ._common import _bounds, _months
@@ -73,7 +73,7 @@ def engine_facts(
         ("bad", bad.fill_null(True), "amount is missing, negative or not finite"),
     ]
     for key, condition, what in problems:
-        count = int(found[key] or 0)
+        count = found_count(found, key)
         if count:
             where = frame.rows(log, condition, count, names)
             raise InvalidInputError(
@@ -99,16 +99,16 @@ def engine_facts(
 
     new_customers = int(collect_by_key(log, engine, _C, newcomers)["n"].sum())
     monthly_table = None
-    if monthly and int(found["before_end"] or 0):
+    if monthly and found_count(found, "before_end"):
         before = canonical.filter(nw.col("date") < _moment(end)).to_native()
         monthly_table = _retention.retention_by_period(before, end=_months(as_of)[-1])
     cohort_table = None
-    if cohorts and int(found["before_as_of"] or 0):
+    if cohorts and found_count(found, "before_as_of"):
         before = canonical.filter(nw.col("date") < _moment(as_of)).to_native()
         cohort_table = _retention.cohort_retention(before, freq="Q")
     return TransactionFacts(
         extent=extent,
-        later=int(found["later"] or 0),
+        later=found_count(found, "later"),
         previous=previous,
         current=current,
         new_customers=new_customers,

@@ -180,8 +180,15 @@ def test_the_command_refuses_what_it_cannot_read(
             ["--transactions", str(files / "part-*.csv"), "--engine", "polars", "--sep", ";"],
             "--sep applies to the files salescore reads itself",
         ),
-        (["--transactions", str(files / "*"), "--engine", "polars"], "all of one kind"),
+        # tx-*.parquet, part-*.csv and pandas.json: files of three kinds.
+        (["--transactions", str(files / "[pt]*"), "--engine", "polars"], "all of one kind"),
+        (
+            ["--transactions", str(files / "no-amount.parquet"), "--engine", "polars"],
+            "missing column 'amount' (it has ['customer_id', 'date']); --engine reads the "
+            "canonical columns",
+        ),
     ]
+    _transactions().drop(columns="amount").to_parquet(files / "no-amount.parquet")
     for arguments, message in cases:
         assert _run(*arguments) == 2, arguments
         assert message in capsys.readouterr().err

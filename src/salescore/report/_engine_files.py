@@ -13,7 +13,7 @@ import importlib
 from pathlib import Path
 from typing import Any, Final
 
-from ..errors import InvalidInputError, SalescoreError
+from ..errors import InvalidInputError, SalescoreError, SchemaError
 from .inputs import FileFormat, Import
 
 __all__ = ["ENGINES", "is_engine_file", "read_transactions"]
@@ -100,7 +100,7 @@ def read_transactions(path: Path, engine: str, fmt: FileFormat) -> tuple[Any, Im
     module = _module(engine)
     import narwhals as nw
 
-    from ..engines._frames import collect
+    from ..engines._frames import EngineFrame, collect
 
     try:
         native = _read(module, engine, files, kind)
@@ -111,6 +111,19 @@ def read_transactions(path: Path, engine: str, fmt: FileFormat) -> tuple[Any, Im
         raise InvalidInputError(
             f"{engine} cannot read the transactions {str(path)!r}: "
             f"{type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''}"
+        ) from error
+    # The canonical columns, checked here as the CSV import checks them: a file that
+    # lacks one, or holds its dates as text, is refused before any figure is computed.
+    frame = EngineFrame("transactions", native, engine)
+    try:
+        frame.require(["customer_id", "date", "amount"])
+        frame.require_dates("date")
+        frame.require_numeric(["amount"])
+    except SchemaError as error:  # its advice is for Python callers: say the command's
+        said = str(error).partition("; pass the names")[0]
+        raise SchemaError(
+            f"{said}; --engine reads the canonical columns customer_id, date (datetimes, "
+            "or ISO dates in a CSV file) and amount (numbers)"
         ) from error
     count = f"{len(files)} {kind} file{'s' if len(files) > 1 else ''}"
     record = Import(

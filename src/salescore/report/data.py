@@ -552,7 +552,7 @@ def load_inputs(
             try:
                 engine_log, record = read_transactions(path, engine, fmt)
             except InvalidInputError as error:
-                raise ReportInputError(str(error)) from error
+                raise ReportInputError(_command_words(str(error))) from error
             imports.append(record)
             continue
         frame, record = _canonical(path, name, fmt, money)

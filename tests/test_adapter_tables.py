@@ -269,6 +269,10 @@ TABLE_FUNCTIONS: dict[str, tuple[str, Callable[[pd.DataFrame], object]]] = {
     "weighted_pipeline[freq]": ("deals", lambda f: salescore.weighted_pipeline(f, freq="M")),
     "forecast_rollup": ("deals", lambda f: salescore.forecast_rollup(_categorised(f))),
     "loss_reasons": ("deals", lambda f: salescore.loss_reasons(f, freq="M")),
+    "book_distribution": (
+        "deals",
+        lambda f: salescore.book_distribution(f[f["status"] == "open"], skipna=True).to_frame(),
+    ),
     "productivity_report": ("deals", lambda f: salescore.productivity_report(f, 2.0, freq="M")),
     "fill_probabilities": (
         "deals",

@@ -343,6 +343,7 @@ def _entries() -> list[tuple[str | None, Entry]]:
         (None, entry(c.wins_distribution, PROBABILITIES).within(*P01)),
         (None, entry(ForecastDistribution, **_fields_of(DIST))),
         (None, entry(c.combine_distributions, DIST, DIST)),
+        (None, entry(c.book_distribution, DEALS[DEALS["status"] == "open"])),
         (
             "pipeline.distribution.combine_distributions[lattice]",
             entry(c.combine_distributions, DIST, DIST, max_outcomes=64),

@@ -40,6 +40,7 @@ from .money import ExchangeRates, convert, convert_amounts, read_rates
 from .pipeline import (
     Deal,
     ForecastDistribution,
+    book_distribution,
     combine_distributions,
     deals_to_frame,
     expected_revenue,
@@ -151,6 +152,7 @@ __all__ = [
     "activity_attainment",
     "activity_report",
     "activity_yield",
+    "book_distribution",
     "cac_payback",
     "channel_effectiveness",
     "churn_rate",

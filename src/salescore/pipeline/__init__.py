@@ -1,6 +1,7 @@
 """What will we close? Weighted pipeline, forecast distribution, coverage, funnel, losses."""
 
 from . import presets
+from .books import book_distribution
 from .cycle import pipeline_velocity, sales_cycle
 from .distribution import ForecastDistribution, combine_distributions
 from .forecast import (
@@ -25,6 +26,7 @@ from .tables import forecast_rollup, weighted_pipeline
 __all__ = [
     "Deal",
     "ForecastDistribution",
+    "book_distribution",
     "combine_distributions",
     "deals_to_frame",
     "expected_revenue",

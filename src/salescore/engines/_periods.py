@@ -7,6 +7,7 @@ pandas' ordinal differ by a constant, found once in pandas.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import narwhals as nw
@@ -17,6 +18,7 @@ from ..errors import InvalidInputError
 __all__ = ["SUPPORTED", "engine_dtype", "to_ordinal", "utc_naive", "with_period"]
 
 _PREFIX = "__salescore_"
+_EPOCH = dt.date(1970, 1, 1)
 
 #: The period kinds an engine frame can be summarised by.
 SUPPORTED = "D, W (W-SUN … W-SAT), M, Q (Q-DEC …), Y (Y-DEC …)"
@@ -33,18 +35,22 @@ def _div(numerator: nw.Expr, divisor: int) -> nw.Expr:
     return (numerator / divisor).floor().cast(nw.Int64)
 
 
-def _steps(date: str, zone: str | None) -> list[tuple[str, nw.Expr]]:
+def _steps(date: str, zone: str | None, *, subtract: bool) -> list[tuple[str, nw.Expr]]:
     """Days from 1970-01-01 to each date's calendar day, as columns built one by one.
 
-    The civil-calendar day count of H. Hinnant, "chrono-Compatible Low-Level Date
-    Algorithms" (``days_from_civil``), on the proleptic Gregorian calendar. Each step
-    is a column of its own: nested, the floor divisions would be written out again at
-    every level of the SQL that DuckDB and Spark are sent.
+    With ``subtract`` (DuckDB, where one date less another is their distance in days)
+    the day less 1970-01-01. Otherwise the civil-calendar day count of H. Hinnant,
+    "chrono-Compatible Low-Level Date Algorithms" (``days_from_civil``), on the
+    proleptic Gregorian calendar, from the year, month and day: every engine computes
+    those alike. Each step is a column of its own: nested, the floor divisions would
+    be written out again at every level of the SQL that Spark is sent.
     """
     when = nw.col(date)
     if zone is not None:
         when = when.dt.replace_time_zone(None)  # the local calendar's day
     y, m, d, era, yoe, days = (f"{_PREFIX}{name}" for name in ("y", "m", "d", "era", "yoe", "days"))
+    if subtract:
+        return [(days, (when.cast(nw.Date) - nw.lit(_EPOCH)).cast(nw.Int64))]
     return [
         (m, when.dt.month().cast(nw.Int64)),
         (d, when.dt.day().cast(nw.Int64)),
@@ -98,7 +104,7 @@ def with_period(
     The number plus :func:`to_ordinal` is pandas' ordinal of the period.
     """
     kind, shift = _rule(dtype, freq)
-    steps = _steps(date, zone)
+    steps = _steps(date, zone, subtract=frame.implementation is nw.Implementation.DUCKDB)
     if kind == "D":
         steps.append((name, nw.col(steps[-1][0])))
     elif kind == "W":

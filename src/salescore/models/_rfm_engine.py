@@ -144,6 +144,18 @@ def _per_customer(
     if scale != 1.0:
         rows = rows.with_columns((nw.col(_V) * scale).alias(_SCALED))
     summed = [_V, _MISS] + ([_SCALED] if scale != 1.0 else [])
+    if engine == "duckdb":  # the same table without the grouped window, which is slow there
+        from ._rfm_duckdb import duckdb_per_customer
+
+        return duckdb_per_customer(
+            rows,
+            _C,
+            _P,
+            summed if amount is not None else [],
+            [column for column in summed if column != _MISS],
+            cut,
+            calibration_end is not None,
+        )
 
     def query(rows: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
         pairs = rows.group_by(_C, _P).agg(*(nw.col(column).sum() for column in summed))

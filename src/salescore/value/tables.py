@@ -1,8 +1,8 @@
 """Which acquisition source brings the most profitable customers? The table function.
 
-:func:`profitability_by_source` takes a pandas DataFrame with one row per won customer
-and returns one row per acquisition source, from the per-customer time cost and profit
-of :mod:`salescore.value.acquisition`.
+:func:`profitability_by_source` takes a table with one row per won customer (a pandas
+DataFrame or an engine's frame) and returns one row per acquisition source, from the
+per-customer time cost and profit of :mod:`salescore.value.acquisition`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pandas as pd
 from .. import schema
 from .._arrays import option_number
 from .._tables import float_column, option_column
+from ..engines import Table, engine_name
 from ..errors import InvalidInputError
 from .acquisition import sale_profit, time_cost
 
@@ -31,7 +32,7 @@ _CUSTOMER_KINDS: Final = {
 
 
 def profitability_by_source(
-    customers: pd.DataFrame,
+    customers: Table,
     *,
     source: str = "source",
     value: str = "value",
@@ -48,11 +49,14 @@ def profitability_by_source(
 
     Parameters
     ----------
-    customers : DataFrame
-        One row per won customer.
+    customers : DataFrame or engine frame
+        One row per won customer. A pandas DataFrame, or a frame of Polars (eager or
+        lazy), DuckDB, Dask or PySpark, which is reduced in its engine to one row per
+        source (see :doc:`/guides/scale`).
     source : str, keyword-only, default "source"
         Column with the acquisition source (any hashable labels; a missing source
-        forms its own group, labelled NaN, rather than being dropped).
+        forms its own group, labelled NaN, rather than being dropped). On an engine
+        frame, categories come back as their labels (text), not as a categorical index.
     value : str, keyword-only, default "value"
         Column with each customer's value (for example a CLV), numeric.
     hours : str, keyword-only, default "hours"
@@ -68,15 +72,23 @@ def profitability_by_source(
         Indexed by source, sorted by ``mean_profit`` descending (ties keep the order
         of first appearance), with columns ``customers`` (count), ``total_value``,
         ``mean_value``, ``mean_hours``, ``mean_time_cost``, ``mean_profit`` and
-        ``total_profit``. A source with a NaN input has NaN in the affected columns.
+        ``total_profit``. A source with a NaN input has NaN in the affected columns
+        (a null of an engine counts as NaN). On an engine frame, whose rows have no
+        order, sources of equal ``mean_profit`` are in the order of their labels
+        instead (sorted as Python sorts them, a missing source last).
 
     Raises
     ------
     SchemaError
-        A named column is missing or not numeric.
+        A named column is missing or not numeric (booleans are not); on an engine
+        frame, a source column of lists or structs.
     InvalidInputError
-        Negative hours or hourly cost; a column option that is not a column name; a
-        source's totals beyond float range (about 1.8e308).
+        Negative or infinite hours or hourly cost; an infinite value; a time cost or a
+        profit, or a source's totals, beyond float range (about 1.8e308); a column
+        option that is not a column name. On an engine frame the message names the
+        rows concerned by their source and the values in question, rather than by
+        position; an engine whose partial sums overflow refuses a source's totals
+        where pandas, adding in another order, may still find them within range.
 
     See Also
     --------
@@ -113,6 +125,14 @@ def profitability_by_source(
     """
     for name, column in (("source", source), ("value", value), ("hours", hours)):
         option_column(name, column)
+    engine = engine_name(customers)
+    if engine is not None:
+        from ._engine import source_sums
+
+        counts, sums = source_sums(
+            customers, engine, source=source, value=value, hours=hours, hourly_cost=hourly_cost
+        )
+        return _profit_table(counts, sums, source)
     read = {"source": source, "value": value, "hours": hours}
     if isinstance(hourly_cost, str):
         read["hourly_cost"] = hourly_cost
@@ -139,12 +159,22 @@ def profitability_by_source(
     has_nan = parts.isna().groupby(keys, sort=False, dropna=False, observed=True).any()
     with np.errstate(over="ignore"):  # an overflowing sum is refused just below
         totals = grouped.sum().where(~has_nan)
+    return _profit_table(grouped.size(), totals, source)
+
+
+def _profit_table(counts: pd.Series[int], totals: pd.DataFrame, source: str) -> pd.DataFrame:
+    """The table of :func:`profitability_by_source` from its sources' sizes and sums.
+
+    ``totals`` holds the sums of the columns ``value``, ``hours``, ``cost`` and
+    ``profit`` on the index of ``counts`` (NaN where a customer misses the figure,
+    infinite where the sum is beyond float range); sources of equal mean profit keep
+    the order of that index.
+    """
     if np.isinf(totals.to_numpy(dtype=np.float64)).any():  # finite parts: a sum overflowed
         raise InvalidInputError(
             "the totals of a source are beyond float range (about 1.8e308); rescale the "
             "values and costs, for example to thousands"
         )
-    counts = grouped.size()
     table = pd.DataFrame(
         {
             "customers": counts.astype("int64"),

@@ -167,6 +167,20 @@ def test_the_command_reads_globs_in_an_engine(files: Path, engine: str, pattern:
     assert _differences(want, got) == []
 
 
+def test_the_header_names_the_kinds_of_files_read(files: Path) -> None:
+    pytest.importorskip("duckdb")
+    parquet = str(files / "tx-*.parquet")
+    deals = files / "deals.csv"
+    sample().deals.to_csv(deals, index=False)
+    alone, beside = files / "alone.txt", files / "beside.txt"
+    assert _run("--transactions", parquet, "--engine", "duckdb", "--output", str(alone)) == 0
+    assert alone.read_text(encoding="utf-8").splitlines()[0].endswith(", parquet files")
+    arguments = ("--deals", str(deals), "--transactions", parquet, "--engine", "duckdb")
+    assert _run(*arguments, "--output", str(beside)) == 0
+    first = beside.read_text(encoding="utf-8").splitlines()[0]
+    assert first.endswith(", csv and parquet files")
+
+
 def test_the_command_refuses_what_it_cannot_read(
     files: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

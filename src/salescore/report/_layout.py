@@ -338,10 +338,14 @@ def _header(data: dict[str, Any], style: Numbers | None = None) -> list[str]:
     stop) say what currency the amounts are in and how they were converted, the
     fiscal calendar the quarter follows, and the locale the numbers are written in.
     """
+    # What the tables were read from, as their imports say: a log an engine read from
+    # Parquet beside CSV tables makes "csv and parquet files".
+    kinds = dict.fromkeys(str(item["source"]) for item in data.get("imports", ()))
+    named = list(kinds) or [str(data["source"])]
     source = (
         "the sample CRM (salescore.datasets.sample)"
         if data["source"] == "sample"
-        else (f"{data['source']} files")
+        else f"{' and '.join(named)} files"
     )
     lines = [f"salescore report: as of {data['as_of']}, {source}"]
     if data["currency"] and data.get("rates"):

@@ -34,6 +34,7 @@ does not.
     python benchmarks/scale.py --rows 10M
     python benchmarks/scale.py --rows 10M --rows 100M --engines duckdb,polars,dask
     python benchmarks/scale.py --rows 100M --dir data/scale --json scale.json
+    python benchmarks/scale.py --rows 100M --engines duckdb --duckdb-memory 2GB
 
 The ratio and the peak memory as the log grows are the figures to compare across
 machines; the absolute times are not.
@@ -180,7 +181,11 @@ def _timed(step: Callable[[], Any]) -> tuple[Any, float]:
 
 
 def _reader(
-    engine: str, folder: Path, worker_memory: str, partition_rows: int
+    engine: str,
+    folder: Path,
+    worker_memory: str,
+    partition_rows: int,
+    duckdb_memory: str | None = None,
 ) -> tuple[Callable[[], Any], Any]:
     """The engine's lazy read of the files, and what must be closed afterwards."""
     glob = str(folder / "*.parquet")
@@ -195,7 +200,9 @@ def _reader(
     if engine == "duckdb":
         import duckdb
 
-        connection = duckdb.connect()
+        # DuckDB holds up to 80 % of the RAM by default; memory_limit bounds it.
+        settings = {} if duckdb_memory is None else {"memory_limit": duckdb_memory}
+        connection = duckdb.connect(config=settings)
         return lambda: connection.read_parquet(glob), connection
     if engine == "dask":
         import dask.dataframe as dd
@@ -289,7 +296,12 @@ def _compare_duckdb(connection: Any, folder: Path, repeat: int) -> dict[str, Any
 
 
 def run_engine(
-    engine: str, folder: Path, worker_memory: str, partition_rows: int, repeat: int
+    engine: str,
+    folder: Path,
+    worker_memory: str,
+    partition_rows: int,
+    repeat: int,
+    duckdb_memory: str | None = None,
 ) -> dict[str, Any]:
     """Read, reduce, compress and fit on one engine; times in s and peaks in MB."""
     import numpy as np
@@ -299,7 +311,7 @@ def run_engine(
     from salescore.retention import cohort_retention, retention_by_period, usage_summary
 
     fit_bgnbd([1.0, 0.0, 3.0], [2.0, 0.0, 5.0], [6.0, 4.0, 6.0])  # SciPy's import, untimed
-    read, resources = _reader(engine, folder, worker_memory, partition_rows)
+    read, resources = _reader(engine, folder, worker_memory, partition_rows, duckdb_memory)
     result: dict[str, Any] = {"engine": engine}
     try:
         frame, result["read_s"] = _timed(read)
@@ -372,6 +384,7 @@ def _child(arguments: argparse.Namespace, engine: str, rows: int) -> dict[str, A
         str(arguments.repeat),
         "--dask-partition-rows",
         str(arguments.dask_partition_rows),
+        *([] if arguments.duckdb_memory is None else ["--duckdb-memory", arguments.duckdb_memory]),
     ]
     began = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -448,6 +461,9 @@ def main() -> None:
         default=ROWS_PER_GROUP,
         help="rows per Dask partition (at most one row group)",
     )
+    parser.add_argument(
+        "--duckdb-memory", help="DuckDB's memory_limit, e.g. 2GB (default: 80 %% of the RAM)"
+    )
     parser.add_argument("--repeat", type=int, default=2, help="DuckDB comparison runs (best)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--child", choices=ENGINES, help=argparse.SUPPRESS)
@@ -462,6 +478,7 @@ def main() -> None:
             arguments.worker_memory,
             arguments.dask_partition_rows,
             arguments.repeat,
+            arguments.duckdb_memory,
         )
         print(json.dumps(result))
         return

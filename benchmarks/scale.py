@@ -201,7 +201,7 @@ def _reader(
         import duckdb
 
         # DuckDB holds up to 80 % of the RAM by default; memory_limit bounds it.
-        settings = {} if duckdb_memory is None else {"memory_limit": duckdb_memory}
+        settings: dict[str, Any] = {} if duckdb_memory is None else {"memory_limit": duckdb_memory}
         connection = duckdb.connect(config=settings)
         return lambda: connection.read_parquet(glob), connection
     if engine == "dask":

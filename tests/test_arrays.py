@@ -95,6 +95,25 @@ def test_equal_indexes_in_any_object_are_accepted() -> None:
     assert wrap(np.array([0.0, 0.0])).index.tolist() == ["x", "y"]  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize(
+    ("module", "kind", "advice"),
+    [
+        ("polars.series.series", "Series", r"pass its values as a NumPy array \(.to_numpy\(\)\)"),
+        ("polars.dataframe.frame", "DataFrame", "pass one column's values"),
+        ("duckdb", "DuckDBPyRelation", "read engine frames whole"),
+        ("pyarrow.lib", "ChunkedArray", "pass its values as a NumPy array"),
+    ],
+)
+def test_an_engines_column_or_frame_is_refused_with_what_to_pass(
+    module: str, kind: str, advice: str
+) -> None:
+    # A stand-in of the library's type: the message needs its module and name only.
+    stand_in = type(kind, (), {"__module__": module, "__repr__": lambda self: "many\nlines"})()
+    library = module.partition(".")[0]
+    with pytest.raises(InvalidInputError, match=f"^a must .*; got a {library} {kind}: .*{advice}"):
+        coerce(a=stand_in)
+
+
 def test_different_indexes_are_refused_even_with_the_same_labels() -> None:
     left = pd.Series([1.0, 2.0], index=["x", "y"])
     right = pd.Series([2.0, 1.0], index=["y", "x"])

@@ -223,10 +223,28 @@ def _scalar_value(name: str, value: Any) -> float:
             f"{name} must be a number, a 1-D array or a Series; got a {type(value).__name__} "
             "(pass one column, for example frame['column'])"
         )
+    library = type(value).__module__.partition(".")[0]
+    if library in _ENGINES:
+        # Their reprs span many lines; and an engine's column has no index to align on.
+        frame = "Frame" in type(value).__name__ or library == "duckdb"
+        advice = (
+            "pass one column's values, as a NumPy array or a pandas Series; the table "
+            "functions (such as book_distribution) read engine frames whole"
+            if frame
+            else "pass its values as a NumPy array (.to_numpy()) or a pandas Series"
+        )
+        raise InvalidInputError(
+            f"{name} must be a number, a 1-D array or a pandas Series; got a {library} "
+            f"{type(value).__name__}: {advice}"
+        )
     raise InvalidInputError(
         f"{name} must be a number, a 1-D array or a pandas Series; "
         f"got {type(value).__name__} {value!r:.60}"
     )
+
+
+# Libraries whose frames and columns the formula functions do not read.
+_ENGINES: Final = frozenset({"polars", "duckdb", "dask", "pyspark", "pyarrow", "narwhals"})
 
 
 def _sequence_array(name: str, value: Sequence[Any]) -> npt.NDArray[Any]:

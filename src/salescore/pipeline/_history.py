@@ -30,9 +30,11 @@ __all__ = [
     "_TABLE",
     "_Pairs",
     "_as_of",
+    "_column_names",
     "_deals",
     "_is_missing",
     "_listed",
+    "_timestamp",
     "_visits",
 ]
 
@@ -99,15 +101,21 @@ class _Visits:
         return out
 
 
-def _visits(
-    history: pd.DataFrame, *, deal_id: str, stage: str, entered: str, exited: str
-) -> _Visits:
+def _column_names(*, deal_id: str, stage: str, entered: str, exited: str) -> dict[str, str]:
+    """The four column options, checked: each a str, no two the same."""
     names = {"deal_id": deal_id, "stage": stage, "entered": entered, "exited": exited}
     for option, column in names.items():
         option_column(option, column)
     if len(set(names.values())) < len(names):
         given = ", ".join(f"{option}={column!r}" for option, column in names.items())
         raise SchemaError(f"{_TABLE}: {given} must name four different columns")
+    return names
+
+
+def _visits(
+    history: pd.DataFrame, *, deal_id: str, stage: str, entered: str, exited: str
+) -> _Visits:
+    names = _column_names(deal_id=deal_id, stage=stage, entered=entered, exited=exited)
     schema.check_columns(history, "stage_history", names)
 
     # Positions from here on are 0-based row numbers, whatever the history's index.
@@ -149,6 +157,21 @@ def _visits(
 
 
 def _as_of(value: object, visits: _Visits) -> pd.Timestamp:
+    stamp = _timestamp(value)
+    if (stamp.tzinfo is not None) != visits.aware:
+        # Aware beside naive: the aware side is read in UTC (the timestamp convention).
+        visits.entered, stamp = align_zones(visits.entered, stamp)
+        visits.aware = False
+    early = visits.is_open & (visits.entered > stamp).to_numpy()
+    if early.any():
+        raise InvalidInputError(
+            f"as_of ({stamp}) is before the entry of the open visit of {_deals(visits.ids[early])}"
+        )
+    return stamp
+
+
+def _timestamp(value: object) -> pd.Timestamp:
+    """``as_of`` as a Timestamp in the range of datetime64[ns], or the error saying why not."""
     if not isinstance(value, (dt.date, np.datetime64)):
         raise InvalidInputError(
             "as_of must be a timestamp (pandas.Timestamp, datetime or numpy.datetime64); "
@@ -165,15 +188,6 @@ def _as_of(value: object, visits: _Visits) -> pd.Timestamp:
         ) from None
     if pd.isna(stamp):
         raise InvalidInputError("as_of must be a timestamp; got NaT")
-    if (stamp.tzinfo is not None) != visits.aware:
-        # Aware beside naive: the aware side is read in UTC (the timestamp convention).
-        visits.entered, stamp = align_zones(visits.entered, stamp)
-        visits.aware = False
-    early = visits.is_open & (visits.entered > stamp).to_numpy()
-    if early.any():
-        raise InvalidInputError(
-            f"as_of ({stamp}) is before the entry of the open visit of {_deals(visits.ids[early])}"
-        )
     return stamp
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable, Iterable
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -22,10 +22,12 @@ import pandas as pd
 
 from .._arrays import option_choice
 from .._tables import counted as _count
+from ..engines import Table, engine_name
 from ..errors import InvalidInputError
 from ._history import (
     _TABLE,
     _as_of,
+    _column_names,
     _deals,
     _is_missing,
     _listed,
@@ -43,7 +45,7 @@ _OTHER_STAGES: Final = ("raise", "ignore")
 
 
 def stage_funnel(
-    history: pd.DataFrame,
+    history: Table,
     *,
     stages: Iterable[Hashable],
     as_of: dt.date | np.datetime64 | None = None,
@@ -69,8 +71,13 @@ def stage_funnel(
 
     Parameters
     ----------
-    history : DataFrame
-        The stage history, one row per visit of a deal to a stage.
+    history : DataFrame or engine frame
+        The stage history, one row per visit of a deal to a stage. A pandas
+        DataFrame, or a frame of Polars (eager or lazy), DuckDB, Dask or PySpark,
+        which is checked and reduced in its engine to counts per stage, and to the
+        one or two totals around each stage's median (see :doc:`/guides/scale`);
+        there ``entered`` and ``exited`` must hold datetimes, and the stages text or
+        numbers.
     stages : sequence of hashable, keyword-only
         The funnel's stages, in order (for example ``["Prospecting",
         "Qualification", "Proposal", "Negotiation", "Closed Won"]``); not empty,
@@ -117,7 +124,9 @@ def stage_funnel(
     ------
     SchemaError
         A column is missing, ``entered`` or ``exited`` is not datetime64, or two
-        options name the same column.
+        options name the same column; on an engine frame, also a deal id that is
+        neither text nor integers, or a ``stage`` column that is neither text
+        (strings or categories) nor numbers.
     InvalidInputError
         ``stages`` empty, repeated, unordered (a set) or a string; a stage in the
         history that is not in ``stages`` (unless ``other_stages="ignore"``); a
@@ -127,6 +136,11 @@ def stage_funnel(
         of an open visit; an entry and an exit (or ``as_of``) more than 292 years
         apart, which a nanosecond duration cannot hold; a column option that is not
         a str. The message names the deals concerned (the first few, and how many).
+        On an engine frame the same checks run in the engine, with the same
+        messages, except that the deals (and stages) named first are the first by
+        id (and label), and a row without a deal id is shown by its stage and entry
+        rather than its position, as an engine's rows have neither order nor
+        positions.
 
     See Also
     --------
@@ -170,6 +184,13 @@ def stage_funnel(
     deal out of every stage after one it skipped [2]_; here such a deal counts as
     having passed the skipped stage, so a CRM in which sellers often skip a stage
     does not show a leak that is not there.
+
+    On an engine frame each visit's duration is computed in the engine to the
+    nanosecond, as pandas subtracts two datetime64[ns] columns; the sums and means
+    add the same numbers in another order, so they may differ from the pandas
+    path's in the last digits of a float. The totals are ranked in the
+    engine, and only the one or two in the middle of each stage leave it, for the
+    median. On Dask the visits of one stage are ranked in one partition.
 
     References
     ----------
@@ -224,6 +245,13 @@ def stage_funnel(
     """
     funnel = _stage_list(stages)
     ignore = option_choice("other_stages", other_stages, _OTHER_STAGES) == "ignore"
+    engine = engine_name(history)
+    if engine is not None:
+        from ._stages_engine import funnel_counts
+
+        names = _column_names(deal_id=deal_id, stage=stage, entered=entered, exited=exited)
+        found = funnel_counts(history, engine, funnel, as_of=as_of, ignore=ignore, **names)
+        return _funnel_table(funnel, stage, *found)
     visits = _visits(history, deal_id=deal_id, stage=stage, entered=entered, exited=exited)
     stamp = None if as_of is None else _as_of(as_of, visits)
 
@@ -247,16 +275,8 @@ def stage_funnel(
     np.maximum.at(furthest, deal, where)
     counted = furthest >= 0
     dropouts = np.bincount(furthest[counted], minlength=size).astype(np.int64)
-    reached = np.cumsum(dropouts[::-1])[::-1]
-    advanced = np.append(reached[1:], reached[-1])
-    dropped = reached - advanced
     still_open = np.bincount(deal[is_open], minlength=visits.deal_count) > 0
     in_progress = np.bincount(furthest[counted & still_open], minlength=size).astype(np.int64)
-    in_progress[-1] = 0  # deals at the last stage have not dropped out
-
-    conversion = _ratio(advanced, reached)
-    drop_share = _ratio(dropped, reached)
-    conversion[-1] = drop_share[-1] = np.nan
 
     pairs = _Pairs(deal, where, visits.done[inside], visits.age(stamp)[inside], is_open)
     total = pairs.days + np.where(pairs.has_open, pairs.current_days, 0.0)
@@ -272,7 +292,31 @@ def stage_funnel(
         # NumPy's mean and median are NaN when a duration is unknown: nothing skipped.
         mean_days[k] = spent.mean()
         median_days[k] = np.median(spent)
+    return _funnel_table(funnel, stage, dropouts, in_progress, timed, mean_days, median_days)
 
+
+def _funnel_table(
+    funnel: list[Hashable],
+    stage: str,
+    dropouts: npt.NDArray[np.int64],
+    in_progress: npt.NDArray[np.int64],
+    timed: npt.NDArray[np.int64],
+    mean_days: npt.NDArray[np.float64],
+    median_days: npt.NDArray[np.float64],
+) -> pd.DataFrame:
+    """The table of :func:`stage_funnel` from its counts per stage, in funnel order.
+
+    ``dropouts`` counts the deals whose furthest stage each stage is, ``in_progress``
+    those of them still in the pipeline (the last stage's are set to 0 here).
+    """
+    reached = np.cumsum(dropouts[::-1])[::-1]
+    advanced = np.append(reached[1:], reached[-1])
+    dropped = reached - advanced
+    in_progress = in_progress.copy()
+    in_progress[-1] = 0  # deals at the last stage have not dropped out
+    conversion = _ratio(advanced, reached)
+    drop_share = _ratio(dropped, reached)
+    conversion[-1] = drop_share[-1] = np.nan
     return pd.DataFrame(
         {
             "reached": reached,
@@ -325,7 +369,7 @@ def _ratio(
 
 
 def time_in_stage(
-    history: pd.DataFrame,
+    history: Table,
     *,
     as_of: dt.date | np.datetime64 | None = None,
     deal_id: str = "deal_id",
@@ -344,8 +388,12 @@ def time_in_stage(
 
     Parameters
     ----------
-    history : DataFrame
-        The stage history, one row per visit of a deal to a stage.
+    history : DataFrame or engine frame
+        The stage history, one row per visit of a deal to a stage. A pandas
+        DataFrame, or a frame of Polars (eager or lazy), DuckDB, Dask or PySpark,
+        which is checked and summed in its engine per (deal, stage) pair: the
+        result, which has a row per pair, is what comes back to pandas (see
+        :doc:`/guides/scale`); there ``entered`` and ``exited`` must hold datetimes.
     as_of : Timestamp, datetime, date, numpy.datetime64 or None, keyword-only
         The moment at which the age of open visits (``exited`` NaT) is measured;
         required when there is one, since salescore never assumes "now". Naive (read
@@ -359,7 +407,9 @@ def time_in_stage(
     DataFrame
         One row per deal and stage visited, indexed by a (``deal_id``, ``stage``)
         MultiIndex named after those columns, in order of first appearance in
-        ``history`` (use ``reset_index()`` to have them as columns), with columns
+        ``history`` (use ``reset_index()`` to have them as columns); on an engine
+        frame, whose rows have no order, sorted by deal id and then stage instead
+        (the pandas table's ``sort_index()``), with columns
 
         - ``days`` (float64): the completed visits to the stage, summed, in days;
           0.0 when the only visit is the open one; NaN when a completed visit has
@@ -375,7 +425,8 @@ def time_in_stage(
     ------
     SchemaError
         A column is missing, ``entered`` or ``exited`` is not datetime64, or two
-        options name the same column.
+        options name the same column; on an engine frame, also a deal id that is
+        neither text nor integers.
     InvalidInputError
         Open visits and no ``as_of``; a missing deal id or stage; a visit that
         exits before it enters; a deal with more than one open visit; an ``as_of``
@@ -383,7 +434,10 @@ def time_in_stage(
         (1677-09-22 to 2262-04-11) or precedes the entry of an open visit; an entry
         and an exit (or ``as_of``) more than 292 years apart, which a nanosecond
         duration cannot hold; a column option that is not a str. The message names
-        the deals concerned (the first few, and how many).
+        the deals concerned (the first few, and how many). On an engine frame the
+        same checks run in the engine, with the same messages, the deals named
+        first being the first by id (a row without a deal id is shown by its stage
+        and entry).
 
     See Also
     --------
@@ -402,6 +456,12 @@ def time_in_stage(
 
     where :math:`o` is the open visit of :math:`d` to :math:`s`, if any. A deal is
     in one stage at a time, so it has at most one open visit.
+
+    On an engine frame the visits are summed per pair in the engine (on Dask after
+    shuffling them by deal, on Polars in chunks of deals for a very long history),
+    and only the pairs come back: as many rows as there are (deal, stage) pairs,
+    which is the result. ``days`` may then differ from the pandas path's in the
+    last digits, the visits being added in another order.
 
     References
     ----------
@@ -437,6 +497,15 @@ def time_in_stage(
     ...
     salescore.errors.InvalidInputError: history has open visits, ... pass as_of= ...
     """
+    engine = engine_name(history)
+    if engine is not None:
+        from ._stages_engine import pair_times
+
+        names = _column_names(deal_id=deal_id, stage=stage, entered=entered, exited=exited)
+        found = pair_times(history, engine, as_of=as_of, **names)
+        return _times_table(
+            found.labels, [deal_id, stage], found.days, found.current_days, found.visits
+        )
     visits = _visits(history, deal_id=deal_id, stage=stage, entered=entered, exited=exited)
     if as_of is None:
         if visits.is_open.any():
@@ -451,13 +520,24 @@ def time_in_stage(
     stage_code = pd.factorize(visits.stages, sort=False)[0]
     pairs = _Pairs(visits.deal, stage_code, visits.done, visits.age(stamp), visits.is_open)
     first = pairs.first_row
+    return _times_table(
+        [visits.ids.iloc[first], visits.stages.iloc[first]],
+        [deal_id, stage],
+        pairs.days,
+        np.where(pairs.has_open, pairs.current_days, np.nan),
+        pairs.visits,
+    )
+
+
+def _times_table(
+    labels: list[pd.Series[Any]],
+    names: list[str],
+    days: npt.NDArray[np.float64],
+    current_days: npt.NDArray[np.float64],
+    visits: npt.NDArray[np.int64],
+) -> pd.DataFrame:
+    """The table of :func:`time_in_stage` from its (deal, stage) pairs, one per row."""
     return pd.DataFrame(
-        {
-            "days": pairs.days,
-            "current_days": np.where(pairs.has_open, pairs.current_days, np.nan),
-            "visits": pairs.visits,
-        },
-        index=pd.MultiIndex.from_arrays(
-            [visits.ids.iloc[first], visits.stages.iloc[first]], names=[deal_id, stage]
-        ),
+        {"days": days, "current_days": current_days, "visits": visits},
+        index=pd.MultiIndex.from_arrays(labels, names=names),
     )

@@ -22,9 +22,10 @@ import pandas as pd
 from .. import schema
 from .._arrays import FloatArray
 from .._tables import option_column
+from ..engines import Table, engine_name
 from ..errors import InvalidInputError
 from ..fiscal import FiscalFrequency
-from ..fiscal._freq import order, period_keys, period_kind
+from ..fiscal._freq import Frequency, IntArray, order, period_keys, period_kind
 from ..money import ExchangeRates
 from . import _categories
 from ._deals import (
@@ -57,7 +58,7 @@ __all__ = ["forecast_rollup", "loss_reasons", "weighted_pipeline"]
 
 
 def weighted_pipeline(
-    deals: pd.DataFrame,
+    deals: Table,
     *,
     by: str | Sequence[str] | None = None,
     freq: str | FiscalFrequency | None = None,
@@ -83,8 +84,11 @@ def weighted_pipeline(
 
     Parameters
     ----------
-    deals : DataFrame
-        Canonical deals table, one row per deal.
+    deals : DataFrame or engine frame
+        Canonical deals table, one row per deal. A pandas DataFrame, or a frame of
+        Polars (eager or lazy), DuckDB, Dask or PySpark, reduced in its engine to one row
+        per group, period, currency and close day (see :doc:`/guides/scale`); there
+        ``freq`` must be D, W, M, Q or Y (anchored, as Q-MAR, but no multiple).
     by : str, list of str or None, keyword-only, default None
         Column(s) to group by (owner, source, region, ``currency`` …). A missing label
         forms its own group rather than being dropped.
@@ -124,15 +128,17 @@ def weighted_pipeline(
     Returns
     -------
     DataFrame
-        One row per group (in order of first appearance) and period (in time order),
-        indexed by the ``by`` columns and then ``period`` (pandas Periods, or fiscal
-        labels); without ``by`` or ``freq``, a single row labelled ``"total"`` (zeros
-        when no deal is open). Columns ``deals`` (int64, the number of open deals),
-        ``value`` and ``weighted_value`` (float64). A missing value makes its group's ``value`` and
-        ``weighted_value`` NaN, a missing probability its ``weighted_value``; the deal
-        is still counted. :func:`fill_probabilities` fills probabilities from the
-        deals' stages. With ``rates`` and ``to`` the amounts are in ``to``, and so is
-        the currency key when ``by`` includes the currency column.
+        One row per group (in order of first appearance; on an engine frame, whose rows
+        have no order, of the labels, a missing one last) and period (in time order),
+        indexed by the ``by`` columns (an engine's categories as text) and then
+        ``period`` (pandas Periods, or fiscal labels); without ``by`` or ``freq``, a
+        single row labelled ``"total"`` (zeros when no deal is open). Columns ``deals``
+        (int64, the number of open deals), ``value`` and ``weighted_value`` (float64). A
+        missing value makes its group's ``value`` and ``weighted_value`` NaN, a missing
+        probability its ``weighted_value``; the deal is still counted.
+        :func:`fill_probabilities` fills probabilities from the deals' stages. With
+        ``rates`` and ``to`` the amounts are in ``to``, and so is the currency key when
+        ``by`` includes the currency column.
 
     Raises
     ------
@@ -152,7 +158,10 @@ def weighted_pipeline(
         ``freq`` (or one not positive, or pandas' deprecated ``"B"``) or ``by``; a
         column option that is not a str (``None`` only where the default may be
         None); a group whose value or weighted value exceeds the largest float
-        (about 1.8e308). Each message names the deals or groups concerned.
+        (about 1.8e308). Each message names the deals or groups concerned (on an
+        engine frame, the first rows by ``deal_id``; several currencies without a rate
+        in the order of their codes). On an engine frame also: fiscal periods, a
+        ``freq`` other than those above, aware ``close_date`` and ``created`` in two zones.
 
     See Also
     --------
@@ -174,7 +183,8 @@ def weighted_pipeline(
     With ``rates`` and ``to``, :math:`v_i` is deal :math:`i`'s value converted to
     ``to`` at the rate in force on its close date (:func:`salescore.money.convert`),
     as Salesforce's advanced currency management converts an opportunity at the
-    dated rate of its close date.
+    dated rate of its close date; on an engine frame, each currency's sums of a UTC day
+    are converted, :math:`r \sum v_i = \sum r v_i` up to rounding.
 
     References
     ----------
@@ -253,6 +263,25 @@ def weighted_pipeline(
     read: dict[str, str | None] = {"status": status, "value": value, "probability": probability}
     read |= {"currency": currency, "deal_id": deal_id}
     conversion = _conversion(rates, to, currency)
+    engine = engine_name(deals)
+    if engine is not None:
+        from ._tables_engine import pipeline_sums
+
+        found = pipeline_sums(
+            deals,
+            engine,
+            groups=groups,
+            freq=freq,
+            value=value,
+            probability=probability,
+            status=status,
+            close_date=close_date,
+            created=created,
+            currency=currency,
+            deal_id=deal_id,
+            conversion=conversion,
+        )
+        return _pipeline_table(found.parts, found.keys, period_dtype, found.deals)
     dated = period_dtype is not None or conversion is not None
     read["close_date"] = close_date if dated else None
     schema.check_columns(deals, "deals", read, others=groups)
@@ -282,10 +311,26 @@ def weighted_pipeline(
             "weighted_value": weighted_value(values[is_open], probabilities[is_open]),
         }
     )
+    return _pipeline_table(parts, keys, period_dtype)
+
+
+def _pipeline_table(
+    parts: pd.DataFrame,
+    keys: list[pd.Series[Any]],
+    period_dtype: Frequency | None,
+    deals: IntArray | None = None,
+) -> pd.DataFrame:
+    """The table of :func:`weighted_pipeline` from the value and weighted value of rows.
+
+    A row is a deal (a pandas frame), or ``deals`` deals reduced by an engine, in the
+    order of the groups' labels; ``keys`` are the rows' group keys (and period).
+    """
+    if deals is not None:
+        parts = parts.assign(deals=deals.astype(np.float64))
     sums, sizes = _sums(parts, keys)
     table = pd.DataFrame(
         {
-            "deals": sizes.astype("int64"),
+            "deals": (sizes if deals is None else sums["deals"]).astype("int64"),
             "value": sums["value"],
             "weighted_value": sums["weighted_value"],
         }
@@ -331,7 +376,7 @@ def _forecast_categories(
 
 
 def forecast_rollup(
-    deals: pd.DataFrame,
+    deals: Table,
     *,
     by: str | Sequence[str] | None = None,
     value: str = "value",
@@ -360,8 +405,10 @@ def forecast_rollup(
 
     Parameters
     ----------
-    deals : DataFrame
-        Canonical deals table, one row per deal.
+    deals : DataFrame or engine frame
+        Canonical deals table, one row per deal: a pandas DataFrame, or a frame of
+        Polars, DuckDB, Dask or PySpark, reduced in its engine to one row per group,
+        currency and close day (see :doc:`/guides/scale`).
     by : str, list of str or None, keyword-only, default None
         Column(s) to group by (owner, team, ``currency`` …); a missing label forms its
         own group.
@@ -392,7 +439,8 @@ def forecast_rollup(
     Returns
     -------
     DataFrame
-        One row per group in order of first appearance (a single row ``"total"``
+        One row per group in order of first appearance (on an engine frame, of the
+        labels, a missing one last, categories as text; a single row ``"total"``
         without ``by``), with float64 columns ``closed``, ``commit``,
         ``most_likely`` (only if an open deal is in that category), ``best_case`` and
         ``open_pipeline``. A missing value makes every figure it enters NaN. With
@@ -413,7 +461,8 @@ def forecast_rollup(
         date, as :func:`salescore.money.convert` refuses it; an invalid ``by``; a
         column option that is not a str (``None`` only for ``currency`` and
         ``deal_id``); a group whose figure exceeds the largest float (about
-        1.8e308). Each message names the deals or groups concerned.
+        1.8e308). Each message names the deals or groups concerned (on an engine
+        frame, the first rows by ``deal_id``).
 
     See Also
     --------
@@ -491,6 +540,23 @@ def forecast_rollup(
     }
     read |= {"currency": currency, "deal_id": deal_id}
     conversion = _conversion(rates, to, currency)
+    engine = engine_name(deals)
+    if engine is not None:
+        from ._tables_engine import rollup_sums
+
+        found = rollup_sums(
+            deals,
+            engine,
+            groups=groups,
+            value=value,
+            forecast_category=forecast_category,
+            status=status,
+            currency=currency,
+            deal_id=deal_id,
+            close_date=close_date,
+            conversion=conversion,
+        )
+        return _rollup_table(found.parts, found.keys)
     read["close_date"] = None if conversion is None else close_date
     schema.check_columns(deals, "deals", read, others=groups)
 
@@ -521,5 +587,10 @@ def forecast_rollup(
     parts["best_case"] = total(closed | commit | most_likely | best_case)
     parts["open_pipeline"] = total(commit | most_likely | best_case | pipeline)
     everyone = np.ones(len(deals), dtype=bool)
-    sums, _ = _sums(pd.DataFrame(parts), _keys(deals, everyone, groups))
+    return _rollup_table(pd.DataFrame(parts), _keys(deals, everyone, groups))
+
+
+def _rollup_table(parts: pd.DataFrame, keys: list[pd.Series[Any]]) -> pd.DataFrame:
+    """The table of :func:`forecast_rollup` from each row's (deal's, or reduced rows') figures."""
+    sums, _ = _sums(parts, keys)
     return sums.astype("float64")

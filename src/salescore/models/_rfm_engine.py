@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._arrays import FloatArray
-from ..engines._frames import EngineFrame, collect, collect_by_key
+from ..engines._frames import EngineFrame, collect, collect_by_key, found_count
 from ..engines._frames import count_true as _count
 from ..engines._periods import to_ordinal, with_period
 from ..errors import InvalidInputError
@@ -80,7 +80,11 @@ def engine_summary(
         latest.max().alias("latest"),
     ]
     if amount is not None:
-        checks += [_count(bad).alias("bad"), value.max().alias("largest")]
+        checks += [
+            _count(bad).alias("bad"),
+            value.max().alias("largest"),
+            _count(missing).alias("unknown"),
+        ]
     found = collect(log.select(*checks)).iloc[0]
     if found["undated"]:
         where = rows(nw.col(_D).is_null(), int(found["undated"]))
@@ -118,14 +122,18 @@ def engine_summary(
     scale = 1.0
     if largest * float(found["rows"]) >= np.finfo(np.float64).max / 2:
         scale = math.ldexp(1.0, -math.frexp(largest)[1])
-    stats = _per_customer(log, engine, missing, amount, cut - shift, calibration_end, scale)
+    # Without a missing amount, the count of missing amounts per customer is left out.
+    known = amount is None or not found_count(found, "unknown")
+    stats = _per_customer(
+        log, engine, None if known else missing, amount, cut - shift, calibration_end, scale
+    )
     return _summary(stats, customer, dtype, unit, shift, cut, end, amount, calibration_end, scale)
 
 
 def _per_customer(
     log: nw.LazyFrame[Any],
     engine: str,
-    missing: nw.Expr,
+    missing: nw.Expr | None,
     amount: str | None,
     cut: int,
     calibration_end: object,
@@ -138,12 +146,18 @@ def _per_customer(
     rows = log.select(
         nw.col(_C),
         nw.col(_P),
-        nw.when(missing).then(0.0).otherwise(value).alias(_V),
-        missing.cast(nw.Int64).alias(_MISS),
+        *(
+            [value.alias(_V)]
+            if missing is None
+            else [
+                nw.when(missing).then(0.0).otherwise(value).alias(_V),
+                missing.cast(nw.Int64).alias(_MISS),
+            ]
+        ),
     )
     if scale != 1.0:
         rows = rows.with_columns((nw.col(_V) * scale).alias(_SCALED))
-    summed = [_V, _MISS] + ([_SCALED] if scale != 1.0 else [])
+    summed = [_V] + ([] if missing is None else [_MISS]) + ([_SCALED] if scale != 1.0 else [])
     if engine == "duckdb":  # the same table without the grouped window, which is slow there
         from ._rfm_duckdb import duckdb_per_customer
 
@@ -202,7 +216,8 @@ def _mean(
             rescaled = np.zeros(total.shape)
             np.divide(scaled, count, out=rescaled, where=count > 0)
             out = np.where(np.isinf(out), rescaled / scale, out)
-    out[stats[f"{name}_{_MISS}"].to_numpy(dtype=np.int64) > 0] = np.nan
+    if f"{name}_{_MISS}" in stats:  # counted only when an amount is missing
+        out[stats[f"{name}_{_MISS}"].to_numpy(dtype=np.int64) > 0] = np.nan
     huge = np.isinf(out)
     if huge.any():
         listed = ", ".join(repr(label) for label in list(ids[huge])[:5])

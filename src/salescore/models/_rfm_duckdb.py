@@ -43,25 +43,24 @@ def duckdb_per_customer(
     ``rows`` holds ``customer``, ``period`` and the ``summed`` columns (``floats`` of
     them are amounts, the rest counts). The columns returned are those of the
     engine-neutral query: ``repeat_<column>`` for each summed column and, with
-    ``holdout``, ``held`` and ``holdout_<column>``.
+    ``holdout``, ``held`` and ``holdout_<column>``. Without ``holdout`` every period
+    is at most ``cut`` (the caller has refused later ones), so nothing is filtered.
     """
     relation: Any = rows.to_native()
     c, p = _quoted(customer), _quoted(period)
-    within = f"{p} <= {cut}"
+    within = f" FILTER (WHERE {p} <= {cut})" if holdout else ""
     sums = ", ".join(f"SUM({_quoted(column)}) AS {_quoted(column)}" for column in summed)
     measures = [
         f"{c} AS {c}",
         f'MIN({p}) AS "first"',
-        f"MAX({p}) FILTER (WHERE {within}) AS last",
-        f"COUNT(*) FILTER (WHERE {within}) AS bought",
+        f"MAX({p}){within} AS last",
+        f"COUNT(*){within} AS bought",
     ]
     for column in summed:
         name = _quoted(column)
         kind = "DOUBLE" if column in floats else "BIGINT"
-        measures.append(
-            f"CAST(COALESCE(SUM({name}) FILTER (WHERE {within}), 0) AS {kind}) "
-            f"AS {_quoted('calibration_' + column)}"
-        )
+        total = f"COALESCE(SUM({name}){within}, 0)" if holdout else f"SUM({name})"
+        measures.append(f"CAST({total} AS {kind}) AS {_quoted('calibration_' + column)}")
         measures.append(f"CAST(arg_min({name}, {p}) AS {kind}) AS {_quoted('first_' + column)}")
     if holdout:
         measures.append(f"COUNT(*) FILTER (WHERE {p} > {cut}) AS held")
@@ -73,7 +72,8 @@ def duckdb_per_customer(
             )
     query = (
         f"WITH pairs AS (SELECT {c}, {p}, {sums} FROM rows GROUP BY {c}, {p}) "
-        f"SELECT {', '.join(measures)} FROM pairs GROUP BY {c} HAVING MIN({p}) <= {cut}"
+        f"SELECT {', '.join(measures)} FROM pairs GROUP BY {c}"
+        + (f" HAVING MIN({p}) <= {cut}" if holdout else "")
     )
     table: pd.DataFrame = relation.query("rows", query).df()
     suspect = np.zeros(len(table), dtype=bool)

@@ -74,6 +74,7 @@ def duckdb_per_customer(
         f"WITH pairs AS (SELECT {c}, {p}, {sums} FROM rows GROUP BY {c}, {p}) "
         f"SELECT {', '.join(measures)} FROM pairs GROUP BY {c}"
         + (f" HAVING MIN({p}) <= {cut}" if holdout else "")
+        + f" ORDER BY {c}"
     )
     table: pd.DataFrame = relation.query("rows", query).df()
     suspect = np.zeros(len(table), dtype=bool)

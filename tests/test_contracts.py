@@ -290,6 +290,7 @@ REGISTRY = _contracts()
 #: Public callables that are not formula functions, and why.
 NOT_FORMULAS = {
     "combine_distributions": "takes ForecastDistribution records; test_pipeline_combine.py",
+    "book_distribution": "table function on open deals, returns a record; test_books.py",
     "profitability_by_source": "table function: takes a DataFrame, tested in test_value.py",
     "forecast_distribution": "returns a ForecastDistribution record; test_pipeline_forecast.py",
     "wins_distribution": "returns a pmf one longer than its input; test_pipeline_forecast.py",

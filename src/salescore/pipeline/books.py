@@ -39,10 +39,10 @@ def book_distribution(
     method: Method = "auto",
     tolerance: float = 0.001,
     max_bins: int = 1 << 22,
-    max_outcomes: int = 1 << 20,
     samples: int = 100_000,
     seed: int | None = None,
     skipna: bool = False,
+    max_outcomes: int = 1 << 20,
 ) -> ForecastDistribution:
     r"""The distribution of revenue of a table of open deals, each closing independently.
 

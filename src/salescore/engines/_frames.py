@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import narwhals as nw
+import numpy as np
 import pandas as pd
 
 from .._tables import SHOWN, counted
@@ -23,6 +24,7 @@ __all__ = [
     "collect_by_key",
     "count_true",
     "found_count",
+    "pandas_text",
     "sure",
     "text_of",
 ]
@@ -212,3 +214,16 @@ def text_of(frame: EngineFrame, column: str) -> nw.Expr | None:
     if isinstance(dtype, (nw.Categorical, nw.Enum)):
         return nw.col(column).cast(nw.String)
     return None
+
+
+def pandas_text(labels: pd.Series[Any]) -> pd.Series[Any]:
+    """Text in the dtype pandas infers for text (str from pandas 3), missing as NaN.
+
+    What the engines bring back varies: Dask's nullable strings (missing as NA), an
+    empty DuckDB result's objects.
+    """
+    inferred = pd.Series([""]).dtype
+    if labels.dtype == inferred:
+        return labels
+    values = labels.astype(object)
+    return values.where(values.notna(), np.nan).astype(inferred)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import InvalidInputError
 
-__all__ = ["SUPPORTED", "engine_dtype", "to_ordinal", "utc_naive", "with_period"]
+__all__ = ["SUPPORTED", "engine_dtype", "time_of_day", "to_ordinal", "utc_naive", "with_period"]
 
 _PREFIX = "__salescore_"
 _EPOCH = dt.date(1970, 1, 1)
@@ -159,3 +159,18 @@ def utc_naive(column: nw.Expr, zone: str | None) -> nw.Expr:
     if zone not in ("UTC", "Etc/UTC"):  # DuckDB keeps aware times in its connection's zone
         column = column.dt.convert_time_zone("UTC")
     return column.dt.replace_time_zone(None)
+
+
+def time_of_day(column: str) -> nw.Expr:
+    """Nanoseconds since midnight (below 2**47: exact in every engine)."""
+    stamps = nw.col(column)
+    parts = (
+        (stamps.dt.hour(), 3_600 * 10**9),
+        (stamps.dt.minute(), 60 * 10**9),
+        (stamps.dt.second(), 10**9),
+        (stamps.dt.nanosecond(), 1),
+    )
+    total: nw.Expr = nw.lit(0, dtype=nw.Int64)
+    for part, unit in parts:
+        total = total + part.cast(nw.Int64) * unit
+    return total

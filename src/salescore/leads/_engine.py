@@ -25,6 +25,7 @@ from .._tables import PERIOD, SHOWN
 from ..engines._frames import EngineFrame, collect, collect_by_key
 from ..engines._frames import count_true as _count
 from ..engines._frames import found_count as _number
+from ..engines._frames import pandas_text as _text
 from ..engines._frames import sure as _sure
 from ..engines._periods import engine_dtype, with_period
 from ..errors import InvalidInputError
@@ -206,19 +207,6 @@ def _repeated_ids(log: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     )
     groups = named.group_by(_ID).agg(nw.col(_N).sum())
     return groups.filter(nw.col(_N) > 1).select(_ID)
-
-
-def _text(labels: pd.Series[Any]) -> pd.Series[Any]:
-    """Text in the dtype pandas infers for text (str from pandas 3), missing as NaN.
-
-    What the engines bring back varies: Dask's nullable strings (missing as NA), an
-    empty DuckDB result's objects.
-    """
-    inferred = pd.Series([""]).dtype
-    if labels.dtype == inferred:
-        return labels
-    values = labels.astype(object)
-    return values.where(values.notna(), np.nan).astype(inferred)
 
 
 def _pandas_sums(

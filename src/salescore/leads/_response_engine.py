@@ -29,10 +29,12 @@ import pandas as pd
 from ..engines._frames import EngineFrame, collect, collect_by_key
 from ..engines._frames import count_true as _count
 from ..engines._frames import found_count as _number
+from ..engines._frames import pandas_text as _text
 from ..engines._frames import sure as _sure
+from ..engines._periods import time_of_day as _time_of_day
 from ..engines._periods import with_period
 from ..errors import InvalidInputError, SchemaError
-from ._engine import _listed, _text
+from ._engine import _listed
 from .calendar import _NAT, BusinessHours, IntArray
 
 __all__ = ["response_counts"]
@@ -69,21 +71,6 @@ def _utc(column: str, zone: str | None) -> nw.Expr:
 def _unit(dtype: Any) -> nw.Datetime:
     """The naive datetime dtype of a column's time unit: a stand-in must not round it."""
     return nw.Datetime(time_unit=dtype.time_unit)
-
-
-def _time_of_day(column: str) -> nw.Expr:
-    """Nanoseconds since midnight (below 2**47: exact in every engine)."""
-    stamps = nw.col(column)
-    parts = (
-        (stamps.dt.hour(), 3_600 * 10**9),
-        (stamps.dt.minute(), _MINUTE_NS),
-        (stamps.dt.second(), 10**9),
-        (stamps.dt.nanosecond(), 1),
-    )
-    total: nw.Expr = nw.lit(0, dtype=nw.Int64)
-    for part, unit in parts:
-        total = total + part.cast(nw.Int64) * unit
-    return total
 
 
 def _outside(day: str, time: str) -> nw.Expr:

@@ -35,6 +35,7 @@ from ..engines._frames import count_true as _count
 from ..engines._frames import found_count as _number
 from ..engines._frames import sure as _sure
 from ..engines._frames import text_of as _text_of
+from ..engines._periods import time_of_day as _time_of_day
 from ..engines._periods import with_period
 from ..errors import InvalidInputError, SchemaError
 from ._deals import TOO_FAR
@@ -80,21 +81,6 @@ class PairTimes(NamedTuple):
     days: FloatArray
     current_days: FloatArray
     visits: IntArray
-
-
-def _time_of_day(column: str) -> nw.Expr:
-    """Nanoseconds since midnight (below 2**47: exact in every engine)."""
-    stamps = nw.col(column)
-    parts = (
-        (stamps.dt.hour(), 3_600 * 10**9),
-        (stamps.dt.minute(), 60 * 10**9),
-        (stamps.dt.second(), 10**9),
-        (stamps.dt.nanosecond(), 1),
-    )
-    total: nw.Expr = nw.lit(0, dtype=nw.Int64)
-    for part, unit in parts:
-        total = total + part.cast(nw.Int64) * unit
-    return total
 
 
 def _utc(column: str, zone: str | None) -> nw.Expr:

@@ -13,7 +13,7 @@ pandas frame.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 import narwhals as nw
 import numpy as np
@@ -23,6 +23,7 @@ from .._arrays import check_nonnegative, option_number
 from ..engines._frames import EngineFrame, collect
 from ..engines._frames import count_true as _count
 from ..engines._frames import found_count as _number
+from ..engines._frames import pandas_text as _text
 from ..engines._frames import sure as _sure
 from ..errors import InvalidInputError, SchemaError
 
@@ -220,16 +221,3 @@ def _pandas_sums(
         totals[part] = np.where(unknown, np.nan, total)
     sizes = pd.Series(table[_N].to_numpy(dtype=np.int64), index=index)
     return sizes, pd.DataFrame(totals, index=index)
-
-
-def _text(labels: pd.Series[Any]) -> pd.Series[Any]:
-    """Text in the dtype pandas infers for text (str from pandas 3), missing as NaN.
-
-    What the engines bring back varies: Dask's nullable strings (missing as NA), an
-    empty DuckDB result's objects.
-    """
-    inferred = pd.Series([""]).dtype
-    if labels.dtype == inferred:
-        return labels
-    values = labels.astype(object)
-    return values.where(values.notna(), np.nan).astype(inferred)

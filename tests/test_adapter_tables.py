@@ -66,6 +66,17 @@ SALESFORCE_TASKS: list[dict[str, Any]] = [
     {"WhoId": "00Q1", "CreatedDate": "2024-03-04T09:34:00.000+0000", "TaskSubtype": "Call"},
     {"WhoId": "00Q2", "CreatedDate": "2024-03-04T10:20:00.000+0000", "TaskSubtype": "Email"},
 ]
+SALESFORCE_CHANGES: list[dict[str, Any]] = [
+    {"Id": "008A1", "OpportunityId": "006A1", "StageName": "Prospecting", "Amount": 25000.0,
+     "Probability": 10.0, "CloseDate": "2024-06-28", "ForecastCategory": "Pipeline",
+     "CreatedDate": "2024-03-04T09:30:00.000+0000", "IsDeleted": False},
+    {"Id": "008A2", "OpportunityId": "006A1", "StageName": "Prospecting", "Amount": 27600.0,
+     "Probability": 12.0, "CloseDate": "2024-06-28", "ForecastCategory": "Pipeline",
+     "CreatedDate": "2024-03-08T12:00:00.000+0000", "IsDeleted": False},
+    {"Id": "008A3", "OpportunityId": "006A3", "StageName": "Closed Won", "Amount": 12000.0,
+     "Probability": 100.0, "CloseDate": "2024-02-20", "ForecastCategory": "Closed",
+     "CreatedDate": "2024-02-20T15:00:00.000+0000", "IsDeleted": False},
+]  # fmt: skip
 HUBSPOT_DEALS: list[dict[str, Any]] = [
     {"id": "1001", "properties": {
         "amount": "27600", "dealstage": "appointmentscheduled",
@@ -99,6 +110,26 @@ HUBSPOT_HISTORY: list[dict[str, Any]] = [
         "hs_v2_date_exited_appointmentscheduled": "2024-02-04T22:00:00.000Z",
         "hs_v2_date_entered_contractsent": "2024-02-04T22:00:00.000Z",
         "hs_v2_date_exited_contractsent": None}},
+]  # fmt: skip
+HUBSPOT_CHANGES: list[dict[str, Any]] = [
+    {"id": "1001", "archived": False, "propertiesWithHistory": {
+        "dealstage": [
+            {"value": "qualifiedtobuy", "timestamp": "2024-03-10T09:30:00.000Z"},
+            {"value": "appointmentscheduled", "timestamp": "2024-03-04T09:30:00.000Z"}],
+        "amount": [{"value": "27600", "timestamp": "2024-03-04T09:30:00.000Z"}],
+        "closedate": [{"value": "2024-06-28T00:00:00.000Z",
+                       "timestamp": "2024-03-04T09:30:00.000Z"}],
+        "deal_currency_code": [{"value": "EUR", "timestamp": "2024-03-04T09:30:00.000Z"}]}},
+    {"id": "1002", "archived": False, "propertiesWithHistory": {
+        "dealstage": [
+            {"value": "closedwon", "timestamp": "2024-02-20T15:00:00.000Z"},
+            {"value": "contractsent", "timestamp": "2024-01-10T08:15:00.000Z"}],
+        "amount": [{"value": "34500.00", "timestamp": "2024-01-10T08:15:00.000Z"}],
+        "closedate": [{"value": "2024-02-20T15:00:00.000Z",
+                       "timestamp": "2024-02-20T15:00:00.000Z"},
+                      {"value": "2024-03-31T00:00:00.000Z",
+                       "timestamp": "2024-01-10T08:15:00.000Z"}],
+        "deal_currency_code": [{"value": "EUR", "timestamp": "2024-01-10T08:15:00.000Z"}]}},
 ]  # fmt: skip
 PIPEDRIVE_DEALS: list[dict[str, Any]] = [
     {"id": 101, "value": 27600, "currency": "EUR", "probability": 12, "status": "open",
@@ -171,6 +202,20 @@ GENERIC: dict[str, tuple[list[dict[str, Any]], dict[str, str]]] = {
         ],
         {},
     ),
+    "deal_changes": (
+        [
+            {"deal_id": "D1", "changed_at": "2024-03-04T09:30:00Z", "stage": "Proposal",
+             "value": "27600", "probability": "12", "close_date": "2024-06-28",
+             "status": "open", "owner": "ana", "currency": "EUR", "source": "web"},
+            {"deal_id": "D1", "changed_at": "2024-05-02T10:00:00+02:00", "stage": "Proposal",
+             "value": 27600, "probability": 30, "close_date": "2024-07-31",
+             "status": "open", "owner": "ana", "currency": "EUR", "source": "web"},
+            {"deal_id": "D2", "changed_at": "2024-02-01T12:00:00Z", "stage": "Won",
+             "value": 5000, "probability": 100, "close_date": "2024-02-01", "status": "won",
+             "owner": "bo", "currency": "EUR", "source": None},
+        ],
+        {},
+    ),
     "transactions": (
         [
             {"customer_id": "c1", "date": "2024-01-05", "amount": 100},
@@ -217,7 +262,12 @@ ADAPTERS: dict[str, tuple[str, Callable[[], ImportResult]]] = {
         lambda: salesforce.opportunity_history(SALESFORCE_HISTORY),
     ),
     "salesforce.leads": ("leads", lambda: salesforce.leads(SALESFORCE_LEADS, SALESFORCE_TASKS)),
+    "salesforce.opportunity_changes": (
+        "deal_changes",
+        lambda: salesforce.opportunity_changes(SALESFORCE_CHANGES),
+    ),
     "hubspot.deals": ("deals", lambda: hubspot.deals(HUBSPOT_DEALS)),
+    "hubspot.deal_changes": ("deal_changes", lambda: hubspot.deal_changes(HUBSPOT_CHANGES)),
     "hubspot.stage_history": ("stage_history", lambda: hubspot.stage_history(HUBSPOT_HISTORY)),
     "pipedrive.deals": ("deals", lambda: pipedrive.deals(PIPEDRIVE_DEALS, stages=PIPEDRIVE_STAGES)),
     "odoo.deals": ("deals", lambda: odoo.deals(ODOO_DEALS, stages=ODOO_STAGES)),
@@ -246,6 +296,19 @@ def _categorised(deals: pd.DataFrame) -> pd.DataFrame:
     decision, made here in the open.
     """
     return deals.assign(forecast_category=deals["forecast_category"].fillna("pipeline"))
+
+
+def _closed(history: pd.DataFrame) -> pd.DataFrame:
+    """A deals table for the history's deals, each closed: won if its id sorts first.
+
+    A stage history carries no outcome; stage_win_rates needs one per deal, so this
+    one is made up in the open, for the test of the frame's shape only.
+    """
+    ids = sorted(history["deal_id"].unique().tolist(), key=str)
+    status = ["won"] + ["lost"] * (len(ids) - 1)
+    return pd.DataFrame(
+        {"deal_id": ids, "status": status, "stage": [f"Closed {s}" for s in status]}
+    )
 
 
 TIERS = ("A", "B", "C", "D")
@@ -289,6 +352,25 @@ TABLE_FUNCTIONS: dict[str, tuple[str, Callable[[pd.DataFrame], object]]] = {
         lambda f: salescore.stage_funnel(f, stages=_stages(f), as_of=AS_OF),
     ),
     "time_in_stage": ("stage_history", lambda f: salescore.time_in_stage(f, as_of=AS_OF)),
+    "stage_win_rates": (
+        "stage_history",
+        lambda f: salescore.stage_win_rates(f, _closed(f)),
+    ),
+    # deal changes
+    "pipeline_as_of": ("deal_changes", lambda f: salescore.pipeline_as_of(f, AS_OF)),
+    "pipeline_waterfall": (
+        "deal_changes",
+        lambda f: salescore.pipeline_waterfall(f, "2024-01-01", AS_OF).table(),
+    ),
+    "pipeline_waterfall[period]": (
+        "deal_changes",
+        lambda f: salescore.pipeline_waterfall(f, "2024-01-01", AS_OF, period="2024").table(),
+    ),
+    "close_date_slippage": ("deal_changes", lambda f: salescore.close_date_slippage(f).deals),
+    "backtest_forecast": (
+        "deal_changes",
+        lambda f: salescore.backtest_forecast(f, periods=["2024Q2"], as_of=AS_OF).periods,
+    ),
     # leads
     "response_report": ("leads", lambda f: salescore.response_report(f)),
     "response_times": (

@@ -25,6 +25,7 @@ from salescore.adapters import hubspot, odoo, pipedrive, salesforce
 from salescore.cli import write_atomically
 from salescore.datasets import sample
 from salescore.io import read_export
+from salescore.report import demo_inputs
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COMMAND = [sys.executable, "-m", "salescore"]
@@ -103,7 +104,7 @@ def test_demo_json_has_every_section_with_the_library_numbers(demo_json: dict[st
     crm = sample()
     sections = demo_json["sections"]
     assert list(sections) == [
-        "forecast", "funnel", "leads", "accounts", "retention", "value", "team",
+        "forecast", "accuracy", "funnel", "leads", "accounts", "retention", "value", "team",
     ]  # fmt: skip
     assert demo_json["as_of"] == "2026-01-01"
     assert demo_json["quota"] == crm.quota
@@ -115,6 +116,21 @@ def test_demo_json_has_every_section_with_the_library_numbers(demo_json: dict[st
     assert forecast["weighted_value"] == pytest.approx(
         float(sc.weighted_pipeline(deals)["weighted_value"].iloc[0])
     )
+    # The accuracy section replays the four quarters of 2025 (FY2025 Q4 to FY2026 Q3)
+    # from the demo's change log (its SEK rows converted back to euros), as
+    # backtest_forecast does.
+    quarters = [("2025-01-01", "2025-03-31"), ("2025-04-01", "2025-06-30")]
+    quarters += [("2025-07-01", "2025-09-30"), ("2025-10-01", "2025-12-31")]
+    changes = demo_inputs().deal_changes
+    assert changes is not None
+    accuracy = sections["accuracy"]["metrics"]
+    for method, by in (("crm", None), ("learned", "source")):
+        replay = sc.backtest_forecast(
+            changes, periods=quarters, probabilities=method, by=by, as_of=crm.as_of
+        )
+        assert accuracy[f"{method}_wape"] == pytest.approx(replay.wape, rel=1e-12)
+        assert accuracy[f"{method}_brier"] == pytest.approx(replay.brier, rel=1e-12)
+    assert accuracy["learned_brier"] < accuracy["crm_brier"]  # the sample's CRM is miscalibrated
     imports = {i["table"]: i for i in demo_json["imports"]}
     assert imports["deals"]["accepted"] == len(deals)
     assert all(i["rejected"] == 0 for i in imports.values())
@@ -149,7 +165,7 @@ def test_demo_markdown_and_html_files_with_the_format_from_the_suffix(
     ok(result)
     html = page.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
-    assert html.count('<img alt="') == 6
+    assert html.count('<img alt="') == 8
     assert "http://" not in html
     assert "https://" not in html  # self-contained
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.md"]
@@ -211,6 +227,7 @@ def test_canonical_csv_files_give_the_demo_numbers(
     files = {
         "deals": crm.deals,
         "stage-history": crm.stage_history,
+        "deal-changes": crm.deal_changes,
         "accounts": crm.accounts,
         "leads": crm.leads,
         "transactions": crm.transactions,
@@ -227,13 +244,13 @@ def test_canonical_csv_files_give_the_demo_numbers(
     ok(result)
     data = json.loads(result.stdout)
     assert data["source"] == "csv"
-    for key in ("forecast", "funnel", "leads", "accounts", "retention"):
+    for key in ("forecast", "accuracy", "funnel", "leads", "accounts", "retention"):
         got, expected = data["sections"][key]["metrics"], demo_json["sections"][key]["metrics"]
         assert got.keys() == expected.keys()
         for metric, value in expected.items():
             assert got[metric] == (pytest.approx(value) if isinstance(value, float) else value)
     assert {i["table"]: i["rejected"] for i in data["imports"]} == dict.fromkeys(
-        ["deals", "stage_history", "accounts", "leads", "transactions"], 0
+        ["deals", "stage_history", "deal_changes", "accounts", "leads", "transactions"], 0
     )
 
 

@@ -291,6 +291,18 @@ REGISTRY = _contracts()
 NOT_FORMULAS = {
     "combine_distributions": "takes ForecastDistribution records; test_pipeline_combine.py",
     "book_distribution": "table function on open deals, returns a record; test_books.py",
+    "pipeline_as_of": "table function on a change log; test_forecasting_changes.py",
+    "pipeline_waterfall": "table function on a change log, returns a record; "
+    "test_forecasting_changes.py",
+    "close_date_slippage": "table function on a change log, returns a record; "
+    "test_forecasting_slippage.py",
+    "stage_win_rates": "table function on stage history and deals; test_forecasting_win_rates.py",
+    "probability_calibration": "returns a ProbabilityCalibration record; "
+    "test_forecasting_calibration.py",
+    "forecast_accuracy": "takes two Series paired by label, returns a record; "
+    "test_forecasting_accuracy.py",
+    "backtest_forecast": "table function on a change log, returns a record; "
+    "test_forecasting_backtest.py",
     "profitability_by_source": "table function: takes a DataFrame, tested in test_value.py",
     "forecast_distribution": "returns a ForecastDistribution record; test_pipeline_forecast.py",
     "wins_distribution": "returns a pmf one longer than its input; test_pipeline_forecast.py",

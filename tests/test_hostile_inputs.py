@@ -70,11 +70,13 @@ from salescore.models import (
 from salescore.money import ExchangeRates, convert, convert_amounts, read_rates
 from salescore.pipeline.forecast import ForecastDistribution
 from salescore.plotting import (
+    backtest_chart,
     cohort_heatmap,
     decay_chart,
     forecast_chart,
     funnel_chart,
     loss_reasons_chart,
+    reliability_chart,
     temperature_map,
 )
 from salescore.report import (
@@ -117,6 +119,21 @@ DEALS = pd.concat(
 ).reset_index(drop=True)
 HISTORY = _SAMPLE.stage_history[_SAMPLE.stage_history["deal_id"].isin(DEALS["deal_id"])]
 HISTORY = HISTORY.reset_index(drop=True)
+# Six deals due in 2025 Q3 (three won, three lost) and two still open, with every change.
+CHANGE_IDS = ["D00700", "D01832", "D02365", "D02357", "D02386", "D02490", "D04990", "D04999"]
+CHANGES = _SAMPLE.deal_changes[_SAMPLE.deal_changes["deal_id"].isin(CHANGE_IDS)]
+CHANGES = CHANGES.reset_index(drop=True)
+WATERFALL = salescore.pipeline_waterfall(CHANGES, "2025-07-01", "2025-10-01", period="2025Q3")
+SLIPPAGE = salescore.close_date_slippage(CHANGES)
+CALIBRATION = salescore.probability_calibration(
+    np.array([0.1, 0.4, 0.35, 0.8, 0.9, 0.2]), np.array([False, False, True, True, True, False])
+)
+BACKTEST = salescore.backtest_forecast(CHANGES, periods=["2025Q3"], as_of=AS_OF)
+_QUARTERS = pd.period_range("2025Q1", periods=4, freq="Q")
+ACCURACY = salescore.forecast_accuracy(
+    pd.Series([100.0, 120.0, 90.0, 110.0], index=_QUARTERS),
+    pd.Series([90.0, 130.0, 0.0, 100.0], index=_QUARTERS),
+)
 ACCOUNTS = _small(_SAMPLE.accounts, 8)
 PLAN = salescore.tier_accounts(ACCOUNTS, today="2026-01-15")
 PLAN_WITH_TIERS = ACCOUNTS.assign(tier=PLAN["tier"], temperature=PLAN["temperature"])
@@ -344,6 +361,54 @@ def _entries() -> list[tuple[str | None, Entry]]:
         (None, entry(ForecastDistribution, **_fields_of(DIST))),
         (None, entry(c.combine_distributions, DIST, DIST)),
         (None, entry(c.book_distribution, DEALS[DEALS["status"] == "open"])),
+        (None, entry(c.pipeline_as_of, CHANGES, "2025-08-01")),
+        (
+            None,
+            entry(c.pipeline_waterfall, CHANGES, "2025-07-01", "2025-10-01", period="2025Q3"),
+        ),
+        (None, entry(c.PipelineWaterfall, **_fields_of(WATERFALL))),
+        (None, entry(WATERFALL.table)),
+        (None, entry(c.close_date_slippage, CHANGES)),
+        (None, entry(c.CloseDateSlippage, **_fields_of(SLIPPAGE))),
+        (None, entry(c.stage_win_rates, HISTORY, DEALS)),
+        (
+            None,
+            entry(
+                c.probability_calibration,
+                np.array([0.1, 0.4, 0.35, 0.8, 0.9, 0.2]),
+                np.array([False, False, True, True, True, False]),
+                bins=4,
+            )
+            # log_loss is inf when a deal given 0 was won or one given 1 was lost.
+            .allowing_inf(),
+        ),
+        (None, entry(c.ProbabilityCalibration, **_fields_of(CALIBRATION))),
+        (
+            None,
+            entry(
+                c.forecast_accuracy,
+                pd.Series([100.0, 120.0, 90.0, 110.0], index=_QUARTERS),
+                pd.Series([90.0, 130.0, 0.0, 100.0], index=_QUARTERS),
+            ),
+        ),
+        (None, entry(c.ForecastAccuracy, **_fields_of(ACCURACY))),
+        (None, entry(c.backtest_forecast, CHANGES, periods=["2025Q3"], as_of=AS_OF)),
+        (
+            "forecasting.backtest.backtest_forecast[preset]",
+            entry(
+                c.backtest_forecast,
+                CHANGES,
+                periods=["2025Q3"],
+                probabilities={"Prospecting": 0.1, "Proposal": 0.5, "Negotiation": 0.8},
+                as_of=AS_OF,
+            ),
+        ),
+        ("forecasting.backtest.Backtest.summary", entry(Read(BACKTEST, "summary"))),
+        ("forecasting.backtest.Backtest.open_deals", entry(Read(BACKTEST, "open_deals"))),
+        (None, entry(c.Backtest, **_fields_of(BACKTEST))),
+        (None, entry(BACKTEST.calibration, bins=4)),
+        (None, entry(BACKTEST.pit_cdf, np.array([0.0, 0.5, 1.0])).within(*P01)),
+        (None, entry(BACKTEST.pit_histogram, 5)),
         (
             "pipeline.distribution.combine_distributions[lattice]",
             entry(c.combine_distributions, DIST, DIST, max_outcomes=64),
@@ -823,6 +888,8 @@ def _entries() -> list[tuple[str | None, Entry]]:
             ),
         ),
         (None, entry(forecast_chart, DIST, quota=2000.0, bins=10)),
+        (None, entry(backtest_chart, {"CRM": BACKTEST})),
+        (None, entry(reliability_chart, {"CRM": CALIBRATION})),
         (None, entry(funnel_chart, FUNNEL)),
         (None, entry(loss_reasons_chart, LOSSES)),
         (None, entry(cohort_heatmap, COHORTS, shares=True, annotate=False)),
@@ -882,6 +949,7 @@ def _entries() -> list[tuple[str | None, Entry]]:
         (None, entry(SECTION.flag, "note", "a")),
         (None, entry(SECTION.to_dict)),
         (None, entry(sections.accounts_section, ACCOUNTS, as_of=AS_OF)),
+        (None, entry(sections.accuracy_section, CHANGES, as_of=AS_OF)),
         (
             None,
             entry(sections.forecast_section, DEALS, as_of=AS_OF, quota=10_000.0).kind(
@@ -1044,6 +1112,12 @@ EXEMPT: dict[str, str] = {
             "salesforce._history.opportunity_history",
             "webhook.deal_metrics",
         )
+    },
+    **{
+        f"adapters.{name}": (
+            "a CRM adapter: fuzzed with garbage records in test_adapters_changes.py"
+        )
+        for name in ("_hubspot_changes.deal_changes", "salesforce._changes.opportunity_changes")
     },
 }
 

@@ -227,7 +227,7 @@ def test_json_is_plain_and_keyed(crm: SampleCRM, report: Report) -> None:
     )
     assert data["problems"] == []
     assert list(data["sections"]) == [
-        "forecast", "funnel", "leads", "accounts", "retention", "value", "team",
+        "forecast", "accuracy", "funnel", "leads", "accounts", "retention", "value", "team",
     ]  # fmt: skip
     assert data["sections"]["forecast"]["metrics"]["quota"] == crm.quota  # the input, as given
     assert "NaN" not in text

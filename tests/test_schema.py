@@ -59,10 +59,11 @@ def _deals(**changes: Any) -> pd.DataFrame:
 # ------------------------------------------------------------------ the tables
 
 
-def test_tables_are_the_six_canonical_tables() -> None:
+def test_tables_are_the_seven_canonical_tables() -> None:
     assert list(TABLES) == [
         "deals",
         "stage_history",
+        "deal_changes",
         "accounts",
         "transactions",
         "leads",

@@ -22,8 +22,27 @@ import pytest
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
 
-SECTIONS = ("forecast", "funnel", "leads", "accounts", "retention", "value", "team", "imports")
-CHARTS = ("forecast", "funnel", "losses", "decay", "temperature", "cohorts")
+SECTIONS = (
+    "forecast",
+    "accuracy",
+    "funnel",
+    "leads",
+    "accounts",
+    "retention",
+    "value",
+    "team",
+    "imports",
+)
+CHARTS = (
+    "forecast",
+    "backtest",
+    "reliability",
+    "funnel",
+    "losses",
+    "decay",
+    "temperature",
+    "cohorts",
+)
 # Appended to a copy of the page only: reports each image's decoded size once loaded.
 PROBE = """
 <script>

@@ -31,8 +31,10 @@ canonical column                HubSpot property
 
 :func:`stage_history` reads the ``hs_v2_date_entered_<stage>`` and
 ``hs_v2_date_exited_<stage>`` properties of the same records into the canonical stage
-history. The weighted amount HubSpot shows, ``hs_projected_amount``, is ``amount ×
-hs_deal_stage_probability``: the canonical ``value × probability``.
+history, and :func:`deal_changes` reads the deals' ``propertiesWithHistory`` into the
+canonical change log (one row per moment a tracked property changed, holding the
+deal's whole state). The weighted amount HubSpot shows, ``hs_projected_amount``, is
+``amount × hs_deal_stage_probability``: the canonical ``value × probability``.
 
 The property names and formats are HubSpot's, from its developer documentation
 (`CRM API | Deals
@@ -69,6 +71,7 @@ from ._core import (
     records_frame,
     require_fields,
 )
+from ._hubspot_changes import TRACKED_PROPERTIES, deal_changes
 from ._hubspot_inputs import (
     _SOURCE,
     BoolArray,
@@ -80,7 +83,7 @@ from ._hubspot_inputs import (
     _unwrap,
 )
 
-__all__ = ["deals", "stage_history"]
+__all__ = ["TRACKED_PROPERTIES", "deal_changes", "deals", "stage_history"]
 
 _ENTERED: Final = "hs_v2_date_entered_"
 _EXITED: Final = "hs_v2_date_exited_"
@@ -129,6 +132,7 @@ def deals(records: object, *, stages: object = None) -> ImportResult:
     See Also
     --------
     stage_history : the stage visits of the same records.
+    deal_changes : the change log of the same deals, from their property histories.
     salescore.adapters.from_records : any other CRM.
 
     Notes
@@ -402,6 +406,7 @@ def stage_history(records: object, *, stages: object = None) -> ImportResult:
     See Also
     --------
     deals : the deals themselves.
+    deal_changes : every change of the deals' amount, stage and close date.
     salescore.pipeline.time_in_stage : time spent per stage, from this table.
 
     Notes

@@ -101,7 +101,15 @@ Dates: YYYY-MM-DD, YYYY-MM-DDTHH:MM or DD.MM.YYYY (02/01/2026 is ambiguous).
 The format of --output follows its extension (.txt, .md, .json, .html);
 another extension needs --format, and --format must agree with a known one.
 """
-_FILES = ("deals", "stage_history", "accounts", "leads", "transactions", "activities")
+_FILES = (
+    "deals",
+    "stage_history",
+    "deal_changes",
+    "accounts",
+    "leads",
+    "transactions",
+    "activities",
+)
 
 
 def _one_line(text: str) -> str:
@@ -139,8 +147,9 @@ def _parser() -> argparse.ArgumentParser:
         "report",
         help="a sales manager's dashboard from CRM files or the sample data",
         description=(
-            "Compute a sales manager's dashboard (forecast, funnel, leads, accounts,\n"
-            "retention, value, team) from CRM files, or from the sample CRM with --demo."
+            "Compute a sales manager's dashboard (forecast, forecast accuracy, funnel,\n"
+            "leads, accounts, retention, value, team) from CRM files, or from the sample\n"
+            "CRM with --demo."
         ),
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -29,8 +29,12 @@ from ._calendar import (
 )
 
 __all__ = [
+    "LOST",
     "RENEWAL",
+    "RENEWAL_PROBABILITY",
     "STAGES",
+    "STAGE_DAYS",
+    "STAGE_PROBABILITY",
     "UPSELL",
     "WARM_UP",
     "WON",
@@ -45,8 +49,8 @@ __all__ = [
 STAGES: Final = ("Prospecting", "Qualification", "Proposal", "Negotiation")
 WON: Final = "Closed Won"
 LOST: Final = "Closed Lost"
-_STAGE_PROBABILITY: Final = np.array([0.1, 0.2, 0.5, 0.8])  # EspoCRM's defaults
-_RENEWAL_PROBABILITY: Final = np.array([0.6, 0.7, 0.8, 0.9])  # most customers renew
+STAGE_PROBABILITY: Final = np.array([0.1, 0.2, 0.5, 0.8])  # EspoCRM's defaults
+RENEWAL_PROBABILITY: Final = np.array([0.6, 0.7, 0.8, 0.9])  # most customers renew
 PASS: Final = np.array([0.55, 0.6, 0.6, 0.65])
 STAGE_DAYS: Final = np.array([15.0, 25.0, 35.0, 30.0])
 SOURCES: Final = ("existing customer", "referral", "inbound", "outbound", "renewal")
@@ -179,7 +183,7 @@ def write(
     stage = np.where(won, WON, np.where(lost, LOST, np.asarray(STAGES)[current]))
 
     nudge = rng.choice([-0.1, -0.05, 0.05, 0.1], size=count) * (rng.random(count) < 1 / 3)
-    usual = np.where(renewal, _RENEWAL_PROBABILITY[current], _STAGE_PROBABILITY[current])
+    usual = np.where(renewal, RENEWAL_PROBABILITY[current], STAGE_PROBABILITY[current])
     guess = np.clip(usual + nudge, 0.05, 0.95).round(2)
     probability = np.where(won, 1.0, np.where(lost, 0.0, guess))
 

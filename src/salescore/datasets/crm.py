@@ -16,6 +16,7 @@ from ..fiscal import FiscalCalendar
 from ..money import ExchangeRates
 from ._accounts import make_book, make_last_contact
 from ._calendar import AS_OF, CURRENCY, stamps
+from ._changes import in_deal_currencies, make_changes
 from ._contracts import bill, lives, renewals, upsells
 from ._deals import STAGES, WON, Drafts, new_business, write
 from ._leads import TARGETS, make_activities, make_leads
@@ -139,6 +140,16 @@ class SampleCRM:
         One row per visit of a deal to a stage: ``deal_id, stage, entered, exited``
         (``exited`` is NaT for the stage a deal is in now, Closed Won and Closed Lost
         included).
+    deal_changes : DataFrame
+        The CRM's field history: one row per change of a deal holding its whole state
+        after the change, ``deal_id, changed_at, stage, value, probability,
+        close_date, forecast_category, status, currency, owner, source`` (the canonical
+        ``deal_changes`` table, the shape of Salesforce's OpportunityHistory). A
+        deal's first row is its creation, its stage changes when the stage history
+        says it entered one, and its last row equals its row of ``deals``. Expected
+        close dates start optimistic and are pushed out, a few pulled in; values
+        change now and then before the close; the probabilities are the CRM's, which
+        the simulation does not win with (see :func:`sample`).
     accounts : DataFrame
         One row per account: ``account_id, name, owner, size, region, industry,
         annual_revenue`` (2025), ``previous_revenue`` (2024), ``last_contact`` (NaT
@@ -204,6 +215,7 @@ class SampleCRM:
 
     deals: pd.DataFrame = attrs.field(validator=_frame, repr=False)
     stage_history: pd.DataFrame = attrs.field(validator=_frame, repr=False)
+    deal_changes: pd.DataFrame = attrs.field(validator=_frame, repr=False)
     accounts: pd.DataFrame = attrs.field(validator=_frame, repr=False)
     leads: pd.DataFrame = attrs.field(validator=_frame, repr=False)
     activities: pd.DataFrame = attrs.field(validator=_frame, repr=False)
@@ -239,12 +251,12 @@ def sample(seed: int = 0, *, currencies: tuple[str, ...] = ("EUR",)) -> SampleCR
 
     Every table of the canonical schema, consistent with each other and plausible
     enough to show what each of salescore's table functions tells a sales manager:
-    5,000 deals with their stage history, 1,500 accounts, 10,000 leads, about 90,000
-    activities and the customers' invoices, with the quota, activity targets and
-    headcount to set them against. The invoices follow from the won deals, so the
-    deals won in a year and the year's invoices agree in scale; about one customer in
-    six is lost in a year. The module's docstring lists the assumptions. Nothing is
-    read from disk or the network; it takes under a second.
+    5,000 deals with their stage history and their changes, 1,500 accounts, 10,000
+    leads, about 90,000 activities and the customers' invoices, with the quota,
+    activity targets and headcount to set them against. The invoices follow from the
+    won deals, so the deals won in a year and the year's invoices agree in scale;
+    about one customer in six is lost in a year. The module's docstring lists the
+    assumptions. Nothing is read from disk or the network; it takes under a second.
 
     Parameters
     ----------
@@ -257,7 +269,10 @@ def sample(seed: int = 0, *, currencies: tuple[str, ...] = ("EUR",)) -> SampleCR
         the rate of ``rates`` in force on their close date (rounded to the öre), as
         a Nordic team's CRM keeps them. :func:`salescore.money.convert` with the
         record's ``rates`` brings them back to euros; the tables that add amounts
-        refuse them until then. Every other table is the same either way.
+        refuse them until then. The change log holds each deal's amounts in the
+        deal's currency, at the rate of its final close date (so a moved close date
+        alone leaves the amount as it was). Every other table is the same either
+        way.
 
     Returns
     -------
@@ -296,6 +311,19 @@ def sample(seed: int = 0, *, currencies: tuple[str, ...] = ("EUR",)) -> SampleCR
     probability :math:`\rho` (0.78 to 0.92 by size) on each anniversary, so a customer
     stays :math:`1 / (1 - \rho)` years on average; every month brings an invoice of
     a twelfth of the yearly value.
+
+    The CRM's probabilities are EspoCRM's stage defaults, 0.1, 0.2, 0.5 and 0.8
+    (0.6 to 0.9 for renewals), moved by 0.05 or 0.1 for a third of the deals; the
+    simulation wins with other rates, :math:`P(\text{win} \mid \text{reached } k) =
+    \prod_{j \ge k} q_j^{e_s}` for new business and upsells (0.24, 0.38, 0.53 and 0.73
+    over the sample's mix) and 0.84 to 0.94 for renewals: the CRM's numbers are too
+    low at the first two stages and for renewals and too high in Negotiation. In the
+    change log a new deal's
+    first expected close date is 55 to 100 % of its usual cycle away; when it is about
+    to pass the seller pushes it out by a geometric number of weeks (five on average):
+    about a third of the new-business and upsell deals are pushed, one in seven at
+    least twice, one in eleven pulled in. Over a quarter of the deals change value
+    before they close, by a discount of 5 to 20 % or an upsizing of 10 to 40 %.
 
     The quota is for the deals due in the first quarter of 2026, half a standard
     deviation above what they are expected to bring, :math:`\sum_i v_i p_i`, rounded
@@ -339,6 +367,13 @@ def sample(seed: int = 0, *, currencies: tuple[str, ...] = ("EUR",)) -> SampleCR
     >>> crm.fiscal_calendar.period_of(crm.as_of, kind="quarter")
     'FY2026 Q4'
 
+    The change log ends where the deals table is:
+
+    >>> last = crm.deal_changes.groupby("deal_id").tail(1).reset_index(drop=True)
+    >>> columns = ["deal_id", "stage", "value", "probability", "close_date", "status"]
+    >>> last[columns].equals(crm.deals[columns])
+    True
+
     The same seed gives the same data; a seed must be a whole number:
 
     >>> sample(0).deals.equals(crm.deals)
@@ -352,7 +387,9 @@ def sample(seed: int = 0, *, currencies: tuple[str, ...] = ("EUR",)) -> SampleCR
     held = _currencies(currencies)
     # Accounts, deals and invoices depend on each other and share a stream; the leads
     # and activities have their own, so that a change to the deals leaves them alone.
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
+    # The change log has a stream of its own too: the fifth child leaves the first four
+    # as they were.
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
     rng = streams[0]
     book = make_book(rng)
     new = new_business(rng, book)
@@ -360,16 +397,20 @@ def sample(seed: int = 0, *, currencies: tuple[str, ...] = ("EUR",)) -> SampleCR
     renewal = renewals(rng, book, life)
     upsell = upsells(rng, book, life, _DEALS - new.created.size - renewal.created.size)
     renewal, transactions, annual, previous = bill(rng, book, life, renewal, upsell)
-    deals, history = write(rng, book, Drafts.concat([new, upsell, renewal]))
+    drafts = Drafts.concat([new, upsell, renewal])
+    deals, history = write(rng, book, drafts)
+    changes = make_changes(streams[4], book, drafts, deals)
     last_contact = make_last_contact(streams[1], book, (annual + previous) > 0)
     accounts = book.frame.assign(
         annual_revenue=annual, previous_revenue=previous, last_contact=stamps(last_contact)
     )
     months = pd.period_range("2024-01", periods=24, freq="M")
     headcount = pd.Series(np.where(np.arange(24) < 6, 7.0, 8.0), index=months, name="headcount")
+    held_deals = in_currencies(deals, accounts, held)
     return SampleCRM(
-        deals=in_currencies(deals, accounts, held),
+        deals=held_deals,
         stage_history=history,
+        deal_changes=in_deal_currencies(changes, held_deals),
         accounts=accounts,
         leads=make_leads(streams[2]),
         activities=make_activities(streams[3]),

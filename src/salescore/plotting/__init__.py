@@ -14,16 +14,19 @@ matplotlib is an optional dependency, installed by the ``plot`` extra
 this module is, so ``import salescore`` works without it.
 """
 
+from .forecasting import backtest_chart, reliability_chart
 from .leads import decay_chart
 from .pipeline import forecast_chart, funnel_chart, loss_reasons_chart
 from .retention import cohort_heatmap
 from .tiers import temperature_map
 
 __all__ = [
+    "backtest_chart",
     "cohort_heatmap",
     "decay_chart",
     "forecast_chart",
     "funnel_chart",
     "loss_reasons_chart",
+    "reliability_chart",
     "temperature_map",
 ]

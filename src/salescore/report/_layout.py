@@ -74,6 +74,30 @@ _METRICS: Final[dict[str, tuple[str, str]]] = {
     "category_most_likely": ("Category most likely, {quarter} (with commit)", "money"),
     "category_best_case": ("Category best case, {quarter} (with commit)", "money"),
     "category_open_pipeline": ("Category open pipeline, {quarter} (open deals)", "money"),
+    "accuracy_quarters": ("Quarters replayed, each forecast on its first day", "text"),
+    "learned_by": ("Win rates learned from the deals closed before, per", "text"),
+    "crm_wape": ("CRM probabilities: forecast error (WAPE) against won", "share"),
+    "crm_bias": ("... bias: forecast - won, share of won", "change"),
+    "crm_coverage": ("... quarters whose forecast deals won within P10-P90", "share"),
+    "crm_brier": ("... Brier score of the deals' probabilities (0 best)", "number"),
+    "learned_wape": ("Learned win rates: forecast error (WAPE) against won", "share"),
+    "learned_bias": ("... bias: forecast - won, share of won", "change"),
+    "learned_coverage": ("... quarters whose forecast deals won within P10-P90", "share"),
+    "learned_brier": ("... Brier score of the deals' probabilities (0 best)", "number"),
+    "waterfall_quarter": ("Pipeline waterfall of", "text"),
+    "waterfall_start": ("... open deals due in it, at its start", "money"),
+    "waterfall_new": ("... + new deals", "money"),
+    "waterfall_pulled_in": ("... + pulled in (close date moved into it)", "money"),
+    "waterfall_pushed_out": ("... - pushed out (close date moved out)", "money"),
+    "waterfall_value_up": ("... + value up", "money"),
+    "waterfall_value_down": ("... - value down", "money"),
+    "waterfall_won": ("... - won", "money"),
+    "waterfall_lost": ("... - lost", "money"),
+    "waterfall_end": ("... = open deals due in it, at the end", "money"),
+    "open_deals_with_history": ("Open deals with a change history", "count"),
+    "open_deals_pushed": ("... close date pushed out at least once", "count"),
+    "open_deals_pushed_share": ("... share of them", "share"),
+    "open_deals_pushed_twice": ("... pushed out twice or more", "count"),
     "biggest_leak_stage": ("Biggest leak: stage (whole stage history)", "text"),
     "biggest_leak_share": ("... share of the deals reaching it that dropped", "share"),
     "funnel_conversion": ("First stage to last (whole stage history)", "share"),
@@ -135,25 +159,29 @@ _PERIODS: Final[dict[str, str]] = {
     "prior_months": "the 12 months before those",
     "weeks": "the 13 weeks before the report date",
     "leads": "(all)",
+    "checked": "the quarters replayed",
+    "waterfall": "the quarter",
 }
 
 _MONEY: Final = frozenset(
     {
         "value", "weighted_value", "closed", "commit", "best_case", "open_pipeline",
         "revenue", "potential", "previous_revenue", "annual_revenue", "revenue_per_lead",
-        "lost_revenue", "productivity",
+        "lost_revenue", "productivity", "won", "won_from_forecast_deals", "crm_forecast",
+        "crm_p10", "crm_p90", "learned_forecast", "learned_p10", "learned_p90",
     }
 )  # fmt: skip
 _SHARE: Final = frozenset(
     {
         "conversion", "drop_share", "share", "share_within_sla", "share_never_contacted",
         "conversion_rate", "contact_rate", "yield_per_attempt", "reach_rate",
+        "crm_probability", "crm_won_share", "learned_probability", "learned_won_share",
         "temperature", "mean_temperature", "revenue_change", "retention_rate",
         "churn_rate", "attainment",
     }
 )  # fmt: skip
 _MINUTES: Final = frozenset({"median_response", "p90_response"})
-_DAYS: Final = frozenset({"median_days", "median_days_in_stage", "days_overdue"})
+_DAYS: Final = frozenset({"median_days", "median_days_in_stage", "days_overdue", "days_pushed"})
 _CHANGE: Final = frozenset({"change"})
 # Tables whose every number is a share.
 _SHARE_TABLES: Final = frozenset({"cohorts", "activity_attainment"})
@@ -163,6 +191,10 @@ _TABLES: Final = {
     "categories_by_owner": "Forecast categories by owner, {quarter} (commit, best case cumulative)",
     "stages": "Conversion by stage",
     "open_deals_in_stage": "Open deals waiting in each stage",
+    "backtest": "Past quarters: forecast on the first day beside what was won ({checked})",
+    "calibration": "Were the probabilities true? Deals per band and the share won in the end",
+    "waterfall": "How the pipeline of {waterfall} moved",
+    "slipped_deals": "Open deals pushed out most often",
     "loss_reasons": "Lost deals by reason",
     "response_by_owner": "First response by owner",
     "response_bands": "Reach and conversion by response time",

@@ -119,20 +119,37 @@ def beyond(deals: pd.DataFrame, fine: pd.Series[bool], money: Money) -> pd.Serie
 
 
 def converted(result: ImportResult, money: Money | None) -> ImportResult:
-    """The deals of ``result`` in ``money.to``: the unconvertible ones moved to the rejects."""
-    if money is None or result.table != "deals":
+    """The deals (or deal changes) of ``result`` in ``money.to``: the unconvertible ones rejected.
+
+    A deal is converted at the rate in force on its close date. Every row of a deal's
+    change log is converted at one rate, that of the close date in its latest row, so
+    that a moved close date does not show as a change of value and the latest row
+    agrees with the deal's row of the deals table.
+    """
+    if money is None or result.table not in ("deals", "deal_changes"):
         return result
-    frame = result.frame
-    reasons = unconvertible(frame, money)
-    reasons = reasons.where(reasons.notna(), beyond(frame, reasons.isna(), money))
+    frame = dated = result.frame
+    if result.table == "deal_changes" and {"deal_id", "changed_at", "close_date"} <= set(
+        frame.columns
+    ):
+        latest = (
+            frame.sort_values("changed_at", kind="stable")
+            .groupby("deal_id", sort=False)["close_date"]
+            .last()
+        )
+        dated = frame.assign(close_date=frame["deal_id"].map(latest))
+    reasons = unconvertible(dated, money)
+    reasons = reasons.where(reasons.notna(), beyond(dated, reasons.isna(), money))
     bad = reasons.notna().to_numpy(dtype=bool)
-    good = frame.loc[~bad]
+    good = dated.loc[~bad]
     foreign = "currency" in good.columns and bool((good["currency"] != money.to).any())
     if "value" in good.columns and foreign:
         try:
             good = convert(good, to=money.to, rates=money.rates)
         except InvalidInputError as error:
-            raise InvalidInputError(f"deals: {error}") from error
+            raise InvalidInputError(f"{result.table}: {error}") from error
+    if dated is not frame and "close_date" in good.columns:
+        good = good.assign(close_date=frame.loc[good.index, "close_date"])
     if "currency" in frame.columns:
         good = good.assign(currency=money.to)
     moved = frame.loc[bad].astype(object).assign(**{REASON: reasons[bad]})

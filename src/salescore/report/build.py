@@ -44,6 +44,7 @@ from .sections import (
     _monthly,
     _months,
     accounts_section,
+    accuracy_section,
     forecast_section,
     funnel_section,
     leads_section,
@@ -66,7 +67,16 @@ __all__ = [
 ]
 
 #: The sections' keys, in the order they are shown.
-ORDER: Final = ("forecast", "funnel", "leads", "accounts", "retention", "value", "team")
+ORDER: Final = (
+    "forecast",
+    "accuracy",
+    "funnel",
+    "leads",
+    "accounts",
+    "retention",
+    "value",
+    "team",
+)
 
 #: ``Assumptions.probabilities`` → (the vendor's name, its default stage probabilities
 #: from :mod:`salescore.pipeline.presets`).
@@ -339,7 +349,7 @@ def build_report(inputs: Inputs, *, assumptions: Assumptions | None = None) -> R
     >>> from salescore.report import build_report, demo_inputs
     >>> report = build_report(demo_inputs())
     >>> list(report.sections), report.skipped, report.problems
-    (['forecast', 'funnel', 'leads', 'accounts', 'retention', 'value', 'team'], {}, [])
+    (['forecast', 'accuracy', 'funnel', 'leads', 'accounts', 'retention', 'value', 'team'], {}, [])
     >>> report.sections["forecast"].metrics["open_deals"]  # open deals of the sample
     450
 
@@ -375,6 +385,7 @@ def build_report(inputs: Inputs, *, assumptions: Assumptions | None = None) -> R
         inputs = attrs.evolve(inputs, deals=filled)
     plans: dict[str, Callable[[], Section] | None] = {
         "forecast": None,
+        "accuracy": None,
         "funnel": None,
         "leads": None,
         "accounts": None,
@@ -387,6 +398,9 @@ def build_report(inputs: Inputs, *, assumptions: Assumptions | None = None) -> R
         plans["forecast"] = lambda: forecast_section(
             deals, as_of=as_of, quota=inputs.quota, calendar=inputs.calendar
         )
+    if inputs.deal_changes is not None:
+        changes = inputs.deal_changes
+        plans["accuracy"] = lambda: accuracy_section(changes, as_of=as_of, calendar=inputs.calendar)
     if history is not None or deals is not None:
         plans["funnel"] = lambda: funnel_section(history, deals, as_of=as_of, stages=inputs.stages)
     if inputs.leads is not None:

@@ -56,6 +56,7 @@ CRMS: Final = ("salesforce", "hubspot", "pipedrive", "odoo")
 TABLE_FILES: Final = {
     "deals": "deals",
     "stage_history": "stage_history",
+    "deal_changes": "deal_changes",
     "accounts": "accounts",
     "leads": "leads",
     "transactions": "transactions",
@@ -180,6 +181,7 @@ def demo_inputs(
     frames = {
         "deals": crm.deals,
         "stage_history": crm.stage_history,
+        "deal_changes": crm.deal_changes,
         "accounts": crm.accounts,
         "leads": crm.leads,
         "transactions": crm.transactions,
@@ -198,16 +200,18 @@ def demo_inputs(
         Import(table=name, source="sample", file="sample(seed=0)", rows_in=len(f), accepted=len(f))
         for name, f in frames.items()
     )
-    sampled = ImportResult(
-        table="deals",
-        source="sample",
-        frame=crm.deals,
-        rejected=pd.DataFrame({REASON: pd.Series(dtype=object)}),
-        rows_in=len(crm.deals),
-        id_field="deal_id",
-    )
-    frames["deals"], record = _from_result(sampled, Path("sample(seed=0)"), money)
-    imports = tuple(record if item.table == "deals" else item for item in imports)
+    converted: dict[str, Import] = {}
+    for name in ("deals", "deal_changes"):  # amounts in the report's currency
+        sampled = ImportResult(
+            table=name,
+            source="sample",
+            frame=frames[name],
+            rejected=pd.DataFrame({REASON: pd.Series(dtype=object)}),
+            rows_in=len(frames[name]),
+            id_field="deal_id",
+        )
+        frames[name], converted[name] = _from_result(sampled, Path("sample(seed=0)"), money)
+    imports = tuple(converted.get(item.table, item) for item in imports)
     return Inputs(
         as_of=crm.as_of if as_of is None else as_of,
         source="sample",
@@ -388,7 +392,7 @@ def _vendor_tables(
     fmt: FileFormat,
     money: Money | None = None,
 ) -> tuple[dict[str, pd.DataFrame], list[Import]]:
-    """The deals (and stage history, leads) of a CRM's exports, through its adapter."""
+    """The deals (and stage history, deal changes, leads) of a CRM's exports, via its adapter."""
     from ..adapters import hubspot, odoo, pipedrive, salesforce
 
     stages = _read_records(crm_stages, "stages", crm, fmt) if crm_stages is not None else None
@@ -410,6 +414,9 @@ def _vendor_tables(
         if (path := files.get("stage_history")) is not None:
             history, at = _read_export(path, "stage history", crm, fmt)
             take("stage_history", salesforce.opportunity_history(history), path, at)
+        if (path := files.get("deal_changes")) is not None:
+            changes, at = _read_export(path, "deal changes", crm, fmt)
+            take("deal_changes", salesforce.opportunity_changes(changes, stages=stages), path, at)
         if (path := files.get("leads")) is not None:
             leads, at = _read_export(path, "leads", crm, fmt)
             take("leads", salesforce.leads(leads), path, at)
@@ -423,7 +430,12 @@ def _vendor_tables(
             history = hubspot.stage_history(deals, stages=stages)
             if history.rows_in:
                 take("stage_history", history, deals_path, lines)
-    for name in ("stage_history", "leads"):
+        if crm == "hubspot" and "deal_changes" not in files:
+            # Likewise the change history, from the deals' propertiesWithHistory.
+            changes = hubspot.deal_changes(deals, stages=stages)
+            if changes.rows_in:
+                take("deal_changes", changes, deals_path, None)
+    for name in ("stage_history", "deal_changes", "leads"):
         if name in files:
             raise ReportInputError(
                 f"--crm {crm} reads deals only; give the {name.replace('_', ' ')} without --crm "
@@ -460,9 +472,11 @@ def load_inputs(
     files : mapping of str to Path
         Canonical table name (see :data:`TABLE_FILES`) → file.
     crm : {"salesforce", "hubspot", "pipedrive", "odoo"}, optional
-        The deals (Salesforce also stage history and leads) are that CRM's export
-        (CSV, or JSON API records by the ``.json`` suffix) and go through its adapter;
-        the other tables are read in the canonical columns.
+        The deals (Salesforce also stage history, deal changes and leads) are that
+        CRM's export (CSV, or JSON API records by the ``.json`` suffix) and go through
+        its adapter; HubSpot deals read with ``propertiesWithHistory`` also give their
+        stage history and deal changes. The other tables are read in the canonical
+        columns.
     crm_stages : Path, optional
         The CRM's stage definitions (JSON), for HubSpot, Pipedrive and Odoo.
     as_of, quota, stages, headcount, targets
@@ -540,7 +554,8 @@ def load_inputs(
         imports.extend(records)
         canonical = {k: v for k, v in files.items() if k not in vendor and k not in ("deals",)}
         if crm == "salesforce":
-            canonical = {k: v for k, v in canonical.items() if k not in ("stage_history", "leads")}
+            vendor_only = ("stage_history", "deal_changes", "leads")
+            canonical = {k: v for k, v in canonical.items() if k not in vendor_only}
     engine_log: Any = None
     for name, path in canonical.items():
         if name == "transactions" and (engine is not None or is_engine_file(path)):

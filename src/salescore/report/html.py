@@ -75,6 +75,20 @@ def _charts_for(report: Report) -> list[tuple[str, str, Callable[[], Any]]]:
                 lambda: plotting.forecast_chart(charts["distribution"], quota=charts.get("quota")),
             )
         )
+    if "accuracy" in sections:
+        charts_a = sections["accuracy"].charts
+        if "backtest" in charts_a:
+            found.append(
+                ("accuracy", "backtest", lambda: plotting.backtest_chart(charts_a["backtest"]))
+            )
+        if "reliability" in charts_a:
+            found.append(
+                (
+                    "accuracy",
+                    "reliability",
+                    lambda: plotting.reliability_chart(charts_a["reliability"]),
+                )
+            )
     if "funnel" in sections:
         charts_f = sections["funnel"].charts
         if "funnel" in charts_f:

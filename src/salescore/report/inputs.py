@@ -282,6 +282,7 @@ class Inputs:
     source: str = attrs.field(validator=_text)
     deals: pd.DataFrame | None = attrs.field(default=None, validator=_optional_frame)
     stage_history: pd.DataFrame | None = attrs.field(default=None, validator=_optional_frame)
+    deal_changes: pd.DataFrame | None = attrs.field(default=None, validator=_optional_frame)
     accounts: pd.DataFrame | None = attrs.field(default=None, validator=_optional_frame)
     leads: pd.DataFrame | None = attrs.field(default=None, validator=_optional_frame)
     transactions: Any = attrs.field(default=None, validator=_optional_log)

@@ -34,6 +34,7 @@ __all__ = [
 #: The input tables each section reads.
 SECTION_TABLES: Final[Mapping[str, tuple[str, ...]]] = {
     "forecast": ("deals",),
+    "accuracy": ("deal_changes",),
     "funnel": ("stage_history", "deals"),
     "leads": ("leads",),
     "accounts": ("accounts",),
@@ -54,6 +55,7 @@ REJECTED_SHARE: Final = 0.10
 #: has no usable row, which is the ``"no_rows"`` problem instead.
 EMPTY_SECTIONS: Final[tuple[tuple[str, str, str], ...]] = (
     ("forecast", "deals", "no open deal: no open pipeline, quarter forecast or coverage"),
+    ("accuracy", "deal_changes", "no change on or before the report date: nothing to replay"),
     ("funnel", "stage_history", "no stage-history row: no conversion by stage"),
     ("funnel", "deals", "no lost deal: no loss reasons (deals with a lost_reason column)"),
     ("leads", "leads", "no lead"),
@@ -159,6 +161,8 @@ def _is_empty(section: str, table: str, frame: pd.DataFrame, as_of: pd.Timestamp
     start, end = _bounds(_months(as_of))
     if section == "forecast":
         return "status" in columns and not (frame["status"] == "open").any()
+    if section == "accuracy" and "changed_at" in columns:
+        return not (_utc_naive(frame, "changed_at")["changed_at"] <= as_of).any()
     if (section, table) == ("funnel", "deals"):
         return {"status", "lost_reason"} <= columns and not (frame["status"] == "lost").any()
     if section == "retention" and "date" in columns:

@@ -1,7 +1,7 @@
 """How does CRM data get in? The canonical tables as code, and a check of a frame against them.
 
-Every table function reads one of six canonical tables (deals, stage history,
-accounts, transactions, leads, activities). :data:`TABLES` describes each one: its
+Every table function reads one of seven canonical tables (deals, stage history,
+deal changes, accounts, transactions, leads, activities). :data:`TABLES` describes each one: its
 columns, their dtypes, which must be present, which may hold missing values and which
 values are allowed. :func:`validate` checks a frame against that description and
 raises one :class:`~salescore.errors.SchemaError` that lists every problem at once, so

@@ -1,7 +1,7 @@
 """The canonical tables as code: the kinds of column, the Column and Table records, TABLES.
 
-Every table function reads one of six canonical tables (deals, stage history,
-accounts, transactions, leads, activities). :data:`TABLES` describes each one: its
+Every table function reads one of seven canonical tables (deals, stage history,
+deal changes, accounts, transactions, leads, activities). :data:`TABLES` describes each one: its
 columns, their dtypes, which must be present, which may hold missing values and which
 values are allowed (the vocabularies of :mod:`salescore.schema.vocabularies`).
 :data:`KINDS` lists the kinds of column and :data:`TIMESTAMPS` states the one timestamp
@@ -290,8 +290,8 @@ def _table(name: str, description: str, *columns: Column) -> Table:
 _C = Column
 _ISO = "an ISO 4217 code such as 'EUR'"
 
-#: The canonical tables by name: ``deals``, ``stage_history``, ``accounts``,
-#: ``transactions``, ``leads`` and ``activities``.
+#: The canonical tables by name: ``deals``, ``stage_history``, ``deal_changes``,
+#: ``accounts``, ``transactions``, ``leads`` and ``activities``.
 TABLES: Final[Mapping[str, Table]] = MappingProxyType(
     {
         "deals": _table(
@@ -318,6 +318,21 @@ TABLES: Final[Mapping[str, Table]] = MappingProxyType(
             _C(name="stage", kind="text", required=True, nullable=False),
             _C(name="entered", kind="timestamp", required=True, nullable=False),
             _C(name="exited", kind="timestamp", required=True, description="NaT while open"),
+        ),
+        "deal_changes": _table(
+            "deal_changes",
+            "one change of a deal, holding the deal's whole state after the change",
+            _C(name="deal_id", kind="id", required=True, nullable=False),
+            _C(name="changed_at", kind="timestamp", required=True, nullable=False),
+            _C(name="stage", kind="text", description="the stage after the change"),
+            _C(name="value", kind="number", required=True, nullable=False, minimum=0.0),
+            _C(name="probability", kind="fraction", description="the chance to win"),
+            _C(name="close_date", kind="date", required=True, nullable=False),
+            _C(name="forecast_category", kind="choice", allowed=FORECAST_CATEGORIES),
+            _C(name="status", kind="choice", required=True, nullable=False, allowed=STATUSES),
+            _C(name="currency", kind="currency", description=_ISO),
+            _C(name="owner", kind="text", description="the seller who owns the deal"),
+            _C(name="source", kind="text", description="where the deal came from"),
         ),
         "accounts": _table(
             "accounts",

@@ -15,7 +15,9 @@ export holds (a DataFrame), with the field names and formats Salesforce document
   ``Amount × Probability / 100``; it is not imported, only compared.
 - ``OpportunityHistory``: one record per change of an opportunity's amount,
   probability, stage or close date, with ``OpportunityId``, ``StageName`` and
-  ``CreatedDate`` (when the change was made).
+  ``CreatedDate`` (when the change was made), and the opportunity's ``Amount``,
+  ``Probability``, ``CloseDate`` and ``ForecastCategory`` after it: its stage
+  visits (:func:`opportunity_history`) or its change log (:func:`opportunity_changes`).
 - ``Lead`` and ``Task``: ``CreatedDate``, ``LeadSource``, ``OwnerId``,
   ``IsConverted``; a lead's first contact is the first task logged on it
   (``WhoId``), at its ``CreatedDate``.
@@ -37,6 +39,7 @@ and SOAP API Developer Guide (`OpportunityHistory
 <https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/primitive_data_types.htm>`__).
 """
 
+from ._changes import opportunity_changes
 from ._history import opportunity_history
 from ._leads import leads
 from ._opportunities import FLAG_FIELDS, OPPORTUNITY_FIELDS, STANDARD_STAGES, opportunities
@@ -47,5 +50,6 @@ __all__ = [
     "STANDARD_STAGES",
     "leads",
     "opportunities",
+    "opportunity_changes",
     "opportunity_history",
 ]

@@ -13,6 +13,7 @@ from ._common import _months as _months
 from ._common import _own_words as _own_words
 from ._common import _utc_naive as _utc_naive
 from .accounts import accounts_section
+from .accuracy import accuracy_section
 from .forecast import forecast_section, probability_presets
 from .funnel import funnel_section
 from .funnel import funnel_stages as funnel_stages
@@ -26,6 +27,7 @@ __all__ = [
     "SLA_MINUTES",
     "Section",
     "accounts_section",
+    "accuracy_section",
     "days_text",
     "forecast_section",
     "funnel_section",

@@ -319,6 +319,7 @@ _FOREIGN_OPTION: Final = re.compile(
 _TABLES: Final = {
     "deals": "deals",
     "history": "stage_history",
+    "changes": "deal_changes",
     "accounts": "accounts",
     "leads": "leads",
     "transactions": "transactions",

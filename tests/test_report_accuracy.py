@@ -230,3 +230,26 @@ def test_salesforce_history_feeds_the_section_on_the_command_line(
     assert metrics["accuracy_quarters"] == "Q2 2024"
     (row,) = report["sections"]["accuracy"]["tables"]["backtest"]["rows"]
     assert (row["deals"], row["crm_forecast"], row["won"]) == (1, 0.12 * 27_600, 0.0)
+
+
+def test_rejected_changes_are_flagged_beside_every_figure() -> None:
+    from salescore.report import Import
+
+    inputs = Inputs(
+        as_of=AS_OF,
+        source="csv",
+        deal_changes=_log(),
+        imports=(
+            Import(
+                table="deal_changes",
+                source="csv",
+                file="changes.csv",
+                rows_in=11,
+                accepted=10,
+                reasons={"value: not a number": 1},
+            ),
+        ),
+    )
+    section = build_report(inputs).sections["accuracy"]
+    assert set(section.caveats) == set(section.metrics)
+    assert all("1 change of the change history rejected" in c for c in section.caveats.values())

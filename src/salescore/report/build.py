@@ -460,6 +460,15 @@ def build_report(inputs: Inputs, *, assumptions: Assumptions | None = None) -> R
         for item in imports
         if 0 < int(item["accepted"]) < int(item["rows_in"])
     }
+    changes_lost = lost_some.get("deal_changes")
+    if changes_lost is not None and "accuracy" in sections:
+        # A rejected change is a state the replay never sees: say so beside every figure.
+        n = int(changes_lost["rows_in"]) - int(changes_lost["accepted"])
+        sections["accuracy"].flag(
+            f"{counted(n, 'change')} of the change history rejected (see Import): the "
+            "pipeline rebuilt from it misses them",
+            *sections["accuracy"].metrics,
+        )
     kept = tuple(key for key in planned if key not in skipped)
     return Report(
         as_of=as_of,

@@ -20,6 +20,7 @@ import pandas as pd
 from .. import schema
 from .._arrays import align_zones
 from .._tables import group_columns
+from ..engines import engine_name
 from ..errors import InvalidInputError
 from ._changes import Changes, changes_of, moment
 from ._waterfall import DEAL_COLUMNS, TERMS, check_terms, flows
@@ -58,14 +59,17 @@ def pipeline_as_of(changes: pd.DataFrame, when: object) -> pd.DataFrame:
 
     Parameters
     ----------
-    changes : DataFrame
+    changes : DataFrame or engine frame
         Canonical ``deal_changes`` table (:data:`salescore.schema.TABLES`): one row per
         change of a deal, holding the deal's whole state after the change, in any row
-        order. Required: ``deal_id``, ``changed_at`` (datetime64, naive meaning UTC, or
-        time-zone aware), ``value`` (>= 0, finite), ``close_date`` (datetime64) and
-        ``status`` ('open', 'won' or 'lost', in any case); optional: ``stage``,
-        ``probability`` (in [0, 1] or missing), ``forecast_category``, ``currency``,
-        ``owner``. A deal exists from its first row on.
+        order. A Polars, DuckDB, Dask or PySpark frame is checked and reduced in its
+        engine (the rows in force found there), with the same messages except that
+        deals are named in order of id, not of rows. Required: ``deal_id``,
+        ``changed_at`` (datetime64, naive meaning UTC, or time-zone aware), ``value``
+        (>= 0, finite), ``close_date`` (datetime64) and ``status`` ('open', 'won' or
+        'lost', in any case); optional: ``stage``, ``probability`` (in [0, 1] or
+        missing), ``forecast_category``, ``currency``, ``owner``, ``source``. A deal
+        exists from its first row on.
     when : str, datetime, date, pandas.Timestamp or numpy.datetime64
         The moment. Changes made at exactly ``when`` are in force. A date, or text
         without a time, means midnight at its start: ``"2026-03-31"`` is the state
@@ -139,6 +143,11 @@ def pipeline_as_of(changes: pd.DataFrame, when: object) -> pd.DataFrame:
     >>> len(pipeline_as_of(changes, "2025-12-31"))
     0
     """
+    engine = engine_name(changes)
+    if engine is not None:  # the rows in force found in the engine
+        from ._changes_engine import state_at
+
+        return state_at(changes, engine, when)
     log = changes_of(changes)
     return _state(log, moment(when, "when"))
 
@@ -254,7 +263,14 @@ class PipelineWaterfall:
             )
 
     def table(self) -> pd.DataFrame:
-        """Value and count side by side: two-level columns ``(term, "value" | "count")``."""
+        """Value and count side by side, term by term.
+
+        Returns
+        -------
+        DataFrame
+            The rows of :attr:`value` and :attr:`count`, under two-level columns
+            ``(term, "value")`` and ``(term, "count")`` in the order of the terms.
+        """
         both = pd.concat({"value": self.value, "count": self.count}, axis=1)
         return both.swaplevel(axis=1)[list(TERMS)]
 
@@ -277,8 +293,10 @@ def pipeline_waterfall(
 
     Parameters
     ----------
-    changes : DataFrame
-        Canonical ``deal_changes`` table, as for :func:`pipeline_as_of`.
+    changes : DataFrame or engine frame
+        Canonical ``deal_changes`` table, as for :func:`pipeline_as_of`. On an engine
+        frame both states are found, joined and classified in the engine, and only the
+        deals taking part come back for the sums.
     start, end : str, datetime, date, pandas.Timestamp or numpy.datetime64
         The two moments compared, ``start < end``; each read as ``when`` of
         :func:`pipeline_as_of` (changes made at exactly the moment are in force).
@@ -388,11 +406,17 @@ def pipeline_waterfall(
     first, last = align_zones(first, last)
     if not first < last:
         raise InvalidInputError(f"start must be before end; got start={first}, end={last}")
-    log = changes_of(changes, others=groups)
-    carried = [*groups, *(["currency"] if "currency" in log.frame.columns else [])]
-    value, count, deals = flows(
-        _state(log, first, carried), _state(log, last, carried), period=bounds, by=groups
-    )
+    engine = engine_name(changes)
+    if engine is not None:  # both states joined and classified in the engine
+        from ._changes_engine import waterfall_of
+
+        value, count, deals = waterfall_of(changes, engine, first, last, period=bounds, by=groups)
+    else:
+        log = changes_of(changes, others=groups)
+        carried = [*groups, *(["currency"] if "currency" in log.frame.columns else [])]
+        value, count, deals = flows(
+            _state(log, first, carried), _state(log, last, carried), period=bounds, by=groups
+        )
     return PipelineWaterfall(
         value=value, count=count, deals=deals, start=first, end=last, period=bounds
     )

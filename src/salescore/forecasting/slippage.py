@@ -19,6 +19,7 @@ import pandas as pd
 
 from .._arrays import option_number
 from .._tables import counted as _count
+from ..engines import engine_name
 from ..errors import InvalidInputError
 from ..pipeline._deals import TOO_FAR, elapsed_days
 from ._changes import changes_of, deals_named, moment
@@ -124,9 +125,11 @@ def close_date_slippage(changes: pd.DataFrame, *, as_of: object = None) -> Close
 
     Parameters
     ----------
-    changes : DataFrame
+    changes : DataFrame or engine frame
         Canonical ``deal_changes`` table, as for
-        :func:`~salescore.forecasting.changes.pipeline_as_of`.
+        :func:`~salescore.forecasting.changes.pipeline_as_of`. On an engine frame the
+        close-date moves are counted per deal in the engine (a window ordered by
+        ``changed_at``; on Dask each deal's rows are gathered in one partition).
     as_of : str, datetime, date, pandas.Timestamp or numpy.datetime64, keyword-only, optional
         Count only the changes made at or before this moment (as ``when`` of
         ``pipeline_as_of``), and only the deals existing then; ``None`` counts every
@@ -195,6 +198,11 @@ def close_date_slippage(changes: pd.DataFrame, *, as_of: object = None) -> Close
     >>> slip.share_pushed
     0.5
     """
+    engine = engine_name(changes)
+    if engine is not None:  # the per-deal counts in the engine, the rest as below
+        from ._changes_engine import slippage_table
+
+        return _record(slippage_table(changes, engine, as_of))
     log = changes_of(changes)
     if as_of is None:
         positions = np.arange(log.deal.size, dtype=np.intp)
@@ -248,6 +256,13 @@ def close_date_slippage(changes: pd.DataFrame, *, as_of: object = None) -> Close
         },
         columns=list(_COLUMNS),
     )
+    return _record(deals)
+
+
+def _record(deals: pd.DataFrame) -> CloseDateSlippage:
+    """The record of the per-deal counts: the deals pushed at least k times, the summary."""
+    pushes = deals["pushes"].to_numpy(dtype=np.int64)
+    size = pushes.size
     return CloseDateSlippage(
         deals=deals,
         pushed_at_least=_at_least(pushes),

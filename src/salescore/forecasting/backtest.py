@@ -99,7 +99,8 @@ class Backtest:
         interval.
     brier : float
         The Brier score of the deals' probabilities against their eventual outcomes,
-        over the deals won or lost by ``as_of`` (NaN without them).
+        over the rows of ``deals`` won or lost by ``as_of``: a deal forecast in two
+        periods counts twice (NaN without them).
 
     Raises
     ------
@@ -301,7 +302,7 @@ def backtest_forecast(
         learned win rates, or None), the ``probabilities`` used (``"crm"``,
         ``"preset"`` or ``"learned"``), and the overall ``wape``, ``bias``,
         ``bias_pipeline``, ``coverage`` and ``brier``; ``open_deals`` counts the
-        deals left out of the Brier score, ``calibration()`` splits it into
+        rows of deals left out of the Brier score, ``calibration()`` splits it into
         reliability and resolution, ``pit_histogram`` and ``pit_cdf`` read the PIT
         values over the periods.
 
@@ -381,7 +382,8 @@ def backtest_forecast(
     pulled in after the snapshot. The distribution :math:`S_P` models only the
     deals of :math:`D_P`, so it is judged against what they produced:
     ``in_interval`` is :math:`Q(0.1) \le A^D_P \le Q(0.9)`, and ``coverage`` its
-    share of periods (0.8 for calibrated forecasts); against :math:`A_P` a
+    share of periods (at least 0.8 for calibrated forecasts, more when the revenue
+    moves in large steps, since the interval holds its ends); against :math:`A_P` a
     growing team's forecasts would look too low however good their probabilities.
     The forecast is discrete, so its distribution function :math:`F` jumps; the PIT
     is the interval ``pit_low`` :math:`= F(A^{D-}_P) = P(S_P < A^D_P)`, ``pit_high``

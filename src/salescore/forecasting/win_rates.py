@@ -3,8 +3,8 @@
 :func:`stage_win_rates` reads the canonical stage history (``deal_id``, ``stage``,
 ``entered``, ``exited``) beside the canonical deals table (``deal_id``, ``status``,
 ``stage``) and tells, for each stage, how many of the closed deals that reached it
-were won, with a Wilson score interval. Its ``win_rate`` column is a stage →
-probability table that :func:`~salescore.fill_probabilities` takes as it is.
+were won, with a Wilson score interval. Without ``by``, its ``win_rate`` column is a
+stage → probability table that :func:`~salescore.fill_probabilities` takes as it is.
 """
 
 from __future__ import annotations
@@ -117,9 +117,11 @@ def stage_win_rates(
           stage;
         - ``open`` (int64): open deals that reached the stage, not in the rate.
 
-        ``rates["win_rate"]`` is a Series from stage to probability that
-        :func:`~salescore.fill_probabilities` takes; drop the NaN of stages without a
-        closed deal first (``rates["win_rate"].dropna()``), which it refuses as a
+        Without ``by``, ``rates["win_rate"]`` is a Series from stage to probability
+        that :func:`~salescore.fill_probabilities` takes (with ``by``, take one
+        group's, ``rates["win_rate"].xs(group, level=by)``, for that group's deals);
+        drop the NaN of stages without a closed deal first
+        (``rates["win_rate"].dropna()``), which it refuses as a
         probability. A deal in a stage left out then gets a clear error rather than
         a guessed rate.
 

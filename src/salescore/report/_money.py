@@ -124,7 +124,8 @@ def converted(result: ImportResult, money: Money | None) -> ImportResult:
     A deal is converted at the rate in force on its close date. Every row of a deal's
     change log is converted at one rate, that of the close date in its latest row, so
     that a moved close date does not show as a change of value and the latest row
-    agrees with the deal's row of the deals table.
+    agrees with the deal's row of the deals table. (A backtest of such a log reads its
+    amounts at that later rate; its states and probabilities are unaffected.)
     """
     if money is None or result.table not in ("deals", "deal_changes"):
         return result

@@ -435,7 +435,7 @@ def _vendor_tables(
             changes = hubspot.deal_changes(deals, stages=stages)
             if changes.rows_in:
                 take("deal_changes", changes, deals_path, None)
-    for name in ("stage_history", "deal_changes", "leads"):
+    for name in ("stage_history", "leads"):  # a canonical deal changes file is read as one
         if name in files:
             raise ReportInputError(
                 f"--crm {crm} reads deals only; give the {name.replace('_', ' ')} without --crm "

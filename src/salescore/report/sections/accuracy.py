@@ -175,7 +175,10 @@ def _backtests(
     calibrations = {_label(key): backtest.calibration() for key, backtest in done.items()}
     section.charts["reliability"] = calibrations
     section.tables["calibration"] = table(_calibration_table(calibrations))
-    n_open = max(int(backtest.open_deals) for backtest in done.values())
+    still_open = pd.concat(
+        [b.deals.loc[b.deals["outcome"] == "open", "deal_id"] for b in done.values()]
+    )
+    n_open = int(still_open.nunique())
     section.notes.append(
         f"Each quarter of {span} is forecast from its open deals due in it, as they stood "
         "on its first day: with the probabilities the CRM had given them, and with the "

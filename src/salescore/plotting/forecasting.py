@@ -80,6 +80,18 @@ def backtest_chart(backtest: Backtest | Mapping[str, Backtest], *, ax: Axes | No
     --------
     salescore.backtest_forecast : makes the record.
 
+    Notes
+    -----
+    A forecast's P10–P90 band holds what its own deals brought in at least 80 % of the
+    time when its probabilities are true, so a dot outside the band now and then is
+    expected, a dot outside it in most periods is not. The crosses also hold the deals
+    created or pulled in after the forecast was made, which no pipeline forecast holds.
+
+    References
+    ----------
+    .. [1] Czado, Gneiting and Held on checking discrete forecasts against outcomes;
+       see "Checking forecasts and probabilities" under Sources in the documentation.
+
     Examples
     --------
     >>> from matplotlib.figure import Figure
@@ -193,16 +205,27 @@ def reliability_chart(
     -----
     Points on the diagonal are bands of true probabilities: of the deals given about
     60 %, about 60 % were won. Points above it were too cautious, below it too hopeful.
+    The squared distance of the points from the diagonal, weighted by their deals, is
+    the reliability part of the Brier score.
+
+    References
+    ----------
+    .. [1] Stephenson, Coelho and Jolliffe (2008) on the parts of the Brier score of
+       binned probabilities; see "Checking forecasts and probabilities" under Sources
+       in the documentation.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
     >>> import salescore
     >>> from salescore.plotting import reliability_chart
-    >>> score = salescore.probability_calibration([0.2, 0.8, 0.6, 0.1], [False, True, True, False])
+    >>> score = salescore.probability_calibration([0.2, 0.8, 0.7, 0.1], [False, True, True, False])
     >>> ax = reliability_chart({"CRM": score}, ax=Figure().subplots())
+
+    The Brier score is (0.2² + 0.2² + 0.3² + 0.1²) / 4 = 0.18 / 4 = 0.045:
+
     >>> [text.get_text() for text in ax.get_legend().get_texts()]
-    ['True probabilities', 'CRM (Brier 0.072)']
+    ['True probabilities', 'CRM (Brier 0.045)']
     """
     require_matplotlib()
     records = _named(

@@ -92,6 +92,32 @@ def accuracy_section(
     from deals created later, is the actual of the WAPE and the bias. The Brier score
     compares each deal's probability with whether it was won in the end; deals still
     open on the report date are left out of it.
+
+    Examples
+    --------
+    Two deals at 50 %, open on 1 October 2025 and due in Q4: A (100) was won in
+    November, B (200) is still open. Q4's forecast was 150 against 100 won, a WAPE of
+    50 / 100; A's Brier score is (1 - 0.5)² and B is left out. No deal had closed
+    before 1 October, so no win rate could be learned, and the note says so. Nothing
+    changed in Q1 2026 yet, so the waterfall is Q4's: 300 at its start, 100 won,
+    200 at its end.
+
+    >>> import pandas as pd
+    >>> changes = pd.DataFrame({
+    ...     "deal_id": ["A", "A", "B"],
+    ...     "changed_at": pd.to_datetime(["2025-09-01", "2025-11-10", "2025-09-05"]),
+    ...     "value": [100.0, 100.0, 200.0],
+    ...     "probability": [0.5, 1.0, 0.5],
+    ...     "close_date": pd.to_datetime(["2025-11-15", "2025-11-10", "2025-12-01"]),
+    ...     "status": ["open", "won", "open"],
+    ...     "stage": ["Proposal", "Won", "Proposal"],
+    ... })
+    >>> section = accuracy_section(changes, as_of=pd.Timestamp("2026-01-10"))
+    >>> m = section.metrics
+    >>> m["accuracy_quarters"], m["crm_wape"], m["crm_brier"], "learned_wape" in m
+    ('Q4 2025', 0.5, 0.25, False)
+    >>> m["waterfall_quarter"], m["waterfall_start"], m["waterfall_won"], m["waterfall_end"]
+    ('Q4 2025', 300.0, 100.0, 200.0)
     """
     section = Section(key="accuracy", title="Forecast accuracy")
     as_of = utc_naive(as_of)

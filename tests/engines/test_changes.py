@@ -419,3 +419,12 @@ def test_random_logs_equal_the_pandas_path(
         want = pipeline_waterfall(log, first, last, period=period)
         _same_waterfall(_waterfall(native, str(first), str(last), period=period), want)
     _same_slippage(_slippage(native), close_date_slippage(log))
+
+
+@on_fast
+def test_the_backtest_refuses_an_engine_frame_with_what_to_do(engine: str) -> None:
+    import salescore
+
+    native = to_engine(_log(), engine)
+    with pytest.raises(SchemaError, match=r"reads a pandas DataFrame; got a (polars|duckdb) frame"):
+        salescore.backtest_forecast(native, periods=["2025Q1"])

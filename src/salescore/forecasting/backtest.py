@@ -21,7 +21,8 @@ from .. import schema
 from .._arrays import FloatArray, coerce, option_count, option_number
 from .._tables import plain_sum
 from .._timestamps import align_zones
-from ..errors import InvalidInputError
+from ..engines import engine_name
+from ..errors import InvalidInputError, SchemaError
 from ..pipeline import forecast_distribution
 from ._backtest_history import (
     PERIOD_COLUMNS,
@@ -261,6 +262,7 @@ def backtest_forecast(
         Canonical deal changes (:data:`salescore.schema.TABLES` ``["deal_changes"]``):
         one row per change of a deal, holding its whole state after the change; read
         with :func:`~salescore.forecasting.changes.pipeline_as_of`, which checks it.
+        A pandas DataFrame: an engine's frame is refused (collect it into pandas).
     periods : list or PeriodIndex, keyword-only
         The periods to backtest, each a pandas Period of whole days, text that
         :class:`pandas.Period` reads (``"2026Q1"``, ``"2026-03"``), or a tuple of its
@@ -444,6 +446,13 @@ def backtest_forecast(
 
     D2 is still open on April 1: the Brier score is D1's alone, :math:`(0.5 - 1)^2`.
     """
+    engine = engine_name(changes)
+    if engine is not None:
+        raise SchemaError(
+            f"backtest_forecast reads a pandas DataFrame; got a {engine} frame: collect the "
+            "change log into pandas first (pipeline_as_of, pipeline_waterfall and "
+            "close_date_slippage take it as it is)"
+        )
     windows = check_periods(periods)
     duration = check_lead(lead)
     source, table = check_source(probabilities)

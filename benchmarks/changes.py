@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 import salescore
-from salescore.forecasting.changes import pipeline_as_of, pipeline_waterfall
+from salescore.forecasting.changes import TERMS, pipeline_as_of, pipeline_waterfall
 
 START = np.datetime64("2024-01-01T00:00:00", "s")
 SPAN_DAYS = 730
@@ -52,17 +52,6 @@ CATEGORIES = ("pipeline", "pipeline", "best_case", "best_case", "commit")
 WHEN = pd.Timestamp("2025-06-30")
 WINDOW = (pd.Timestamp("2025-04-01"), pd.Timestamp("2025-06-30"))
 PERIOD = "2025Q2"
-TERMS = (
-    "start",
-    "new",
-    "pulled_in",
-    "pushed_out",
-    "value_up",
-    "value_down",
-    "won",
-    "lost",
-    "end",
-)
 
 
 def _count(text: str) -> int:

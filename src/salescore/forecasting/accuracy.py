@@ -20,6 +20,7 @@ import pandas as pd
 
 from .._arrays import FloatArray, coerce, power_of_two_scale, safe_divide
 from ..errors import IndexMismatchError, InvalidInputError
+from ._fields import table_field
 
 __all__ = ["ForecastAccuracy", "forecast_accuracy"]
 
@@ -40,21 +41,6 @@ _SUMMARY_COLUMNS: Final = (
 )
 _COUNTS: Final = ("periods", "mape_periods", "mape_skipped")
 _FLOAT_MAX: Final = float(np.finfo(np.float64).max)
-
-
-def _table_field(columns: tuple[str, ...]) -> Any:
-    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, pd.DataFrame):
-            raise InvalidInputError(
-                f"{attribute.name} must be a DataFrame; got {type(value).__name__}"
-            )
-        if isinstance(value.columns, pd.MultiIndex) or list(value.columns) != list(columns):
-            raise InvalidInputError(
-                f"{attribute.name} must have the columns {list(columns)!r}, in that order; "
-                f"got {list(value.columns)!r:.200}"
-            )
-
-    return check
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -86,8 +72,8 @@ class ForecastAccuracy:
     forecast_accuracy : builds this record.
     """
 
-    periods: pd.DataFrame = attrs.field(validator=_table_field(_PERIOD_COLUMNS))
-    summary: pd.DataFrame = attrs.field(validator=_table_field(_SUMMARY_COLUMNS))
+    periods: pd.DataFrame = attrs.field(validator=table_field(_PERIOD_COLUMNS))
+    summary: pd.DataFrame = attrs.field(validator=table_field(_SUMMARY_COLUMNS))
 
 
 def forecast_accuracy(

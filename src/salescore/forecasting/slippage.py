@@ -23,6 +23,7 @@ from ..engines import engine_name
 from ..errors import InvalidInputError
 from ..pipeline._deals import TOO_FAR, elapsed_days
 from ._changes import changes_of, deals_named, moment
+from ._fields import table_field
 
 __all__ = ["CloseDateSlippage", "close_date_slippage"]
 
@@ -41,21 +42,6 @@ _COLUMNS: Final = (
 _AT_LEAST_COLUMNS: Final = ("k", "deals", "share")
 
 IntArray = npt.NDArray[np.int64]
-
-
-def _table_field(columns: tuple[str, ...]) -> Any:
-    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, pd.DataFrame):
-            raise InvalidInputError(
-                f"{attribute.name} must be a DataFrame; got {type(value).__name__}"
-            )
-        if isinstance(value.columns, pd.MultiIndex) or list(value.columns) != list(columns):
-            raise InvalidInputError(
-                f"{attribute.name} must have the columns {list(columns)!r}, in that order; "
-                f"got {list(value.columns)!r:.200}"
-            )
-
-    return check
 
 
 def _mean_field(value: object) -> float:
@@ -109,8 +95,8 @@ class CloseDateSlippage:
     close_date_slippage : builds this record.
     """
 
-    deals: pd.DataFrame = attrs.field(validator=_table_field(_COLUMNS))
-    pushed_at_least: pd.DataFrame = attrs.field(validator=_table_field(_AT_LEAST_COLUMNS))
+    deals: pd.DataFrame = attrs.field(validator=table_field(_COLUMNS))
+    pushed_at_least: pd.DataFrame = attrs.field(validator=table_field(_AT_LEAST_COLUMNS))
     mean_pushes: float = attrs.field(converter=_mean_field)
     share_pushed: float = attrs.field(converter=_share_field)
 

@@ -10,15 +10,20 @@ process:
   the log sorted by ``changed_at``, and the first ``changed_at`` of each deal by
   ``groupby().min()``;
 - by ``pipeline_waterfall(log, start, end, period=...)`` and by two such as-of merges
-  joined on the deal, the contract's classification in NumPy and the sums per term.
+  joined on the deal, the contract's classification in NumPy and the sums per term;
+- by ``backtest_forecast(log, periods=..., probabilities="learned")`` over four
+  quarters, against the reading it cannot do without: the as-of merge at each of the
+  four snapshots and at ``as_of`` (the forecasts, win rates and scores are salescore's
+  own work on top of that).
 
 Both give the same deals and terms (the script checks it) and the script prints the
 best of ``--repeat`` runs and their ratio (salescore ÷ plain pandas). The log is then
 handed to Polars (a lazy frame) and DuckDB (a table in DuckDB's storage) and the same
 two calls are timed there against the same work written by hand in DuckDB SQL
-(``arg_max`` per deal; the waterfall's classification as ``CASE`` expressions), again
-with their ratio (engine ÷ hand SQL). The engines also check the log, which the plain
-code and the hand SQL do not.
+(``arg_max`` per deal; the waterfall's classification as ``CASE`` expressions; for the
+backtest the five as-of queries and each deal's first open row per stage), again with
+their ratio (engine ÷ hand SQL); the engines' backtest must equal the pandas one. The
+engines also check the log, which the plain code and the hand SQL do not.
 
     python benchmarks/changes.py                  # 10,000,000 change rows
     python benchmarks/changes.py --rows 1M --repeat 5
@@ -52,6 +57,7 @@ CATEGORIES = ("pipeline", "pipeline", "best_case", "best_case", "commit")
 WHEN = pd.Timestamp("2025-06-30")
 WINDOW = (pd.Timestamp("2025-04-01"), pd.Timestamp("2025-06-30"))
 PERIOD = "2025Q2"
+QUARTERS = ["2024Q3", "2024Q4", "2025Q1", "2025Q2"]
 
 
 def _count(text: str) -> int:
@@ -197,6 +203,13 @@ def plain_waterfall(log: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -
 
 # --- hand-written DuckDB SQL ------------------------------------------------------------
 
+HAND_FIRST_ENTRIES = """
+SELECT deal_id, stage, min(changed_at) AS entered
+FROM log
+WHERE status = 'open'
+GROUP BY deal_id, stage
+"""
+
 HAND_AS_OF = """
 SELECT deal_id,
        arg_max(stage, changed_at) AS stage,
@@ -256,6 +269,33 @@ SELECT
     count(*) FILTER ((in_s OR entered) AND in_e) AS end_n
 FROM parts
 """
+
+
+def _snapshots(log: pd.DataFrame) -> list[pd.Timestamp]:
+    """The backtest's snapshots (each quarter's first day) and its as_of (the last change)."""
+    return [pd.Period(quarter).start_time for quarter in QUARTERS] + [log["changed_at"].max()]
+
+
+def backtest(frame: Any) -> Any:
+    return salescore.backtest_forecast(frame, periods=QUARTERS, probabilities="learned")
+
+
+def plain_backtest_reading(log: pd.DataFrame) -> list[pd.DataFrame]:
+    return [plain_as_of(log, when) for when in _snapshots(log)]
+
+
+def hand_backtest_reading(connection: Any, log: pd.DataFrame) -> list[pd.DataFrame]:
+    states = [_hand_sql(connection, HAND_AS_OF, when=when) for when in _snapshots(log)]
+    return [*states, _hand_sql(connection, HAND_FIRST_ENTRIES)]
+
+
+def _same_backtest(ours: Any, theirs: Any) -> bool:
+    try:
+        pd.testing.assert_frame_equal(ours.periods, theirs.periods)
+        pd.testing.assert_frame_equal(ours.deals, theirs.deals)
+    except AssertionError:
+        return False
+    return bool(np.isclose(ours.brier, theirs.brier, rtol=1e-12))
 
 
 def _best(ours: Callable[[], Any], theirs: Callable[[], Any], repeat: int) -> tuple[float, float]:
@@ -355,6 +395,7 @@ def main() -> None:
             lambda: pipeline_waterfall(log, start, end, period=PERIOD),
             lambda: plain_waterfall(log, start, end),
         ),
+        ("backtest_forecast", lambda: backtest(log), lambda: plain_backtest_reading(log)),
     ]
     for name, ours, theirs in cases:
         rows.append((f"{name} (pandas)", *_best(ours, theirs, repeat)))
@@ -406,6 +447,10 @@ def main() -> None:
             repeat,
         )
         print(_row(f"pipeline_waterfall ({engine})", *times))
+        if not _same_backtest(backtest(frame), backtest(log)):
+            raise SystemExit(f"backtest_forecast on {engine} disagrees")
+        times = _best(partial(backtest, frame), partial(hand_backtest_reading, hand, log), repeat)
+        print(_row(f"backtest_forecast ({engine})", *times))
 
 
 if __name__ == "__main__":

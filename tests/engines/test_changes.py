@@ -1,4 +1,4 @@
-"""pipeline_as_of, pipeline_waterfall and close_date_slippage on engine frames.
+"""pipeline_as_of, pipeline_waterfall, close_date_slippage and backtest_forecast on engines.
 
 The engine checks the change log as the pandas path does and finds the rows in force,
 the deals taking part in the waterfall and each deal's moves of its close date where
@@ -421,10 +421,130 @@ def test_random_logs_equal_the_pandas_path(
     _same_slippage(_slippage(native), close_date_slippage(log))
 
 
-@on_fast
-def test_the_backtest_refuses_an_engine_frame_with_what_to_do(engine: str) -> None:
-    import salescore
+# --- the backtest -------------------------------------------------------------------------
 
-    native = to_engine(_log(), engine)
-    with pytest.raises(SchemaError, match=r"reads a pandas DataFrame; got a (polars|duckdb) frame"):
-        salescore.backtest_forecast(native, periods=["2025Q1"])
+
+def _backtest(log: Any, **options: Any) -> Any:
+    """The backtest of ``log``, or the message of its refusal."""
+    from salescore.forecasting.backtest import backtest_forecast
+
+    try:
+        return backtest_forecast(log, **options)
+    except InvalidInputError as error:
+        return str(error)
+
+
+def _same_backtest(got: Any, want: Any) -> None:
+    if isinstance(want, str):  # both refused, in the same words
+        assert got == want
+        return
+    assert not isinstance(got, str), got
+    pd.testing.assert_frame_equal(got.periods, want.periods)
+    pd.testing.assert_frame_equal(got.deals, want.deals)
+    if want.rates is None:
+        assert got.rates is None
+    else:  # stages first entered at one moment may come in another order
+        order = [c for c in want.rates.columns if c not in _RATE_VALUES]
+        pd.testing.assert_frame_equal(
+            got.rates.sort_values(order, kind="stable", na_position="first").reset_index(drop=True),
+            want.rates.sort_values(order, kind="stable", na_position="first").reset_index(
+                drop=True
+            ),
+        )
+    for field in ("probabilities", "lead", "as_of", "open_deals"):
+        assert getattr(got, field) == getattr(want, field)
+    for field in ("wape", "bias", "bias_pipeline", "coverage", "brier"):
+        assert getattr(got, field) == pytest.approx(getattr(want, field), nan_ok=True)
+
+
+_RATE_VALUES = ("reached", "won", "lost", "win_rate", "lower", "upper", "open")
+
+BACKTESTS: dict[str, dict[str, Any]] = {
+    "crm": {"periods": ["2025Q2", "2025Q3"]},
+    "crm, lead and as_of": {"periods": ["2025-05", "2025Q3"], "lead": "10D", "as_of": "2026-01-01"},
+    "preset": {
+        "periods": ["2025Q3"],
+        "probabilities": {"S0": 0.1, "S1": 0.3, "S2": 0.6, "S3": 0.8},
+    },
+    "learned": {"periods": ["2025Q3", "2025Q4"], "probabilities": "learned", "as_of": "2026-09-01"},
+    "learned by owner": {
+        "periods": ["2025Q4"],
+        "probabilities": "learned",
+        "by": "owner",
+        "as_of": "2026-09-01",
+    },
+    "learned too early": {"periods": [("2025-01-15", "2025-06-30")], "probabilities": "learned"},
+}
+
+
+@on_fast
+@pytest.mark.parametrize("case", list(BACKTESTS))
+def test_the_backtest_equals_the_pandas_path(engine: str, case: str) -> None:
+    # Oracle: the pandas path, whose own tests check the backtest by hand.
+    native = to_engine(_log(120), engine)
+    log = to_pandas(native)
+    want = _backtest(log, **BACKTESTS[case])
+    # Only the early period is refused: no deal had closed in its stages by then.
+    assert isinstance(want, str) == (case == "learned too early"), want
+    _same_backtest(_backtest(native, **BACKTESTS[case]), want)
+
+
+@pytest.mark.parametrize("engine", ["dask", "spark"], indirect=True)
+def test_dask_and_spark_backtests_equal_the_pandas_path(engine: str) -> None:
+    # The log as the user holds it (Dask hands back its own nullable strings).
+    log = _log(120)
+    native = to_engine(log, engine)
+    for case in ("crm", "learned by owner"):
+        want = _backtest(log, **BACKTESTS[case])
+        assert not isinstance(want, str), want
+        _same_backtest(_backtest(native, **BACKTESTS[case]), want)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
+def test_aware_backtests_equal_the_pandas_path(zone: str) -> None:
+    # Aware moments against the naive snapshots (naive is UTC) and an aware as_of;
+    # the default as_of is the last moment in the log's own zone.
+    pl = pytest.importorskip("polars")
+    log = _log(120)
+    log["changed_at"] = log["changed_at"].dt.tz_localize("UTC").dt.tz_convert(zone)
+    native = pl.from_pandas(log).lazy()
+    for options in (
+        BACKTESTS["learned"],
+        {"periods": ["2025Q2"], "as_of": pd.Timestamp("2025-12-01 09:00", tz="Asia/Tokyo")},
+        {"periods": ["2025Q2"], "lead": "36h"},
+    ):
+        want = _backtest(log, **options)
+        assert not isinstance(want, str), want
+        _same_backtest(_backtest(native, **options), want)
+    assert _backtest(native, periods=["2025Q2"]).as_of.tz is not None
+
+
+@on_fast
+def test_the_backtest_refuses_what_the_pandas_path_refuses(engine: str) -> None:
+    log = _log(40)
+    # A closed deal's open row without a stage, read for the learned rates: the
+    # pandas path names the rows' deals, the engine each deal once (here one row).
+    state = pipeline_as_of(log, "2025-10-01")
+    deal = state["deal_id"][state["status"] != "open"].min()  # closed at Q4's snapshot
+    nameless = log.copy()
+    row = nameless.index[(nameless["deal_id"] == deal) & (nameless["stage"] == "S0")][0]
+    nameless.loc[row, "stage"] = None
+    options = {"periods": ["2025Q4"], "probabilities": "learned", "as_of": "2026-09-01"}
+    want = _backtest(nameless, **options)
+    assert isinstance(want, str)
+    assert f"1 row: {deal!r}" in want
+    got = _backtest(to_engine(nameless, engine), **options)
+    assert got == want.replace(f"1 row: {deal!r}", f"1 deal: {deal!r}")
+    # No rows; no probability column with "crm"; a bad row, in the pandas words.
+    empty = to_engine(log.iloc[:0], engine)
+    assert _backtest(empty, periods=["2025Q1"]) == _backtest(log.iloc[:0], periods=["2025Q1"])
+    chanceless = log.drop(columns="probability")
+    want = _backtest(chanceless, periods=["2025Q1"])
+    assert isinstance(want, str)
+    assert "missing column 'probability'" in want
+    assert _backtest(to_engine(chanceless, engine), periods=["2025Q1"]) == want
+    negative = log.assign(value=np.where(log["deal_id"] == "D005", -1.0, log["value"]))
+    want = _backtest(negative, periods=["2025Q1"])
+    assert isinstance(want, str)
+    assert "'D005'" in want
+    assert _backtest(to_engine(negative, engine), periods=["2025Q1"]) == want

@@ -49,6 +49,7 @@ from ._waterfall import flows
 __all__ = [
     "EngineChanges",
     "engine_changes",
+    "rows_in_force",
     "slippage_counts",
     "slippage_table",
     "state_at",
@@ -307,14 +308,25 @@ def state_at(changes: object, engine: str, when: object) -> pd.DataFrame:
     as the pipeline) come back to pandas, sorted by deal id on a fresh RangeIndex, with
     the columns and dtypes of the pandas path.
     """
-    log = engine_changes(changes, engine)
-    stamp = moment(when, "when")
+    return rows_in_force(engine_changes(changes, engine), moment(when, "when"))
+
+
+def rows_in_force(
+    log: EngineChanges, stamp: pd.Timestamp, others: list[str] | None = None
+) -> pd.DataFrame:
+    """The deals at ``stamp`` from a checked log: :func:`state_at`'s table.
+
+    The columns ``others`` (of the log, not among the deals' columns) follow, as the
+    row in force holds them.
+    """
     columns = [name for name in _DEALS_COLUMNS if name in log.present or name == "created"]
+    extra = [name for name in others or [] if name not in columns]
     rows = _rows_at(log, stamp).select(
         *(nw.col(_CREATED).alias(name) if name == "created" else nw.col(name) for name in columns),
         nw.col(_AT),
+        *(nw.col(name) for name in extra),
     )
-    return _pandas_rows(log, collect(rows), [*columns, _AT])
+    return _pandas_rows(log, collect(rows), [*columns, _AT, *extra])
 
 
 def _pandas_rows(log: EngineChanges, table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

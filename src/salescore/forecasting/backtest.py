@@ -17,12 +17,11 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from .. import schema
 from .._arrays import FloatArray, coerce, option_count, option_number
 from .._tables import plain_sum
 from .._timestamps import align_zones
 from ..engines import engine_name
-from ..errors import InvalidInputError, SchemaError
+from ..errors import InvalidInputError
 from ..pipeline import forecast_distribution
 from ._backtest_history import (
     PERIOD_COLUMNS,
@@ -38,23 +37,19 @@ from ._backtest_history import (
     check_source_field,
     crm_probabilities,
     learned_probabilities,
-    learned_rates,
     one_currency,
     period_deals,
     preset_probabilities,
     score_field,
-    with_groups,
 )
 from ._backtest_pit import pit_bounds, pit_cdf, pit_histogram
-from ._changes import moment
+from ._snapshots import PandasSnapshots, Snapshots
 from ._window import in_period
 from .accuracy import forecast_accuracy
 from .calibration import ProbabilityCalibration, probability_calibration
-from .changes import pipeline_as_of
 
 __all__ = ["Backtest", "backtest_forecast"]
 
-_TABLE: Final = "deal_changes"
 _DAY: Final = pd.Timedelta(days=1)
 _SLACK: Final = 1e-9  # the share of the forecast's total under which amounts are equal
 
@@ -258,11 +253,12 @@ def backtest_forecast(
 
     Parameters
     ----------
-    changes : DataFrame
+    changes : DataFrame or engine frame
         Canonical deal changes (:data:`salescore.schema.TABLES` ``["deal_changes"]``):
         one row per change of a deal, holding its whole state after the change; read
         with :func:`~salescore.forecasting.changes.pipeline_as_of`, which checks it.
-        A pandas DataFrame: an engine's frame is refused (collect it into pandas).
+        On a Polars, DuckDB, Dask or PySpark frame the log is checked and each
+        snapshot's deals are found in the engine (see Notes).
     periods : list or PeriodIndex, keyword-only
         The periods to backtest, each a pandas Period of whole days, text that
         :class:`pandas.Period` reads (``"2026Q1"``, ``"2026-03"``), or a tuple of its
@@ -369,7 +365,14 @@ def backtest_forecast(
 
     The log is checked whole (as :func:`pipeline_as_of` checks it), and the state
     at each snapshot is rebuilt from the rows up to it, so the work grows with the
-    number of periods times the rows of the log.
+    number of periods times the rows of the log. On an engine frame the check and
+    each snapshot's rows in force are queries run where the log lives, and only the
+    deals existing at each snapshot come back to pandas; for ``"learned"``, one
+    grouped query also brings back each deal's first open row per stage (one row per
+    deal and stage: which stages a deal reached is all the win rates read). The
+    result is that of the same log in pandas, except the order of the rows of
+    ``rates`` among stages first entered at one moment, and that a refused row
+    without a stage is named by its deal.
 
     *Scores.* With :math:`\mu_P` the forecast mean over the periods,
 
@@ -446,13 +449,6 @@ def backtest_forecast(
 
     D2 is still open on April 1: the Brier score is D1's alone, :math:`(0.5 - 1)^2`.
     """
-    engine = engine_name(changes)
-    if engine is not None:
-        raise SchemaError(
-            f"backtest_forecast reads a pandas DataFrame; got a {engine} frame: collect the "
-            "change log into pandas first (pipeline_as_of, pipeline_waterfall and "
-            "close_date_slippage take it as it is)"
-        )
     windows = check_periods(periods)
     duration = check_lead(lead)
     source, table = check_source(probabilities)
@@ -460,16 +456,17 @@ def backtest_forecast(
     level = option_number("confidence", confidence)
     if not 0.0 < level < 1.0:
         raise InvalidInputError(f"confidence must be in (0, 1), such as 0.95; got {confidence!r}")
-    needed = {"probability": "probability"} if source == "crm" else {"stage": "stage"}
-    schema.check_columns(changes, _TABLE, {"changed_at": "changed_at"} | needed, others=groups)
-    if len(changes) == 0:
-        raise InvalidInputError("changes has no rows: there is nothing to backtest")
-    log = changes.reset_index(drop=True)
-    moments = log["changed_at"]
-    stamp = moments.max() if as_of is None else moment(as_of, "as_of")
-    final = pipeline_as_of(log, stamp)  # checks the whole log
-    if source == "learned":  # the rows' statuses as pipeline_as_of reads them
-        log = log.assign(status=log["status"].astype(str).str.strip().str.lower())
+    needed = ["probability"] if source == "crm" else ["stage"]
+    learned = source == "learned"
+    engine = engine_name(changes)
+    log: Snapshots
+    if engine is not None:  # the snapshots found in the engine
+        from ._snapshots_engine import EngineSnapshots
+
+        log = EngineSnapshots(changes, engine, needed, groups, learned, as_of)
+    else:
+        log = PandasSnapshots(changes, needed, groups, learned, as_of)
+    stamp, final = log.as_of, log.final
 
     rows, deal_rows, rate_tables = [], [], []
     for name, first, last in windows:
@@ -481,18 +478,14 @@ def backtest_forecast(
             )
         snapshot = first - duration
         context = f"period {name} (snapshot {snapshot})"
-        clock, when = align_zones(moments, snapshot)
         # No look-ahead: the forecast reads the rows up to the snapshot, and only them.
-        past = log[(clock <= when).to_numpy()].reset_index(drop=True)
-        state = pipeline_as_of(past, snapshot) if len(past) else final.iloc[:0]
-        # The groups too are those of the snapshot.
-        state = with_groups(state, past, clock[(clock <= when).to_numpy()], groups)
+        state = log.state(snapshot)
         forecast = state[(state["status"] == "open") & in_period(state["close_date"], first, last)]
         forecast = forecast.reset_index(drop=True)
-        if source == "learned":
-            learned = learned_rates(past, state, level, context, groups)
-            rate_tables.append(learned.assign(period=name, snapshot=snapshot))
-            chances = learned_probabilities(learned, forecast, groups, context)
+        if learned:
+            rates = log.rates(state, snapshot, level, context)
+            rate_tables.append(rates.assign(period=name, snapshot=snapshot))
+            chances = learned_probabilities(rates, forecast, groups, context)
         elif source == "preset":
             chances = preset_probabilities(forecast, table, context)
         else:

@@ -36,14 +36,15 @@ MINIMUM = [
     # pyparsing 3.3 deprecates names that matplotlib 3.8.0 still uses at import time.
     "pyparsing<3.3",
 ]
-# The package with every optional extra, as the sessions that test it install it.
-PACKAGE = ".[models,plot,locale]"
+# The package with every optional extra but the engines, as the sessions that test it
+# install it (the HTTP server included).
+PACKAGE = ".[models,plot,locale,server]"
 # The package with every engine, as the `engines` session tests it.
 ENGINES = ".[models,polars,duckdb,dask,spark]"
 # The in-process engines, for the examples that run them.
 PACKAGE_WITH_LOCAL_ENGINES = ".[models,plot,locale,polars,duckdb]"
 # Both, for the type checker.
-PACKAGE_WITH_ENGINES = ".[models,plot,locale,polars,duckdb,dask,spark]"
+PACKAGE_WITH_ENGINES = ".[models,plot,locale,server,polars,duckdb,dask,spark]"
 # The engine suite needs its engines (and PySpark its JVM), so only `engines` runs it.
 NOT_ENGINES = "--ignore=tests/engines"
 

@@ -60,7 +60,7 @@ LAYERS: Final = (
         {"pipeline", "forecasting", "leads", "retention", "team", "tiers", "value", "models"}
     ),
     frozenset({"adapters", "io", "datasets", "plotting"}),
-    frozenset({"report"}),
+    frozenset({"report", "server"}),
     frozenset({"cli"}),
     frozenset({"salescore", "__main__"}),
 )

@@ -1095,6 +1095,14 @@ EXEMPT: dict[str, str] = {
     "models.clv.PurchaseModel": "a typing Protocol, not instantiated",
     "models.clv.SpendModel": "a typing Protocol, not instantiated",
     "cli.main": "the command line: fuzzed with arguments and files in test_hostile_cli.py",
+    "server.app.create_app": (
+        "the HTTP API: each endpoint is fuzzed with hostile bodies over HTTP in "
+        "tests/server/test_hostile_requests.py"
+    ),
+    "server.app.ServerSettings": (
+        "the server's settings: refusals tested in tests/server/test_guards.py"
+    ),
+    "server.app.serve": "runs until interrupted: started as a process in tests/server",
     "io._read.read_table": "reads a file: fuzzed with garbage files in test_hostile_cli.py",
     "io._export.read_export": "reads a file: fuzzed with garbage files in test_hostile_cli.py",
     "report.data.load_inputs": "reads a folder of files: fuzzed in test_hostile_cli.py",

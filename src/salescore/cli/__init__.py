@@ -67,6 +67,8 @@ from ._options import file_format_arguments as _file_format_arguments
 from ._options import fiscal_calendar as _calendar
 from ._options import fraction as _fraction
 from ._options import number as _number
+from ._serve import add_serve as _add_serve
+from ._serve import run_serve as _run_serve
 
 __all__ = ["main"]
 
@@ -232,6 +234,7 @@ def _parser() -> argparse.ArgumentParser:
     output.add_argument(
         "--display-locale", type=_display_locale, metavar="LOCALE", help=_DISPLAY_HELP
     )
+    _add_serve(commands)
     return parser
 
 
@@ -464,6 +467,8 @@ def _run(argv: Sequence[str] | None) -> int:
         if args.command is None:
             parser.print_help()
             return 0
+        if args.command == "serve":
+            return _run_serve(args)
         return _report(args)
     except SystemExit as done:  # --help and --version
         return done.code if isinstance(done.code, int) else 0

@@ -41,8 +41,9 @@ MINIMUM = [
 PACKAGE = ".[models,plot,locale,server]"
 # The package with every engine, as the `engines` session tests it.
 ENGINES = ".[models,polars,duckdb,dask,spark]"
-# The in-process engines, for the examples that run them.
-PACKAGE_WITH_LOCAL_ENGINES = ".[models,plot,locale,polars,duckdb]"
+# The in-process engines, for the examples that run them (and the server, whose modules
+# the doctests import).
+PACKAGE_WITH_LOCAL_ENGINES = ".[models,plot,locale,server,polars,duckdb]"
 # Both, for the type checker.
 PACKAGE_WITH_ENGINES = ".[models,plot,locale,server,polars,duckdb,dask,spark]"
 # The engine suite needs its engines (and PySpark its JVM), so only `engines` runs it.

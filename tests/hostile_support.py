@@ -726,15 +726,19 @@ class Case:
     changes: tuple[tuple[str, str], ...]  # (parameter, hostile label)
 
 
-_PARAMETERS: dict[int, dict[str, tuple[inspect.Parameter, Any]]] = {}
-_POOLS: dict[tuple[int, str], tuple[str, tuple[Hostile, ...]]] = {}
+# Keyed by the entry's id, and holding the entry: an id is reused once its object is
+# freed, so a hit counts only when it is the same entry (a test's own short-lived entry
+# must not find the parameters of another function's).
+_PARAMETERS: dict[int, tuple[Entry, dict[str, tuple[inspect.Parameter, Any]]]] = {}
+_POOLS: dict[tuple[int, str], tuple[Entry, tuple[str, tuple[Hostile, ...]]]] = {}
 
 
 def parameters(entry: Entry) -> dict[str, tuple[inspect.Parameter, Any]]:
     """Each fuzzable parameter with its baseline value (given, or the default)."""
-    if id(entry) not in _PARAMETERS:
-        _PARAMETERS[id(entry)] = _parameters(entry)
-    return _PARAMETERS[id(entry)]
+    cached = _PARAMETERS.get(id(entry))
+    if cached is None or cached[0] is not entry:
+        cached = _PARAMETERS[id(entry)] = (entry, _parameters(entry))
+    return cached[1]
 
 
 def _parameters(entry: Entry) -> dict[str, tuple[inspect.Parameter, Any]]:
@@ -755,9 +759,10 @@ def _parameters(entry: Entry) -> dict[str, tuple[inspect.Parameter, Any]]:
 
 def pool(entry: Entry, name: str) -> tuple[str, tuple[Hostile, ...]]:
     """The kind of a parameter and its hostile values."""
-    if (id(entry), name) not in _POOLS:
-        _POOLS[id(entry), name] = _pool(entry, name)
-    return _POOLS[id(entry), name]
+    cached = _POOLS.get((id(entry), name))
+    if cached is None or cached[0] is not entry:
+        cached = _POOLS[id(entry), name] = (entry, _pool(entry, name))
+    return cached[1]
 
 
 def _pool(entry: Entry, name: str) -> tuple[str, tuple[Hostile, ...]]:

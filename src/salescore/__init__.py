@@ -263,11 +263,12 @@ if TYPE_CHECKING:  # what __getattr__ loads at run time, for type checkers
     from . import models as models
     from . import plotting as plotting
     from . import report as report
+    from . import server as server
 
 # The public submodules. Those the names above come from are imported with the package;
-# the others (SciPy's models, matplotlib's plotting, the report, the command line and the
-# sample data) only when first touched, so that ``import salescore`` stays fast and needs
-# no optional dependency (PEP 562).
+# the others (SciPy's models, matplotlib's plotting, the report, the command line, the
+# sample data and the HTTP server) only when first touched, so that ``import salescore``
+# stays fast and needs no optional dependency (PEP 562).
 _SUBMODULES = frozenset(
     {
         "adapters",
@@ -286,6 +287,7 @@ _SUBMODULES = frozenset(
         "report",
         "retention",
         "schema",
+        "server",
         "team",
         "tiers",
         "value",

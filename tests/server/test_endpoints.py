@@ -224,3 +224,14 @@ def test_customer_value_equals_the_unit_economics(base: str) -> None:
 
 def _no_cac(body: dict[str, Any]) -> dict[str, Any]:
     return {key: item for key, item in body.items() if key not in ("hours", "hourly_cost")}
+
+
+def test_one_record_is_a_batch_of_one(base: str) -> None:
+    # A workflow or webhook sends the one deal that changed, unwrapped.
+    payload = VENDOR_PAYLOADS["hubspot"]()
+    record = payload["results"][0]
+    answer = _post(base, "/v1/deal-metrics/hubspot", record)
+    assert answer.status_code == 200
+    got = answer.json()
+    assert got["counts"]["rows_in"] == 1
+    assert got == json.loads(json.dumps(webhook.deal_metrics(record, source="hubspot")))

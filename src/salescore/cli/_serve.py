@@ -16,8 +16,8 @@ from ._options import UsageError
 __all__ = ["add_serve", "run_serve"]
 
 _DESCRIPTION = """\
-Serve salescore's calculations over HTTP (needs the server extra:
-pip install "salescore[server]"): POST /v1/forecast, /v1/deal-metrics/{source},
+Serve salescore's calculations over HTTP (needs the server extra: in a clone,
+python -m pip install '.[server]'): POST /v1/forecast, /v1/deal-metrics/{source},
 /v1/tiers and /v1/customer-value; GET /v1/health and the OpenAPI 3.0 document at
 /v1/openapi.json. Clients send the key as X-API-Key or Authorization: Bearer."""
 
@@ -98,7 +98,7 @@ def run_serve(args: argparse.Namespace) -> int:
     except ImportError as missing:
         raise UsageError(
             f"salescore serve needs the server extra ({missing.name} is not installed): "
-            'pip install "salescore[server]"'
+            "python -m pip install '.[server]' in a clone of salescore"
         ) from None
     key = os.environ.get(args.api_key_env) or None
     settings = ServerSettings(

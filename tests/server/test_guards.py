@@ -25,6 +25,7 @@ from .conftest import KEY
 from .harness import running
 
 GOOD = {"deals": [{"deal_id": "D1", "value": 100.0, "probability": 0.5}]}
+JSON = {"content-type": "application/json"}
 
 
 def _error(answer: httpx.Response, status: int, kind: str) -> dict[str, Any]:
@@ -49,8 +50,35 @@ def test_malformed_json_is_a_400(base: str) -> None:
         assert _error(answer, 400, "invalid_json")["message"] == "the body is not valid JSON"
     answer = _forecast(base, content=b"", headers={"content-type": "application/json"})
     assert _error(answer, 400, "invalid_json")["message"] == "the body is empty: send a JSON object"
-    answer = httpx.post(f"{base}/v1/deal-metrics/hubspot", content=b"{oops")
+    answer = httpx.post(f"{base}/v1/deal-metrics/hubspot", content=b"{oops", headers=JSON)
     assert _error(answer, 400, "invalid_json")["message"].startswith("the body is not valid JSON:")
+    # Nested past what a JSON reader follows: a 400, not a crash.
+    for path in ("/v1/deal-metrics/hubspot", "/v1/forecast"):
+        answer = httpx.post(f"{base}{path}", content=b"[" * 100_000, headers=JSON)
+        assert _error(answer, 400, "invalid_json")["message"] in (
+            "the body is nested too deeply",
+            "the body could not be read as JSON",
+        )
+    deep = {"mapping": "[" * 5000}
+    answer = httpx.post(f"{base}/v1/deal-metrics/records", json=[], params=deep)
+    assert (
+        "mapping must be JSON text of an object" in _error(answer, 422, "invalid_input")["message"]
+    )
+
+
+def test_a_body_not_declared_as_json_is_a_415(base: str) -> None:
+    # curl -d sends a form's content type; a client may send none.
+    text = json.dumps({"deals": []})
+    for headers in (
+        {},
+        {"content-type": "application/x-www-form-urlencoded"},
+        {"content-type": "text/plain"},
+    ):
+        answer = _forecast(base, content=text, headers=headers)
+        error = _error(answer, 415, "unsupported_media_type")
+        assert "Content-Type: application/json" in error["message"]
+    for kind in ("application/json; charset=utf-8", "application/vnd.api+json"):
+        assert _forecast(base, content=text, headers={"content-type": kind}).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -118,7 +146,20 @@ def test_nan_and_infinity_are_no_numbers(base: str) -> None:
         ),
         ({**GOOD, "period_start": "2026-01-01"}, "go together"),
         ({**GOOD, "period_start": "2026-01-01", "period_end": "2026-03-31"}, "close_date"),
-        ({**GOOD, "quota": -1.0}, "quota"),
+        ({**GOOD, "quota": -1.0}, "quota must be a number > 0"),
+        ({**GOOD, "quota": 0}, "quota must be a number > 0"),
+        ({**GOOD, "closed": -50.0}, "needs a quota"),
+        ({**GOOD, "quota": 100.0, "closed": -50.0}, "closed"),
+        ({"deals": [GOOD["deals"][0], GOOD["deals"][0]]}, "repeated: ['D1']"),
+        (
+            {
+                "deals": [
+                    {"deal_id": "D1", "value": 5.0, "probability": 0.5, "currency": "USD"},
+                    {"deal_id": "D2", "value": 5.0, "probability": 0.5},
+                ]
+            },
+            "name it on every deal",
+        ),
     ],
 )
 def test_values_the_library_refuses_are_422s_with_its_message(
@@ -140,6 +181,32 @@ def test_other_endpoints_refuse_with_the_library_message(base: str) -> None:
     }
     answer = httpx.post(f"{base}/v1/customer-value", json=both)
     assert "one way" in _error(answer, 422, "invalid_input")["message"]
+    for count in (0, 2.5, -1):
+        odd = {"margin": 1.0, "retention": 0.5, "spend": 3.0, "new_customers": count}
+        answer = httpx.post(f"{base}/v1/customer-value", json=odd)
+        assert (
+            "new_customers must be a whole number >= 1"
+            in _error(answer, 422, "invalid_input")["message"]
+        )
+    start = {"margin": 1.0, "retention": 0.5, "timing": "start"}
+    answer = httpx.post(f"{base}/v1/customer-value", json=start)
+    assert _error(answer, 422, "invalid_input")["problems"][0]["field"] == "timing"
+    twice = {
+        "today": "2026-12-01",
+        "segments": [],
+        "accounts": [
+            {"account_id": "A", "annual_revenue": 1.0},
+            {"account_id": "A", "annual_revenue": 2.0},
+        ],
+    }
+    answer = httpx.post(f"{base}/v1/tiers", json=twice)
+    assert "repeated: ['A']" in _error(answer, 422, "invalid_input")["message"]
+    for mapping in ("[1, 2]", "null", '"id"'):
+        answer = httpx.post(f"{base}/v1/deal-metrics/records", json=[], params={"mapping": mapping})
+        assert (
+            "mapping must be JSON text of an object"
+            in _error(answer, 422, "invalid_input")["message"]
+        )
     half = {"margin": 1.0, "retention": 0.5, "spend": 3.0}
     answer = httpx.post(f"{base}/v1/customer-value", json=half)
     assert "new_customers is missing" in _error(answer, 422, "invalid_input")["message"]
@@ -302,6 +369,8 @@ def test_the_access_log_holds_no_payload(base: str, caplog: pytest.LogCaptureFix
         ({"max_batch": True}, "max_batch must be a number > 0"),
         ({"cors_origins": "https://crm.example.com"}, "a list or tuple of origins"),
         ({"cors_origins": ["*"]}, "must hold origins"),
+        ({"api_key": "schlüssel-geheim-0123"}, "printable ASCII without spaces"),
+        ({"api_key": " " * 16}, "printable ASCII without spaces"),
     ],
 )
 def test_bad_settings_are_refused(options: dict[str, Any], words: str) -> None:

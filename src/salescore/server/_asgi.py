@@ -3,7 +3,8 @@
 :class:`Guard` is the application's outermost middleware but CORS. A request
 without the right key (``X-API-Key: <key>`` or ``Authorization: Bearer <key>``,
 compared in constant time) is answered 401 before its body is read, except for the
-paths anyone may read (``/v1/health`` and the OpenAPI document). A request whose
+paths anyone may read (``/v1/health`` and the OpenAPI document). A POST whose body is
+not declared as JSON is answered 415. A request whose
 ``Content-Length`` is above the limit is answered 413 before its body is read; a
 body sent without a length (chunked) is counted as it arrives and answered 413 as
 soon as it passes the limit.
@@ -24,6 +25,7 @@ from typing import Any
 __all__ = [
     "LOGGER",
     "MISSING_KEY",
+    "NOT_JSON",
     "OPEN_PATHS",
     "WRONG_KEY",
     "Guard",
@@ -62,6 +64,17 @@ class _TooLargeError(Exception):
 OPEN_PATHS = frozenset({"/v1/health", "/v1/openapi.json"})
 MISSING_KEY = "this server needs an API key: send X-API-Key or Authorization: Bearer"
 WRONG_KEY = "the API key is wrong"
+NOT_JSON = "send the body as JSON, with the header Content-Type: application/json"
+
+
+def _is_json(content_type: bytes | None) -> bool:
+    """Whether a Content-Type names JSON (``application/json``, ``…+json``, any charset)."""
+    if content_type is None:
+        return False
+    kind = content_type.split(b";", 1)[0].strip().lower()
+    return kind == b"application/json" or (
+        kind.startswith(b"application/") and kind.endswith(b"+json")
+    )
 
 
 def key_problem(expected: str | None, headers: dict[bytes, bytes]) -> str | None:
@@ -126,6 +139,9 @@ class Guard:
         try:
             if refused is not None:
                 await self._answer(send_logged, 401, "unauthorized", refused)
+                return
+            if scope.get("method") == "POST" and not _is_json(headers.get(b"content-type")):
+                await self._answer(send_logged, 415, "unsupported_media_type", NOT_JSON)
                 return
             length = headers.get(b"content-length")
             if length is not None and (not length.isdigit() or int(length) > self.max_body):

@@ -44,9 +44,26 @@ def _number(x: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
+def _once(ids: list[str], what: str) -> None:
+    """Refuse ids given twice: one record counted twice would be a wrong figure."""
+    counts = pd.Series(ids, dtype=object).value_counts(sort=False)
+    repeated = counts.index[counts.to_numpy() > 1].tolist()
+    if repeated:
+        raise InvalidInputError(
+            f"{what}: each id must be given once; repeated: {repeated[:5]!r}"
+            f"{' …' if len(repeated) > 5 else ''}"
+        )
+
+
 def _one_currency(request: ForecastRequest) -> str | None:
     """The request's one currency; deals in another are refused, never added up."""
     named = {deal.currency for deal in request.deals if deal.currency is not None}
+    unnamed = [deal.deal_id for deal in request.deals if deal.currency is None]
+    if request.currency is None and named and unnamed:
+        raise InvalidInputError(
+            f"deals: some deals name their currency and {len(unnamed)} do not "
+            f"({unnamed[:5]!r}); name it on every deal, or once as the request's currency"
+        )
     wanted = request.currency
     others = sorted(named - {wanted}) if wanted is not None else sorted(named)[1:]
     if others:
@@ -85,6 +102,14 @@ def forecast(request: ForecastRequest) -> dict[str, Any]:
         raise InvalidInputError(
             "give preset or stage_probabilities, not both: which one a stage takes would be a guess"
         )
+    _once([deal.deal_id for deal in request.deals], "deals")
+    if request.quota is None and request.closed != 0.0:
+        raise InvalidInputError(
+            f"closed is the revenue already won toward the quota, so it needs a quota; "
+            f"got closed={request.closed!r} without one"
+        )
+    if request.quota is not None and not request.quota > 0.0:
+        raise InvalidInputError(f"quota must be a number > 0; got {request.quota!r}")
     currency = _one_currency(request)
     kept = _in_period(request)
     deals = [deal for deal, keep in zip(request.deals, kept, strict=True) if keep]
@@ -143,11 +168,18 @@ def deal_metrics(
     payload: Any, source: str, mapping: dict[str, str] | None, scale: str
 ) -> dict[str, Any]:
     """POST /v1/deal-metrics/{source}: :func:`salescore.adapters.webhook.deal_metrics`."""
-    return webhook.deal_metrics(payload, source=source, mapping=mapping, probability_scale=scale)
+    metrics = webhook.deal_metrics(payload, source=source, mapping=mapping, probability_scale=scale)
+    # Ids as text, whatever type the CRM gives them (Pipedrive's and Odoo's are numbers):
+    # one type in the published schema, which Salesforce's flows can read.
+    for deal in metrics["deals"]:
+        if deal["deal_id"] is not None:
+            deal["deal_id"] = str(deal["deal_id"])
+    return metrics
 
 
 def plan_accounts(request: TiersRequest) -> dict[str, Any]:
     """POST /v1/tiers: :func:`salescore.tiers.tier_accounts` on the accounts."""
+    _once([account.account_id for account in request.accounts], "accounts")
     rows = [account.model_dump() for account in request.accounts]
     columns = ["account_id", "annual_revenue", "size", "region", "industry", "last_contact"]
     frame = pd.DataFrame(rows, columns=columns)
@@ -185,6 +217,11 @@ def customer_value(request: CustomerValueRequest) -> dict[str, Any]:
             "be a guess"
         )
     cac = request.acquisition_cost
+    won = request.new_customers
+    if won is not None and not (won >= 1.0 and float(won).is_integer()):
+        raise InvalidInputError(
+            f"new_customers must be a whole number >= 1 (a CAC needs a customer won); got {won!r}"
+        )
     if given == ["spend and new_customers"]:
         cac = float(
             value.acquisition_cost(

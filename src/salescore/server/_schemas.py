@@ -86,10 +86,14 @@ class ForecastRequest(_Body):
 
     deals: list[ForecastDeal] = Field(description="The open deals, at most the server's batch.")
     currency: Text | None = Field(
-        default=None, description="The currency of every amount; deals must not differ."
+        default=None,
+        description="The currency of every amount; deals must not differ. Without it, every "
+        "deal or none names its currency.",
     )
     quota: Number | None = Field(default=None, description="The target of the period, > 0.")
-    closed: Number = Field(default=0.0, description="Revenue already won in the period, >= 0.")
+    closed: Number = Field(
+        default=0.0, description="Revenue already won in the period, >= 0; needs a quota."
+    )
     preset: Literal["salesforce", "hubspot", "espocrm", "suitecrm"] | None = Field(
         default=None, description="A CRM's default probability per stage, for deals without one."
     )
@@ -118,7 +122,8 @@ class ForecastResponse(BaseModel):
         description="P(closed + revenue >= quota), or null without a quota."
     )
     coverage: float | None = Field(
-        description="pipeline ÷ (quota − closed), or null without a quota."
+        description="pipeline ÷ (quota − closed); null without a quota, or when the quota "
+        "is reached already (nothing left to cover)."
     )
     method: str = Field(description="How the distribution was computed.")
 
@@ -127,7 +132,7 @@ class ForecastResponse(BaseModel):
 
 
 class WeightedDeal(BaseModel):
-    deal_id: Any = Field(description="The deal's id as the CRM writes it: text or a number.")
+    deal_id: str | None = Field(description="The deal's id as text (a number is written as text).")
     status: str | None
     currency: str | None
     value: float | None

@@ -27,6 +27,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from .._version import __version__
 from ..errors import InvalidInputError
@@ -98,9 +99,16 @@ class ServerSettings:
 
     @api_key.validator
     def _key(self, attribute: "attrs.Attribute[Any]", value: object) -> None:
-        if value is not None and (not isinstance(value, str) or len(value) < 16):
+        if value is None:
+            return
+        if not isinstance(value, str) or len(value) < 16:
             raise InvalidInputError(
                 "api_key must be text of at least 16 characters (a long random key), or None"
+            )
+        if not all(33 <= ord(character) <= 126 for character in value):
+            raise InvalidInputError(
+                "api_key must be printable ASCII without spaces (HTTP headers carry no "
+                "other characters reliably), such as secrets.token_urlsafe(32)"
             )
 
 
@@ -149,6 +157,7 @@ _PAYLOAD: dict[str, Any] = {
         }
     },
 }
+_NOT_JSON = object()  # a mapping query that is not JSON
 _MAPPING = (
     'For source "records": canonical column -> the records\' field, as JSON text, such as '
     '{"deal_id": "id", "value": "amount"}.'
@@ -160,7 +169,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (400, "The body is not JSON."),
         (401, "The API key is missing or wrong."),
         (413, "The body or the batch is larger than the server accepts."),
+        (415, "The body is not sent as application/json."),
         (422, "A field is missing, of the wrong type, or refused by the calculation."),
+        (500, "A bug in salescore: the server's log has its details."),
         (503, "The calculation took longer than the server allows."),
     )
 }
@@ -272,9 +283,14 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         The body is the CRM's own payload; rejected records are listed with their
         reasons and never fail the call.
         """
-        body = await raw.body()
+        try:
+            body = await raw.body()
+        except ClientDisconnect:  # the client left, or the Guard answered 413 already
+            raise _RefusedError(400, "disconnected", "the client left before its body") from None
         try:
             payload = json.loads(body)
+        except RecursionError:
+            raise _RefusedError(400, "invalid_json", "the body is nested too deeply") from None
         except ValueError as error:
             raise _RefusedError(
                 400, "invalid_json", f"the body is not valid JSON: {error}"
@@ -283,7 +299,9 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         if mapping is not None:
             try:
                 names = json.loads(mapping)
-            except ValueError:
+            except (ValueError, RecursionError):
+                names = _NOT_JSON
+            if not isinstance(names, dict):
                 raise InvalidInputError(
                     f"mapping must be JSON text of an object; got {mapping!r:.80}"
                 ) from None
@@ -343,6 +361,9 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 400 and "parsing the body" in str(error.detail):
+            # FastAPI's words for a body it could not read: too deeply nested, cut off.
+            return _error(400, "invalid_json", "the body could not be read as JSON")
         kind = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
         return _error(error.status_code, kind, str(error.detail))
 

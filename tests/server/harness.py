@@ -12,14 +12,14 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import uvicorn
 
 from salescore.server import ServerSettings, create_app
 
-__all__ = ["free_port", "running"]
+__all__ = ["free_port", "running", "wait_until_up"]
 
 
 def free_port() -> int:
@@ -27,6 +27,23 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def wait_until_up(base: str, alive: Callable[[], bool], seconds: float = 30.0) -> None:
+    """Return once ``base`` answers ``/v1/health``; raise if ``alive()`` turns false first.
+
+    ``seconds`` bounds the wait for a server that never starts (a hang guard).
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"{base}/v1/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if not alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"the server at {base} did not start")
+        time.sleep(0.05)
 
 
 @contextlib.contextmanager
@@ -46,17 +63,11 @@ def running(settings: ServerSettings | None = None) -> Iterator[str]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20.0
-    while True:
-        try:
-            if httpx.get(f"{base}/v1/health", timeout=1.0).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline or not thread.is_alive():
-            server.should_exit = True
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
+    try:
+        wait_until_up(base, thread.is_alive)
+    except RuntimeError:
+        server.should_exit = True
+        raise
     try:
         yield base
     finally:

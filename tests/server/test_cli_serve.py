@@ -13,11 +13,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import httpx
 
-from .harness import free_port
+from .harness import free_port, wait_until_up
 
 KEY = "cli-key-0123456789abcdef"
 
@@ -38,16 +37,7 @@ def test_serve_runs_with_the_key_from_the_environment() -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30.0
-        while True:
-            try:
-                if httpx.get(f"{base}/v1/health", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.communicate()
-            assert time.monotonic() < deadline, "salescore serve did not start"
-            time.sleep(0.1)
+        wait_until_up(base, lambda: process.poll() is None)
         body = {"deals": [{"deal_id": "SECRET-7", "value": 1000.0, "probability": 0.4}]}
         assert httpx.post(f"{base}/v1/forecast", json=body).status_code == 401
         answer = httpx.post(f"{base}/v1/forecast", json=body, headers={"X-API-Key": KEY})

@@ -90,6 +90,16 @@ class ServerSettings:
         A calculation that takes longer is answered 503.
     cors_origins : tuple of str, default ()
         Browser origins allowed to call the API; none by default (CORS off).
+
+    Examples
+    --------
+    >>> from salescore.server import ServerSettings
+    >>> ServerSettings(api_key="k" * 32, max_batch=500).max_batch
+    500
+    >>> ServerSettings(api_key="short")
+    Traceback (most recent call last):
+    ...
+    salescore.errors.InvalidInputError: api_key must be text of at least 16 characters ...
     """
 
     api_key: str | None = attrs.field(default=None)
@@ -191,6 +201,18 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     FastAPI
         With the key check, body-size limit and access log as its middleware; run it
         with any ASGI server.
+
+    Examples
+    --------
+    >>> from salescore.server import ServerSettings, create_app
+    >>> app = create_app(ServerSettings(api_key="k" * 32))
+    >>> document = app.openapi()
+    >>> document["openapi"]
+    '3.0.3'
+    >>> sorted(op["operationId"] for path in document["paths"].values() for op in path.values())
+    ['customerValue', 'dealMetrics', 'forecast', 'health', 'tiers']
+
+    Serve it with any ASGI server (``uvicorn.run(app)``), or with :func:`serve`.
     """
     settings = settings or ServerSettings()
     app = FastAPI(
@@ -428,6 +450,16 @@ def serve(
         The key, limits, timeout and CORS origins.
     log_level : str, keyword-only, default "info"
         uvicorn's and the access log's level.
+
+    Examples
+    --------
+    From the command line, ``salescore serve`` calls it with the key from the
+    environment; in Python (it returns when the server is stopped)::
+
+        import os
+        from salescore.server import ServerSettings, serve
+
+        serve("127.0.0.1", 8000, ServerSettings(api_key=os.environ["SALESCORE_API_KEY"]))
     """
     import uvicorn
 
